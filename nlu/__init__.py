@@ -1,0 +1,1 @@
+"""Language understanding: intents and entities in Welsh and English."""
