@@ -1,0 +1,43 @@
+"""The `cyswllt` command: each subcommand lives in its own module under bot/commands/."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from bot.settings import SettingsError
+
+# Each module exposes register(subparsers), adding a parser whose `func(args) -> int` runs it.
+COMMAND_MODULES = (
+    "bot.commands.chat",
+    "bot.commands.db",
+    "bot.commands.nlu",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cyswllt", description="Cyswllt social prescribing bot")
+    parser.add_argument("--settings", help="path to a settings TOML file (or set CYSWLLT_SETTINGS)")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue  # a command not built yet
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except SettingsError as exc:
+        print(f"cyswllt: configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""Cyswllt's settings: read once at start from a TOML file and CYSWLLT_* environment variables.
+
+Every setting `section.key` can be overridden by the environment variable
+`CYSWLLT_SECTION_KEY` (for example `database.url` -> `CYSWLLT_DATABASE_URL`).
+Secrets are accepted only from the environment, never from the file.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+ENV_PREFIX = "CYSWLLT_"
+SETTINGS_FILE_ENV = "CYSWLLT_SETTINGS"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# (section, key) pairs that may only come from the environment.
+SECRETS = {
+    ("telegram", "token"),
+    ("telegram", "secret"),
+    ("twilio", "auth_token"),
+    ("dataset", "pseudonym_key"),
+}
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the setting."""
+
+
+class DatabaseSettings(BaseModel):
+    url: str = "sqlite:///cyswllt.sqlite3"
+    auto_migrate: bool = True
+
+    @field_validator("url")
+    @classmethod
+    def _known_dialect(cls, url: str) -> str:
+        if not url.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
+            raise ValueError("expected a sqlite:/// or postgresql:// URL")
+        return url
+
+
+class ServiceSettings(BaseModel):
+    name: str = "Cyswllt"
+    default_language: Literal["cy", "en"] = "cy"
+    timezone: str = "Europe/London"
+
+
+class NLUSettings(BaseModel):
+    backend: Literal["embedded", "rasa"] = "embedded"
+    cache_dir: str = ".cache/nlu"
+
+
+class RasaSettings(BaseModel):
+    python: str = ""
+    env_dir: str = ""
+    url_en: str = "http://127.0.0.1:5005"
+    url_cy: str = "http://127.0.0.1:5006"
+    timeout_s: float = 0.5
+
+
+class PublicSettings(BaseModel):
+    base_url: str = ""
+
+
+class TelegramSettings(BaseModel):
+    token: str = ""
+    secret: str = ""
+    api_base: str = "https://api.telegram.org/bot"
+
+
+class TwilioSettings(BaseModel):
+    account_sid: str = ""
+    auth_token: str = ""
+    from_: str = ""
+    messaging_service_sid: str = ""
+    api_base: str = "https://api.twilio.com"
+
+
+class DatasetSettings(BaseModel):
+    pseudonym_key: str = ""
+
+
+class Settings(BaseSettings):
+    """All of Cyswllt's settings, one section per concern."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        extra="forbid",
+    )
+
+    service: ServiceSettings = ServiceSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    nlu: NLUSettings = NLUSettings()
+    rasa: RasaSettings = RasaSettings()
+    public: PublicSettings = PublicSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    twilio: TwilioSettings = TwilioSettings()
+    dataset: DatasetSettings = DatasetSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # init_settings carries the TOML file's values; the environment wins over it.
+        return (env_settings, init_settings)
+
+
+def _env_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if not isinstance(p, int)]
+    parts = [p.rstrip("_") for p in parts]
+    return ENV_PREFIX + "_".join(parts).upper()
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"settings file {path} (from {SETTINGS_FILE_ENV}) does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"settings file {path} is not valid TOML: {exc}") from None
+    for section, key in SECRETS:
+        if key in data.get(section, {}) or (key == "from_" and "from" in data.get(section, {})):
+            raise SettingsError(
+                f"{section}.{key} is a secret: remove it from {path} and set "
+                f"{ENV_PREFIX}{section.upper()}_{key.upper()} in the environment instead"
+            )
+    if "from" in data.get("twilio", {}):
+        data["twilio"]["from_"] = data["twilio"].pop("from")
+    return data
+
+
+def load_settings(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Read the settings file (if any) and the environment into one Settings object."""
+    env = os.environ if environ is None else environ
+    file_path = path or env.get(SETTINGS_FILE_ENV)
+    file_values = _read_file(Path(file_path)) if file_path else {}
+    saved = None
+    if environ is not None:
+        # pydantic-settings reads os.environ itself; present the given mapping instead.
+        saved = dict(os.environ)
+        os.environ.clear()
+        os.environ.update(environ)
+    try:
+        if "CYSWLLT_TWILIO_FROM" in os.environ:
+            file_values.setdefault("twilio", {})["from_"] = os.environ["CYSWLLT_TWILIO_FROM"]
+        return Settings(**file_values)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = _env_name(error["loc"])
+            if error["type"] == "extra_forbidden":
+                problems.append(f"{name}: unknown setting")
+            else:
+                problems.append(f"{name}: {error['msg']} (got {error.get('input')!r})")
+        raise SettingsError("; ".join(problems)) from None
+    finally:
+        if saved is not None:
+            os.environ.clear()
+            os.environ.update(saved)
