@@ -1,0 +1,36 @@
+"""Reading a reply as one of the options last offered: a button, its number, or its label."""
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from typing import Any, Sequence
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip().casefold().strip(".!?,;:'\"() ")
+
+
+def resolve_choice(text: str, pending: Sequence[dict[str, Any]]) -> str | None:
+    """The value of the option this text picks, or None. `pending` items: {value, labels:{cy,en}}."""
+    if not pending:
+        return None
+    answer = _fold(text)
+    if not answer:
+        return None
+    values = [str(option["value"]) for option in pending]
+    if answer.isdigit():
+        # Scales offer their own numbers (0-10); other lists are numbered from 1.
+        if all(v.isdigit() for v in values):
+            return answer if answer in values else None
+        index = int(answer) - 1
+        return values[index] if 0 <= index < len(values) else None
+    by_label: dict[str, str] = {}
+    for option in pending:
+        for label in option.get("labels", {}).values():
+            by_label[_fold(label)] = str(option["value"])
+    if answer in by_label:
+        return by_label[answer]
+    close = difflib.get_close_matches(answer, list(by_label), n=2, cutoff=0.8)
+    if len(close) == 1 or (len(close) == 2 and by_label[close[0]] == by_label[close[1]]):
+        return by_label[close[0]]
+    return None

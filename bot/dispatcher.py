@@ -1,0 +1,404 @@
+"""One inbound message, end to end, in one transaction.
+
+inbox (a duplicate provider id stops here) -> person and conversation -> safeguarding
+screens -> opt-out -> global keywords -> the current flow's step -> state, outbox rows and
+data set events stored together.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.catalog import BILINGUAL, Catalog
+from bot.choices import resolve_choice
+from bot.clock import Clock
+from bot.keywords import Keyword, is_opt_in, match as match_keyword
+from bot.messages import InboundMessage, clean_text
+from flows.base import (
+    Begin, Choice, DataSetEvent, Effect, Flow, FlowContext, GoTo, Reply, Say, SetLanguage, Text,
+    Transition,
+)
+from flows.language import LANGUAGE_OF_CHOICE
+from flows.registry import FLOWS, intent_routes, menu_options
+from nlu.language import detect_language
+from nlu.result import NLUBackend, Parse
+from storage.models import (
+    Conversation, InboundMessage as InboundRow, OutboundMessage, Person, PersonAddress,
+)
+from storage.models import DataSetEvent as DataSetEventRow
+
+log = logging.getLogger(__name__)
+
+NO_TEXT = Parse("out_of_scope", 0.0)
+HOME_FLOW = "menu"
+FIRST_FLOW = "language"
+MAX_FLOW_HOPS = 6
+CONCURRENT_UPDATE_RETRIES = 3
+
+
+@dataclass
+class Outgoing:
+    """A reply to render once the turn's effects have settled the language."""
+
+    reply: Reply
+    channel: str
+    address: str
+    person_id: int | None
+    language: str | None = None          # None: the person's language at the end of the turn
+    ignore_opt_out: bool = False
+    idempotency_key: str | None = None
+
+
+@dataclass
+class Turn:
+    """One inbound message being handled: what screens and effect handlers may use."""
+
+    session: Session
+    person: Person
+    conversation: Conversation
+    message: InboundMessage
+    text: str
+    parse: Parse
+    now: datetime
+    inbound_id: int
+    outgoing: list[Outgoing] = field(default_factory=list)
+    events: list[DataSetEventRow] = field(default_factory=list)
+
+    def reply(self, reply: Reply, ignore_opt_out: bool = False) -> None:
+        self.outgoing.append(Outgoing(reply, self.message.channel, self.message.address,
+                                      self.person.id, ignore_opt_out=ignore_opt_out))
+
+    def send_to(self, channel: str, address: str, reply: Reply, language: str,
+                person_id: int | None = None, idempotency_key: str | None = None,
+                ignore_opt_out: bool = False) -> None:
+        """Queue a message to someone else (a practitioner), in their language."""
+        self.outgoing.append(Outgoing(reply, channel, address, person_id, language,
+                                      ignore_opt_out, idempotency_key))
+
+    def record(self, event: DataSetEvent, source: str) -> None:
+        self.events.append(DataSetEventRow(
+            statement=event.statement, person_id=self.person.id, value=dict(event.value),
+            occurred_at=self.now, channel=self.message.channel, language=self.person.language,
+            source=source,
+        ))
+
+
+@dataclass(frozen=True)
+class Handled:
+    duplicate: bool = False
+    failed: bool = False
+    outbound_ids: tuple[int, ...] = ()
+
+
+# A screen looks at every inbound message before any flow. Returning a Transition means it
+# has dealt with the message (for example a risk disclosure) and no flow runs.
+Screen = Callable[[Turn, FlowContext], Transition | None]
+EffectHandler = Callable[[Turn, Effect], None]
+PersonFacts = Callable[[Session, Person], Mapping[str, Any]]
+
+
+class Dispatcher:
+    """Handles inbound messages: the single entry point every channel calls."""
+
+    def __init__(
+        self,
+        *,
+        sessions: sessionmaker,
+        nlu: NLUBackend,
+        catalog: Catalog,
+        clock: Clock,
+        settings: Any,
+        flows: Mapping[str, Flow] = FLOWS,
+        screens: Sequence[Screen] = (),
+        effect_handlers: Mapping[type, EffectHandler] | None = None,
+        person_facts: Sequence[PersonFacts] = (),
+    ):
+        self.sessions = sessions
+        self.nlu = nlu
+        self.catalog = catalog
+        self.clock = clock
+        self.settings = settings
+        self.flows = dict(flows)
+        self.screens = list(screens)
+        self.effect_handlers: dict[type, EffectHandler] = {SetLanguage: self._set_language}
+        self.effect_handlers.update(effect_handlers or {})
+        self.person_facts = list(person_facts)
+        self._menu = menu_options(self.flows)
+        self._intent_routes = intent_routes(self.flows)
+        self.default_language = settings.service.default_language
+
+    # ------------------------------------------------------------ entry point
+
+    def handle(self, message: InboundMessage) -> Handled:
+        for _ in range(CONCURRENT_UPDATE_RETRIES):
+            try:
+                return self._handle_once(message)
+            except StaleDataError:
+                continue  # another worker moved this conversation on; read it again
+            except Exception:
+                log.exception("turn failed", extra={"channel": message.channel})
+                return self._record_failure(message)
+        return self._record_failure(message)
+
+    def _handle_once(self, message: InboundMessage) -> Handled:
+        now = self.clock.now()
+        with self.sessions.begin() as session:
+            person, is_new = self._person(session, message, now)
+            inbound_id = self._store_inbound(session, message, person.id, now, "processed")
+            if inbound_id is None:
+                return Handled(duplicate=True)
+            conversation = self._conversation(session, person, now)
+            text = clean_text(message.text)
+            language_hint = person.language or detect_language(text) or self.default_language
+            parse = self.nlu.parse(text, language_hint) if text else NO_TEXT
+            turn = Turn(session, person, conversation, message, text, parse, now, inbound_id)
+            self._run(turn, is_new)
+            ids = self._flush_turn(turn)
+        return Handled(outbound_ids=ids)
+
+    # ------------------------------------------------------------ the pipeline
+
+    def _run(self, turn: Turn, is_new: bool) -> None:
+        ctx = self._context(turn)
+        for screen in self.screens:
+            transition = screen(turn, ctx)
+            if transition is not None:
+                self._apply(turn, turn.conversation.flow, transition, settle_state=False)
+                return
+        person = turn.person
+        if person.opted_out:
+            if is_opt_in(turn.text):
+                self._opt_in(turn)
+            return  # someone who said STOP hears nothing more until they opt back in
+        keyword = match_keyword(turn.text) if turn.message.choice is None else None
+        if keyword is Keyword.STOP:
+            self._opt_out(turn)
+        elif keyword in (Keyword.WELSH, Keyword.ENGLISH):
+            self._switch_language(turn, keyword.value)
+        elif keyword is Keyword.HELP:
+            turn.reply(Say("help.text", language=None if person.language else BILINGUAL))
+            self._reprompt(turn, is_new)
+        elif keyword is Keyword.MENU and person.language:
+            self._apply(turn, HOME_FLOW, Transition(None, effects=[GoTo(HOME_FLOW)]))
+        elif keyword is Keyword.START and not is_new and person.language:
+            self._apply(turn, HOME_FLOW, Transition(None, effects=[GoTo(HOME_FLOW)]))
+        elif is_new or not person.language and turn.conversation.flow != FIRST_FLOW:
+            self._begin_first_contact(turn)
+        else:
+            self._step(turn)
+
+    def _begin_first_contact(self, turn: Turn) -> None:
+        detected = detect_language(turn.text)
+        payload = {"detected": detected, "intent": turn.parse.intent,
+                   "source": turn.message.payload or ""}
+        flow = self.flows[FIRST_FLOW]
+        self._apply(turn, FIRST_FLOW, flow.begin(Begin(payload), self._context(turn)))
+
+    def _step(self, turn: Turn) -> None:
+        conversation = turn.conversation
+        flow = self.flows.get(conversation.flow) or self.flows[HOME_FLOW]
+        state = flow.state_type.from_json(conversation.state or {})
+        event = self._event(turn)
+        if isinstance(event, Text) and not event.text:
+            turn.reply(Say("common.empty_message"))
+            self._reprompt(turn, False)
+            return
+        self._apply(turn, flow.name, flow.step(state, event, self._context(turn)))
+
+    def _event(self, turn: Turn):
+        if turn.message.choice is not None:
+            return Choice(turn.message.choice)
+        value = resolve_choice(turn.text, turn.conversation.pending_options or [])
+        if value is not None:
+            return Choice(value, turn.text)
+        return Text(turn.text, turn.parse)
+
+    def _reprompt(self, turn: Turn, is_new: bool) -> None:
+        if is_new or not turn.person.language:
+            self._begin_first_contact(turn)
+            return
+        flow = self.flows.get(turn.conversation.flow) or self.flows[HOME_FLOW]
+        state = flow.state_type.from_json(turn.conversation.state or {})
+        replies = flow.prompt(state, self._context(turn))
+        self._apply(turn, flow.name, Transition(state, replies=replies))
+
+    # ------------------------------------------------------------ global keywords
+
+    def _opt_out(self, turn: Turn) -> None:
+        person = turn.person
+        person.opted_out = True
+        person.opted_out_at = turn.now
+        turn.reply(Say("optout.confirmed", language=person.language or BILINGUAL), ignore_opt_out=True)
+        # Nothing queued before the STOP may go out after it.
+        for row in turn.session.scalars(
+            select(OutboundMessage).where(OutboundMessage.person_id == person.id,
+                                          OutboundMessage.status == "queued")
+        ):
+            row.status = "cancelled"
+
+    def _opt_in(self, turn: Turn) -> None:
+        person = turn.person
+        person.opted_out = False
+        person.opted_out_at = None
+        turn.reply(Say("optout.welcome_back", language=person.language or BILINGUAL))
+        self._reprompt(turn, False)
+
+    def _switch_language(self, turn: Turn, language: str) -> None:
+        if turn.conversation.flow == FIRST_FLOW or not turn.person.language:
+            flow = self.flows[FIRST_FLOW]
+            state = flow.state_type.from_json(turn.conversation.state or {})
+            self._apply(turn, FIRST_FLOW, flow.step(state, Choice(language), self._context(turn)))
+            return
+        self._apply(turn, turn.conversation.flow, Transition(
+            None, events=[DataSetEvent(LANGUAGE_OF_CHOICE, {"language": language, "how": "switched"})],
+            effects=[SetLanguage(language)],
+        ), settle_state=False)
+        turn.reply(Say("offer.switched"))
+        self._reprompt(turn, False)
+
+    def _set_language(self, turn: Turn, effect: SetLanguage) -> None:
+        turn.person.language = effect.language
+        turn.person.language_recorded_at = turn.now
+
+    # ------------------------------------------------------------ applying a transition
+
+    def _apply(self, turn: Turn, flow_name: str, transition: Transition, settle_state: bool = True) -> None:
+        """Store what a flow decided, following GoTo effects into the next flow."""
+        for _ in range(MAX_FLOW_HOPS):
+            if settle_state:
+                self._settle_state(turn.conversation, flow_name, transition.state, turn.now)
+            for reply in transition.replies:
+                turn.reply(reply)
+            for event in transition.events:
+                turn.record(event, flow_name)
+            goto = None
+            for effect in transition.effects:
+                if isinstance(effect, GoTo):
+                    goto = effect
+                else:
+                    self.effect_handlers[type(effect)](turn, effect)
+            if goto is None:
+                return
+            flow = self.flows[goto.flow]
+            flow_name, settle_state = flow.name, True
+            transition = flow.begin(Begin(dict(goto.payload)), self._context(turn))
+        raise RuntimeError(f"flows sent each other round more than {MAX_FLOW_HOPS} times")
+
+    def _settle_state(self, conversation: Conversation, flow_name: str, state, now: datetime) -> None:
+        if state is None:
+            home = self.flows[HOME_FLOW]
+            conversation.flow = HOME_FLOW
+            conversation.state = home.state_type(step="choose").to_json()
+        else:
+            conversation.flow = flow_name
+            conversation.state = state.to_json()
+        conversation.updated_at = now
+
+    def _flush_turn(self, turn: Turn) -> tuple[int, ...]:
+        session = turn.session
+        rows = []
+        last_options = None
+        for out in turn.outgoing:
+            language = out.language or turn.person.language or BILINGUAL
+            rendered = self.catalog.render(out.reply, language)
+            rows.append(OutboundMessage(
+                person_id=out.person_id, channel=out.channel, address=out.address,
+                body=rendered.body, options=[{"value": o.value, "label": o.label} for o in rendered.options],
+                language=rendered.language, status="queued", idempotency_key=out.idempotency_key,
+                ignore_opt_out=out.ignore_opt_out, created_at=turn.now, not_before=turn.now,
+            ))
+            if out.address == turn.message.address and out.channel == turn.message.channel:
+                last_options = out.reply.options
+        if last_options is not None:
+            turn.conversation.pending_options = [
+                {"value": o.value, "labels": self.catalog.labels(o.label, **o.params)} for o in last_options
+            ]
+        turn.conversation.updated_at = turn.now
+        session.add_all(rows)
+        session.add_all(turn.events)
+        session.flush()
+        return tuple(row.id for row in rows)
+
+    # ------------------------------------------------------------ loading
+
+    def _context(self, turn: Turn) -> FlowContext:
+        facts: dict[str, Any] = {"id": turn.person.id}
+        for provider in self.person_facts:
+            facts.update(provider(turn.session, turn.person))
+        return FlowContext(
+            now=turn.now, language=turn.person.language or self.default_language,
+            channel=turn.message.channel, person=facts, settings=self.settings,
+            menu=self._menu, intent_routes=self._intent_routes,
+        )
+
+    def _person(self, session: Session, message: InboundMessage, now: datetime) -> tuple[Person, bool]:
+        address = session.scalar(
+            select(PersonAddress).where(PersonAddress.channel == message.channel,
+                                        PersonAddress.address == message.address)
+        )
+        if address is not None:
+            return address.person, False
+        person = Person(created_at=now, opted_out=False)
+        person.addresses.append(PersonAddress(channel=message.channel, address=message.address, created_at=now))
+        session.add(person)
+        session.flush()
+        return person, True
+
+    def _conversation(self, session: Session, person: Person, now: datetime) -> Conversation:
+        conversation = session.scalar(select(Conversation).where(Conversation.person_id == person.id))
+        if conversation is None:
+            conversation = Conversation(person_id=person.id, flow=FIRST_FLOW, state={},
+                                        pending_options=[], paused=[], updated_at=now)
+            session.add(conversation)
+        return conversation
+
+    def _store_inbound(self, session: Session, message: InboundMessage, person_id: int | None,
+                       now: datetime, status: str) -> int | None:
+        """Insert into the inbox; None if this provider id was seen before."""
+        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+        statement = (
+            insert(InboundRow)
+            .values(channel=message.channel, provider_id=message.provider_id, address=message.address,
+                    person_id=person_id, text=message.text, choice=message.choice, status=status,
+                    received_at=now)
+            .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
+            .returning(InboundRow.id)
+        )
+        return session.execute(statement).scalar()
+
+    def _record_failure(self, message: InboundMessage) -> Handled:
+        """Keep what the person said and tell them kindly, even when a turn failed."""
+        now = self.clock.now()
+        try:
+            with self.sessions.begin() as session:
+                address = session.scalar(
+                    select(PersonAddress).where(PersonAddress.channel == message.channel,
+                                                PersonAddress.address == message.address)
+                )
+                person = address.person if address else None
+                inbound_id = self._store_inbound(session, message, person.id if person else None, now, "failed")
+                if inbound_id is None:
+                    return Handled(duplicate=True)
+                if person is not None and person.opted_out:
+                    return Handled(failed=True)
+                language = (person.language if person else None) or BILINGUAL
+                rendered = self.catalog.render(Say("common.error"), language)
+                row = OutboundMessage(
+                    person_id=person.id if person else None, channel=message.channel,
+                    address=message.address, body=rendered.body, options=[], language=rendered.language,
+                    status="queued", created_at=now, not_before=now,
+                )
+                session.add(row)
+                session.flush()
+                return Handled(failed=True, outbound_ids=(row.id,))
+        except Exception:
+            log.exception("could not record a failed turn")
+            raise

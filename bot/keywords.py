@@ -1,0 +1,60 @@
+"""Single-word keywords that work anywhere in the conversation, in Welsh and English."""
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from enum import Enum
+
+
+class Keyword(Enum):
+    STOP = "stop"
+    START = "start"
+    HELP = "help"
+    MENU = "menu"
+    WELSH = "cy"
+    ENGLISH = "en"
+
+
+# Twilio's own opt-out and opt-in words are included: on a long code Twilio acts on them
+# whatever we do, so we must record them too.
+EXACT = {
+    Keyword.STOP: {"stop", "stopio", "stopall", "unsubscribe", "cancel", "end", "quit", "/stop"},
+    Keyword.START: {"start", "dechrau", "unstop", "/start"},
+    Keyword.HELP: {"help", "cymorth", "/help", "/cymorth"},
+    Keyword.MENU: {"menu", "dewislen", "/menu", "/dewislen"},
+    Keyword.WELSH: {"cymraeg", "welsh", "/cymraeg", "/welsh"},
+    Keyword.ENGLISH: {"english", "saesneg", "/english", "/saesneg"},
+}
+# Words a person may misspell: the language names (never STOP: a near-miss is not an opt-out).
+FUZZY = {
+    Keyword.WELSH: ("cymraeg", "welsh"),
+    Keyword.ENGLISH: ("english", "saesneg"),
+}
+# Words that opt back in only when said by someone who has opted out.
+OPT_IN_ONLY = {"yes", "ie", "ydw"}
+
+
+def normalise_word(text: str) -> str:
+    word = unicodedata.normalize("NFC", text).strip().casefold()
+    return word.strip(".!?,;:'\"() ")
+
+
+def match(text: str) -> Keyword | None:
+    """The keyword this whole message is, if it is one word that is a keyword."""
+    word = normalise_word(text)
+    if not word or " " in word:
+        return None
+    word = word.split("@", 1)[0]  # Telegram sends /start@BotName in groups
+    for keyword, words in EXACT.items():
+        if word in words:
+            return keyword
+    if len(word) >= 5:
+        for keyword, candidates in FUZZY.items():
+            if difflib.get_close_matches(word, candidates, n=1, cutoff=0.75):
+                return keyword
+    return None
+
+
+def is_opt_in(text: str) -> bool:
+    word = normalise_word(text).split(" ", 1)[0]
+    return match(text) is Keyword.START or word in OPT_IN_ONLY or word.startswith("/start")

@@ -1,0 +1,72 @@
+"""The Active Offer: Welsh first, without being asked (Standard Six), and language switching."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flows.base import (
+    Ask, Begin, Choice, DataSetEvent, Flow, FlowContext, FlowState, GoTo, Option, Say,
+    SetLanguage, Text, Transition,
+)
+
+LANGUAGE_OF_CHOICE = 13  # Core Data Set: received their social prescription in their language of choice
+OPTIONS = (Option("cy", "offer.option_cymraeg"), Option("en", "offer.option_english"))
+INTENT_LANGUAGE = {"choose_welsh": "cy", "choose_english": "en"}
+
+
+@dataclass(frozen=True)
+class LanguageState(FlowState):
+    # What the person first wanted, so it is not lost while we ask about language.
+    first_intent: str = ""
+
+
+def _offer() -> Ask:
+    return Ask("offer.question", OPTIONS, language="cy+en")
+
+
+def chosen(language: str, how: str, state: LanguageState) -> Transition:
+    """The person's language is settled: record it, confirm it, and carry on to the menu."""
+    return Transition(
+        None,
+        replies=[Say("offer.confirmed")],
+        events=[DataSetEvent(LANGUAGE_OF_CHOICE, {"language": language, "how": how})],
+        effects=[SetLanguage(language), GoTo("menu", {"intent": state.first_intent})],
+    )
+
+
+def begin(event, ctx: FlowContext) -> Transition:
+    payload = event.payload if isinstance(event, Begin) else {}
+    state = LanguageState(step="choose", first_intent=payload.get("intent", ""))
+    if payload.get("detected") == "cy":
+        # Written to us in Welsh: answer in Welsh at once, and say how to switch.
+        return Transition(
+            None,
+            replies=[Say("offer.welsh_detected", language="cy")],
+            events=[DataSetEvent(LANGUAGE_OF_CHOICE, {"language": "cy", "how": "wrote_in_welsh"})],
+            effects=[SetLanguage("cy"), GoTo("menu", {"intent": state.first_intent})],
+        )
+    return Transition(state, replies=[_offer()])
+
+
+def step(state: LanguageState, event, ctx: FlowContext) -> Transition:
+    match event:
+        case Choice(value) if value in ("cy", "en"):
+            return chosen(value, "chose", state)
+        case Text(_, parse) if parse.intent in INTENT_LANGUAGE and parse.confidence >= 0.6:
+            return chosen(INTENT_LANGUAGE[parse.intent], "chose", state)
+        case _:
+            return Transition(state, replies=[Say("offer.not_understood", language="cy+en"), _offer()])
+
+
+def prompt(state: LanguageState, ctx: FlowContext):
+    return (_offer(),)
+
+
+FLOW = Flow(
+    name="language",
+    state_type=LanguageState,
+    begin=begin,
+    step=step,
+    prompt=prompt,
+    menu_label="menu.change_language",
+    menu_order=90,
+)

@@ -1,0 +1,51 @@
+"""The main menu: what the service can do, listing only the flows that exist."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flows.base import Ask, Begin, Choice, Flow, FlowContext, FlowState, GoTo, Say, Text, Transition
+
+CONFIDENT = 0.6
+
+
+@dataclass(frozen=True)
+class MenuState(FlowState):
+    pass
+
+
+def _menu(ctx: FlowContext, key: str = "menu.prompt") -> Ask:
+    return Ask(key, ctx.menu)
+
+
+def _route(intent: str, ctx: FlowContext) -> str | None:
+    return ctx.intent_routes.get(intent)
+
+
+def begin(event, ctx: FlowContext) -> Transition:
+    intent = event.payload.get("intent", "") if isinstance(event, Begin) else ""
+    if flow := _route(intent, ctx):
+        return Transition(None, effects=[GoTo(flow, {"from_menu": False})])
+    return Transition(MenuState(step="choose"), replies=[_menu(ctx)])
+
+
+def step(state: MenuState, event, ctx: FlowContext) -> Transition:
+    match event:
+        case Choice(value) if any(o.value == value for o in ctx.menu):
+            return Transition(None, effects=[GoTo(value, {"from_menu": True})])
+        case Text(_, parse) if parse.confidence >= CONFIDENT and (flow := _route(parse.intent, ctx)):
+            return Transition(None, effects=[GoTo(flow, {"from_menu": False})])
+        case Text(_, parse) if parse.intent == "greet":
+            return Transition(state, replies=[_menu(ctx, "menu.greeting")])
+        case Text(_, parse) if parse.intent == "thanks":
+            return Transition(state, replies=[Say("menu.you_are_welcome")])
+        case Text(_, parse) if parse.intent == "goodbye":
+            return Transition(state, replies=[Say("menu.goodbye")])
+        case _:
+            return Transition(state, replies=[Say("menu.not_understood"), _menu(ctx)])
+
+
+def prompt(state: MenuState, ctx: FlowContext):
+    return (_menu(ctx),)
+
+
+FLOW = Flow(name="menu", state_type=MenuState, begin=begin, step=step, prompt=prompt)

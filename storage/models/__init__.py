@@ -1,0 +1,15 @@
+"""All tables. Each feature keeps its models in its own module; importing them here registers them."""
+from storage.models.base import Base
+from storage.models.core import (
+    Conversation,
+    DataSetEvent,
+    InboundMessage,
+    OutboundMessage,
+    Person,
+    PersonAddress,
+)
+
+__all__ = [
+    "Base", "Conversation", "DataSetEvent", "InboundMessage", "OutboundMessage", "Person",
+    "PersonAddress",
+]

@@ -1,0 +1,132 @@
+"""People, their conversations, the inbox, the outbox and Core Data Set events."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.models.base import Base, JSONValue, UTCDateTime
+
+
+class Person(Base):
+    """Someone who uses the service; reached at one or more channel addresses."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    language: Mapped[str | None] = mapped_column(String(2))
+    language_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    addresses: Mapped[list[PersonAddress]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class PersonAddress(Base):
+    """One channel address (a phone number, a Telegram chat id) belonging to a person."""
+
+    __tablename__ = "person_address"
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16), nullable=False)
+    address: Mapped[str] = mapped_column(String(64), nullable=False)
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    person: Mapped[Person] = relationship(back_populates="addresses")
+
+
+class Conversation(Base):
+    """Where a person is in the conversation: the current flow and its state."""
+
+    __tablename__ = "conversation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), unique=True, nullable=False
+    )
+    flow: Mapped[str] = mapped_column(String(32), nullable=False)
+    state: Mapped[dict] = mapped_column(JSONValue, nullable=False, default=dict)
+    # The options last offered, so "2" or "English" can be read as a choice.
+    pending_options: Mapped[list] = mapped_column(JSONValue, nullable=False, default=list)
+    # Flows set aside (for example by a safeguarding pause), most recent last.
+    paused: Mapped[list] = mapped_column(JSONValue, nullable=False, default=list)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class InboundMessage(Base):
+    """A message received from a channel; the provider id makes redelivery harmless."""
+
+    __tablename__ = "inbound_message"
+    __table_args__ = (UniqueConstraint("channel", "provider_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), nullable=False)
+    provider_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    address: Mapped[str] = mapped_column(String(64), nullable=False)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str | None] = mapped_column(Text)
+    choice: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="processed")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class OutboundMessage(Base):
+    """A message waiting to be sent, or sent (the outbox)."""
+
+    __tablename__ = "outbound_message"
+    __table_args__ = (
+        Index("ix_outbound_message_due", "status", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16), nullable=False)
+    address: Mapped[str] = mapped_column(String(64), nullable=False)
+    body: Mapped[str | None] = mapped_column(Text)
+    options: Mapped[list] = mapped_column(JSONValue, nullable=False, default=list)
+    language: Mapped[str | None] = mapped_column(String(5))
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="queued")
+    # A job that may run twice writes its rows under a key, so they are queued once.
+    idempotency_key: Mapped[str | None] = mapped_column(String(160), unique=True)
+    # The STOP confirmation itself is the one message sent to someone who opted out.
+    ignore_opt_out: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    provider_status: Mapped[str | None] = mapped_column(String(16))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class DataSetEvent(Base):
+    """One piece of Core Data Set evidence, named by its Appendix Five statement number."""
+
+    __tablename__ = "dataset_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    value: Mapped[dict] = mapped_column(JSONValue, nullable=False, default=dict)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(2))
+    source: Mapped[str | None] = mapped_column(String(32))
