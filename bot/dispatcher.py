@@ -21,7 +21,7 @@ from bot.catalog import BILINGUAL, Catalog
 from bot.choices import resolve_choice
 from bot.clock import Clock
 from bot.keywords import Keyword, is_opt_in, match as match_keyword
-from bot.messages import InboundMessage, clean_text
+from bot.messages import InboundMessage, clean_text, storable_text
 from flows.base import (
     Begin, Choice, DataSetEvent, Effect, Flow, FlowContext, GoTo, Reply, Say, SetLanguage, Text,
     Transition,
@@ -222,10 +222,11 @@ class Dispatcher:
         return Text(turn.text, turn.parse)
 
     def _reprompt(self, turn: Turn, is_new: bool) -> None:
-        if is_new or not turn.person.language:
+        if is_new:
             self._begin_first_contact(turn)
             return
-        flow = self.flows.get(turn.conversation.flow) or self.flows[HOME_FLOW]
+        name = turn.conversation.flow if turn.person.language else FIRST_FLOW
+        flow = self.flows.get(name) or self.flows[HOME_FLOW]
         state = flow.state_type.from_json(turn.conversation.state or {})
         replies = flow.prompt(state, self._context(turn))
         self._apply(turn, flow.name, Transition(state, replies=replies))
@@ -367,7 +368,7 @@ class Dispatcher:
         statement = (
             insert(InboundRow)
             .values(channel=message.channel, provider_id=message.provider_id, address=message.address,
-                    person_id=person_id, text=message.text, choice=message.choice, status=status,
+                    person_id=person_id, text=storable_text(message.text), choice=message.choice, status=status,
                     received_at=now)
             .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
             .returning(InboundRow.id)

@@ -27,3 +27,8 @@ def clean_text(text: str | None) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub("", text).replace("\r", "")
     return text.strip()[:READ_LIMIT]
+
+
+def storable_text(text: str | None) -> str | None:
+    """The text as sent, except NUL, which PostgreSQL cannot store: it becomes U+FFFD."""
+    return None if text is None else text.replace("\x00", "\ufffd")

@@ -1,0 +1,153 @@
+"""Conversation tests that read like the conversation: bot.send("Shwmae").expect("Cymraeg")."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.bootstrap import App
+from bot.messages import InboundMessage
+from bot.outbox import SendResult, deliver_due
+from bot.rendering import RENDERERS
+from bot.simulator import parse_duration
+from storage.models import Conversation, OutboundMessage, Person, PersonAddress
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A message as the person's phone would show it."""
+
+    channel: str
+    address: str
+    text: str
+    body: str
+    options: tuple[dict, ...]
+    language: str | None
+
+
+class RecordingTransport:
+    """A provider that keeps what it was given."""
+
+    def __init__(self) -> None:
+        self.sent: list[Sent] = []
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        options = tuple(message.options or ())
+        rendered = RENDERERS[message.channel](message.body or "", options)
+        self.sent.append(Sent(message.channel, message.address, rendered, message.body or "",
+                              options, message.language))
+        return SendResult(provider_id=f"test-{message.id}")
+
+
+class Replies:
+    """What the bot sent back for one turn, with assertions that chain."""
+
+    def __init__(self, messages: list[Sent]):
+        self.messages = messages
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(m.text for m in self.messages)
+
+    @property
+    def options(self) -> list[dict]:
+        return [o for m in self.messages for o in m.options]
+
+    def expect(self, *fragments: str, before: str | None = None, options: bool | None = None,
+               absent: tuple[str, ...] = ()) -> "Replies":
+        text = self.text
+        assert self.messages, "expected a reply, got none"
+        for fragment in fragments:
+            assert fragment.casefold() in text.casefold(), f"{fragment!r} not in reply:\n{text}"
+        if before is not None:
+            assert fragments, "before= needs a fragment to come first"
+            first = text.casefold().find(fragments[0].casefold())
+            later = text.casefold().find(before.casefold())
+            assert later != -1, f"{before!r} not in reply:\n{text}"
+            assert first < later, f"{fragments[0]!r} should come before {before!r} in:\n{text}"
+        if options is not None:
+            assert bool(self.options) is options, f"options expected={options}, reply:\n{text}"
+        for fragment in absent:
+            assert fragment.casefold() not in text.casefold(), f"{fragment!r} should not be in:\n{text}"
+        return self
+
+    def expect_lang(self, language: str) -> "Replies":
+        assert self.messages, "expected a reply, got none"
+        languages = {m.language for m in self.messages}
+        assert languages == {language}, f"languages {languages}, expected {language}:\n{self.text}"
+        return self
+
+    def expect_nothing(self) -> "Replies":
+        assert not self.messages, f"expected no reply, got:\n{self.text}"
+        return self
+
+
+class ConversationDriver:
+    """Drives the real dispatcher, database and outbox as one person (or several) would."""
+
+    def __init__(self, app: App, channel: str = "sms", address: str = "+447700900123"):
+        self.app = app
+        self.channel = channel
+        self.address = address
+        self.transport = RecordingTransport()
+
+    def send(self, text: str | None, *, choice: str | None = None, payload: str | None = None,
+             provider_id: str | None = None) -> Replies:
+        message = InboundMessage(self.channel, self.address, text, provider_id or uuid.uuid4().hex,
+                                 choice=choice, payload=payload)
+        self.app.dispatcher.handle(message)
+        return self.deliver()
+
+    def press(self, value: str) -> Replies:
+        """Press a button (Telegram's callback data)."""
+        return self.send(None, choice=value)
+
+    def deliver(self) -> Replies:
+        start = len(self.transport.sent)
+        deliver_due(self.app.sessions, self.transport, self.app.clock.now(), self.channel, self.address)
+        return Replies(self.transport.sent[start:])
+
+    def advance(self, duration: str | timedelta) -> Replies:
+        delta = parse_duration(duration) if isinstance(duration, str) else duration
+        self.app.clock.advance(delta)
+        self.app.run_due_work()
+        return self.deliver()
+
+    def as_(self, address: str, channel: str | None = None) -> "ConversationDriver":
+        """Another sender on the same bot and database (a practitioner, a second person)."""
+        other = ConversationDriver(self.app, channel or self.channel, address)
+        other.transport = self.transport
+        return other
+
+    # ---- looking at what is stored
+
+    def person(self) -> Person | None:
+        with self.app.sessions() as session:
+            address = session.scalar(select(PersonAddress).where(
+                PersonAddress.channel == self.channel, PersonAddress.address == self.address))
+            if address is None:
+                return None
+            person = address.person
+            session.expunge_all()
+            return person
+
+    def conversation(self) -> Conversation | None:
+        person = self.person()
+        if person is None:
+            return None
+        with self.app.sessions() as session:
+            conversation = session.scalar(select(Conversation).where(Conversation.person_id == person.id))
+            session.expunge_all()
+            return conversation
+
+    def rows(self, model: Any, **filters: Any) -> list[Any]:
+        with self.app.sessions() as session:
+            query = select(model)
+            for name, value in filters.items():
+                query = query.where(getattr(model, name) == value)
+            rows = session.scalars(query.order_by(model.id)).all()
+            session.expunge_all()
+            return list(rows)

@@ -1,0 +1,96 @@
+"""STOP/STOPIO, START/DECHRAU, HELP/CYMORTH and MENU/DEWISLEN work anywhere, in any case."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.outbox import deliver_due
+from storage.models import OutboundMessage
+
+
+def english_speaker(bot):
+    bot.send("Helo")
+    bot.send("2")
+    return bot
+
+
+@pytest.mark.parametrize("word", ["STOP", "stop", "Stop.", "STOPIO", "stopio", "/stop"])
+def test_stop_confirms_once_then_nothing_is_sent(bot, word):
+    english_speaker(bot)
+    bot.send(word).expect("won't get any more messages", "START")
+    bot.send("hello?").expect_nothing()
+    bot.send("help").expect_nothing()
+    assert bot.person().opted_out is True
+
+
+def test_stop_in_welsh_confirms_in_welsh(bot):
+    bot.send("Helo")
+    bot.send("1")
+    bot.send("stopio").expect("DECHRAU").expect_lang("cy")
+
+
+def test_stop_before_choosing_a_language_confirms_in_both(bot):
+    bot.send("STOP").expect("DECHRAU", "START").expect_lang("cy+en")
+
+
+def test_messages_queued_before_stop_are_never_sent(bot, app, clock):
+    english_speaker(bot)
+    person = bot.person()
+    with app.sessions.begin() as session:
+        session.add(OutboundMessage(person_id=person.id, channel="sms", address=bot.address,
+                                    body="a scheduled check-in", options=[], status="queued",
+                                    created_at=clock.now(), not_before=clock.now() + timedelta(days=1)))
+    bot.send("STOP")
+    bot.advance("2d").expect_nothing()
+
+
+def test_opt_out_is_checked_when_sending_not_only_when_queueing(bot, app, clock):
+    english_speaker(bot)
+    person = bot.person()
+    with app.sessions.begin() as session:
+        session.add(OutboundMessage(person_id=person.id, channel="sms", address=bot.address,
+                                    body="queued before the opt-out", options=[], status="queued",
+                                    created_at=clock.now(), not_before=clock.now()))
+        session.get(type(person), person.id).opted_out = True
+    assert deliver_due(app.sessions, bot.transport, clock.now()) == []
+    assert [r.status for r in bot.rows(OutboundMessage, body="queued before the opt-out")] == ["suppressed"]
+
+
+@pytest.mark.parametrize("word", ["START", "start", "DECHRAU", "Dechrau"])
+def test_start_opts_back_in(bot, word):
+    english_speaker(bot)
+    bot.send("STOP")
+    bot.send(word).expect("Welcome back", "What would you like to do?")
+    assert bot.person().opted_out is False
+    bot.send("hello").expect_lang("en")
+
+
+@pytest.mark.parametrize("word", ["HELP", "help", "Cymorth", "CYMORTH", "/help"])
+def test_help_explains_and_asks_again_where_they_were(bot, word):
+    english_speaker(bot)
+    bot.send(word).expect("Cyswllt helps you", "What would you like to do?")
+
+
+def test_help_before_a_language_is_chosen_is_bilingual_and_the_offer_follows(bot):
+    bot.send("help").expect("Mae Cyswllt", "Cyswllt helps", "1 Cymraeg", "2 English")
+
+
+def test_help_during_the_offer_keeps_the_offer(bot):
+    bot.send("Helo")
+    bot.send("cymorth").expect("Mae Cyswllt", "1 Cymraeg")
+    bot.send("1").expect_lang("cy")
+
+
+@pytest.mark.parametrize("word", ["MENU", "menu", "DEWISLEN", "dewislen"])
+def test_menu_lists_the_flows_that_exist(bot, word):
+    english_speaker(bot)
+    reply = bot.send(word).expect("What would you like to do?", "Change language", options=True)
+    assert [o["value"] for o in reply.options] == [o.value for o in bot.app.dispatcher._menu]
+
+
+def test_menu_option_changes_language(bot):
+    english_speaker(bot)
+    bot.send("menu")
+    bot.send("Change language").expect("1 Cymraeg", "2 English")
+    bot.send("1").expect_lang("cy")
