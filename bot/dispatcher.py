@@ -7,6 +7,7 @@ data set events stored together.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -23,7 +24,7 @@ from bot.clock import Clock
 from bot.keywords import Keyword, is_opt_in, match as match_keyword
 from bot.messages import InboundMessage, clean_text, storable_text
 from flows.base import (
-    Begin, Choice, DataSetEvent, Effect, Flow, FlowContext, GoTo, Reply, Say, SetLanguage, Text,
+    Begin, Choice, DataSetEvent, Effect, Event, Flow, FlowContext, GoTo, Reply, Say, SetLanguage, Text,
     Transition,
 )
 from flows.language import LANGUAGE_OF_CHOICE
@@ -85,7 +86,7 @@ class Turn:
 
     def record(self, event: DataSetEvent, source: str) -> None:
         self.events.append(DataSetEventRow(
-            statement=event.statement, person_id=self.person.id, value=dict(event.value),
+            statement=event.statement, subject_key=self.person.pseudonym, person_id=self.person.id, value=dict(event.value),
             occurred_at=self.now, channel=self.message.channel, language=self.person.language,
             source=source,
         ))
@@ -101,7 +102,9 @@ class Handled:
 # A screen looks at every inbound message before any flow. Returning a Transition means it
 # has dealt with the message (for example a risk disclosure) and no flow runs.
 Screen = Callable[[Turn, FlowContext], Transition | None]
-EffectHandler = Callable[[Turn, Effect], None]
+# A handler carries out an effect. It may return an event (e.g. search results) that is fed
+# straight back to the flow that asked, in the same turn.
+EffectHandler = Callable[[Turn, Effect], "Event | None"]
 PersonFacts = Callable[[Session, Person], Mapping[str, Any]]
 
 
@@ -280,12 +283,16 @@ class Dispatcher:
                 turn.reply(reply)
             for event in transition.events:
                 turn.record(event, flow_name)
-            goto = None
+            goto, answer = None, None
             for effect in transition.effects:
                 if isinstance(effect, GoTo):
                     goto = effect
                 else:
-                    self.effect_handlers[type(effect)](turn, effect)
+                    answer = self.effect_handlers[type(effect)](turn, effect) or answer
+            if answer is not None and transition.state is not None:
+                # The handler looked something up (e.g. a search): the flow reads the answer now.
+                transition = self.flows[flow_name].step(transition.state, answer, self._context(turn))
+                continue
             if goto is None:
                 return
             flow = self.flows[goto.flow]
@@ -347,7 +354,7 @@ class Dispatcher:
         )
         if address is not None:
             return address.person, False
-        person = Person(created_at=now, opted_out=False)
+        person = Person(created_at=now, opted_out=False, pseudonym=uuid.uuid4().hex)
         person.addresses.append(PersonAddress(channel=message.channel, address=message.address, created_at=now))
         session.add(person)
         session.flush()

@@ -32,7 +32,7 @@ def test_the_inbox_refuses_a_second_copy_of_a_provider_message(app, clock):
 
 def test_a_conversation_changed_by_two_workers_at_once_is_caught(app, clock):
     with app.sessions.begin() as session:
-        person = Person(created_at=clock.now(), opted_out=False)
+        person = Person(created_at=clock.now(), opted_out=False, pseudonym="p1")
         session.add(person)
         session.flush()
         session.add(Conversation(person_id=person.id, flow="menu", state={}, pending_options=[],
@@ -51,6 +51,6 @@ def test_a_conversation_changed_by_two_workers_at_once_is_caught(app, clock):
 
 def test_times_come_back_in_utc(app, clock):
     with app.sessions.begin() as session:
-        session.add(Person(created_at=clock.now(), opted_out=False))
+        session.add(Person(created_at=clock.now(), opted_out=False, pseudonym="p2"))
     with app.sessions() as session:
         assert session.scalar(select(Person)).created_at == clock.now()

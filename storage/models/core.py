@@ -17,6 +17,8 @@ class Person(Base):
     __tablename__ = "person"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # A random key that stands for the person in the Core Data Set; it outlives erasure.
+    pseudonym: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
     language: Mapped[str | None] = mapped_column(String(2))
     language_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
@@ -122,6 +124,8 @@ class DataSetEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    # The person's pseudonym, kept when the person is erased so their events still pair up.
+    subject_key: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
     person_id: Mapped[int | None] = mapped_column(
         ForeignKey("person.id", ondelete="SET NULL"), index=True
     )

@@ -19,12 +19,14 @@ def upgrade() -> None:
 
     op.create_table('person',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('pseudonym', sa.String(length=32), nullable=False),
     sa.Column('language', sa.String(length=2), nullable=True),
     sa.Column('language_recorded_at', storage.models.base.UTCDateTime(), nullable=True),
     sa.Column('opted_out', sa.Boolean(), nullable=False),
     sa.Column('opted_out_at', storage.models.base.UTCDateTime(), nullable=True),
     sa.Column('created_at', storage.models.base.UTCDateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_person'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_person')),
+    sa.UniqueConstraint('pseudonym', name=op.f('uq_person_pseudonym'))
     )
     op.create_table('conversation',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -42,6 +44,7 @@ def upgrade() -> None:
     op.create_table('dataset_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('statement', sa.Integer(), nullable=False),
+    sa.Column('subject_key', sa.String(length=32), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=True),
     sa.Column('value', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=False),
     sa.Column('occurred_at', storage.models.base.UTCDateTime(), nullable=False),
@@ -55,6 +58,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_dataset_event_occurred_at'), ['occurred_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_dataset_event_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_dataset_event_statement'), ['statement'], unique=False)
+        batch_op.create_index(batch_op.f('ix_dataset_event_subject_key'), ['subject_key'], unique=False)
 
     op.create_table('inbound_message',
     sa.Column('id', sa.Integer(), nullable=False),
