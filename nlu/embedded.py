@@ -19,6 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, make_pipeline
 
 from nlu import entities, training_data
+from nlu.decision import decide
 from nlu.result import INTENTS, Parse
 
 log = logging.getLogger(__name__)
@@ -26,11 +27,9 @@ log = logging.getLogger(__name__)
 MODEL_VERSION = "embedded-4"
 LANGS = ("en", "cy")
 MAX_CHARS = 1000  # a 5,000-character message is classified on its first 1,000 characters
-# Below this the top intent is not trusted and the message is treated as out of scope.
+# Below this the top intent is not trusted and the message is treated as out of scope
+# (logistic regression spreads probability over 15 intents, so its scores run low).
 MIN_CONFIDENCE = 0.2
-# Missing a disclosure costs far more than a false alarm (the safeguarding screen and a person
-# check it), so risk wins whenever the model gives it this much probability.
-RISK_MIN_PROBABILITY = 0.3
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -106,7 +105,6 @@ class EmbeddedModel:
         self.data_hash = data_hash
         self.classes = [str(c) for c in pipeline.classes_]
         self.scorer = _FastScorer(pipeline)
-        self.risk_index = self.classes.index("risk") if "risk" in self.classes else -1
 
     @classmethod
     def train(cls, lang: str) -> EmbeddedModel:
@@ -122,12 +120,7 @@ class EmbeddedModel:
     def parse(self, text: str) -> Parse:
         found = entities.find_entities((text or "")[:MAX_CHARS])
         probs = self.scorer.predict_proba(features_text(text or "", found))
-        best = int(probs.argmax())
-        if self.risk_index >= 0 and probs[self.risk_index] >= RISK_MIN_PROBABILITY:
-            best = self.risk_index
-        intent, confidence = self.classes[best], float(probs[best])
-        if confidence < MIN_CONFIDENCE and intent != "risk":
-            intent = "out_of_scope"
+        intent, confidence = decide(dict(zip(self.classes, probs.tolist())), MIN_CONFIDENCE)
         return Parse(intent, round(confidence, 4), found)
 
 

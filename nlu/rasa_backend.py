@@ -17,13 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from filelock import FileLock
 
 from nlu import entities, rasa_env, training_data
+from nlu.decision import decide
 from nlu.result import INTENTS, Entity, NLUBackend, Parse
 
 log = logging.getLogger(__name__)
 
 LANGS = ("en", "cy")
+# DIET's softmax is sharp: a top intent below this is a guess (gibberish, emoji), so out of scope.
+MIN_CONFIDENCE = 0.6
 # Keep Rasa quiet and offline: no telemetry calls home, no TensorFlow banner.
 RASA_ENV_VARS = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
                  "PYTHONWARNINGS": "ignore", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
@@ -48,13 +52,19 @@ def _rasa_environ() -> dict[str, str]:
 def train(lang: str, env_dir: Path, cache_dir: Path, log_fn=print) -> Path:
     """Train `rasa train nlu` for one language unless the model for this data is cached."""
     target = model_path(cache_dir, lang)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # A test run and a person training at once: the second waits and then reuses the model.
+    with FileLock(str(target) + ".lock"):
+        return _train_locked(lang, env_dir, target, log_fn)
+
+
+def _train_locked(lang: str, env_dir: Path, target: Path, log_fn) -> Path:
     if target.exists():
         log_fn(f"Rasa model for {lang} is up to date: {target}")
         return target
     rasa = rasa_env.rasa_executable(env_dir)
     if not rasa.exists():
         raise RasaError(f"no Rasa environment at {env_dir}: run `cyswllt nlu setup-rasa` first")
-    target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f"cyswllt-rasa-{lang}-") as tmp:
         data = Path(tmp) / "data"
         data.mkdir()
@@ -69,7 +79,9 @@ def train(lang: str, env_dir: Path, cache_dir: Path, log_fn=print) -> Path:
         built = Path(tmp) / "models" / "model.tar.gz"
         if result.returncode != 0 or not built.exists():
             raise RasaError(f"rasa train nlu failed for {lang}:\n{result.stdout[-3000:]}")
-        shutil.move(str(built), target)
+        partial = target.with_suffix(".partial")
+        shutil.move(str(built), partial)
+        partial.replace(target)
     log_fn(f"Rasa model for {lang}: {target}")
     return target
 
@@ -170,9 +182,11 @@ class RasaBackend:
 def from_rasa_json(data: dict) -> Parse:
     """Turn Rasa's /model/parse answer into a Parse with canonical entity values."""
     intent = data.get("intent") or {}
-    name = intent.get("name") or "out_of_scope"
-    if name not in INTENTS:
-        name = "out_of_scope"
+    scores = {i.get("name"): float(i.get("confidence") or 0.0)
+              for i in data.get("intent_ranking") or [] if i.get("name") in INTENTS}
+    if not scores and intent.get("name") in INTENTS:
+        scores = {intent["name"]: float(intent.get("confidence") or 0.0)}
+    name, confidence = decide(scores, MIN_CONFIDENCE)
     found = []
     for e in data.get("entities") or []:
         kind, value = e.get("entity"), str(e.get("value", ""))
@@ -180,4 +194,4 @@ def from_rasa_json(data: dict) -> Parse:
             continue
         canon = entities.canonical_place(value) if kind == "location" else entities.canonical_activity(value)
         found.append(Entity(kind, canon or value, int(e.get("start", 0)), int(e.get("end", 0))))
-    return Parse(name, round(float(intent.get("confidence") or 0.0), 4), tuple(found))
+    return Parse(name, round(confidence, 4), tuple(found))
