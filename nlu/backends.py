@@ -1,15 +1,29 @@
-"""Choosing the NLU backend named in the settings."""
+"""Build the NLU backend the settings ask for: the composition root calls build_nlu once."""
 from __future__ import annotations
 
-from nlu.result import NLUBackend, Parse
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT, Settings
+from nlu.embedded import EmbeddedBackend
+from nlu.result import NLUBackend
 
 
-class NoIntentNLU:
-    """Reads no intents (every message is out of scope); keywords and options still work."""
+def cache_dir(settings: Settings) -> Path:
+    """nlu.cache_dir, relative paths taken from the project root."""
+    path = Path(settings.nlu.cache_dir).expanduser()
+    return path if path.is_absolute() else PROJECT_ROOT / path
 
-    def parse(self, text: str, lang: str) -> Parse:
-        return Parse("out_of_scope", 0.0)
 
+def build_nlu(settings: Settings, backend: str | None = None) -> NLUBackend:
+    """The configured backend (nlu.backend); Rasa always gets the embedded one as its fallback."""
+    name = backend or settings.nlu.backend
+    embedded = EmbeddedBackend(cache_dir(settings), settings.service.default_language)
+    if name == "embedded":
+        return embedded
+    if name == "rasa":
+        from nlu.rasa_backend import RasaBackend
 
-def build_nlu(settings) -> NLUBackend:
-    return NoIntentNLU()
+        urls = {"en": settings.rasa.url_en, "cy": settings.rasa.url_cy}
+        return RasaBackend(urls, settings.rasa.timeout_s, embedded,
+                           settings.service.default_language)
+    raise ValueError(f"nlu.backend (CYSWLLT_NLU_BACKEND) must be embedded or rasa, got {name!r}")
