@@ -12,6 +12,8 @@ COMMAND_MODULES = (
     "bot.commands.chat",
     "bot.commands.db",
     "bot.commands.nlu",
+    "bot.commands.serve",
+    "bot.commands.telegram",
 )
 
 

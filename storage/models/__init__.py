@@ -1,5 +1,6 @@
 """All tables. Each feature keeps its models in its own module; importing them here registers them."""
 from storage.models.base import Base
+from storage.models.channels import DeliveryStatus
 from storage.models.core import (
     Conversation,
     DataSetEvent,
@@ -10,6 +11,6 @@ from storage.models.core import (
 )
 
 __all__ = [
-    "Base", "Conversation", "DataSetEvent", "InboundMessage", "OutboundMessage", "Person",
+    "Base", "Conversation", "DataSetEvent", "DeliveryStatus", "InboundMessage", "OutboundMessage", "Person",
     "PersonAddress",
 ]
