@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -139,11 +140,16 @@ class WebApp:
             return PlainTextResponse("try again", status_code=503)
         return Response(status_code=200)
 
-    async def _twilio_form(self, request: Request):
-        if int(request.headers.get("content-length") or 0) > MAX_BODY:
+    async def _twilio_form(self, request: Request) -> dict[str, str] | None:
+        # Twilio posts application/x-www-form-urlencoded; parsed here rather than with
+        # Starlette's request.form(), which would need python-multipart for nothing else.
+        body = await request.body()
+        if len(body) > MAX_BODY:
             return None
-        form = await request.form()
-        return {key: str(value) for key, value in form.items()}
+        try:
+            return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+        except (UnicodeDecodeError, ValueError):
+            return None
 
     async def twilio_sms(self, request: Request) -> Response:
         sms = self.channels.sms

@@ -11,6 +11,7 @@ import contextvars
 import datetime as dt
 import hmac
 import logging
+import warnings
 from typing import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -53,7 +54,11 @@ def secret_matches(expected: str, given: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), given.encode())
 
 
-def _seconds(value: int | dt.timedelta) -> float:
+def _retry_after(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        # PTB 22 warns that the attribute will become a timedelta; we accept either.
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
@@ -178,7 +183,8 @@ class TelegramChannel:
             sent = await self.bot.send_message(int(message.address), text,
                                                reply_markup=keyboard(message.options))
         except RetryAfter as exc:
-            return Outcome.rate_limited(str(exc), _seconds(exc.retry_after))
+            seconds = _retry_after(exc)
+            return Outcome.rate_limited(f"telegram 429: retry after {seconds:g}s", seconds)
         except Forbidden as exc:
             # Blocked by the person, or their account deactivated: retrying cannot help.
             return Outcome.permanent(f"telegram 403: {exc.message}", unreachable=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 from typing import Mapping
 
@@ -98,6 +99,11 @@ class _RebasedHttpClient(AsyncTwilioHttpClient):
     async def request(self, method, url, *args, **kwargs):
         if self.api_base != TWILIO_API and url.startswith(TWILIO_API):
             url = self.api_base + url[len(TWILIO_API):]
+        auth = kwargs.pop("auth", None)
+        if auth:
+            # As a header: aiohttp deprecates its BasicAuth argument.
+            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+            kwargs["headers"] = {**(kwargs.get("headers") or {}), "Authorization": f"Basic {token}"}
         return await super().request(method, url, *args, **kwargs)
 
 
