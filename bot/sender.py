@@ -51,16 +51,16 @@ class TokenBucket:
     Debt lets a 3-segment SMS through a 1-segment-a-second limit, then holds the next ones.
     """
 
-    def __init__(self, rate: float, capacity: float):
+    def __init__(self, rate: float, capacity: float, now: float | None = None):
         self.rate = rate
         self.capacity = max(capacity, 1.0)
         self.tokens = self.capacity
-        self.updated = time.monotonic()
+        self.updated = time.monotonic() if now is None else now
 
     def take(self, cost: float = 1.0, now: float | None = None) -> bool:
         now = time.monotonic() if now is None else now
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
+        self.tokens = min(self.capacity, self.tokens + max(0.0, now - self.updated) * self.rate)
+        self.updated = max(self.updated, now)
         if self.tokens <= 0 or self.tokens < min(cost, 1.0):
             return False
         self.tokens -= cost
@@ -87,7 +87,8 @@ class Route:
         if self.per_recipient_rate:
             bucket = self.recipients.get(address)
             if bucket is None:
-                bucket = self.recipients[address] = TokenBucket(self.per_recipient_rate, self.per_recipient_burst)
+                bucket = self.recipients[address] = TokenBucket(self.per_recipient_rate, self.per_recipient_burst,
+                                                                now)
             # Refill without taking, so a refusal by the overall limit costs the recipient nothing.
             if not bucket.take(0, now) or bucket.tokens < 1:
                 return False
