@@ -42,6 +42,11 @@ class FakeTelegram:
         self.server = FakeServer(self.route)
         self.api_base = f"{self.server.url}/bot"
 
+    def push_update(self, update: dict) -> None:
+        """Make an update available to getUpdates (polling)."""
+        with self.lock:
+            self.updates.append(update)
+
     def fail_next(self, count: int, status: int = 500, retry_after: int = 1) -> None:
         with self.lock:
             self.failures.extend([(status, retry_after)] * count)
