@@ -100,6 +100,16 @@ class Route:
             self.recipients.clear()  # full buckets carry no information: start again
         return True
 
+    def wait_hint(self, address: str, cost: int, now: float) -> float:
+        """Seconds until a message refused now could be allowed."""
+        waits = [self.paused_until - now]
+        if self.overall.rate:
+            waits.append((min(cost, 1.0) - self.overall.tokens) / self.overall.rate)
+        bucket = self.recipients.get(address)
+        if bucket is not None and bucket.rate:
+            waits.append((1.0 - bucket.tokens) / bucket.rate)
+        return max(0.0, *waits)
+
     def pause(self, seconds: float) -> None:
         self.paused_until = max(self.paused_until, time.monotonic() + seconds)
 
@@ -153,6 +163,7 @@ class Sender:
         self._wake = asyncio.Event()
         self._results_ready = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
+        self._held_back = float("inf")   # seconds until a row a rate limit held back may go
 
     def wake(self) -> None:
         """Something was queued: look now rather than at the next poll."""
@@ -167,6 +178,8 @@ class Sender:
         try:
             while not stop.is_set():
                 claimed = 0
+                # Cleared before looking, so a wake-up that comes while we look is not lost.
+                self._wake.clear()
                 capacity = self.settings.concurrency - len(self._in_flight)
                 if capacity > 0:
                     try:
@@ -182,9 +195,10 @@ class Sender:
                         task.add_done_callback(self._tasks.discard)
                     claimed = len(batch)
                 if not claimed:
-                    self._wake.clear()
+                    # Rows held back by a rate limit go as soon as it allows, not at the next poll.
+                    wait = min(self.settings.idle_poll_s, max(0.002, self._held_back))
                     try:
-                        await asyncio.wait_for(self._wake.wait(), self.settings.idle_poll_s)
+                        await asyncio.wait_for(self._wake.wait(), wait)
                     except asyncio.TimeoutError:
                         pass
         finally:
@@ -233,6 +247,7 @@ class Sender:
         """Pick the rows that may go now and mark them sending, in one transaction."""
         now = self.clock.now()
         mono = time.monotonic()
+        self._held_back = float("inf")
         claim_until = now + timedelta(seconds=self.settings.claim_s)
         with self.sessions.begin() as session:
             blocked: dict[tuple[str, str], int] = {}
@@ -308,6 +323,7 @@ class Sender:
                     body, options, ids, index = self._join_turn(row, candidates, index, blocked)
                 cost = route.cost(body, options)
                 if not route.allow(row.address, cost, mono):
+                    self._held_back = min(self._held_back, route.wait_hint(row.address, cost, mono))
                     continue
                 attempts = row.attempts + 1
                 for row_id in ids:

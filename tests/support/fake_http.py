@@ -26,6 +26,9 @@ class FakeServer:
 
         class RequestHandler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out as separate writes; without this, Nagle's algorithm and
+            # the client's delayed ACK add 40 ms to every keep-alive response.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):  # keep test output quiet
                 pass
@@ -82,11 +85,14 @@ class Recorder:
     def __init__(self) -> None:
         self.items: list = []
         self.condition = threading.Condition()
+        self.listener: Callable | None = None   # called with each item as it arrives (the benchmark)
 
     def add(self, item) -> None:
         with self.condition:
             self.items.append(item)
             self.condition.notify_all()
+        if self.listener is not None:
+            self.listener(item)
 
     def wait_for(self, predicate: Callable[[list], bool], timeout: float = 20.0) -> list:
         """Wait until predicate(items) holds; fails the test with what arrived if it never does."""
