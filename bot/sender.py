@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Protocol
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -276,8 +276,10 @@ class Sender:
                 changes = []
             for row in session.execute(
                 select(OutboundMessage.id, OutboundMessage.channel, OutboundMessage.address)
-                .where(OutboundMessage.status == "queued", OutboundMessage.attempts > 0,
-                       OutboundMessage.not_before > now)
+                # Tried and waiting to be tried again (a 429 leaves attempts as they were, so
+                # the error is the mark); a scheduled row, never tried, holds nothing back.
+                .where(OutboundMessage.status == "queued", OutboundMessage.not_before > now,
+                       or_(OutboundMessage.attempts > 0, OutboundMessage.last_error.is_not(None)))
             ):
                 key = (row.channel, row.address)
                 blocked[key] = min(blocked.get(key, row.id), row.id)
