@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.catalog import Catalog
 from bot.clock import Clock, SystemClock
 from bot.dispatcher import Dispatcher
-from bot.reachability import reachable_again
 from bot.settings import Settings
 from nlu.backends import build_nlu
 from storage.db import make_engine, upgrade
@@ -52,7 +51,5 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     dispatcher = Dispatcher(
         sessions=sessions, nlu=nlu or build_nlu(settings), catalog=catalog, clock=clock,
         settings=settings,
-        # Safeguarding screens go first; reachable_again never answers, it only clears a mark.
-        screens=[reachable_again],
     )
     return App(settings, engine, sessions, catalog, clock, dispatcher)
