@@ -122,8 +122,9 @@ class Serve:
             "CYSWLLT_SENDER_IDLE_POLL_S": "0.05",
             **limits,
         })
+        command = os.environ.get("CYSWLLT_BENCH_SERVE_WRAPPER")   # e.g. a profiler around bot.cli
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--port", str(self.port), "--log-level", "warning"],
+            [sys.executable, *([command] if command else ["-m", "bot.cli"]), "serve", "--port", str(self.port), "--log-level", "warning"],
             cwd=ROOT, env=env,
         )
         deadline = time.monotonic() + 60

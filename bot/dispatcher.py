@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.catalog import BILINGUAL, Catalog
@@ -175,6 +176,10 @@ class Dispatcher:
                 return self._handle_once(message)
             except StaleDataError:
                 continue  # another worker moved this conversation on; read it again
+            except IntegrityError:
+                # Two first messages from one new address at once: the other worker created the
+                # person; read it again. (A redelivered message is not an error: see _store_inbound.)
+                continue
             except Exception:
                 log.exception("turn failed", extra={"channel": message.channel})
                 return self._record_failure(message)

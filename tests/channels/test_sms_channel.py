@@ -136,3 +136,17 @@ def test_an_invalid_number_is_not_retried(server, fake_twilio):
     server.drained()
     with server.app.sessions() as session:
         assert session.scalar(select(OutboundMessage)).status == "failed"
+
+
+def test_two_first_messages_at_once_from_one_number_are_both_handled(server, fake_twilio):
+    from concurrent.futures import ThreadPoolExecutor
+
+    forms = [server.twilio.sms(PHONE, words) for words in ("Hello", "Helo", "Hi", "Shwmae")]
+    with ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(lambda form: server.sms(form).status_code, forms))
+    assert statuses == [200] * 4
+    server.drained()
+    with server.app.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Person)) == 1
+        stored = session.scalars(select(InboundMessage.status)).all()
+        assert stored == ["processed"] * 4
