@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Protocol
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -39,6 +39,53 @@ from storage.models import DeliveryStatus, OutboundMessage, Person, PersonAddres
 log = logging.getLogger(__name__)
 
 INTERRUPTED_RESENDS = 1   # how many times a row interrupted by a crash is sent again
+RESCAN_S = 1.0            # how often the rows holding recipients back are read from the database
+
+# Core statements, built once: the sender runs them many times a second.
+_OUTBOX = OutboundMessage.__table__
+_PERSON = Person.__table__
+_ADDRESS = PersonAddress.__table__
+_HOLDING = select(
+    _OUTBOX.c.id, _OUTBOX.c.channel, _OUTBOX.c.address, _OUTBOX.c.status, _OUTBOX.c.claimed_until,
+    _OUTBOX.c.created_at, _OUTBOX.c.attempts, _OUTBOX.c.not_before,
+).where(or_(
+    _OUTBOX.c.status == "sending",
+    # Tried and waiting to be tried again (a 429 leaves attempts as they were, so the error
+    # is the mark); a scheduled row, never tried, holds nothing back.
+    and_(_OUTBOX.c.status == "queued", _OUTBOX.c.not_before > bindparam("now"),
+         or_(_OUTBOX.c.attempts > 0, _OUTBOX.c.last_error.is_not(None))),
+))
+_CANDIDATES = (
+    select(_OUTBOX.c.id, _OUTBOX.c.channel, _OUTBOX.c.address, _OUTBOX.c.body, _OUTBOX.c.options,
+           _OUTBOX.c.attempts, _OUTBOX.c.created_at, _OUTBOX.c.ignore_opt_out,
+           _PERSON.c.opted_out, _ADDRESS.c.unreachable_at)
+    .select_from(_OUTBOX.outerjoin(_PERSON, _PERSON.c.id == _OUTBOX.c.person_id)
+                 .outerjoin(_ADDRESS, and_(_ADDRESS.c.channel == _OUTBOX.c.channel,
+                                           _ADDRESS.c.address == _OUTBOX.c.address)))
+    .where(_OUTBOX.c.status == "queued", _OUTBOX.c.not_before <= bindparam("now"),
+           _OUTBOX.c.channel.in_(bindparam("channels", expanding=True)))
+    .order_by(_OUTBOX.c.id)
+    .limit(bindparam("limit"))
+)
+_EARLY_STATUSES = select(DeliveryStatus.__table__).where(
+    DeliveryStatus.__table__.c.provider_id.in_(bindparam("ids", expanding=True)))
+_UPDATES: dict[tuple[str, ...], Any] = {}
+
+
+def _update_rows(session, changes: list[dict[str, Any]]) -> None:
+    """Apply per-row changes ({"id": .., column: value}) as a few executemany UPDATEs."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for change in changes:
+        columns = tuple(sorted(k for k in change if k != "id"))
+        groups.setdefault(columns, []).append({f"v_{k}": v for k, v in change.items()})
+    for columns, rows in groups.items():
+        statement = _UPDATES.get(columns)
+        if statement is None:
+            statement = _UPDATES[columns] = (
+                update(_OUTBOX).where(_OUTBOX.c.id == bindparam("v_id"))
+                .values({name: bindparam(f"v_{name}") for name in columns})
+            )
+        session.execute(statement, rows)
 
 
 class Transport(Protocol):
@@ -158,7 +205,9 @@ class Sender:
         self.rng = rng or random.Random()
         self.stats = Stats()
         self.running = False
-        self._in_flight: set[int] = set()
+        self._in_flight: dict[int, tuple[str, str]] = {}   # row id -> recipient, while being sent
+        self._waiting: dict[tuple[str, str], tuple[int, datetime]] = {}   # recipient -> (row id, retry at)
+        self._scanned_at = float("-inf")
         self._results: list[tuple[Outgoing, Outcome]] = []
         self._wake = asyncio.Event()
         self._results_ready = asyncio.Event()
@@ -189,7 +238,6 @@ class Sender:
                         batch = []
                         await asyncio.sleep(1)
                     for message in batch:
-                        self._in_flight.add(message.id)
                         task = asyncio.create_task(self._send(message))
                         self._tasks.add(task)
                         task.add_done_callback(self._tasks.discard)
@@ -236,7 +284,7 @@ class Sender:
                         log.exception("could not record sent messages (attempt %d)", attempt + 1)
                         await asyncio.sleep(min(5, 0.1 * 2 ** attempt))
                 for message, _ in results:
-                    self._in_flight.discard(message.id)
+                    self._in_flight.pop(message.id, None)
                 self._wake.set()  # a recipient's next row may go now
             if stop.is_set() and all(t.done() for t in self._tasks) and not self._results:
                 return
@@ -249,70 +297,29 @@ class Sender:
         mono = time.monotonic()
         self._held_back = float("inf")
         claim_until = now + timedelta(seconds=self.settings.claim_s)
+        changes: list[dict[str, Any]] = []
         with self.sessions.begin() as session:
-            blocked: dict[tuple[str, str], int] = {}
-            interrupted = []
-            for row in session.execute(
-                select(OutboundMessage.id, OutboundMessage.channel, OutboundMessage.address,
-                       OutboundMessage.claimed_until, OutboundMessage.created_at, OutboundMessage.attempts)
-                .where(OutboundMessage.status == "sending")
-            ):
-                if row.id not in self._in_flight and (row.claimed_until is None or row.claimed_until < now):
-                    interrupted.append(row)
-                else:
-                    key = (row.channel, row.address)
-                    blocked[key] = min(blocked.get(key, row.id), row.id)
-            changes: list[dict[str, Any]] = []
-            for row in interrupted:
-                fresh = row.created_at >= now - timedelta(seconds=self.settings.resend_window_s)
-                if fresh and row.attempts <= INTERRUPTED_RESENDS:
-                    changes.append({"id": row.id, "status": "queued", "not_before": now, "claimed_until": None,
-                                    "last_error": "interrupted while sending; sent again"})
-                else:
-                    changes.append({"id": row.id, "status": "ambiguous", "claimed_until": None,
-                                    "last_error": "interrupted while sending; not sent again"})
-            if changes:
-                session.execute(update(OutboundMessage), changes)
-                changes = []
-            for row in session.execute(
-                select(OutboundMessage.id, OutboundMessage.channel, OutboundMessage.address)
-                # Tried and waiting to be tried again (a 429 leaves attempts as they were, so
-                # the error is the mark); a scheduled row, never tried, holds nothing back.
-                .where(OutboundMessage.status == "queued", OutboundMessage.not_before > now,
-                       or_(OutboundMessage.attempts > 0, OutboundMessage.last_error.is_not(None)))
-            ):
-                key = (row.channel, row.address)
-                blocked[key] = min(blocked.get(key, row.id), row.id)
-
-            query = (
-                select(OutboundMessage, Person.opted_out, PersonAddress.unreachable_at)
-                .outerjoin(Person, Person.id == OutboundMessage.person_id)
-                .outerjoin(PersonAddress, and_(PersonAddress.channel == OutboundMessage.channel,
-                                               PersonAddress.address == OutboundMessage.address))
-                .where(OutboundMessage.status == "queued", OutboundMessage.not_before <= now,
-                       OutboundMessage.channel.in_(list(self.routes)))
-                .order_by(OutboundMessage.id)
-                .limit(self.settings.batch)
-            )
+            blocked = self._blocked(session, now, mono, changes)
+            query = _CANDIDATES
             if session.bind.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True, of=OutboundMessage)
-            candidates = session.execute(query).all()
-
+                query = query.with_for_update(skip_locked=True, of=_OUTBOX)
+            candidates = session.execute(query, {"now": now, "channels": list(self.routes),
+                                                 "limit": self.settings.batch}).all()
             claimed: list[Outgoing] = []
             decided: set[tuple[str, str]] = set()
             index = 0
             while index < len(candidates):
-                row, opted_out, unreachable_at = candidates[index]
+                row = candidates[index]
                 index += 1
                 key = (row.channel, row.address)
                 if key in decided or blocked.get(key, row.id + 1) < row.id:
                     continue
                 # Checked now, at send time: a STOP after the row was queued still counts.
-                if opted_out and not row.ignore_opt_out:
+                if row.opted_out and not row.ignore_opt_out:
                     changes.append({"id": row.id, "status": "suppressed"})
                     self.stats.suppressed += 1
                     continue
-                if unreachable_at is not None:
+                if row.unreachable_at is not None:
                     changes.append({"id": row.id, "status": "unreachable", "last_error": "address unreachable"})
                     self.stats.suppressed += 1
                     continue
@@ -322,7 +329,7 @@ class Sender:
                 route = self.routes[row.channel]
                 body, options, ids = row.body or "", tuple(row.options or ()), [row.id]
                 if row.channel == "sms":
-                    body, options, ids, index = self._join_turn(row, candidates, index, blocked)
+                    body, options, ids, index = self._join_turn(row, candidates, index)
                 cost = route.cost(body, options)
                 if not route.allow(row.address, cost, mono):
                     self._held_back = min(self._held_back, route.wait_hint(row.address, cost, mono))
@@ -333,18 +340,64 @@ class Sender:
                                     "attempts": attempts, "segments": cost if row_id == ids[0] else 0})
                 claimed.append(Outgoing(row.id, row.channel, row.address, body, options, attempts, cost,
                                         tuple(ids) if len(ids) > 1 else ()))
-            if changes:
-                session.execute(update(OutboundMessage), changes)
+            _update_rows(session, changes)
+        for message in claimed:
+            self._in_flight[message.id] = (message.channel, message.address)
         return claimed
 
+    def _blocked(self, session, now: datetime, mono: float, changes: list[dict[str, Any]]) -> dict:
+        """Recipients whose next row must wait: one in flight, or one waiting to be retried.
+
+        The database is read for this once a second (and at start, which is when rows left
+        "sending" by a crash are found); in between, this sender's own records keep it current.
+        """
+        if mono - self._scanned_at >= RESCAN_S:
+            self._scanned_at = mono
+            self._waiting = {}
+            for row in session.execute(_HOLDING, {"now": now}):
+                key = (row.channel, row.address)
+                if row.status == "queued":
+                    self._note_waiting(key, row.id, row.not_before)
+                elif row.id in self._in_flight:
+                    continue
+                elif row.claimed_until is None or row.claimed_until < now:
+                    fresh = row.created_at >= now - timedelta(seconds=self.settings.resend_window_s)
+                    if fresh and row.attempts <= INTERRUPTED_RESENDS:
+                        changes.append({"id": row.id, "status": "queued", "not_before": now, "claimed_until": None,
+                                        "last_error": "interrupted while sending; sent again"})
+                    else:
+                        changes.append({"id": row.id, "status": "ambiguous", "claimed_until": None,
+                                        "last_error": "interrupted while sending; not sent again"})
+                else:
+                    self._note_waiting(key, row.id, row.claimed_until)   # another sender has it
+            # Now, so that a row put back in the queue is among this pass's candidates.
+            _update_rows(session, changes)
+            changes.clear()
+        blocked: dict[tuple[str, str], int] = {}
+        for key, (row_id, until) in list(self._waiting.items()):
+            if until <= now:
+                del self._waiting[key]   # due now: it is a candidate itself, first in id order
+            else:
+                blocked[key] = row_id
+        for row_id, key in self._in_flight.items():
+            blocked[key] = min(blocked.get(key, row_id), row_id)
+        return blocked
+
+    def _note_waiting(self, key: tuple[str, str], row_id: int, until: datetime) -> None:
+        known = self._waiting.get(key)
+        if known is None:
+            self._waiting[key] = (row_id, until)
+        else:
+            self._waiting[key] = (min(known[0], row_id), max(known[1], until))
+
     @staticmethod
-    def _join_turn(first, candidates, index, blocked):
+    def _join_turn(first, candidates, index):
         """One SMS for the rows a turn wrote to one number, when that costs no more segments."""
         body, options, ids = first.body or "", tuple(first.options or ()), [first.id]
         while index < len(candidates) and not options:
-            row, opted_out, unreachable_at = candidates[index]
+            row = candidates[index]
             if (row.channel, row.address) != (first.channel, first.address) or row.created_at != first.created_at \
-                    or row.attempts or opted_out and not row.ignore_opt_out or unreachable_at is not None:
+                    or row.attempts or row.opted_out and not row.ignore_opt_out or row.unreachable_at is not None:
                 break
             joined = body + "\n\n" + (row.body or "")
             row_options = tuple(row.options or ())
@@ -359,42 +412,42 @@ class Sender:
         """Store what happened to each message handed over, in one transaction."""
         now = self.clock.now()
         with self.sessions.begin() as session:
-            sent_ids = [(m.channel, o.provider_id) for m, o in results if o.kind == "sent" and o.provider_id]
-            early: dict[tuple[str, str], DeliveryStatus] = {}
+            sent_ids = [o.provider_id for m, o in results if o.kind == "sent" and o.provider_id]
+            early: dict[tuple[str, str], str] = {}
             if sent_ids:
-                for status in session.scalars(select(DeliveryStatus).where(
-                        DeliveryStatus.provider_id.in_([p for _, p in sent_ids]))):
-                    early[(status.channel, status.provider_id)] = status
+                for status in session.execute(_EARLY_STATUSES, {"ids": sent_ids}):
+                    early[(status.channel, status.provider_id)] = status.status
             changes: list[dict[str, Any]] = []
             unreachable: set[tuple[str, str]] = set()
             for message, outcome in results:
                 base: dict[str, Any] = {"claimed_until": None}
+                key = (message.channel, message.address)
                 if outcome.kind == "sent":
                     self.stats.sent += 1
-                    status = outcome.provider_status
-                    reported = early.get((message.channel, outcome.provider_id))
-                    if reported is not None:
-                        status = reported.status  # a callback beat us here; it is further along
+                    # A status callback may have beaten us here; it is further along.
+                    status = early.get((message.channel, outcome.provider_id), outcome.provider_status)
                     base.update(status="sent", sent_at=now, provider_id=outcome.provider_id,
                                 provider_status=status, last_error=None)
                 elif outcome.kind == "rate_limited":
                     self.stats.rate_limited += 1
-                    wait = outcome.retry_after or self._backoff(message.attempts)
+                    until = now + timedelta(seconds=outcome.retry_after or self._backoff(message.attempts))
                     # Asked to slow down is not a failed attempt: it does not count towards giving up.
-                    base.update(status="queued", not_before=now + timedelta(seconds=wait),
-                                attempts=message.attempts - 1, last_error=outcome.error)
+                    base.update(status="queued", not_before=until, attempts=message.attempts - 1,
+                                last_error=outcome.error)
+                    self._note_waiting(key, message.id, until)
                 elif outcome.kind == "retry" and message.attempts < self.settings.max_attempts:
                     self.stats.retried += 1
-                    base.update(status="queued", last_error=outcome.error,
-                                not_before=now + timedelta(seconds=self._backoff(message.attempts)))
+                    until = now + timedelta(seconds=self._backoff(message.attempts))
+                    base.update(status="queued", last_error=outcome.error, not_before=until)
+                    self._note_waiting(key, message.id, until)
                 else:
                     self.stats.failed += 1
                     base.update(status="failed", last_error=outcome.error)
                     if outcome.unreachable:
-                        unreachable.add((message.channel, message.address))
+                        unreachable.add(key)
                 for row_id in message.row_ids:
                     changes.append({"id": row_id, **base})
-            session.execute(update(OutboundMessage), changes)
+            _update_rows(session, changes)
             for channel, address in unreachable:
                 session.execute(
                     update(PersonAddress)
