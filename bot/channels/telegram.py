@@ -20,6 +20,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.channels.base import Outcome, Outgoing, Unavailable
+from bot.channels.telegram_http import AiohttpRequest
 from bot.dispatcher import Handled
 from bot.messages import InboundMessage
 
@@ -77,8 +78,7 @@ class TelegramChannel:
             .token(settings.telegram.token)
             .base_url(settings.telegram.api_base)
             .updater(None)
-            .connection_pool_size(pool_size)
-            .connect_timeout(timeout).read_timeout(timeout).write_timeout(timeout).pool_timeout(timeout)
+            .request(AiohttpRequest(pool_size, timeout))
             .build()
         )
         app = self.application
