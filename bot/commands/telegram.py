@@ -17,32 +17,34 @@ def register(subparsers) -> None:
     deleter.set_defaults(func=run)
 
 
+def _fail(message: str) -> int:
+    print(f"cyswllt telegram: {message}", file=sys.stderr)
+    return 2
+
+
 def run(args) -> int:
     settings = load_settings(args.settings)
     if not settings.telegram.token:
-        print("cyswllt telegram: CYSWLLT_TELEGRAM_TOKEN is not set", file=sys.stderr)
-        return 2
-    return asyncio.run(_run(args, settings))
+        return _fail("CYSWLLT_TELEGRAM_TOKEN is not set")
+    url = None
+    if args.action == "set-webhook":
+        base = settings.public.base_url.rstrip("/")
+        url = args.url or (f"{base}/telegram/webhook" if base else "")
+        if not url.startswith("https://"):
+            return _fail("set CYSWLLT_PUBLIC_BASE_URL (or --url) to the https:// address Telegram can reach")
+        if not settings.telegram.secret:
+            return _fail("set CYSWLLT_TELEGRAM_SECRET (1-256 of A-Z a-z 0-9 _ -) so that webhooks can be checked")
+    return asyncio.run(_run(settings, url))
 
 
-async def _run(args, settings) -> int:
+async def _run(settings, url: str | None) -> int:
     from telegram import Bot
 
-    bot = Bot(settings.telegram.token, base_url=settings.telegram.api_base)
-    async with bot:
-        if args.action == "delete-webhook":
+    async with Bot(settings.telegram.token, base_url=settings.telegram.api_base) as bot:
+        if url is None:
             await bot.delete_webhook()
             print("webhook deleted")
             return 0
-        url = args.url or (settings.public.base_url.rstrip("/") + "/telegram/webhook" if settings.public.base_url else "")
-        if not url.startswith("https://") and not args.url:
-            print("cyswllt telegram: set CYSWLLT_PUBLIC_BASE_URL to the https:// address Telegram can reach",
-                  file=sys.stderr)
-            return 2
-        if not settings.telegram.secret:
-            print("cyswllt telegram: set CYSWLLT_TELEGRAM_SECRET (1-256 of A-Z a-z 0-9 _ -) so webhooks can be "
-                  "checked", file=sys.stderr)
-            return 2
         await bot.set_webhook(url, secret_token=settings.telegram.secret,
                               allowed_updates=["message", "callback_query"])
         print(f"webhook set to {url}")
