@@ -66,6 +66,11 @@ class WebApp:
         self.sender = Sender(app.sessions, app.clock, app.settings, routes_from_settings(app.settings, transports)) \
             if run_sender and transports else None
         self.telegram_polling = telegram_polling
+        if self.channels.sms and not app.settings.public.base_url:
+            log.warning("CYSWLLT_PUBLIC_BASE_URL is not set: every Twilio webhook will be refused (403), "
+                        "because its signature is checked against that URL")
+        if self.channels.telegram and not self.channels.telegram.secret and not telegram_polling:
+            log.warning("CYSWLLT_TELEGRAM_SECRET is not set: every Telegram webhook will be refused (403)")
         self._stop = asyncio.Event()
         self._background: list[asyncio.Task] = []
         self.starlette = Starlette(
@@ -125,6 +130,8 @@ class WebApp:
             return PlainTextResponse("telegram is not configured", status_code=404)
         if not secret_matches(telegram.secret, request.headers.get(SECRET_HEADER)):
             return PlainTextResponse("forbidden", status_code=403)
+        if int(request.headers.get("content-length") or 0) > MAX_BODY:
+            return PlainTextResponse("too large", status_code=413)
         body = await request.body()
         if len(body) > MAX_BODY:
             return PlainTextResponse("too large", status_code=413)
@@ -143,6 +150,8 @@ class WebApp:
     async def _twilio_form(self, request: Request) -> dict[str, str] | None:
         # Twilio posts application/x-www-form-urlencoded; parsed here rather than with
         # Starlette's request.form(), which would need python-multipart for nothing else.
+        if int(request.headers.get("content-length") or 0) > MAX_BODY:
+            return None
         body = await request.body()
         if len(body) > MAX_BODY:
             return None
