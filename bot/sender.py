@@ -392,12 +392,19 @@ class Sender:
 
     @staticmethod
     def _join_turn(first, candidates, index):
-        """One SMS for the rows a turn wrote to one number, when that costs no more segments."""
+        """One SMS for the rows a turn wrote to one number, when that costs no more segments.
+
+        Rows of one turn need not be next to each other in id order (other turns commit in
+        between), so this looks past other recipients' rows; those are left for the main loop.
+        """
         body, options, ids = first.body or "", tuple(first.options or ()), [first.id]
-        while index < len(candidates) and not options:
-            row = candidates[index]
-            if (row.channel, row.address) != (first.channel, first.address) or row.created_at != first.created_at \
-                    or row.attempts or row.opted_out and not row.ignore_opt_out or row.unreachable_at is not None:
+        for row in candidates[index:]:
+            if options:
+                break   # options end a message: what is offered must come last
+            if (row.channel, row.address) != (first.channel, first.address):
+                continue
+            if row.created_at != first.created_at or row.attempts or row.opted_out and not row.ignore_opt_out \
+                    or row.unreachable_at is not None:
                 break
             joined = body + "\n\n" + (row.body or "")
             row_options = tuple(row.options or ())
@@ -405,7 +412,6 @@ class Sender:
                 break
             body, options = joined, row_options
             ids.append(row.id)
-            index += 1
         return body, options, ids, index
 
     def _record(self, results: list[tuple[Outgoing, Outcome]]) -> None:

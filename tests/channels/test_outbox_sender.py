@@ -164,3 +164,21 @@ def test_healthz_reports_the_parts(server):
     assert body["nlu"]["backend"] == "embedded"
     assert set(body["channels"]) == {"telegram", "sms"}
     assert "scheduler" in body
+
+
+def test_one_turns_sms_rows_are_joined_even_with_another_turns_rows_between_them(channel_app):
+    from bot.sender import Sender, routes_from_settings
+
+    now = channel_app.clock.now()
+    with channel_app.sessions.begin() as session:
+        # Two turns committing at once: their ids interleave.
+        for address, body in ((PHONES[0], "Diolch."), (PHONES[1], "Thank you."), (PHONES[0], "Beth nesaf?"),
+                              (PHONES[1], "What next?")):
+            session.add(OutboundMessage(channel="sms", address=address, body=body, options=[], status="queued",
+                                        created_at=now, not_before=now))
+    sender = Sender(channel_app.sessions, channel_app.clock, channel_app.settings,
+                    routes_from_settings(channel_app.settings, {"sms": object()}))
+    claimed = sender._claim(10)
+    assert sorted((m.address, m.body, len(m.row_ids)) for m in claimed) == [
+        (PHONES[0], "Diolch.\n\nBeth nesaf?", 2), (PHONES[1], "Thank you.\n\nWhat next?", 2)]
+    assert {r.status for r in rows(channel_app)} == {"sending"}
