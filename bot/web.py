@@ -145,6 +145,8 @@ class WebApp:
             await telegram.process(data)
         except Unavailable:
             return PlainTextResponse("try again", status_code=503)
+        except ValueError:
+            return PlainTextResponse("not a Telegram update", status_code=400)
         return Response(status_code=200)
 
     async def _twilio_form(self, request: Request) -> dict[str, str] | None:

@@ -99,8 +99,14 @@ class TelegramChannel:
     # ------------------------------------------------------------ inbound
 
     async def process(self, data: dict) -> Handled | None:
-        """Handle one update's JSON; raises Unavailable if it could not be committed."""
-        update = Update.de_json(data, self.bot)
+        """Handle one update's JSON; raises Unavailable if it could not be committed.
+
+        Raises ValueError for JSON that is not an update python-telegram-bot can read.
+        """
+        try:
+            update = Update.de_json(data, self.bot)
+        except Exception as exc:  # noqa: BLE001 - PTB raises many kinds for malformed updates
+            raise ValueError(f"not a Telegram update: {type(exc).__name__}") from exc
         outcome: dict = {}
         token = _outcome.set(outcome)
         try:

@@ -73,7 +73,17 @@ def test_a_sticker_gets_a_kind_reply_not_a_crash(server, fake_telegram):
 
 
 def test_malformed_updates_are_refused_without_a_crash(server):
-    for body in (b"", b"not json", b"[]", b'{"update_id": "x"}', "😀".encode() * 5000):
+    malformed = (b"", b"not json", b"[]", b'{"update_id": "x"}', "😀".encode() * 5000,
+                 b'{"update_id": 5, "message": "x"}', b'{"update_id": 6, "message": {"chat": 1}}')
+    for body in malformed:
         response = server.http.post("/telegram/webhook", content=body,
                                     headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_for-tests"})
-        assert response.status_code == 400
+        assert response.status_code == 400, body
+    # Updates of kinds we do not ask for, or from groups, are acknowledged and left alone.
+    group = server.updates.text(CHAT, "hello all")
+    group["message"]["chat"]["type"] = "group"
+    edited = {"update_id": 7, "edited_message": server.updates.text(CHAT, "x")["message"]}
+    for update in (group, edited):
+        assert server.telegram(update).status_code == 200
+    with server.app.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(InboundMessage)) == 0
