@@ -38,7 +38,8 @@ from storage.models import DeliveryStatus, OutboundMessage, Person, PersonAddres
 
 log = logging.getLogger(__name__)
 
-INTERRUPTED_RESENDS = 1   # how many times a row interrupted by a crash is sent again
+# Written on a row sent again after a crash; a row that already carries it is not sent a third time.
+INTERRUPTED_NOTE = "interrupted while sending; sent again"
 RESCAN_S = 1.0            # how often the rows holding recipients back are read from the database
 
 # Core statements, built once: the sender runs them many times a second.
@@ -47,7 +48,7 @@ _PERSON = Person.__table__
 _ADDRESS = PersonAddress.__table__
 _HOLDING = select(
     _OUTBOX.c.id, _OUTBOX.c.channel, _OUTBOX.c.address, _OUTBOX.c.status, _OUTBOX.c.claimed_until,
-    _OUTBOX.c.created_at, _OUTBOX.c.attempts, _OUTBOX.c.not_before,
+    _OUTBOX.c.created_at, _OUTBOX.c.attempts, _OUTBOX.c.not_before, _OUTBOX.c.last_error,
 ).where(or_(
     _OUTBOX.c.status == "sending",
     # Tried and waiting to be tried again (a 429 leaves attempts as they were, so the error
@@ -362,9 +363,9 @@ class Sender:
                     continue
                 elif row.claimed_until is None or row.claimed_until < now:
                     fresh = row.created_at >= now - timedelta(seconds=self.settings.resend_window_s)
-                    if fresh and row.attempts <= INTERRUPTED_RESENDS:
+                    if fresh and row.last_error != INTERRUPTED_NOTE:
                         changes.append({"id": row.id, "status": "queued", "not_before": now, "claimed_until": None,
-                                        "last_error": "interrupted while sending; sent again"})
+                                        "last_error": INTERRUPTED_NOTE})
                     else:
                         changes.append({"id": row.id, "status": "ambiguous", "claimed_until": None,
                                         "last_error": "interrupted while sending; not sent again"})

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
+from bot.sender import INTERRUPTED_NOTE
 from storage.models import InboundMessage, OutboundMessage, Person, PersonAddress
 
 PHONES = [f"+4477009002{i:02d}" for i in range(6)]
@@ -108,17 +109,21 @@ def test_a_row_interrupted_by_a_crash_is_sent_again_once_and_a_stale_one_is_not(
     now = channel_app.clock.now()
     with channel_app.sessions.begin() as session:
         # Claimed by a sender that died after (perhaps) handing them to Telegram.
-        for chat, age in ((CHATS[0], timedelta(seconds=30)), (CHATS[1], timedelta(hours=3))):
+        # (CHATS[0]'s had failed twice before; CHATS[2]'s was already sent again after a crash once.)
+        for chat, age, attempts, error in ((CHATS[0], timedelta(seconds=30), 3, "telegram 502"),
+                                           (CHATS[1], timedelta(hours=3), 1, None),
+                                           (CHATS[2], timedelta(seconds=30), 2, INTERRUPTED_NOTE)):
             session.add(OutboundMessage(channel="telegram", address=str(chat), body=f"to {chat}", options=[],
-                                        status="sending", attempts=1, created_at=now - age, not_before=now - age,
-                                        claimed_until=now - timedelta(seconds=1)))
+                                        status="sending", attempts=attempts, created_at=now - age,
+                                        not_before=now - age, claimed_until=now - timedelta(seconds=1),
+                                        last_error=error))
         session.add(OutboundMessage(channel="telegram", address=str(CHATS[0]), body="next", options=[],
                                     status="queued", created_at=now, not_before=now))
     server = serve()
     server.drained()
     assert [m.text for m in fake_telegram.to(CHATS[0])] == [f"to {CHATS[0]}", "next"]
-    assert fake_telegram.to(CHATS[1]) == []
-    assert [r.status for r in rows(channel_app)] == ["sent", "ambiguous", "sent"]
+    assert fake_telegram.to(CHATS[1]) == [] and fake_telegram.to(CHATS[2]) == []
+    assert [r.status for r in rows(channel_app)] == ["sent", "ambiguous", "ambiguous", "sent"]
 
 
 def test_status_callbacks_in_any_order_settle_on_the_furthest(server, fake_twilio, channel_app):
