@@ -157,7 +157,8 @@ class Conversations:
 
     def _arrived(self, address: str) -> None:
         at = time.perf_counter()
-        self.loop.call_soon_threadsafe(self._note, address, at)
+        if not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self._note, address, at)
 
     def _note(self, address: str, at: float) -> None:
         self.received[address].append(at)
@@ -192,7 +193,7 @@ class Conversations:
         for words in SCRIPT:
             before = len(self.received[address])
             path, kwargs = self.request(address, words)
-            (await client.post(path, **kwargs)).raise_for_status()
+            await post(client, path, kwargs)
             await self._wait_count(address, before + 1)
             await asyncio.sleep(0.4)   # quiet: nothing more is coming for this turn
             counts.append(len(self.received[address]) - before)
@@ -204,12 +205,25 @@ class Conversations:
         for words, count in zip(SCRIPT, counts):
             path, kwargs = self.request(address, words)
             t0 = time.perf_counter()
-            response = await client.post(path, **kwargs)
-            response.raise_for_status()
+            await post(client, path, kwargs)
             first = await self._wait_count(address, seen + 1)
             latencies.append(first - t0)
             seen += count
             await self._wait_count(address, seen)
+
+
+async def post(client: httpx.AsyncClient, path: str, kwargs: dict) -> None:
+    """Deliver a webhook as providers do: again, if the connection drops or we get a 5xx."""
+    for attempt in range(5):
+        try:
+            response = await client.post(path, **kwargs)
+            if response.status_code < 500:
+                response.raise_for_status()
+                return
+        except httpx.TransportError:
+            pass   # e.g. the server closed an idle keep-alive connection as we used it
+        await asyncio.sleep(0.05 * 2 ** attempt)
+    raise SystemExit(f"webhook {path} failed 5 times")
 
 
 def address_for(channel: str, n: int) -> str:
