@@ -19,6 +19,7 @@ can repeat at most one message per person: never a burst.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -198,17 +199,20 @@ class Sender:
     """Sends the outbox in the background of the web app; safe to stop and start again."""
 
     def __init__(self, sessions: sessionmaker, clock: Clock, settings, routes: dict[str, Route],
-                 rng: random.Random | None = None):
+                 rng: random.Random | None = None, write_lock=None):
         self.sessions = sessions
         self.clock = clock
         self.settings = settings.sender
         self.routes = routes
         self.rng = rng or random.Random()
+        # Shared with the web app's turns on SQLite (see bot/web.py); a no-op otherwise.
+        self.write_lock = write_lock if write_lock is not None else contextlib.nullcontext()
         self.stats = Stats()
         self.running = False
         self._in_flight: dict[int, tuple[str, str]] = {}   # row id -> recipient, while being sent
         self._waiting: dict[tuple[str, str], tuple[int, datetime]] = {}   # recipient -> (row id, retry at)
         self._scanned_at = float("-inf")
+        self._finished: set[int] = set()   # rows this sender recorded since it last read the outbox
         self._results: list[tuple[Outgoing, Outcome]] = []
         self._wake = asyncio.Event()
         self._results_ready = asyncio.Event()
@@ -286,6 +290,9 @@ class Sender:
                         await asyncio.sleep(min(5, 0.1 * 2 ** attempt))
                 for message, _ in results:
                     self._in_flight.pop(message.id, None)
+                    # A look at the outbox that began before this record committed still saw
+                    # the row "sending"; this says it is ours and done, not another sender's.
+                    self._finished.add(message.id)
                 self._wake.set()  # a recipient's next row may go now
             if stop.is_set() and all(t.done() for t in self._tasks) and not self._results:
                 return
@@ -299,7 +306,7 @@ class Sender:
         self._held_back = float("inf")
         claim_until = now + timedelta(seconds=self.settings.claim_s)
         changes: list[dict[str, Any]] = []
-        with self.sessions.begin() as session:
+        with self.write_lock, self.sessions.begin() as session:
             blocked = self._blocked(session, now, mono, changes)
             query = _CANDIDATES
             if session.bind.dialect.name == "postgresql":
@@ -355,11 +362,12 @@ class Sender:
         if mono - self._scanned_at >= RESCAN_S:
             self._scanned_at = mono
             self._waiting = {}
+            finished, self._finished = self._finished, set()
             for row in session.execute(_HOLDING, {"now": now}):
                 key = (row.channel, row.address)
                 if row.status == "queued":
                     self._note_waiting(key, row.id, row.not_before)
-                elif row.id in self._in_flight:
+                elif row.id in self._in_flight or row.id in finished:
                     continue
                 elif row.claimed_until is None or row.claimed_until < now:
                     fresh = row.created_at >= now - timedelta(seconds=self.settings.resend_window_s)
@@ -418,7 +426,7 @@ class Sender:
     def _record(self, results: list[tuple[Outgoing, Outcome]]) -> None:
         """Store what happened to each message handed over, in one transaction."""
         now = self.clock.now()
-        with self.sessions.begin() as session:
+        with self.write_lock, self.sessions.begin() as session:
             sent_ids = [o.provider_id for m, o in results if o.kind == "sent" and o.provider_id]
             early: dict[tuple[str, str], str] = {}
             if sent_ids:
