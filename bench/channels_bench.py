@@ -277,6 +277,12 @@ def bench_http(url: str, channel: str, people: int, concurrency: int, unloaded_p
           f"{loaded['turns'] / loaded['elapsed']:,.0f} inbound msgs/s; turn latency p50 {loaded['p50'] * 1000:.1f} ms, "
           f"p99 {loaded['p99'] * 1000:.1f} ms; outbound {loaded['out_rate']:,.0f} msgs/s "
           f"({loaded['outbound']} messages; limits lifted to 100,000/s for this run)")
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        inbox = dict(connection.execute(text("SELECT status, count(*) FROM inbound_message GROUP BY status")).all())
+        outbox = dict(connection.execute(text("SELECT status, count(*) FROM outbound_message GROUP BY status")).all())
+    engine.dispose()
+    print(f"  http {channel} stored: inbox {inbox}; outbox {outbox}")
     print(f"  http {channel} unloaded (1 person at a time, {unloaded_people} people): "
           f"turn latency p50 {unloaded['p50'] * 1000:.1f} ms, p99 {unloaded['p99'] * 1000:.1f} ms "
           f"(messages per turn {unloaded['per_turn']})")

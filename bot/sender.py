@@ -362,7 +362,9 @@ class Sender:
         if mono - self._scanned_at >= RESCAN_S:
             self._scanned_at = mono
             self._waiting = {}
-            finished, self._finished = self._finished, set()
+            # The event loop adds to these while this runs in a worker thread: take copies.
+            finished = set(self._finished)
+            self._finished -= finished
             for row in session.execute(_HOLDING, {"now": now}):
                 key = (row.channel, row.address)
                 if row.status == "queued":
@@ -388,7 +390,7 @@ class Sender:
                 del self._waiting[key]   # due now: it is a candidate itself, first in id order
             else:
                 blocked[key] = row_id
-        for row_id, key in self._in_flight.items():
+        for row_id, key in list(self._in_flight.items()):
             blocked[key] = min(blocked.get(key, row_id), row_id)
         return blocked
 
