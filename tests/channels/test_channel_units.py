@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 
 from bot.channels.telegram import TelegramChannel, keyboard, secret_matches
 from bot.channels.twilio_sms import SignatureChecker, classify, inbound, lower_statuses

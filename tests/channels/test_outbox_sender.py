@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from bot.sender import INTERRUPTED_NOTE
-from storage.models import InboundMessage, OutboundMessage, Person, PersonAddress
+from storage.models import OutboundMessage, Person, PersonAddress
 
 PHONES = [f"+4477009002{i:02d}" for i in range(6)]
 CHATS = [7000 + i for i in range(6)]
