@@ -13,6 +13,8 @@ COMMAND_MODULES = (
     "bot.commands.db",
     "bot.commands.practitioner",
     "bot.commands.nlu",
+    "bot.commands.serve",
+    "bot.commands.telegram",
 )
 
 

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.catalog import BILINGUAL, Catalog
@@ -49,6 +50,17 @@ FIRST_FLOW = "language"
 PRACTITIONER_FLOW = "practitioner"
 MAX_FLOW_HOPS = 6
 CONCURRENT_UPDATE_RETRIES = 3
+
+# Built once: building an INSERT with .values() on every turn cost more than running it.
+_INBOX_COLUMNS = ("channel", "provider_id", "address", "person_id", "text", "choice", "status", "received_at")
+# On the Core table: the ORM's bulk-insert path costs more than the INSERT itself.
+_INBOX_INSERT = {
+    is_pg: (pg_insert if is_pg else sqlite_insert)(InboundRow.__table__)
+    .values({name: bindparam(name) for name in _INBOX_COLUMNS})
+    .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
+    .returning(InboundRow.__table__.c.id)
+    for is_pg in (False, True)
+}
 
 
 @dataclass
@@ -164,6 +176,10 @@ class Dispatcher:
                 return self._handle_once(message)
             except StaleDataError:
                 continue  # another worker moved this conversation on; read it again
+            except IntegrityError:
+                # Two first messages from one new address at once: the other worker created the
+                # person; read it again. (A redelivered message is not an error: see _store_inbound.)
+                continue
             except Exception:
                 log.exception("turn failed", extra={"channel": message.channel})
                 return self._record_failure(message)
@@ -353,6 +369,7 @@ class Dispatcher:
                 session, self.catalog, out.reply, channel=out.channel, address=out.address,
                 now=turn.now, person=recipients.get(out.person_id), language=out.language,
                 idempotency_key=out.idempotency_key, ignore_opt_out=out.ignore_opt_out,
+                conversation=turn.conversation,
             )
             if row_id is not None:
                 ids.append(row_id)
@@ -380,12 +397,17 @@ class Dispatcher:
         )
 
     def _person(self, session: Session, message: InboundMessage, now: datetime) -> tuple[Person, bool]:
+        # One query for the address and its person; the person's other addresses only if used.
         address = session.scalar(
-            select(PersonAddress).where(PersonAddress.channel == message.channel,
-                                        PersonAddress.address == message.address)
+            select(PersonAddress)
+            .options(joinedload(PersonAddress.person).lazyload(Person.addresses))
+            .where(PersonAddress.channel == message.channel, PersonAddress.address == message.address)
         )
         if address is not None:
             address.last_seen_at = now
+            # A provider said this address was unreachable (blocked, unsubscribed); they have
+            # written from it, so it works again.
+            address.unreachable_at = None
             return address.person, False
         person = Person(created_at=now, opted_out=False, pseudonym=uuid.uuid4().hex)
         person.addresses.append(PersonAddress(channel=message.channel, address=message.address,
@@ -405,16 +427,12 @@ class Dispatcher:
     def _store_inbound(self, session: Session, message: InboundMessage, person_id: int | None,
                        now: datetime, status: str) -> int | None:
         """Insert into the inbox; None if this provider id was seen before."""
-        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-        statement = (
-            insert(InboundRow)
-            .values(channel=message.channel, provider_id=message.provider_id, address=message.address,
-                    person_id=person_id, text=storable_text(message.text), choice=message.choice, status=status,
-                    received_at=now)
-            .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
-            .returning(InboundRow.id)
-        )
-        return session.execute(statement).scalar()
+        statement = _INBOX_INSERT[session.bind.dialect.name == "postgresql"]
+        return session.execute(statement, {
+            "channel": message.channel, "provider_id": message.provider_id, "address": message.address,
+            "person_id": person_id, "text": storable_text(message.text), "choice": message.choice,
+            "status": status, "received_at": now,
+        }).scalar()
 
     def _record_failure(self, message: InboundMessage) -> Handled:
         """Keep what the person said and tell them kindly, even when a turn failed."""

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,6 +34,24 @@ def preferred_address(person: Person) -> PersonAddress | None:
     return max(reachable, key=lambda a: (a.last_seen_at or a.created_at, a.id))
 
 
+_OUTBOX_COLUMNS = ("person_id", "channel", "address", "body", "options", "language", "status", "idempotency_key",
+                   "ignore_opt_out", "created_at", "not_before", "attempts")
+
+
+def _outbox_insert(postgresql: bool, keyed: bool):
+    insert = pg_insert if postgresql else sqlite_insert
+    # On the Core table: the ORM's bulk-insert path costs more than the INSERT itself.
+    table = OutboundMessage.__table__
+    statement = insert(table).values({name: bindparam(name) for name in _OUTBOX_COLUMNS})
+    if keyed:
+        statement = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
+    return statement.returning(table.c.id)
+
+
+# Built once: building an INSERT with .values() for every message cost more than running it.
+_OUTBOX_INSERT = {(pg, keyed): _outbox_insert(pg, keyed) for pg in (False, True) for keyed in (False, True)}
+
+
 def queue_message(
     session: Session,
     catalog: Catalog,
@@ -47,26 +65,25 @@ def queue_message(
     not_before: datetime | None = None,
     idempotency_key: str | None = None,
     ignore_opt_out: bool = False,
+    conversation: Conversation | None = None,
 ) -> int | None:
     """Render a reply in the recipient's language and queue it; None if the key was queued before.
 
     When the message offers options, they become the recipient's pending options, so an SMS
-    answer "1" means the first of them.
+    answer "1" means the first of them. Pass the recipient's `conversation` if it is at hand.
     """
     language = language or (person.language if person else None) or BILINGUAL
     rendered = catalog.render(reply, language)
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(OutboundMessage).values(
-        person_id=person.id if person else None, channel=channel, address=address,
-        body=rendered.body, options=[{"value": o.value, "label": o.label} for o in rendered.options],
-        language=rendered.language, status="queued", idempotency_key=idempotency_key,
-        ignore_opt_out=ignore_opt_out, created_at=now, not_before=not_before or now, attempts=0,
-    )
-    if idempotency_key is not None:
-        statement = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
-    row_id = session.execute(statement.returning(OutboundMessage.id)).scalar()
+    statement = _OUTBOX_INSERT[(session.bind.dialect.name == "postgresql", idempotency_key is not None)]
+    row_id = session.execute(statement, {
+        "person_id": person.id if person else None, "channel": channel, "address": address,
+        "body": rendered.body, "options": [{"value": o.value, "label": o.label} for o in rendered.options],
+        "language": rendered.language, "status": "queued", "idempotency_key": idempotency_key,
+        "ignore_opt_out": ignore_opt_out, "created_at": now, "not_before": not_before or now, "attempts": 0,
+    }).scalar()
     if row_id is not None and person is not None and reply.options:
-        conversation = session.scalar(select(Conversation).where(Conversation.person_id == person.id))
+        if conversation is None or conversation.person_id != person.id:
+            conversation = session.scalar(select(Conversation).where(Conversation.person_id == person.id))
         if conversation is not None:
             conversation.pending_options = [
                 {"value": o.value, "labels": catalog.labels(o.label, **o.params)} for o in reply.options

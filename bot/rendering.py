@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from bot.sms_segments import plain_punctuation
+
 
 def option_numbers(options: Sequence[dict]) -> list[str]:
     """The number shown beside each option: a scale's own numbers, otherwise 1, 2, 3..."""
@@ -13,11 +15,15 @@ def option_numbers(options: Sequence[dict]) -> list[str]:
 
 
 def render_sms(body: str, options: Sequence[dict]) -> str:
-    """SMS has no buttons: options become numbered lines the person can answer with."""
-    if not options:
-        return body
-    lines = [f"{n} {o['label']}" for n, o in zip(option_numbers(options), options)]
-    return body + "\n" + "\n".join(lines)
+    """SMS has no buttons: options become numbered lines the person can answer with.
+
+    Curly quotes and dashes become plain ones (each would force the whole text into UCS-2,
+    halving what fits in a segment); Welsh letters are always kept as they are.
+    """
+    if options:
+        lines = [f"{n} {o['label']}" for n, o in zip(option_numbers(options), options)]
+        body = body + "\n" + "\n".join(lines)
+    return plain_punctuation(body)
 
 
 def render_telegram_console(body: str, options: Sequence[dict]) -> str:

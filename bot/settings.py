@@ -80,6 +80,28 @@ class TwilioSettings(BaseModel):
     api_base: str = "https://api.twilio.com"
 
 
+class SenderSettings(BaseModel):
+    """How fast and how persistently the outbox is sent."""
+
+    # Telegram allows about 30 messages a second overall and 1 a second per chat (short bursts ok).
+    telegram_per_second: float = 30.0
+    telegram_per_chat_per_second: float = 1.0
+    telegram_per_chat_burst: int = 3
+    # Twilio queues what a sending number cannot send at once; a long code sends 1 segment a second.
+    twilio_segments_per_second: float = 1.0
+    max_attempts: int = 8
+    backoff_base_s: float = 1.0
+    backoff_max_s: float = 300.0
+    # How long a row may be "sending" before it counts as interrupted (longer than any HTTP timeout).
+    claim_s: float = 60.0
+    # An interrupted row older than this is not resent (see README: crash between send and record).
+    resend_window_s: float = 600.0
+    concurrency: int = 64
+    batch: int = 500
+    idle_poll_s: float = 0.2
+    http_timeout_s: float = 10.0
+
+
 class QuietHoursSettings(BaseModel):
     """Unprompted messages (check-ins, reminders) are only sent between start and end, local time."""
 
@@ -117,6 +139,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = TelegramSettings()
     twilio: TwilioSettings = TwilioSettings()
     dataset: DatasetSettings = DatasetSettings()
+    sender: SenderSettings = SenderSettings()
     quiet_hours: QuietHoursSettings = QuietHoursSettings()
 
     @classmethod

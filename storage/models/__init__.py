@@ -1,5 +1,6 @@
 """All tables. Each feature keeps its models in its own module; importing them here registers them."""
 from storage.models.base import Base
+from storage.models.channels import DeliveryStatus
 from storage.models.practitioners import Consent, Practitioner, Team
 from storage.models.core import (
     Conversation,
@@ -11,6 +12,6 @@ from storage.models.core import (
 )
 
 __all__ = [
-    "Base", "Consent", "Practitioner", "Team", "Conversation", "DataSetEvent", "InboundMessage", "OutboundMessage", "Person",
-    "PersonAddress",
+    "Base", "Consent", "Practitioner", "Team", "Conversation", "DataSetEvent", "DeliveryStatus",
+    "InboundMessage", "OutboundMessage", "Person", "PersonAddress",
 ]

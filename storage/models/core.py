@@ -116,6 +116,11 @@ class OutboundMessage(Base):
     provider_status: Mapped[str | None] = mapped_column(String(16))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Set while a sender is handing the row to the provider (migration 0003_channels); a row
+    # still "sending" after this time was interrupted by a crash (see bot/sender.py).
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SMS segments the provider will bill and rate-limit (migration 0003_channels).
+    segments: Mapped[int | None] = mapped_column(Integer)
 
 
 class DataSetEvent(Base):

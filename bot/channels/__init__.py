@@ -1,0 +1,1 @@
+"""The real channels: Telegram (python-telegram-bot) and SMS (Twilio)."""

@@ -1,0 +1,206 @@
+"""Telegram through python-telegram-bot: updates in (webhook or polling), messages out.
+
+PTB's `Application` is built with `updater(None)` (its custom-webhook pattern) and fed each
+update with `process_update`, awaited in the request, so the webhook is answered only after
+the dispatcher has committed the message.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import datetime as dt
+import hmac
+import logging
+import warnings
+from typing import Awaitable, Callable
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+
+from bot.channels.base import Outcome, Outgoing, Unavailable
+from bot.channels.telegram_http import AiohttpRequest
+from bot.dispatcher import Handled
+from bot.messages import InboundMessage
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_TEXT = 4096
+# Buttons side by side while they fit on a phone; longer labels get a row each.
+ROW_LABEL_BUDGET = 30
+UPDATE_TYPES = ["message", "callback_query"]
+
+Handle = Callable[[InboundMessage], Awaitable[Handled]]
+# The outcome of the update being processed, written by the PTB handler, read by the webhook.
+_outcome: contextvars.ContextVar[dict] = contextvars.ContextVar("telegram_outcome")
+
+
+def keyboard(options: tuple[dict, ...] | list[dict]) -> InlineKeyboardMarkup | None:
+    """Options as an inline keyboard: the button's callback data is the option's value."""
+    if not options:
+        return None
+    buttons = [InlineKeyboardButton(str(o["label"])[:64], callback_data=str(o["value"])[:64]) for o in options]
+    if sum(len(str(o["label"])) for o in options) <= ROW_LABEL_BUDGET:
+        return InlineKeyboardMarkup([buttons])
+    return InlineKeyboardMarkup([[b] for b in buttons])
+
+
+def secret_matches(expected: str, given: str | None) -> bool:
+    """Constant-time comparison of the webhook secret token."""
+    if not expected or given is None:
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode())
+
+
+def _retry_after(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        # PTB 22 warns that the attribute will become a timedelta; we accept either.
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+class TelegramChannel:
+    """One bot: takes updates to the dispatcher and sends outbox rows."""
+
+    def __init__(self, settings, handle: Handle, pool_size: int = 64):
+        if not settings.telegram.token:
+            raise ValueError("CYSWLLT_TELEGRAM_TOKEN is not set: the Telegram channel needs the bot token")
+        self.settings = settings
+        self.secret = settings.telegram.secret
+        self._handle = handle
+        timeout = settings.sender.http_timeout_s
+        self.application = (
+            Application.builder()
+            .token(settings.telegram.token)
+            .base_url(settings.telegram.api_base)
+            .updater(None)
+            .request(AiohttpRequest(pool_size, timeout))
+            .build()
+        )
+        app = self.application
+        app.add_handler(CommandHandler("start", self._on_start))
+        app.add_handler(CallbackQueryHandler(self._on_button))
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._on_message))
+
+    @property
+    def bot(self):
+        return self.application.bot
+
+    async def start(self) -> None:
+        await self.application.initialize()
+
+    async def stop(self) -> None:
+        await self.application.shutdown()
+
+    # ------------------------------------------------------------ inbound
+
+    async def process(self, data: dict) -> Handled | None:
+        """Handle one update's JSON; raises Unavailable if it could not be committed.
+
+        Raises ValueError for JSON that is not an update python-telegram-bot can read.
+        """
+        try:
+            update = Update.de_json(data, self.bot)
+        except Exception as exc:  # noqa: BLE001 - PTB raises many kinds for malformed updates
+            raise ValueError(f"not a Telegram update: {type(exc).__name__}") from exc
+        outcome: dict = {}
+        token = _outcome.set(outcome)
+        try:
+            await self.application.process_update(update)
+        finally:
+            _outcome.reset(token)
+        if "error" in outcome:
+            raise Unavailable(str(outcome["error"])) from outcome["error"]
+        return outcome.get("handled")
+
+    async def _deliver(self, update: Update, text: str | None, choice: str | None = None,
+                       payload: str | None = None) -> None:
+        chat = update.effective_chat
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return  # the service speaks to people one to one, never in groups
+        message = InboundMessage(CHANNEL, str(chat.id), text, str(update.update_id), choice=choice,
+                                 payload=payload)
+        outcome = _outcome.get({})
+        try:
+            outcome["handled"] = await self._handle(message)
+        except Exception as exc:  # noqa: BLE001 - any failure means: not committed, ask again
+            outcome["error"] = exc
+
+    async def _on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # /start CODE from a deep link t.me/bot?start=CODE: the code (e.g. a referral source)
+        # travels as the payload; the text stays the bare command so keywords still work.
+        payload = context.args[0][:64] if context.args else None
+        await self._deliver(update, "/start", payload=payload)
+
+    async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        await self._deliver(update, None, choice=(query.data or "")[:64])
+        if "handled" in _outcome.get({}):
+            try:
+                await query.answer()  # stops the button's spinner; harmless if it fails
+            except TelegramError as exc:
+                log.info("could not answer a callback query: %s", exc)
+
+    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        # Stickers, photos and voice notes have no text: the dispatcher asks for words.
+        await self._deliver(update, message.text or message.caption or "")
+
+    # ------------------------------------------------------------ polling (local use)
+
+    async def poll(self, stop: asyncio.Event, timeout: int = 10) -> None:
+        """Long-poll getUpdates and handle each update as the webhook would.
+
+        The offset moves past an update only once it is committed, so nothing is lost.
+        """
+        await self.bot.delete_webhook()
+        offset = None
+        while not stop.is_set():
+            try:
+                updates = await self.bot.get_updates(offset=offset, timeout=timeout,
+                                                     allowed_updates=UPDATE_TYPES)
+            except (NetworkError, TimedOut) as exc:
+                log.warning("getUpdates failed (%s); trying again", exc)
+                await asyncio.sleep(1)
+                continue
+            for update in updates:
+                try:
+                    await self.process(update.to_dict())
+                except Unavailable:
+                    log.warning("database unavailable; update %s will be fetched again", update.update_id)
+                    await asyncio.sleep(1)
+                    break
+                offset = update.update_id + 1
+
+    async def set_webhook(self, url: str) -> bool:
+        return await self.bot.set_webhook(url, secret_token=self.secret or None,
+                                          allowed_updates=UPDATE_TYPES, drop_pending_updates=False)
+
+    # ------------------------------------------------------------ outbound
+
+    async def send(self, message: Outgoing) -> Outcome:
+        """Send one outbox row; classify what went wrong, if anything."""
+        text = message.body[:MAX_TEXT] or "…"
+        try:
+            sent = await self.bot.send_message(int(message.address), text,
+                                               reply_markup=keyboard(message.options))
+        except RetryAfter as exc:
+            seconds = _retry_after(exc)
+            return Outcome.rate_limited(f"telegram 429: retry after {seconds:g}s", seconds)
+        except Forbidden as exc:
+            # Blocked by the person, or their account deactivated: retrying cannot help.
+            return Outcome.permanent(f"telegram 403: {exc.message}", unreachable=True)
+        except BadRequest as exc:
+            unreachable = "chat not found" in exc.message.lower()
+            return Outcome.permanent(f"telegram 400: {exc.message}", unreachable=unreachable)
+        except (TimedOut, NetworkError) as exc:
+            return Outcome.retry(f"telegram: {exc}")
+        except TelegramError as exc:
+            return Outcome.retry(f"telegram: {exc}")
+        except ValueError:
+            return Outcome.permanent(f"not a Telegram chat id: {message.address!r}", unreachable=True)
+        return Outcome.sent(str(sent.message_id), "sent")

@@ -1,0 +1,42 @@
+"""`cyswllt serve`: the web app (Telegram and Twilio webhooks, /healthz) and the outbox sender."""
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+
+from bot.bootstrap import build_app
+from bot.settings import load_settings
+from bot.web import create_web_app
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("serve", help="serve the Telegram and Twilio webhooks and send the outbox")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    parser.add_argument("--telegram-polling", action="store_true",
+                        help="fetch Telegram updates with getUpdates instead of a webhook (no public URL needed)")
+    parser.add_argument("--no-sender", action="store_true",
+                        help="do not send the outbox from this process (another process does)")
+    parser.add_argument("--db", help="database URL (default: the settings' database.url)")
+    parser.add_argument("--log-level", default="info")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    settings = load_settings(args.settings)
+    if args.db:
+        settings.database.url = args.db
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = build_app(settings)
+    try:
+        web = create_web_app(app, run_sender=not args.no_sender, telegram_polling=args.telegram_polling)
+    except ValueError as exc:
+        print(f"cyswllt serve: {exc}")
+        return 2
+    try:
+        uvicorn.run(web.starlette, host=args.host, port=args.port, log_level=args.log_level,
+                    access_log=False, lifespan="on")
+    finally:
+        app.close()
+    return 0

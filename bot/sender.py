@@ -1,0 +1,483 @@
+"""The sender: hands committed outbox rows to Telegram and Twilio, within their limits.
+
+A row goes queued -> sending (claimed, committed before the provider is called) -> sent,
+or back to queued with a later `not_before` (timeouts, 5xx: exponential backoff with jitter;
+429: the provider's retry-after), or failed (permanent errors; the address is marked
+unreachable when the provider says the person cannot be reached there).
+
+Order per person: one row per recipient is in flight at a time, and a row waiting for a
+retry holds back that recipient's later rows. Scheduled rows (not yet due, never tried)
+hold back nothing.
+
+Crash between sending and recording: the row stays "sending" with `claimed_until` in the
+past. We resend it once the claim has expired if it is younger than `resend_window_s`
+(at-least-once: a reply that never arrives leaves someone waiting, one repeated message
+does not), and mark it "ambiguous" otherwise, so a sender that was down for hours never
+sends stale messages. Because only one row per recipient is in flight at a time, a crash
+can repeat at most one message per person: never a burst.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Callable, Protocol
+
+from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy.orm import sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from bot.channels.base import Outcome, Outgoing
+from bot.clock import Clock
+from bot.rendering import render_sms
+from bot.sms_segments import measure
+from storage.models import DeliveryStatus, OutboundMessage, Person, PersonAddress
+
+log = logging.getLogger(__name__)
+
+# Written on a row sent again after a crash; a row that already carries it is not sent a third time.
+INTERRUPTED_NOTE = "interrupted while sending; sent again"
+RESCAN_S = 1.0            # how often the rows holding recipients back are read from the database
+
+# Core statements, built once: the sender runs them many times a second.
+_OUTBOX = OutboundMessage.__table__
+_PERSON = Person.__table__
+_ADDRESS = PersonAddress.__table__
+_HOLDING = select(
+    _OUTBOX.c.id, _OUTBOX.c.channel, _OUTBOX.c.address, _OUTBOX.c.status, _OUTBOX.c.claimed_until,
+    _OUTBOX.c.created_at, _OUTBOX.c.attempts, _OUTBOX.c.not_before, _OUTBOX.c.last_error,
+).where(or_(
+    _OUTBOX.c.status == "sending",
+    # Tried and waiting to be tried again (a 429 leaves attempts as they were, so the error
+    # is the mark); a scheduled row, never tried, holds nothing back.
+    and_(_OUTBOX.c.status == "queued", _OUTBOX.c.not_before > bindparam("now"),
+         or_(_OUTBOX.c.attempts > 0, _OUTBOX.c.last_error.is_not(None))),
+))
+_CANDIDATES = (
+    select(_OUTBOX.c.id, _OUTBOX.c.channel, _OUTBOX.c.address, _OUTBOX.c.body, _OUTBOX.c.options,
+           _OUTBOX.c.attempts, _OUTBOX.c.created_at, _OUTBOX.c.ignore_opt_out,
+           _PERSON.c.opted_out, _ADDRESS.c.unreachable_at)
+    .select_from(_OUTBOX.outerjoin(_PERSON, _PERSON.c.id == _OUTBOX.c.person_id)
+                 .outerjoin(_ADDRESS, and_(_ADDRESS.c.channel == _OUTBOX.c.channel,
+                                           _ADDRESS.c.address == _OUTBOX.c.address)))
+    .where(_OUTBOX.c.status == "queued", _OUTBOX.c.not_before <= bindparam("now"),
+           _OUTBOX.c.channel.in_(bindparam("channels", expanding=True)))
+    .order_by(_OUTBOX.c.id)
+    .limit(bindparam("limit"))
+)
+_EARLY_STATUSES = select(DeliveryStatus.__table__).where(
+    DeliveryStatus.__table__.c.provider_id.in_(bindparam("ids", expanding=True)))
+_UPDATES: dict[tuple[str, ...], Any] = {}
+
+
+def _update_rows(session, changes: list[dict[str, Any]]) -> None:
+    """Apply per-row changes ({"id": .., column: value}) as a few executemany UPDATEs."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for change in changes:
+        columns = tuple(sorted(k for k in change if k != "id"))
+        groups.setdefault(columns, []).append({f"v_{k}": v for k, v in change.items()})
+    for columns, rows in groups.items():
+        statement = _UPDATES.get(columns)
+        if statement is None:
+            statement = _UPDATES[columns] = (
+                update(_OUTBOX).where(_OUTBOX.c.id == bindparam("v_id"))
+                .values({name: bindparam(f"v_{name}") for name in columns})
+            )
+        session.execute(statement, rows)
+
+
+class Transport(Protocol):
+    async def send(self, message: Outgoing) -> Outcome: ...
+
+
+class TokenBucket:
+    """`rate` tokens a second up to `capacity`; a costly message may take it into debt.
+
+    Debt lets a 3-segment SMS through a 1-segment-a-second limit, then holds the next ones.
+    """
+
+    def __init__(self, rate: float, capacity: float, now: float | None = None):
+        self.rate = rate
+        self.capacity = max(capacity, 1.0)
+        self.tokens = self.capacity
+        self.updated = time.monotonic() if now is None else now
+
+    def take(self, cost: float = 1.0, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        self.tokens = min(self.capacity, self.tokens + max(0.0, now - self.updated) * self.rate)
+        self.updated = max(self.updated, now)
+        if self.tokens <= 0 or self.tokens < min(cost, 1.0):
+            return False
+        self.tokens -= cost
+        return True
+
+
+@dataclass
+class Route:
+    """A channel's transport and its limits (overall, and per recipient)."""
+
+    channel: str
+    transport: Transport
+    overall: TokenBucket
+    per_recipient_rate: float | None = None
+    per_recipient_burst: int = 1
+    cost: Callable[[str, tuple], int] = lambda body, options: 1
+    paused_until: float = 0.0
+    recipients: dict[str, TokenBucket] = field(default_factory=dict)
+
+    def allow(self, address: str, cost: int, now: float) -> bool:
+        if now < self.paused_until:
+            return False
+        bucket = None
+        if self.per_recipient_rate:
+            bucket = self.recipients.get(address)
+            if bucket is None:
+                bucket = self.recipients[address] = TokenBucket(self.per_recipient_rate, self.per_recipient_burst,
+                                                                now)
+            # Refill without taking, so a refusal by the overall limit costs the recipient nothing.
+            if not bucket.take(0, now) or bucket.tokens < 1:
+                return False
+        if not self.overall.take(cost, now):
+            return False
+        if bucket is not None:
+            bucket.tokens -= 1
+        if len(self.recipients) > 50_000:
+            self.recipients.clear()  # full buckets carry no information: start again
+        return True
+
+    def wait_hint(self, address: str, cost: int, now: float) -> float:
+        """Seconds until a message refused now could be allowed."""
+        waits = [self.paused_until - now]
+        if self.overall.rate:
+            waits.append((min(cost, 1.0) - self.overall.tokens) / self.overall.rate)
+        bucket = self.recipients.get(address)
+        if bucket is not None and bucket.rate:
+            waits.append((1.0 - bucket.tokens) / bucket.rate)
+        return max(0.0, *waits)
+
+    def pause(self, seconds: float) -> None:
+        self.paused_until = max(self.paused_until, time.monotonic() + seconds)
+
+
+def sms_segments(body: str, options: tuple) -> int:
+    return max(1, measure(render_sms(body, options)).segments)
+
+
+def routes_from_settings(settings, transports: dict[str, Transport]) -> dict[str, Route]:
+    """The limits in `sender.*` applied to the transports we have."""
+    s = settings.sender
+    routes = {}
+    if "telegram" in transports:
+        routes["telegram"] = Route(
+            "telegram", transports["telegram"], TokenBucket(s.telegram_per_second, s.telegram_per_second),
+            per_recipient_rate=s.telegram_per_chat_per_second, per_recipient_burst=s.telegram_per_chat_burst,
+        )
+    if "sms" in transports:
+        # One sending number (or messaging service): its segments-per-second is the limit.
+        routes["sms"] = Route(
+            "sms", transports["sms"],
+            TokenBucket(s.twilio_segments_per_second, max(1.0, s.twilio_segments_per_second)),
+            cost=sms_segments,
+        )
+    return routes
+
+
+@dataclass
+class Stats:
+    sent: int = 0
+    retried: int = 0
+    rate_limited: int = 0
+    failed: int = 0
+    suppressed: int = 0
+
+
+class Sender:
+    """Sends the outbox in the background of the web app; safe to stop and start again."""
+
+    def __init__(self, sessions: sessionmaker, clock: Clock, settings, routes: dict[str, Route],
+                 rng: random.Random | None = None, write_lock=None):
+        self.sessions = sessions
+        self.clock = clock
+        self.settings = settings.sender
+        self.routes = routes
+        self.rng = rng or random.Random()
+        # Shared with the web app's turns on SQLite (see bot/web.py); a no-op otherwise.
+        self.write_lock = write_lock if write_lock is not None else contextlib.nullcontext()
+        self.stats = Stats()
+        self.running = False
+        self._in_flight: dict[int, tuple[str, str]] = {}   # row id -> recipient, while being sent
+        self._waiting: dict[tuple[str, str], tuple[int, datetime]] = {}   # recipient -> (row id, retry at)
+        self._scanned_at = float("-inf")
+        self._finished: set[int] = set()   # rows this sender recorded since it last read the outbox
+        self._results: list[tuple[Outgoing, Outcome]] = []
+        self._wake = asyncio.Event()
+        self._results_ready = asyncio.Event()
+        self._tasks: set[asyncio.Task] = set()
+        self._held_back = float("inf")   # seconds until a row a rate limit held back may go
+
+    def wake(self) -> None:
+        """Something was queued: look now rather than at the next poll."""
+        self._wake.set()
+
+    # ------------------------------------------------------------ the loops
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Claim, send and record until `stop` is set; then finish what is in flight."""
+        self.running = True
+        recorder = asyncio.create_task(self._record_loop(stop))
+        try:
+            while not stop.is_set():
+                claimed = 0
+                # Cleared before looking, so a wake-up that comes while we look is not lost.
+                self._wake.clear()
+                capacity = self.settings.concurrency - len(self._in_flight)
+                if capacity > 0:
+                    try:
+                        batch = await run_in_threadpool(self._claim, capacity)
+                    except Exception:  # noqa: BLE001 - e.g. the database is down: try again later
+                        log.exception("could not claim outbox rows")
+                        batch = []
+                        await asyncio.sleep(1)
+                    for message in batch:
+                        task = asyncio.create_task(self._send(message))
+                        self._tasks.add(task)
+                        task.add_done_callback(self._tasks.discard)
+                    claimed = len(batch)
+                if not claimed:
+                    # Rows held back by a rate limit go as soon as it allows, not at the next poll.
+                    wait = min(self.settings.idle_poll_s, max(0.002, self._held_back))
+                    try:
+                        await asyncio.wait_for(self._wake.wait(), wait)
+                    except asyncio.TimeoutError:
+                        pass
+        finally:
+            if self._tasks:
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+            self._results_ready.set()
+            await recorder
+            self.running = False
+
+    async def _send(self, message: Outgoing) -> None:
+        route = self.routes[message.channel]
+        try:
+            outcome = await asyncio.wait_for(route.transport.send(message), self.settings.http_timeout_s * 1.5)
+        except asyncio.TimeoutError:
+            outcome = Outcome.retry("timed out")
+        except Exception as exc:  # noqa: BLE001 - a transport bug must not lose the row
+            log.exception("transport failed")
+            outcome = Outcome.retry(f"{type(exc).__name__}: {exc}")
+        if outcome.kind == "rate_limited":
+            route.pause(outcome.retry_after or self._backoff(message.attempts))
+        self._results.append((message, outcome))
+        self._results_ready.set()
+
+    async def _record_loop(self, stop: asyncio.Event) -> None:
+        while True:
+            await self._results_ready.wait()
+            self._results_ready.clear()
+            if self._results:
+                results, self._results = self._results, []
+                for attempt in range(30):
+                    try:
+                        await run_in_threadpool(self._record, results)
+                        break
+                    except Exception:  # noqa: BLE001 - keep the outcome and try again
+                        log.exception("could not record sent messages (attempt %d)", attempt + 1)
+                        await asyncio.sleep(min(5, 0.1 * 2 ** attempt))
+                for message, _ in results:
+                    self._in_flight.pop(message.id, None)
+                    # A look at the outbox that began before this record committed still saw
+                    # the row "sending"; this says it is ours and done, not another sender's.
+                    self._finished.add(message.id)
+                self._wake.set()  # a recipient's next row may go now
+            if stop.is_set() and all(t.done() for t in self._tasks) and not self._results:
+                return
+
+    # ------------------------------------------------------------ database work
+
+    def _claim(self, capacity: int) -> list[Outgoing]:
+        """Pick the rows that may go now and mark them sending, in one transaction."""
+        now = self.clock.now()
+        mono = time.monotonic()
+        self._held_back = float("inf")
+        claim_until = now + timedelta(seconds=self.settings.claim_s)
+        changes: list[dict[str, Any]] = []
+        with self.write_lock, self.sessions.begin() as session:
+            blocked = self._blocked(session, now, mono, changes)
+            query = _CANDIDATES
+            if session.bind.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True, of=_OUTBOX)
+            candidates = session.execute(query, {"now": now, "channels": list(self.routes),
+                                                 "limit": self.settings.batch}).all()
+            claimed: list[Outgoing] = []
+            decided: set[tuple[str, str]] = set()
+            index = 0
+            while index < len(candidates):
+                row = candidates[index]
+                index += 1
+                key = (row.channel, row.address)
+                if key in decided or blocked.get(key, row.id + 1) < row.id:
+                    continue
+                # Checked now, at send time: a STOP after the row was queued still counts.
+                if row.opted_out and not row.ignore_opt_out:
+                    changes.append({"id": row.id, "status": "suppressed"})
+                    self.stats.suppressed += 1
+                    continue
+                if row.unreachable_at is not None:
+                    changes.append({"id": row.id, "status": "unreachable", "last_error": "address unreachable"})
+                    self.stats.suppressed += 1
+                    continue
+                decided.add(key)  # whatever happens, this recipient's later rows wait their turn
+                if len(claimed) >= capacity:
+                    continue
+                route = self.routes[row.channel]
+                body, options, ids = row.body or "", tuple(row.options or ()), [row.id]
+                if row.channel == "sms":
+                    body, options, ids, index = self._join_turn(row, candidates, index)
+                cost = route.cost(body, options)
+                if not route.allow(row.address, cost, mono):
+                    self._held_back = min(self._held_back, route.wait_hint(row.address, cost, mono))
+                    continue
+                attempts = row.attempts + 1
+                for row_id in ids:
+                    changes.append({"id": row_id, "status": "sending", "claimed_until": claim_until,
+                                    "attempts": attempts, "segments": cost if row_id == ids[0] else 0})
+                claimed.append(Outgoing(row.id, row.channel, row.address, body, options, attempts, cost,
+                                        tuple(ids) if len(ids) > 1 else ()))
+            _update_rows(session, changes)
+        for message in claimed:
+            self._in_flight[message.id] = (message.channel, message.address)
+        return claimed
+
+    def _blocked(self, session, now: datetime, mono: float, changes: list[dict[str, Any]]) -> dict:
+        """Recipients whose next row must wait: one in flight, or one waiting to be retried.
+
+        The database is read for this once a second (and at start, which is when rows left
+        "sending" by a crash are found); in between, this sender's own records keep it current.
+        """
+        if mono - self._scanned_at >= RESCAN_S:
+            self._scanned_at = mono
+            self._waiting = {}
+            # The event loop adds to these while this runs in a worker thread: take copies.
+            finished = set(self._finished)
+            self._finished -= finished
+            for row in session.execute(_HOLDING, {"now": now}):
+                key = (row.channel, row.address)
+                if row.status == "queued":
+                    self._note_waiting(key, row.id, row.not_before)
+                elif row.id in self._in_flight or row.id in finished:
+                    continue
+                elif row.claimed_until is None or row.claimed_until < now:
+                    fresh = row.created_at >= now - timedelta(seconds=self.settings.resend_window_s)
+                    if fresh and row.last_error != INTERRUPTED_NOTE:
+                        changes.append({"id": row.id, "status": "queued", "not_before": now, "claimed_until": None,
+                                        "last_error": INTERRUPTED_NOTE})
+                    else:
+                        changes.append({"id": row.id, "status": "ambiguous", "claimed_until": None,
+                                        "last_error": "interrupted while sending; not sent again"})
+                else:
+                    self._note_waiting(key, row.id, row.claimed_until)   # another sender has it
+            # Now, so that a row put back in the queue is among this pass's candidates.
+            _update_rows(session, changes)
+            changes.clear()
+        blocked: dict[tuple[str, str], int] = {}
+        for key, (row_id, until) in list(self._waiting.items()):
+            if until <= now:
+                del self._waiting[key]   # due now: it is a candidate itself, first in id order
+            else:
+                blocked[key] = row_id
+        for row_id, key in list(self._in_flight.items()):
+            blocked[key] = min(blocked.get(key, row_id), row_id)
+        return blocked
+
+    def _note_waiting(self, key: tuple[str, str], row_id: int, until: datetime) -> None:
+        known = self._waiting.get(key)
+        if known is None:
+            self._waiting[key] = (row_id, until)
+        else:
+            self._waiting[key] = (min(known[0], row_id), max(known[1], until))
+
+    @staticmethod
+    def _join_turn(first, candidates, index):
+        """One SMS for the rows a turn wrote to one number, when that costs no more segments.
+
+        Rows of one turn need not be next to each other in id order (other turns commit in
+        between), so this looks past other recipients' rows; those are left for the main loop.
+        """
+        body, options, ids = first.body or "", tuple(first.options or ()), [first.id]
+        for row in candidates[index:]:
+            if options:
+                break   # options end a message: what is offered must come last
+            if (row.channel, row.address) != (first.channel, first.address):
+                continue
+            if row.created_at != first.created_at or row.attempts or row.opted_out and not row.ignore_opt_out \
+                    or row.unreachable_at is not None:
+                break
+            joined = body + "\n\n" + (row.body or "")
+            row_options = tuple(row.options or ())
+            if sms_segments(joined, row_options) > sms_segments(body, ()) + sms_segments(row.body or "", row_options):
+                break
+            body, options = joined, row_options
+            ids.append(row.id)
+        return body, options, ids, index
+
+    def _record(self, results: list[tuple[Outgoing, Outcome]]) -> None:
+        """Store what happened to each message handed over, in one transaction."""
+        now = self.clock.now()
+        with self.write_lock, self.sessions.begin() as session:
+            sent_ids = [o.provider_id for m, o in results if o.kind == "sent" and o.provider_id]
+            early: dict[tuple[str, str], str] = {}
+            if sent_ids:
+                for status in session.execute(_EARLY_STATUSES, {"ids": sent_ids}):
+                    early[(status.channel, status.provider_id)] = status.status
+            changes: list[dict[str, Any]] = []
+            unreachable: set[tuple[str, str]] = set()
+            for message, outcome in results:
+                base: dict[str, Any] = {"claimed_until": None}
+                key = (message.channel, message.address)
+                if outcome.kind == "sent":
+                    self.stats.sent += 1
+                    # A status callback may have beaten us here; it is further along.
+                    status = early.get((message.channel, outcome.provider_id), outcome.provider_status)
+                    base.update(status="sent", sent_at=now, provider_id=outcome.provider_id,
+                                provider_status=status, last_error=None)
+                elif outcome.kind == "rate_limited":
+                    self.stats.rate_limited += 1
+                    until = now + timedelta(seconds=outcome.retry_after or self._backoff(message.attempts))
+                    # Asked to slow down is not a failed attempt: it does not count towards giving up.
+                    base.update(status="queued", not_before=until, attempts=message.attempts - 1,
+                                last_error=outcome.error)
+                    self._note_waiting(key, message.id, until)
+                elif outcome.kind == "retry" and message.attempts < self.settings.max_attempts:
+                    self.stats.retried += 1
+                    until = now + timedelta(seconds=self._backoff(message.attempts))
+                    base.update(status="queued", last_error=outcome.error, not_before=until)
+                    self._note_waiting(key, message.id, until)
+                else:
+                    self.stats.failed += 1
+                    base.update(status="failed", last_error=outcome.error)
+                    if outcome.unreachable:
+                        unreachable.add(key)
+                for row_id in message.row_ids:
+                    changes.append({"id": row_id, **base})
+            _update_rows(session, changes)
+            for channel, address in unreachable:
+                session.execute(
+                    update(PersonAddress)
+                    .where(PersonAddress.channel == channel, PersonAddress.address == address)
+                    .values(unreachable_at=now)
+                )
+
+    def _backoff(self, attempts: int) -> float:
+        """Exponential, capped, with jitter so that retries after an outage do not arrive together."""
+        ceiling = min(self.settings.backoff_max_s, self.settings.backoff_base_s * 2 ** max(0, attempts - 1))
+        return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
+
+    def queue_depth(self) -> int:
+        with self.sessions() as session:
+            return session.scalar(select(func.count()).select_from(OutboundMessage)
+                                  .where(OutboundMessage.status.in_(("queued", "sending")))) or 0
