@@ -12,6 +12,9 @@ COMMAND_MODULES = (
     "bot.commands.chat",
     "bot.commands.db",
     "bot.commands.nlu",
+    "bot.commands.dataset",
+    "bot.commands.report",
+    "bot.commands.person",
 )
 
 
