@@ -8,8 +8,9 @@ from storage.models.core import (
     Person,
     PersonAddress,
 )
+from storage.models.rights import ErasureRequest
 
 __all__ = [
-    "Base", "Conversation", "DataSetEvent", "InboundMessage", "OutboundMessage", "Person",
+    "Base", "Conversation", "DataSetEvent", "ErasureRequest", "InboundMessage", "OutboundMessage", "Person",
     "PersonAddress",
 ]
