@@ -66,9 +66,11 @@ def journey(rng: random.Random, subject: str, days: int) -> list[tuple]:
                  "score": round(min(35, max(7, base_wb + rng.gauss(1.5, 3))), 2)}, 84, "checkin")
         add(87, {"instrument": "ucla3", "wave": "12w",
                  "score": min(9, max(3, base_lonely + rng.choice((-2, -1, -1, 0, 0, 1))))}, 84, "checkin")
+        # Anxiety is the one ONS-4 item where lower is better.
+        steps = {"life_satisfaction": 1, "worthwhile": 1, "happiness": 1, "anxiety": -1}
         add(64, {"instrument": "ons4", "wave": "12w",
-                 **{k: min(10, max(0, v + rng.choice((-1, 0, 1, 1, 2)))) for k, v in
-                    zip(("life_satisfaction", "worthwhile", "happiness", "anxiety"), life)}}, 84, "checkin")
+                 **{k: min(10, max(0, v + steps[k] * rng.choice((-1, 0, 1, 1, 2)))) for k, v in
+                    zip(steps, life)}}, 84, "checkin")
     return events
 
 

@@ -16,7 +16,7 @@ HIDDEN = "#c9c9c9"
 
 def _data_uri(figure) -> str:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
     plt.close(figure)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
@@ -29,7 +29,7 @@ def bars(labels: Sequence[str], values: Sequence[int | None], hidden_label: str,
     heights = [v if v is not None else stub for v in values]
     colours = [COLOUR if v is not None else HIDDEN for v in values]
     if horizontal:
-        figure, axes = plt.subplots(figsize=(7.2, 0.42 * len(labels) + 0.9))
+        figure, axes = plt.subplots(figsize=(6.2, 0.3 * len(labels) + 0.8))
         positions = range(len(labels))[::-1]
         axes.barh(list(positions), heights, color=colours)
         axes.set_yticks(list(positions), labels)
@@ -53,7 +53,7 @@ def bars(labels: Sequence[str], values: Sequence[int | None], hidden_label: str,
 
 def changes(labels: Sequence[str], means: Sequence[float], lows: Sequence[float], highs: Sequence[float]) -> str:
     """Mean change with its confidence interval, one row per measure, around a zero line."""
-    figure, axes = plt.subplots(figsize=(7.2, 0.5 * len(labels) + 0.9))
+    figure, axes = plt.subplots(figsize=(6.2, 0.4 * len(labels) + 0.8))
     positions = list(range(len(labels)))[::-1]
     errors = [[m - lo for m, lo in zip(means, lows)], [hi - m for m, hi in zip(means, highs)]]
     axes.errorbar(means, positions, xerr=errors, fmt="o", color=COLOUR, capsize=4)

@@ -22,9 +22,9 @@ from bot.report.suppression import THRESHOLD
 from storage.dataset.catalogue import Catalogue
 from storage.dataset.period import Period
 
-# Statements whose baselines are read from before the period too.
-INSTRUMENTS = {91: ("score",), 87: ("score",), 84: ("score",),
-               64: ("life_satisfaction", "worthwhile", "happiness", "anxiety")}
+# Statements whose baselines are read from before the period too, in the order the report shows them.
+INSTRUMENTS = {91: ("score",), 87: ("score",),
+               64: ("life_satisfaction", "worthwhile", "happiness", "anxiety"), 84: ("score",)}
 USED = {13, 27, 32, 36, 41, 47, 51, 80, 81, 102, 103, 106, 108, 109, 112, 122} | set(INSTRUMENTS)
 GREEN_BLUE = ("green", "blue")
 
@@ -257,7 +257,10 @@ class Figures:
 
     def _paired_all(self) -> list[dict[str, Any]]:
         rows = []
-        for (statement, instrument, item), paired in sorted(self.paired.items()):
+        shown = [(s, item) for s, items in INSTRUMENTS.items() for item in items]
+        order = {key: i for i, key in enumerate(shown)}
+        for (statement, instrument, item), paired in sorted(
+                self.paired.items(), key=lambda kv: (order.get((kv[0][0], kv[0][2]), 99), kv[0][1])):
             spec = self.catalogue[statement].fields.get(item)
             rows.append({"statement": statement, "instrument": instrument, "item": item,
                          "better": spec.better if spec else None,
