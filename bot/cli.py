@@ -13,6 +13,7 @@ from bot.settings import SettingsError
 COMMAND_MODULES = (
     "bot.commands.chat",
     "bot.commands.db",
+    "bot.commands.practitioner",
     "bot.commands.nlu",
     "bot.commands.dataset",
     "bot.commands.report",

@@ -70,6 +70,11 @@ POLICIES: dict[str, TablePolicy] = {
         "language": PSEUDONYMOUS, "source": OPERATIONAL}),
     "erasure_request": TablePolicy(link="person_id", on_erase="detach", columns={
         "channel": OPERATIONAL, "status": OPERATIONAL}),
+    "consent": TablePolicy(link="person_id", on_erase="delete", columns={}),
+    # A practitioner's chat identity is a person row: erasing it unlinks the chat, the staff record stays.
+    "practitioner": TablePolicy(link="person_id", on_erase="detach", columns={
+        "name": STAFF, "language": STAFF, "link_code_hash": OPERATIONAL}),
+    "team": TablePolicy(columns={"name": OPERATIONAL, "postcode_areas": OPERATIONAL}),
 }
 
 

@@ -1,5 +1,6 @@
 """All tables. Each feature keeps its models in its own module; importing them here registers them."""
 from storage.models.base import Base
+from storage.models.practitioners import Consent, Practitioner, Team
 from storage.models.core import (
     Conversation,
     DataSetEvent,
@@ -11,6 +12,7 @@ from storage.models.core import (
 from storage.models.rights import ErasureRequest
 
 __all__ = [
-    "Base", "Conversation", "DataSetEvent", "ErasureRequest", "InboundMessage", "OutboundMessage", "Person",
+    "Base", "Consent", "Practitioner", "Team", "Conversation", "DataSetEvent", "ErasureRequest", "InboundMessage",
+    "OutboundMessage", "Person",
     "PersonAddress",
 ]
