@@ -12,6 +12,7 @@ from bot import data_rights
 from bot.catalog import Catalog
 from bot.clock import Clock, SystemClock
 from bot.dispatcher import Dispatcher
+from bot.practitioners import PractitionerActions
 from bot.settings import Settings
 from flows.rights import RequestErasure
 from nlu.backends import build_nlu
@@ -57,6 +58,7 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
         screens=[data_rights.screen],
         effect_handlers={RequestErasure: data_rights.request_erasure},
         person_facts=[data_rights.facts],
+        practitioner_actions=PractitionerActions({data_rights.ACTION: data_rights.practitioner_answer}),
     )
     due_work: list[DueWork] = [data_rights.retention_job(settings.privacy.message_retention_days)]
     return App(settings, engine, sessions, catalog, clock, dispatcher, due_work)

@@ -189,3 +189,36 @@ def test_retention_period_is_a_setting(settings, clock):
         assert [m.text for m in bot.rows(InboundMessage)] == [None]
     finally:
         app.close()
+
+
+def linked_practitioner(app, bot, phone="+447700900555", language="en"):
+    from bot.practitioners import add_practitioner
+
+    with app.sessions.begin() as session:
+        _, code = add_practitioner(session, "Alys", "Caerdydd", app.clock.now(), language=language)
+    practitioner = bot.as_(phone)
+    practitioner.send(f"LINK {code}")
+    return practitioner
+
+
+def test_a_linked_practitioner_confirms_the_erasure_in_the_chat(app, bot):
+    practitioner = linked_practitioner(app, bot)
+    converse(bot)
+    message = practitioner.deliver().expect("Erasure request", "+44*******123", "Erase now", absent=(ADDRESS,))
+    assert len(message.messages) == 1
+    request = bot.rows(ErasureRequest)[0]
+    practitioner.send("1").expect("Done", "erased")
+    assert bot.person() is None
+    assert [r.status for r in bot.rows(ErasureRequest)] == ["done"]
+    practitioner.press(f"erase:{request.id}:confirm").expect("already been dealt with")  # an old button
+
+
+def test_a_practitioner_can_put_off_or_cancel_a_request(app, bot):
+    practitioner = linked_practitioner(app, bot, language="cy")
+    converse(bot)
+    practitioner.deliver().expect("Cais dileu", "Dileu nawr").expect_lang("cy")
+    practitioner.send("2").expect("yn dal i aros")
+    assert bot.person() is not None
+    request = bot.rows(ErasureRequest)[0]
+    practitioner.press(f"erase:{request.id}:cancel").expect("wedi'i ganslo")
+    assert bot.rows(ErasureRequest)[0].status == "cancelled"
