@@ -17,8 +17,9 @@ REASONS = ["physical", "mental", "social", "financial", "housing", "caring", "ot
 THEMES = ["reduce_isolation", "physical_activity", "mental_wellbeing", "money", "housing", "learning",
           "volunteering", "creativity", "nature", "confidence", "other"]
 BARRIERS = ["transport", "cost", "confidence", "health", "caring", "timing", "language", "access", "other"]
-CATEGORIES = ["exercise", "creative", "nature", "social", "learning", "volunteering", "advice", "other"]
-SETTINGS = ["green", "blue", "indoor", "indoor", "other"]
+CATEGORIES = ["green", "blue", "creative", "social", "physical_activity", "learning_skills", "money_advice",
+              "carers", "children_families", "older_people", "volunteering", "mental_wellbeing"]
+AUTHORITIES = ["Cardiff", "Swansea", "Gwynedd", "Newport", "Powys", "Wrexham", "Ceredigion"]
 
 
 def journey(rng: random.Random, subject: str, days: int) -> list[tuple]:
@@ -47,9 +48,13 @@ def journey(rng: random.Random, subject: str, days: int) -> list[tuple]:
     add(87, {"instrument": "ucla3", "wave": "baseline", "score": base_lonely}, 3, "checkin")
     add(64, {"instrument": "ons4", "wave": "baseline", "life_satisfaction": life[0], "worthwhile": life[1],
              "happiness": life[2], "anxiety": life[3]}, 3, "checkin")
-    add(112, {"category": rng.choice(CATEGORIES), "setting": rng.choice(SETTINGS), "area": rng.choice(AREAS),
-              "asset_id": f"asset-{rng.randint(1, 400)}"}, 4, "assets")
-    add(119, {"form": rng.choice(("physical", "mental", "social", "financial"))}, 4, "assets")
+    service = f"asset-{rng.randint(1, 400)}"
+    types = rng.sample(CATEGORIES, rng.choice((1, 1, 2)))
+    add(112, {"service_id": service, "activity_types": types, "green_prescribing": bool({"green", "blue"} & set(types)),
+              "local_authority": rng.choice(AUTHORITIES), "kind": rng.choice(("signposted", "referred"))},
+        4, "asset_search")
+    add(119, {"forms": [rng.choice(("physical", "mental", "social", "financial"))], "service_id": service},
+        4, "asset_search")
     went = rng.random() < 0.7
     add(109, {"attended": went}, 18, "attendance")
     if not went:

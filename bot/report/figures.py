@@ -59,6 +59,7 @@ class Figures:
         self.activity_by_category: Counter[str] = Counter()
         self.activity_by_area: Counter[tuple[str, str]] = Counter()
         self.settings: Counter[str] = Counter()
+        self.green_blue = 0
         self.paired: dict[tuple[int, str, str], Paired] = defaultdict(Paired)
         self.carers: set[str] = set()
 
@@ -92,10 +93,16 @@ class Figures:
             (self.attended if value.get("attended") else self.not_attended).add(subject)
         elif statement == 112:
             self.activity_events += 1
-            category = str(value.get("category", "other"))
-            self.activity_by_category[category] += 1
-            self.activity_by_area[(category, str(value.get("area") or "?"))] += 1
-            self.settings[str(value.get("setting") or "other")] += 1
+            types = sorted({str(t) for t in value.get("activity_types") or ()}) or ["?"]
+            area = str(value.get("local_authority") or value.get("region") or "?")
+            for kind in types:
+                self.activity_by_category[kind] += 1
+                self.activity_by_area[(kind, area)] += 1
+            nature = [t for t in GREEN_BLUE if t in types]
+            for setting in nature or ["other"]:
+                self.settings[setting] += 1
+            if nature or value.get("green_prescribing"):
+                self.green_blue += 1
         elif statement == 32 and value.get("carer"):
             self.carers.add(subject)
 
@@ -154,8 +161,11 @@ class Figures:
                 "demographics": self._demographics(),
                 "reasons": self._mentions(51, "reasons"),
                 "activity_types": {
+                    "people": n(activity_people),
                     "referrals": n(self.activity_events),
-                    "by_category": self._breakdown(112, "category", self.activity_by_category),
+                    "by_category": suppression.breakdown(
+                        self._ordered(112, "activity_types", self.activity_by_category),
+                        total=self.activity_events, threshold=self.threshold),
                     "by_area": self._area_table(),
                 },
                 "carers": {"people": n(len(self.carers))},
@@ -179,8 +189,10 @@ class Figures:
                 "measures": self._paired_all(),
                 "green_blue": {
                     "referrals": n(self.activity_events),
-                    "by_setting": self._breakdown(112, "setting", self.settings),
-                    "share": self._share(sum(self.settings[s] for s in GREEN_BLUE), self.activity_events),
+                    "by_setting": suppression.breakdown(
+                        [(k, self.settings.get(k, 0)) for k in (*GREEN_BLUE, "other")],
+                        total=self.activity_events, threshold=self.threshold),
+                    "share": self._share(self.green_blue, self.activity_events),
                 },
             },
             "table2_not_collected": [
@@ -239,7 +251,7 @@ class Figures:
         """Activity type by postcode area; each type's row is suppressed against its own total."""
         areas = sorted({area for _, area in self.activity_by_area})
         rows = []
-        for category, _ in self._ordered(112, "category", self.activity_by_category):
+        for category, _ in self._ordered(112, "activity_types", self.activity_by_category):
             if not self.activity_by_category.get(category):
                 continue
             cells = suppression.breakdown([(a, self.activity_by_area.get((category, a), 0)) for a in areas],

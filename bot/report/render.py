@@ -12,6 +12,7 @@ from storage.dataset.catalogue import Catalogue
 
 TEMPLATE = Path(__file__).resolve().parent / "template.html"
 BETTER = {"higher": "report.change.better_higher", "lower": "report.change.better_lower"}
+SETTINGS = {"green": "report.setting.green", "blue": "report.setting.blue", "other": "report.setting.other"}
 
 
 class Page:
@@ -156,13 +157,13 @@ class Page:
         if activity["referrals"] == 0:
             self.para(self.t("report.no_data"), "none")
         else:
-            self.para(self.t("report.activity.text", count=self.count(activity["referrals"])))
+            self.para(self.t("report.activity.text", count=self.count(activity["people"])))
             self.breakdown(activity["by_category"],
-                           [self.label(112, "category", r["key"]) for r in activity["by_category"]],
+                           [self.label(112, "activity_types", r["key"]) for r in activity["by_category"]],
                            self.t("report.column.category"), self.t("report.column.referrals"))
             table = activity["by_area"]
             self.table([f'{self.t("report.column.category")} / {self.t("report.column.area")}', *table["areas"]],
-                       [(self.label(112, "category", r["category"]), *(self.count(c["count"]) for c in r["cells"]))
+                       [(self.label(112, "activity_types", r["category"]), *(self.count(c["count"]) for c in r["cells"]))
                         for r in table["rows"]])
         self.para(self.t("report.carers", count=self.count(m["carers"]["people"])))
 
@@ -243,7 +244,7 @@ class Page:
             self.para(self.t("report.no_data"), "none")
         else:
             self.para(self.t("report.green_blue.text", share=self.share(gb["share"])))
-            self.breakdown(gb["by_setting"], [self.label(112, "setting", r["key"]) for r in gb["by_setting"]],
+            self.breakdown(gb["by_setting"], [self.t(SETTINGS[r["key"]]) for r in gb["by_setting"]],
                            self.t("report.green_blue.title"), self.t("report.column.referrals"))
 
     def not_collected(self, missing: list[dict[str, Any]]) -> None:

@@ -71,12 +71,15 @@ def test_reasons_for_referral_51(raw):
 
 def test_activity_types_by_area_112(raw):
     activity = raw["how_much"]["activity_types"]
-    assert activity["referrals"] == 4
-    assert {k: v for k, v in rows(activity["by_category"]).items() if v} == {"exercise": 1, "nature": 2, "creative": 1}
+    assert (activity["people"], activity["referrals"]) == (4, 4)
+    assert {k: v for k, v in rows(activity["by_category"]).items() if v} == {
+        "green": 2, "blue": 1, "creative": 1, "physical_activity": 1}
     table = {r["category"]: {c["area"]: c["count"] for c in r["cells"]} for r in activity["by_area"]["rows"]}
-    assert activity["by_area"]["areas"] == ["CF", "LL", "SA"]
-    assert table == {"exercise": {"CF": 1, "LL": 0, "SA": 0}, "creative": {"CF": 1, "LL": 0, "SA": 0},
-                     "nature": {"CF": 0, "LL": 1, "SA": 1}}
+    assert activity["by_area"]["areas"] == ["Cardiff", "Gwynedd", "Swansea"]
+    assert table == {"green": {"Cardiff": 1, "Gwynedd": 1, "Swansea": 0},
+                     "blue": {"Cardiff": 0, "Gwynedd": 0, "Swansea": 1},
+                     "creative": {"Cardiff": 1, "Gwynedd": 0, "Swansea": 0},
+                     "physical_activity": {"Cardiff": 1, "Gwynedd": 0, "Swansea": 0}}
 
 
 def test_attendance_and_drop_out_109_106_103_102(raw):
@@ -144,7 +147,7 @@ def test_ons4_paired_change_per_item_64(raw):
 def test_green_and_blue_share(raw):
     green_blue = raw["better_off"]["green_blue"]
     assert green_blue["share"] == 0.75
-    assert rows(green_blue["by_setting"]) == {"green": 2, "blue": 1, "indoor": 1, "other": 0}
+    assert rows(green_blue["by_setting"]) == {"green": 2, "blue": 1, "other": 1}
 
 
 def test_table2_measures_not_collected_are_listed(raw):
