@@ -24,7 +24,7 @@ def _data_uri(figure) -> str:
 def bars(labels: Sequence[str], values: Sequence[int | None], hidden_label: str, *,
          horizontal: bool = True, unit: str = "") -> str:
     """A bar per category; a suppressed count gets a grey stub marked "<5", never its value."""
-    shown = [v for v in values if v is not None]
+    shown = [v for v in values if v]
     stub = max(shown, default=1) * 0.02 or 0.02
     heights = [v if v is not None else stub for v in values]
     colours = [COLOUR if v is not None else HIDDEN for v in values]
@@ -47,6 +47,10 @@ def bars(labels: Sequence[str], values: Sequence[int | None], hidden_label: str,
             if v is None:
                 axes.text(x, stub, hidden_label, ha="center", va="bottom", fontsize=7, rotation=90)
         axes.set_ylabel(unit)
+    if not shown:
+        # Every count is hidden: a scale would only measure the grey stubs.
+        (axes.set_xticks if horizontal else axes.set_yticks)([])
+        (axes.set_xlim if horizontal else axes.set_ylim)(0, 1)
     axes.spines[["top", "right"]].set_visible(False)
     return _data_uri(figure)
 

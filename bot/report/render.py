@@ -28,7 +28,9 @@ class Page:
     # ------------------------------------------------------------ words and numbers
 
     def t(self, key: str, **params: Any) -> str:
-        return html.escape(self.catalog.text(key, self.lang, **params))
+        """The catalog text, escaped once (parameters may come already escaped, e.g. "&lt;5")."""
+        plain = {k: html.unescape(v) if isinstance(v, str) else v for k, v in params.items()}
+        return html.escape(self.catalog.text(key, self.lang, **plain))
 
     def count(self, value: int | None) -> str:
         return self.t("report.suppressed") if value is None else f"{value:,}"

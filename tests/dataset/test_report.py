@@ -67,3 +67,9 @@ def test_an_empty_period_renders(filled, tmp_path):
 def test_a_period_that_ends_before_it_starts_is_refused(filled, capsys):
     assert main(["report", "--from", "2026-03-15", "--to", "2026-03-01"]) == 2
     assert "--to 2026-03-01 is before --from 2026-03-15" in capsys.readouterr().err
+
+
+def test_nothing_is_escaped_twice(filled, tmp_path):
+    page = report(tmp_path, "--lang", "en")
+    assert "&amp;lt;" not in page
+    assert "safeguarding concern was raised: &lt;5" in page
