@@ -73,3 +73,11 @@ def test_nothing_is_escaped_twice(filled, tmp_path):
     page = report(tmp_path, "--lang", "en")
     assert "&amp;lt;" not in page
     assert "safeguarding concern was raised: &lt;5" in page
+
+
+def test_coverage_counts_the_events_stored(filled, capsys):
+    assert main(["dataset", "coverage", "--db"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"\s41 .*\[6 events from test\]", out)  # every stored event, whatever its date
+    assert re.search(r"T2 122 .*\[4 events from test\]", out)
+    assert re.search(r"\s94 .*\[no events\]", out)
