@@ -8,10 +8,13 @@ from typing import Callable
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import data_rights
 from bot.catalog import Catalog
 from bot.clock import Clock, SystemClock
 from bot.dispatcher import Dispatcher
+from bot.practitioners import PractitionerActions
 from bot.settings import Settings
+from flows.rights import RequestErasure
 from nlu.backends import build_nlu
 from storage.db import make_engine, upgrade
 
@@ -51,5 +54,11 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     dispatcher = Dispatcher(
         sessions=sessions, nlu=nlu or build_nlu(settings), catalog=catalog, clock=clock,
         settings=settings,
+        # Safeguarding screens go first; the data rights screen after them.
+        screens=[data_rights.screen],
+        effect_handlers={RequestErasure: data_rights.request_erasure},
+        person_facts=[data_rights.facts],
+        practitioner_actions=PractitionerActions({data_rights.ACTION: data_rights.practitioner_answer}),
     )
-    return App(settings, engine, sessions, catalog, clock, dispatcher)
+    due_work: list[DueWork] = [data_rights.retention_job(settings.privacy.message_retention_days)]
+    return App(settings, engine, sessions, catalog, clock, dispatcher, due_work)

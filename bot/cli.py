@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import importlib
 import sys
 
+from bot.logging_setup import configure_logging
 from bot.settings import SettingsError
 
 # Each module exposes register(subparsers), adding a parser whose `func(args) -> int` runs it.
@@ -15,6 +17,9 @@ COMMAND_MODULES = (
     "bot.commands.nlu",
     "bot.commands.serve",
     "bot.commands.telegram",
+    "bot.commands.dataset",
+    "bot.commands.report",
+    "bot.commands.person",
 )
 
 
@@ -35,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if not logging.getLogger().handlers:
+        configure_logging("WARNING")  # masked numbers, no message text, whatever the command
     try:
         return int(args.func(args) or 0)
     except SettingsError as exc:

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "CYSWLLT_"
@@ -121,6 +121,11 @@ class DatasetSettings(BaseModel):
     pseudonym_key: str = ""
 
 
+class PrivacySettings(BaseModel):
+    # Message text (inbox and outbox) is blanked after this many days; data set events are kept.
+    message_retention_days: int = Field(default=90, ge=1)
+
+
 class Settings(BaseSettings):
     """All of Cyswllt's settings, one section per concern."""
 
@@ -140,6 +145,7 @@ class Settings(BaseSettings):
     twilio: TwilioSettings = TwilioSettings()
     dataset: DatasetSettings = DatasetSettings()
     sender: SenderSettings = SenderSettings()
+    privacy: PrivacySettings = PrivacySettings()
     quiet_hours: QuietHoursSettings = QuietHoursSettings()
 
     @classmethod

@@ -10,8 +10,9 @@ from storage.models.core import (
     Person,
     PersonAddress,
 )
+from storage.models.rights import ErasureRequest
 
 __all__ = [
     "Base", "Consent", "Practitioner", "Team", "Conversation", "DataSetEvent", "DeliveryStatus",
-    "InboundMessage", "OutboundMessage", "Person", "PersonAddress",
+    "ErasureRequest", "InboundMessage", "OutboundMessage", "Person", "PersonAddress",
 ]

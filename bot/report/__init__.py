@@ -1,0 +1,1 @@
+"""The results-based accountability report: figures, small-number suppression, charts, HTML."""

@@ -1,0 +1,67 @@
+"""Charts for the report, drawn with matplotlib and embedded as base64 PNG data URIs."""
+from __future__ import annotations
+
+import base64
+import io
+from typing import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: the report is built on servers and in tests
+import matplotlib.pyplot as plt  # noqa: E402
+
+COLOUR = "#1f6f5c"
+HIDDEN = "#c9c9c9"
+
+
+def _data_uri(figure) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    plt.close(figure)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def bars(labels: Sequence[str], values: Sequence[int | None], hidden_label: str, *,
+         horizontal: bool = True, unit: str = "") -> str:
+    """A bar per category; a suppressed count gets a grey stub marked "<5", never its value."""
+    shown = [v for v in values if v]
+    stub = max(shown, default=1) * 0.02 or 0.02
+    heights = [v if v is not None else stub for v in values]
+    colours = [COLOUR if v is not None else HIDDEN for v in values]
+    if horizontal:
+        figure, axes = plt.subplots(figsize=(6.2, 0.3 * len(labels) + 0.8))
+        positions = range(len(labels))[::-1]
+        axes.barh(list(positions), heights, color=colours)
+        axes.set_yticks(list(positions), labels)
+        for y, v, h in zip(positions, values, heights):
+            axes.text(h, y, f" {v}" if v is not None else f" {hidden_label}", va="center", fontsize=9)
+        axes.set_xlabel(unit)
+        axes.margins(x=0.12)
+    else:
+        figure, axes = plt.subplots(figsize=(7.6, 3.0))
+        axes.bar(range(len(labels)), heights, color=colours)
+        step = max(1, len(labels) // 14)
+        axes.set_xticks(range(0, len(labels), step), [labels[i] for i in range(0, len(labels), step)],
+                        rotation=45, ha="right", fontsize=8)
+        for x, v in enumerate(values):
+            if v is None:
+                axes.text(x, stub, hidden_label, ha="center", va="bottom", fontsize=7, rotation=90)
+        axes.set_ylabel(unit)
+    if not shown:
+        # Every count is hidden: a scale would only measure the grey stubs.
+        (axes.set_xticks if horizontal else axes.set_yticks)([])
+        (axes.set_xlim if horizontal else axes.set_ylim)(0, 1)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _data_uri(figure)
+
+
+def changes(labels: Sequence[str], means: Sequence[float], lows: Sequence[float], highs: Sequence[float]) -> str:
+    """Mean change with its confidence interval, one row per measure, around a zero line."""
+    figure, axes = plt.subplots(figsize=(6.2, 0.4 * len(labels) + 0.8))
+    positions = list(range(len(labels)))[::-1]
+    errors = [[m - lo for m, lo in zip(means, lows)], [hi - m for m, hi in zip(means, highs)]]
+    axes.errorbar(means, positions, xerr=errors, fmt="o", color=COLOUR, capsize=4)
+    axes.axvline(0, color="#666666", linewidth=0.8)
+    axes.set_yticks(positions, labels)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _data_uri(figure)

@@ -1,0 +1,1 @@
+"""The Core Data Set: the Appendix Five catalogue, pseudonymised export."""

@@ -1,0 +1,256 @@
+"""People's data rights (UK GDPR): subject access, erasure, and the retention of message text.
+
+Every table is classified here, column by column, so erasure and subject access cover tables
+other features add: a test fails when a table has a text, string or JSON column that is not
+classified. A column may instead carry its class in `mapped_column(..., info={"personal": ...})`.
+
+Classes:
+- IDENTIFIER: identifies the person (a phone number, a chat id): erased
+- CONTENT: what someone wrote or was sent: erased, and blanked after the retention period
+- PERSONAL: anything else about the person (their language, where they are in a conversation): erased
+- PSEUDONYMOUS: the data set subject key and values: kept after erasure, never linked back
+- OPERATIONAL: not about a person (status, channel name, provider ids, flow names)
+- STAFF: about practitioners and staff, not people using the service: not touched by erasure
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Mapping
+
+from sqlalchemy import JSON, String, Table, Text, delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import Base, ErasureRequest, Person, PersonAddress
+
+IDENTIFIER, CONTENT, PERSONAL, PSEUDONYMOUS, OPERATIONAL, STAFF = (
+    "identifier", "content", "personal", "pseudonymous", "operational", "staff")
+CLASSES = {IDENTIFIER, CONTENT, PERSONAL, PSEUDONYMOUS, OPERATIONAL, STAFF}
+ERASED = {IDENTIFIER, CONTENT, PERSONAL}
+
+
+@dataclass(frozen=True)
+class TablePolicy:
+    """How one table holds personal data and what erasure does to its rows about a person.
+
+    - `link`: the column holding person.id ("id" for the person table itself)
+    - `address`: a column holding a channel address, so rows not yet linked are found too
+    - `on_erase`: "delete" the rows, "detach" them (unlink and blank the erased columns), or
+      "none" (the table holds nothing about people who use the service)
+    - `retain_by`: the timestamp that starts the retention clock for CONTENT columns
+    """
+
+    columns: Mapping[str, str]
+    link: str | None = None
+    address: str | None = None
+    on_erase: str = "none"
+    retain_by: str | None = None
+    retain_unless: Mapping[str, Any] = field(default_factory=dict)   # e.g. an outbox row still queued
+
+
+POLICIES: dict[str, TablePolicy] = {
+    "person": TablePolicy(link="id", on_erase="delete", columns={
+        "pseudonym": PSEUDONYMOUS, "language": PERSONAL}),
+    "person_address": TablePolicy(link="person_id", on_erase="delete", columns={
+        "channel": OPERATIONAL, "address": IDENTIFIER}),
+    "conversation": TablePolicy(link="person_id", on_erase="delete", columns={
+        "flow": OPERATIONAL, "state": PERSONAL, "pending_options": PERSONAL, "paused": PERSONAL}),
+    "inbound_message": TablePolicy(
+        link="person_id", address="address", on_erase="delete", retain_by="received_at", columns={
+            "channel": OPERATIONAL, "provider_id": OPERATIONAL, "address": IDENTIFIER, "text": CONTENT,
+            "choice": CONTENT, "status": OPERATIONAL}),
+    "outbound_message": TablePolicy(
+        link="person_id", address="address", on_erase="delete", retain_by="created_at",
+        retain_unless={"status": "queued"}, columns={
+            "channel": OPERATIONAL, "address": IDENTIFIER, "body": CONTENT, "options": CONTENT,
+            "language": PERSONAL, "status": OPERATIONAL, "idempotency_key": OPERATIONAL,
+            "provider_id": OPERATIONAL, "provider_status": OPERATIONAL, "last_error": CONTENT}),
+    "dataset_event": TablePolicy(link="person_id", on_erase="detach", columns={
+        "subject_key": PSEUDONYMOUS, "value": PSEUDONYMOUS, "channel": PSEUDONYMOUS,
+        "language": PSEUDONYMOUS, "source": OPERATIONAL}),
+    "erasure_request": TablePolicy(link="person_id", on_erase="detach", columns={
+        "channel": OPERATIONAL, "status": OPERATIONAL}),
+    "consent": TablePolicy(link="person_id", on_erase="delete", columns={}),
+    # A practitioner's chat identity is a person row: erasing it unlinks the chat, the staff record stays.
+    "practitioner": TablePolicy(link="person_id", on_erase="detach", columns={
+        "name": STAFF, "language": STAFF, "link_code_hash": OPERATIONAL}),
+    "team": TablePolicy(columns={"name": OPERATIONAL, "postcode_areas": OPERATIONAL}),
+}
+
+
+class UnclassifiedData(Exception):
+    """A table holds columns nobody has classified, so erasure cannot promise to cover it."""
+
+
+def _is_texty(column) -> bool:
+    return isinstance(column.type, (String, Text, JSON)) or getattr(column.type, "impl", None).__class__ in (
+        String, Text, JSON)
+
+
+def column_class(table: Table, name: str) -> str | None:
+    policy = POLICIES.get(table.name)
+    if policy and name in policy.columns:
+        return policy.columns[name]
+    return table.c[name].info.get("personal")
+
+
+def unclassified() -> dict[str, list[str]]:
+    """Tables and their text/string/JSON columns, or links to a person, that no one has classified."""
+    found: dict[str, list[str]] = {}
+    for table in Base.metadata.sorted_tables:
+        links_person = any(fk.column.table.name == "person" for fk in table.foreign_keys)
+        missing = [c.name for c in table.columns if _is_texty(c) and column_class(table, c.name) not in CLASSES]
+        if links_person and table.name not in POLICIES:
+            missing.append("(links to person: add a TablePolicy saying what erasure does)")
+        if missing:
+            found[table.name] = missing
+    return found
+
+
+def _policy(table: Table) -> TablePolicy:
+    policy = POLICIES.get(table.name)
+    if policy is not None:
+        return policy
+    columns = {c.name: c.info["personal"] for c in table.columns if "personal" in c.info}
+    return TablePolicy(columns=columns)
+
+
+def _rows_about(table: Table, policy: TablePolicy, person: Person, addresses: list[tuple[str, str]]):
+    conditions = []
+    if policy.link:
+        conditions.append(table.c[policy.link] == person.id)
+    if policy.address and addresses:
+        conditions.append(or_(*[(table.c.channel == channel) & (table.c[policy.address] == address)
+                                for channel, address in addresses]))
+    return or_(*conditions) if conditions else None
+
+
+def _check_classified() -> None:
+    missing = unclassified()
+    if missing:
+        raise UnclassifiedData(f"classify these columns in storage/rights.py POLICIES: {missing}")
+
+
+# ---------------------------------------------------------------- finding people
+
+
+def find_people(session: Session, address: str, channel: str | None = None) -> list[Person]:
+    """The people reachable at this address (a phone number in any common form, or a chat id)."""
+    query = select(PersonAddress).where(PersonAddress.address.in_(address_forms(address)))
+    if channel:
+        query = query.where(PersonAddress.channel == channel)
+    return list({row.person_id: row.person for row in session.scalars(query)}.values())
+
+
+def address_forms(address: str) -> list[str]:
+    """A UK mobile as typed (07700 900123, +44 7700 900123) and as stored (+447700900123)."""
+    compact = "".join(ch for ch in address.strip() if ch.isdigit() or ch == "+")
+    forms = {address.strip(), compact}
+    if compact.startswith("07"):
+        forms.add("+44" + compact[1:])
+    if compact.startswith("447"):
+        forms.add("+" + compact)
+    return sorted(f for f in forms if f)
+
+
+# ---------------------------------------------------------------- subject access
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def subject_access(session: Session, person: Person) -> dict[str, Any]:
+    """Everything held about one person, table by table, as JSON-ready data."""
+    _check_classified()
+    addresses = [(a.channel, a.address) for a in person.addresses]
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for table in Base.metadata.sorted_tables:
+        policy = _policy(table)
+        where = _rows_about(table, policy, person, addresses)
+        if where is None:
+            continue
+        rows = session.execute(select(table).where(where).order_by(*table.primary_key.columns)).mappings()
+        tables[table.name] = [{k: _plain(v) for k, v in row.items()} for row in rows]
+    return {
+        "about": "Everything Cyswllt holds about you, table by table (UK GDPR Article 15).",
+        "person_id": person.id,
+        "tables": tables,
+    }
+
+
+# ---------------------------------------------------------------- erasure
+
+
+@dataclass(frozen=True)
+class Erasure:
+    deleted: dict[str, int]
+    detached: dict[str, int]
+
+
+def erase(session: Session, person: Person, now: datetime) -> Erasure:
+    """Remove the person's personal data and message text everywhere; keep only pseudonymous events."""
+    _check_classified()
+    addresses = [(a.channel, a.address) for a in person.addresses]
+    session.execute(update(ErasureRequest).where(ErasureRequest.person_id == person.id,
+                                                 ErasureRequest.status == "pending")
+                    .values(status="done", decided_at=now))
+    deleted: dict[str, int] = {}
+    detached: dict[str, int] = {}
+    # Children before parents, the person last, so no foreign key is left dangling.
+    for table in reversed(Base.metadata.sorted_tables):
+        policy = _policy(table)
+        where = _rows_about(table, policy, person, addresses)
+        if where is None or table.name == "person":
+            continue
+        if policy.on_erase == "delete":
+            deleted[table.name] = session.execute(delete(table).where(where)).rowcount
+        elif policy.on_erase == "detach":
+            blank = {name: None for name, kind in policy.columns.items() if kind in ERASED}
+            blank[policy.link] = None
+            detached[table.name] = session.execute(update(table).where(where).values(**blank)).rowcount
+    session.flush()
+    session.expunge(person)
+    deleted["person"] = session.execute(delete(Person.__table__).where(Person.__table__.c.id == person.id)).rowcount
+    return Erasure(deleted, detached)
+
+
+def cancel_request(session: Session, request_id: int, now: datetime) -> bool:
+    request = session.get(ErasureRequest, request_id)
+    if request is None or request.status != "pending":
+        return False
+    request.status, request.decided_at = "cancelled", now
+    return True
+
+
+# ---------------------------------------------------------------- retention
+
+
+def blank_old_content(session: Session, now: datetime, days: int) -> dict[str, int]:
+    """Blank message text older than `days` in every table that keeps some (a due-work job)."""
+    cutoff = now - timedelta(days=days)
+    blanked: dict[str, int] = {}
+    for table in Base.metadata.sorted_tables:
+        policy = _policy(table)
+        content = [name for name, kind in policy.columns.items() if kind == CONTENT]
+        if not content or not policy.retain_by:
+            continue
+        values = {name: _empty(table.c[name]) for name in content}
+        # Only rows still holding text, so the job's counts say what it actually blanked.
+        nullable = [table.c[name].is_not(None) for name in content if table.c[name].nullable]
+        query = update(table).where(table.c[policy.retain_by] < cutoff)
+        for name, value in policy.retain_unless.items():
+            query = query.where(table.c[name] != value)
+        if nullable:
+            query = query.where(or_(*nullable))
+        blanked[table.name] = session.execute(query.values(**values)).rowcount
+    return blanked
+
+
+def _empty(column) -> Any:
+    """NULL where allowed; an empty list for JSON columns that must hold something."""
+    if column.nullable:
+        return None
+    return [] if isinstance(column.type, JSON) or "JSON" in type(column.type).__name__ else ""
