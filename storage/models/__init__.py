@@ -1,5 +1,19 @@
 """All tables. Each feature keeps its models in its own module; importing them here registers them."""
 from storage.models.base import Base
+from storage.models.assets import (
+    AssetAccessibility,
+    AssetContact,
+    AssetCostOption,
+    AssetLanguage,
+    AssetLocation,
+    AssetOrganization,
+    AssetSchedule,
+    AssetService,
+    AssetServiceAtLocation,
+    AssetServiceTaxonomy,
+    AssetSignpost,
+    AssetTaxonomyTerm,
+)
 from storage.models.core import (
     Conversation,
     DataSetEvent,
@@ -10,6 +24,9 @@ from storage.models.core import (
 )
 
 __all__ = [
+    "AssetAccessibility", "AssetContact", "AssetCostOption", "AssetLanguage", "AssetLocation",
+    "AssetOrganization", "AssetSchedule", "AssetService", "AssetServiceAtLocation",
+    "AssetServiceTaxonomy", "AssetSignpost", "AssetTaxonomyTerm",
     "Base", "Conversation", "DataSetEvent", "InboundMessage", "OutboundMessage", "Person",
     "PersonAddress",
 ]
