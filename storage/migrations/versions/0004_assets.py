@@ -86,7 +86,7 @@ def upgrade() -> None:
     sa.Column('maximum_age', sa.Integer(), nullable=True),
     sa.Column('last_modified', storage.models.base.UTCDateTime(), nullable=True),
     sa.Column('source', sa.String(length=64), nullable=False),
-    sa.Column('raw', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('raw', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=False),
     sa.Column('categories', sa.String(length=255), nullable=False),
     sa.Column('welsh_medium', sa.Boolean(), nullable=False),
     sa.Column('bilingual', sa.Boolean(), nullable=False),
