@@ -101,7 +101,12 @@ class Gazetteer:
         for place in sorted(places, key=lambda p: TYPE_RANK.get(p.kind, 9)):
             for name in (place.name_en, place.name_cy):
                 if name:
-                    self._by_key.setdefault(fold(name), place)
+                    key = fold(name)
+                    self._by_key.setdefault(key, place)
+                    # "Y Bala", "Yr Wyddgrug": people often leave the article out.
+                    article, _, rest = key.partition(" ")
+                    if article in ("y", "yr") and rest:
+                        self._by_key.setdefault(rest, place)
         self._districts = districts
         self._postcodes_file = postcodes_file
         self._postcodes: dict[str, tuple[float, float]] | None = None
