@@ -11,10 +11,11 @@ import difflib
 import gzip
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from nlu.unmutate import fold, radical_forms
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "config" / "data"
 PLACES_FILE = DATA_DIR / "gazetteer_places_wales.csv"
@@ -27,17 +28,6 @@ TYPE_RANK = {"City": 0, "Town": 1, "Village": 2, "Suburban Area": 3, "Postcode":
 FULL_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})$")
 DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")
 EARTH_RADIUS_KM = 6371.0088
-
-# Initial mutations, mutated form -> possible radicals, longest forms first.
-# Soft: C->G, P->B, T->D, G->(dropped), B->F, M->F, D->Dd, Ll->L, Rh->R.
-# Nasal: C->Ngh, P->Mh, T->Nh, G->Ng, B->M, D->N.  Aspirate: C->Ch, P->Ph, T->Th.
-MUTATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("ngh", ("c",)), ("mh", ("p",)), ("nh", ("t",)), ("ng", ("g",)),
-    ("ch", ("c",)), ("ph", ("p",)), ("th", ("t",)), ("dd", ("d",)),
-    ("g", ("c",)), ("b", ("p",)), ("d", ("t",)), ("f", ("b", "m")),
-    ("l", ("ll",)), ("r", ("rh",)), ("m", ("b",)), ("n", ("d",)),
-)
-
 
 @dataclass(frozen=True)
 class Place:
@@ -54,26 +44,6 @@ class Place:
 
     def name(self, language: str) -> str:
         return (self.name_cy or self.name_en) if language == "cy" else self.name_en
-
-
-def fold(text: str) -> str:
-    """A lookup key: lower case, accents and punctuation dropped (only for matching, never shown)."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[-'’`.,!?]", " ", text)
-    return " ".join(text.split())
-
-
-def radical_forms(word: str) -> list[str]:
-    """The word itself, then what it could be before a Welsh initial mutation."""
-    word = fold(word)
-    forms = [word]
-    for mutated, radicals in MUTATIONS:
-        if word.startswith(mutated) and len(word) > len(mutated) + 1:
-            forms.extend(radical + word[len(mutated):] for radical in radicals)
-    # Soft mutation drops an initial G ("o Wynedd" is Gwynedd), so a G is tried in front.
-    forms.append("g" + word)
-    return list(dict.fromkeys(forms))
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -6,6 +6,10 @@ the English in `*_cy` columns (ORUK has one text per field; we export Welsh as e
 properties). A few facts the search filters on (Welsh-medium, free, wheelchair access, setting,
 categories, the first location's coordinates) are copied onto the service row when it is
 imported, so one query can filter and rank without joining nine tables.
+
+Services, organisations, locations and taxonomy terms keep their ORUK ids (imports upsert by
+them); the rows inside a service keep theirs in `oruk_id` beside a surrogate key, so two feeds
+that reuse a schedule id cannot collide.
 """
 from __future__ import annotations
 
@@ -85,6 +89,8 @@ class AssetService(Base):
     days: Mapped[str] = mapped_column(String(32), nullable=False, default="")  # " MO TH "
     latitude: Mapped[float | None] = mapped_column(Float, index=True)
     longitude: Mapped[float | None] = mapped_column(Float)
+    town: Mapped[str | None] = mapped_column(String(128))
+    town_cy: Mapped[str | None] = mapped_column(String(128))
     search_document: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
     organization: Mapped[AssetOrganization | None] = relationship(lazy="joined")
@@ -134,7 +140,8 @@ class AssetServiceAtLocation(Base):
 
     __tablename__ = "asset_service_at_location"
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    oruk_id: Mapped[str | None] = mapped_column(String(64))
     service_id: Mapped[str] = mapped_column(ForeignKey("asset_service.id", ondelete="CASCADE"), index=True)
     location_id: Mapped[str] = mapped_column(ForeignKey("asset_location.id", ondelete="CASCADE"), index=True)
 
@@ -174,7 +181,8 @@ class AssetSchedule(Base):
 
     __tablename__ = "asset_schedule"
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    oruk_id: Mapped[str | None] = mapped_column(String(64))
     service_id: Mapped[str] = mapped_column(ForeignKey("asset_service.id", ondelete="CASCADE"), index=True)
     freq: Mapped[str | None] = mapped_column(String(16))
     interval: Mapped[int | None] = mapped_column(Integer)
@@ -190,7 +198,8 @@ class AssetLanguage(Base):
 
     __tablename__ = "asset_language"
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    oruk_id: Mapped[str | None] = mapped_column(String(64))
     service_id: Mapped[str] = mapped_column(ForeignKey("asset_service.id", ondelete="CASCADE"), index=True)
     code: Mapped[str | None] = mapped_column(String(8))
     name: Mapped[str | None] = mapped_column(String(64))
@@ -202,7 +211,8 @@ class AssetCostOption(Base):
 
     __tablename__ = "asset_cost_option"
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    oruk_id: Mapped[str | None] = mapped_column(String(64))
     service_id: Mapped[str] = mapped_column(ForeignKey("asset_service.id", ondelete="CASCADE"), index=True)
     option: Mapped[str | None] = mapped_column(Text)
     option_cy: Mapped[str | None] = mapped_column(Text)
@@ -216,7 +226,8 @@ class AssetAccessibility(Base):
 
     __tablename__ = "asset_accessibility"
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    oruk_id: Mapped[str | None] = mapped_column(String(64))
     location_id: Mapped[str] = mapped_column(ForeignKey("asset_location.id", ondelete="CASCADE"), index=True)
     description: Mapped[str | None] = mapped_column(Text)
     description_cy: Mapped[str | None] = mapped_column(Text)
@@ -229,7 +240,8 @@ class AssetContact(Base):
 
     __tablename__ = "asset_contact"
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    oruk_id: Mapped[str | None] = mapped_column(String(64))
     service_id: Mapped[str] = mapped_column(ForeignKey("asset_service.id", ondelete="CASCADE"), index=True)
     name: Mapped[str | None] = mapped_column(String(255))
     title: Mapped[str | None] = mapped_column(String(255))

@@ -2,7 +2,7 @@
 
 Revision ID: 0004_assets
 Revises: 0001_core
-Create Date: 2026-11-25 04:45:11.329128
+Create Date: 2026-11-25 04:48:33.322671
 """
 from alembic import op
 import sqlalchemy as sa
@@ -58,7 +58,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_asset_taxonomy_term_code'), ['code'], unique=False)
 
     op.create_table('asset_accessibility',
-    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('oruk_id', sa.String(length=64), nullable=True),
     sa.Column('location_id', sa.String(length=64), nullable=False),
     sa.Column('description', sa.Text(), nullable=True),
     sa.Column('description_cy', sa.Text(), nullable=True),
@@ -96,6 +97,8 @@ def upgrade() -> None:
     sa.Column('days', sa.String(length=32), nullable=False),
     sa.Column('latitude', sa.Float(), nullable=True),
     sa.Column('longitude', sa.Float(), nullable=True),
+    sa.Column('town', sa.String(length=128), nullable=True),
+    sa.Column('town_cy', sa.String(length=128), nullable=True),
     sa.Column('search_document', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['organization_id'], ['asset_organization.id'], name=op.f('fk_asset_service_organization_id_asset_organization'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_asset_service'))
@@ -120,7 +123,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_asset_signpost_service_id'), ['service_id'], unique=False)
 
     op.create_table('asset_contact',
-    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('oruk_id', sa.String(length=64), nullable=True),
     sa.Column('service_id', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=255), nullable=True),
     sa.Column('title', sa.String(length=255), nullable=True),
@@ -133,7 +137,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_asset_contact_service_id'), ['service_id'], unique=False)
 
     op.create_table('asset_cost_option',
-    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('oruk_id', sa.String(length=64), nullable=True),
     sa.Column('service_id', sa.String(length=64), nullable=False),
     sa.Column('option', sa.Text(), nullable=True),
     sa.Column('option_cy', sa.Text(), nullable=True),
@@ -147,7 +152,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_asset_cost_option_service_id'), ['service_id'], unique=False)
 
     op.create_table('asset_language',
-    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('oruk_id', sa.String(length=64), nullable=True),
     sa.Column('service_id', sa.String(length=64), nullable=False),
     sa.Column('code', sa.String(length=8), nullable=True),
     sa.Column('name', sa.String(length=64), nullable=True),
@@ -159,7 +165,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_asset_language_service_id'), ['service_id'], unique=False)
 
     op.create_table('asset_schedule',
-    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('oruk_id', sa.String(length=64), nullable=True),
     sa.Column('service_id', sa.String(length=64), nullable=False),
     sa.Column('freq', sa.String(length=16), nullable=True),
     sa.Column('interval', sa.Integer(), nullable=True),
@@ -175,7 +182,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_asset_schedule_service_id'), ['service_id'], unique=False)
 
     op.create_table('asset_service_at_location',
-    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('oruk_id', sa.String(length=64), nullable=True),
     sa.Column('service_id', sa.String(length=64), nullable=False),
     sa.Column('location_id', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['location_id'], ['asset_location.id'], name=op.f('fk_asset_service_at_location_location_id_asset_location'), ondelete='CASCADE'),

@@ -1,0 +1,202 @@
+"""Storing the directory: upserting validated ORUK records in batches, and the facts search filters on."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from nlu.unmutate import fold
+from storage.assets.oruk import (
+    ENGLISH_CODES, WELSH_CODES, InvalidRecord, ServiceData, category_of, parse_service, read_json_records,
+)
+from storage.places import default_gazetteer
+from storage.models.assets import (
+    AssetAccessibility, AssetContact, AssetCostOption, AssetLanguage, AssetLocation, AssetOrganization,
+    AssetSchedule, AssetService, AssetServiceAtLocation, AssetServiceTaxonomy, AssetTaxonomyTerm,
+)
+
+SAMPLE_DIRECTORY = Path(__file__).resolve().parent.parent.parent / "config" / "assets" / "sample_directory.json"
+BATCH = 500
+# Words added to each service's search text so either language finds it by its category.
+CATEGORY_WORDS = {
+    "green": "green nature natur gwyrdd awyr agored", "blue": "blue water dwr glas mor",
+    "creative": "creative arts celf creadigol", "social": "social cymdeithasol company cwmni",
+    "physical_activity": "exercise activity ymarfer corff", "learning_skills": "learning skills dysgu sgiliau",
+    "money_advice": "money advice arian cyngor", "carers": "carers gofalwyr",
+    "children_families": "children families plant teuluoedd", "older_people": "older people pobl hyn",
+    "volunteering": "volunteering gwirfoddoli", "mental_wellbeing": "wellbeing llesiant",
+}
+
+
+@dataclass
+class ImportReport:
+    """What an import did: how many were added or updated, and each rejected record with why."""
+
+    created: int = 0
+    updated: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def imported(self) -> int:
+        return self.created + self.updated
+
+    def summary(self) -> str:
+        return (f"{self.imported} imported ({self.created} new, {self.updated} updated), "
+                f"{len(self.rejected)} rejected")
+
+
+def derived_facts(data: ServiceData) -> dict[str, Any]:
+    """The filter facts copied onto the service row: categories, language, cost, access, days, place."""
+    categories = list(dict.fromkeys(c for c in (category_of(t) for t in data.terms) if c))
+    codes = {fold(l.get("code") or l.get("name") or "") for l in data.languages}
+    welsh = bool(codes & WELSH_CODES)
+    english = bool(codes & ENGLISH_CODES)
+    free = any(c["amount"] == 0 for c in data.cost_options) or any(
+        "free" in fold(c.get("option") or "") or "am ddim" in fold(c.get("option_cy") or "")
+        for c in data.cost_options)
+    wheelchair = any(a["wheelchair"] for _, _, access in data.locations for a in access)
+    days = sorted({d for s in data.schedules for d in (s["byday"] or "").split(",") if d},
+                  key=("MO", "TU", "WE", "TH", "FR", "SA", "SU").index)
+    located = next(((loc["latitude"], loc["longitude"]) for _, loc, _ in data.locations
+                    if loc["latitude"] is not None and loc["longitude"] is not None), (None, None))
+    town = next((loc["city"] for _, loc, _ in data.locations if loc.get("city")), None)
+    known = default_gazetteer().lookup(town) if town else None
+    service, organization = data.service, data.organization or {}
+    words = [service["name"], service.get("name_cy"), service.get("description"), service.get("description_cy"),
+             organization.get("name"), organization.get("name_cy")]
+    for _, location, _ in data.locations:
+        words += [location.get("name"), location.get("name_cy"), location.get("city")]
+    words += [CATEGORY_WORDS.get(c, c) for c in categories]
+    return {
+        "categories": " ".join(categories), "welsh_medium": welsh, "bilingual": welsh and english,
+        "free": free, "wheelchair": wheelchair, "setting": service.get("setting") or "",
+        "days": " ".join(days), "latitude": located[0], "longitude": located[1],
+        "town": town, "town_cy": (known.name_cy or None) if known and known.kind != "Postcode" else None,
+        # Folded (no accents, lower case) so "côr" and "cor" match on both databases.
+        "search_document": fold(" ".join(w for w in words if w)),
+    }
+
+
+def _service_row(data: ServiceData, source: str, raw: dict) -> AssetService:
+    row = AssetService(**{k: v for k, v in data.service.items() if k != "setting"}, source=source, raw=raw,
+                       organization_id=(data.organization or {}).get("id"), **derived_facts(data))
+    row.schedules = [AssetSchedule(**s) for s in data.schedules]
+    row.languages = [AssetLanguage(**l) for l in data.languages]
+    row.cost_options = [AssetCostOption(**c) for c in data.cost_options]
+    row.contacts = [AssetContact(**c) for c in data.contacts]
+    row.service_at_locations = [AssetServiceAtLocation(oruk_id=sal_id, location_id=loc["id"])
+                                for sal_id, loc, _ in data.locations]
+    row.taxonomy_links = [AssetServiceTaxonomy(taxonomy_term_id=t["id"])
+                          for t in {t["id"]: t for t in data.terms}.values()]
+    return row
+
+
+def _upsert(session: Session, model, values: dict[str, Any]) -> None:
+    existing = session.get(model, values["id"])
+    if existing is None:
+        session.add(model(**values))
+    else:
+        for key, value in values.items():
+            setattr(existing, key, value)
+
+
+CHILD_TABLES = (AssetSchedule, AssetLanguage, AssetCostOption, AssetContact, AssetServiceAtLocation,
+                AssetServiceTaxonomy)
+
+
+def _store_batch(session: Session, batch: list[tuple[ServiceData, dict]], source: str) -> tuple[int, int]:
+    """Write one batch (replacing services that exist); returns (created, updated)."""
+    ids = [data.id for data, _ in batch]
+    existing = set(session.scalars(select(AssetService.id).where(AssetService.id.in_(ids))))
+    if existing:
+        for child in CHILD_TABLES:
+            session.execute(delete(child).where(child.service_id.in_(existing)))
+        session.execute(delete(AssetService).where(AssetService.id.in_(existing)))
+    # Load what is already stored so the upserts below find it in the identity map.
+    organizations = {d.organization["id"]: d.organization for d, _ in batch if d.organization}
+    locations = {loc["id"]: (loc, access) for d, _ in batch for _, loc, access in d.locations}
+    terms = {t["id"]: t for d, _ in batch for t in d.terms}
+    for model, keys in ((AssetOrganization, organizations), (AssetLocation, locations), (AssetTaxonomyTerm, terms)):
+        if keys:
+            session.scalars(select(model).where(model.id.in_(list(keys)))).all()
+    if locations:
+        session.execute(delete(AssetAccessibility).where(AssetAccessibility.location_id.in_(list(locations))))
+    for values in organizations.values():
+        _upsert(session, AssetOrganization, values)
+    for term in terms.values():
+        _upsert(session, AssetTaxonomyTerm, term)
+    for location, access in locations.values():
+        _upsert(session, AssetLocation, location)
+        session.add_all(AssetAccessibility(location_id=location["id"], **a) for a in access)
+    session.flush()
+    session.add_all(_service_row(data, source, raw) for data, raw in batch)
+    session.flush()
+    session.expunge_all()  # keeps memory flat over a 50,000-record import
+    return len(batch) - len(existing), len(existing)
+
+
+def import_records(session: Session, records: Iterable[Any], source: str = "import",
+                   batch_size: int = BATCH) -> ImportReport:
+    """Validate and upsert records by id; a bad record is reported with its id and reason, the rest go in."""
+    report = ImportReport()
+    batch: dict[str, tuple[ServiceData, dict]] = {}
+    for position, record in enumerate(records, start=1):
+        record_id = str(record.get("id")) if isinstance(record, dict) and record.get("id") else f"#{position}"
+        try:
+            data = parse_service(record)
+        except InvalidRecord as exc:
+            report.rejected.append((record_id, str(exc)))
+            continue
+        if data.id in batch:  # the same id twice in one file: the later one wins
+            _flush(session, list(batch.values()), source, report)
+            batch = {}
+        batch[data.id] = (data, record)
+        if len(batch) >= batch_size:
+            _flush(session, list(batch.values()), source, report)
+            batch = {}
+    if batch:
+        _flush(session, list(batch.values()), source, report)
+    return report
+
+
+def _flush(session: Session, batch: list[tuple[ServiceData, dict]], source: str, report: ImportReport) -> None:
+    try:
+        with session.begin_nested():
+            created, updated = _store_batch(session, batch, source)
+    except IntegrityError:
+        session.expunge_all()
+        if len(batch) == 1:
+            report.rejected.append((batch[0][0].id, "conflicts with a stored record (a duplicate id?)"))
+            return
+        # Find the record the database refused by storing the batch one by one.
+        for item in batch:
+            _flush(session, [item], source, report)
+        return
+    report.created += created
+    report.updated += updated
+
+
+def import_file(session: Session, path: Path, gazetteer=None, source: str | None = None) -> ImportReport:
+    """Import an ORUK JSON file or API dump folder, or a CSV template (by its .csv suffix)."""
+    if path.suffix.lower() == ".csv":
+        from storage.assets.csv_template import read_csv_records
+        records: Iterable[Any] = read_csv_records(path, gazetteer)
+    else:
+        records = read_json_records(path)
+    return import_records(session, records, source or path.stem[:64])
+
+
+def count_services(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(AssetService)) or 0
+
+
+def ensure_sample_directory(session: Session) -> bool:
+    """Load the shipped SAMPLE directory if the directory is empty, so a newcomer can search at once."""
+    if count_services(session):
+        return False
+    import_records(session, read_json_records(SAMPLE_DIRECTORY), source="sample")
+    return True

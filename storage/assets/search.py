@@ -1,0 +1,277 @@
+"""Searching the directory: full-text (SQLite FTS5 / PostgreSQL tsvector), filters, distance, widening.
+
+A query as the person texted it (flows/asset_query.AssetQuery) is first resolved against the
+gazetteer (which place, if any), then run. With nothing found, the search widens step by step
+(a bigger radius, then anywhere, then by category alone, then without the filters) and says how.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import and_, column, func, literal_column, or_, select, table, text
+from sqlalchemy.orm import Session
+
+from flows.asset_query import AGE_RANGES, AssetQuery
+from nlu.unmutate import fold
+from storage.models.assets import AssetService
+from storage.places import Gazetteer, Place, haversine_km
+
+DEFAULT_RADIUS_KM = 15.0
+WIDER_RADIUS_KM = 40.0
+CANDIDATES = 400
+PREFIX_MIN = 4
+SQLITE_FTS = table("asset_service_fts", column("service_id"), column("document"))
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A resolved search: words, categories, a point and radius, and filters."""
+
+    terms: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    latitude: float | None = None
+    longitude: float | None = None
+    radius_km: float | None = None
+    welsh: bool = False
+    free: bool = False
+    wheelchair: bool = False
+    age_group: str = ""
+    days: tuple[str, ...] = ()
+    setting: str = ""
+
+    def filters(self) -> dict[str, Any]:
+        return {k: v for k, v in (("welsh", self.welsh), ("free", self.free), ("wheelchair", self.wheelchair),
+                                  ("age_group", self.age_group), ("days", self.days), ("setting", self.setting))
+                if v}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result, enough to list it."""
+
+    id: str
+    name: str
+    name_cy: str
+    town: str
+    town_cy: str
+    distance_km: float | None
+    categories: tuple[str, ...]
+    welsh_medium: bool
+    free: bool
+    wheelchair: bool
+    score: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "name_cy": self.name_cy, "town": self.town, "town_cy": self.town_cy,
+                "distance_km": self.distance_km, "categories": list(self.categories),
+                "welsh_medium": self.welsh_medium, "free": self.free, "wheelchair": self.wheelchair}
+
+
+@dataclass
+class Resolution:
+    """Where the query is about, and what is left to look for."""
+
+    place: Place | None = None
+    unknown_place: str = ""
+    suggestions: list[Place] = field(default_factory=list)
+    words: tuple[str, ...] = ()
+
+
+@dataclass
+class SearchOutcome:
+    """The results of a search, and how it was widened to find them."""
+
+    hits: list[Hit]
+    resolution: Resolution
+    request: SearchRequest
+    widened: list[str] = field(default_factory=list)  # "radius:40", "anywhere", "category_only", "no_filters"
+
+
+# ---------------------------------------------------------------- resolving the place
+
+
+def _longest_place(gazetteer: Gazetteer, phrase: str) -> tuple[Place | None, int]:
+    words = phrase.split()
+    for length in range(len(words), 0, -1):
+        place = gazetteer.lookup(" ".join(words[:length]))
+        if place is not None:
+            return place, length
+    return None, 0
+
+
+def resolve(gazetteer: Gazetteer, query: AssetQuery) -> Resolution:
+    """Which place the query names: a postcode, a phrase after in/near/ger, or a town named bare."""
+    words = list(query.words)
+
+    def without(phrase_words: list[str]) -> tuple[str, ...]:
+        return tuple(w for w in words if w not in phrase_words)
+
+    if query.anywhere:
+        return Resolution(words=tuple(words))
+    if query.postcode:
+        place = gazetteer.lookup(query.postcode)
+        if place is not None:
+            return Resolution(place=place, words=tuple(words))
+        return Resolution(unknown_place=query.postcode, words=tuple(words))
+    for phrase in query.places + query.maybe_places:
+        place, length = _longest_place(gazetteer, phrase)
+        if place is not None:
+            return Resolution(place=place, words=without(phrase.split()[:length]))
+    # A town or city named without "in" ("gardening Swansea").
+    for length in (3, 2, 1):
+        for start in range(0, max(0, len(words) - length + 1)):
+            candidate = " ".join(words[start:start + length])
+            place = gazetteer.lookup(candidate)
+            if place is not None and place.kind in ("City", "Town"):
+                return Resolution(place=place, words=without(words[start:start + length]))
+    if query.places:
+        phrase = query.places[0]
+        return Resolution(unknown_place=phrase, suggestions=gazetteer.suggest(phrase),
+                          words=without(phrase.split()))
+    return Resolution(words=tuple(words))
+
+
+def request_for(query: AssetQuery, resolution: Resolution) -> SearchRequest:
+    place = resolution.place
+    return SearchRequest(
+        terms=tuple(dict.fromkeys(query.terms + resolution.words)), categories=query.categories,
+        latitude=place.latitude if place else None, longitude=place.longitude if place else None,
+        radius_km=(query.radius_km or DEFAULT_RADIUS_KM) if place else None,
+        welsh=query.welsh, free=query.free, wheelchair=query.wheelchair, age_group=query.age_group,
+        days=query.days, setting=query.setting,
+    )
+
+
+# ---------------------------------------------------------------- running one search
+
+
+def _safe_terms(terms: tuple[str, ...]) -> list[str]:
+    safe = []
+    for term in terms:
+        word = re.sub(r"[^0-9a-z ]", "", fold(term)).strip()
+        if len(word) >= 2:
+            safe.append(word)
+    return list(dict.fromkeys(safe))
+
+
+def _text_condition(session: Session, terms: list[str]):
+    """(extra FROM, WHERE, rank expression) for full-text matching any of the terms, by prefix."""
+    # Short words only match whole words ("cor" must not find "corff"); longer ones match as prefixes.
+    if session.get_bind().dialect.name == "postgresql":
+        tsquery = " | ".join("(" + " <-> ".join(w + (":*" if len(w) >= PREFIX_MIN else "") for w in t.split())
+                             + ")" for t in terms)
+        vector = func.to_tsvector(literal_column("'simple'"), AssetService.search_document)
+        query = func.to_tsquery(literal_column("'simple'"), tsquery)
+        return None, vector.op("@@")(query), func.ts_rank(vector, query)
+    match = " OR ".join(f'"{t}"' + ("*" if len(t) >= PREFIX_MIN else "") if " " not in t
+                        else '"' + t + '"' for t in terms)
+    condition = and_(SQLITE_FTS.c.service_id == AssetService.id,
+                     text("asset_service_fts MATCH :fts").bindparams(fts=match))
+    # bm25 is lower for better matches; negate so higher is better, like ts_rank.
+    return SQLITE_FTS, condition, -literal_column("bm25(asset_service_fts)")
+
+
+def _filters(request: SearchRequest) -> list:
+    conditions = [AssetService.status == "active"]
+    if request.welsh:
+        conditions.append(AssetService.welsh_medium.is_(True))
+    if request.free:
+        conditions.append(AssetService.free.is_(True))
+    if request.wheelchair:
+        conditions.append(AssetService.wheelchair.is_(True))
+    if request.setting:
+        conditions.append(AssetService.setting.in_((request.setting, "both")))
+    if request.days:
+        conditions.append(or_(*(AssetService.days.contains(day) for day in request.days)))
+    if request.age_group in AGE_RANGES:
+        low, high = AGE_RANGES[request.age_group]
+        conditions.append(or_(AssetService.minimum_age.is_(None), AssetService.minimum_age <= high))
+        conditions.append(or_(AssetService.maximum_age.is_(None), AssetService.maximum_age >= low))
+    if request.latitude is not None and request.radius_km:
+        # A bounding box the latitude index can use; the exact distance is checked afterwards.
+        dlat = request.radius_km / 111.0
+        dlon = request.radius_km / (111.0 * max(0.2, math.cos(math.radians(request.latitude))))
+        conditions += [AssetService.latitude.between(request.latitude - dlat, request.latitude + dlat),
+                       AssetService.longitude.between(request.longitude - dlon, request.longitude + dlon)]
+    return conditions
+
+
+COLUMNS = (AssetService.id, AssetService.name, AssetService.name_cy, AssetService.categories,
+           AssetService.welsh_medium, AssetService.free, AssetService.wheelchair, AssetService.latitude,
+           AssetService.longitude, AssetService.town, AssetService.town_cy)
+
+
+def find(session: Session, request: SearchRequest, limit: int = 50) -> list[Hit]:
+    """One search, no widening: matching services ranked by relevance, then distance."""
+    terms = _safe_terms(request.terms)
+    filters = _filters(request)
+    rows: dict[str, tuple[Any, float]] = {}
+    if terms:
+        extra, condition, rank = _text_condition(session, terms)
+        statement = select(*COLUMNS, rank.label("rank")).where(condition, *filters)
+        if extra is not None:
+            statement = statement.select_from(extra).join(AssetService, SQLITE_FTS.c.service_id == AssetService.id)
+        for row in session.execute(statement.order_by(text("rank DESC")).limit(CANDIDATES)):
+            rows[row.id] = (row, 1.0)
+    elif request.categories:
+        in_category = or_(*(AssetService.categories.contains(c) for c in request.categories))
+        for row in session.execute(select(*COLUMNS).where(in_category, *filters).limit(CANDIDATES)):
+            rows[row.id] = (row, 0.0)
+    else:
+        for row in session.execute(select(*COLUMNS).where(*filters).limit(CANDIDATES)):
+            rows[row.id] = (row, 0.0)
+
+    hits = []
+    for row, text_hit in rows.values():
+        distance = None
+        if request.latitude is not None and row.latitude is not None:
+            distance = haversine_km(request.latitude, request.longitude, row.latitude, row.longitude)
+            if request.radius_km and distance > request.radius_km:
+                continue
+        categories = tuple(row.categories.split())
+        relevance = text_hit + (1.0 if set(categories) & set(request.categories) else 0.0)
+        name_words = fold(f"{row.name} {row.name_cy or ''}").split()
+        if any(w.startswith(t) for t in terms for w in name_words):
+            relevance += 0.5
+        # About 20 km of distance weighs as much as one step of relevance.
+        score = relevance - (distance or 0.0) / 20.0
+        hits.append(Hit(row.id, row.name, row.name_cy or "", row.town or "", row.town_cy or "",
+                        None if distance is None else round(distance, 1), categories, row.welsh_medium,
+                        row.free, row.wheelchair, round(score, 3)))
+    hits.sort(key=lambda h: (-h.score, h.distance_km if h.distance_km is not None else 0.0, h.name))
+    return hits[:limit]
+
+
+def search(session: Session, request: SearchRequest, resolution: Resolution | None = None,
+           limit: int = 50) -> SearchOutcome:
+    """Search, widening step by step when nothing is found, and saying how it widened."""
+    resolution = resolution or Resolution()
+    attempts: list[tuple[SearchRequest, list[str]]] = [(request, [])]
+    if request.latitude is not None:
+        radius = request.radius_km or DEFAULT_RADIUS_KM
+        if radius < WIDER_RADIUS_KM:
+            attempts.append((replace(request, radius_km=WIDER_RADIUS_KM), [f"radius:{WIDER_RADIUS_KM:g}"]))
+        attempts.append((replace(request, radius_km=None), ["anywhere"]))
+    if request.terms and request.categories:
+        base = [(replace(r, terms=()), w + ["category_only"]) for r, w in attempts]
+        attempts += base
+    if request.filters():
+        unfiltered = replace(request, welsh=False, free=False, wheelchair=False, age_group="", days=(), setting="")
+        attempts.append((unfiltered, ["no_filters"]))
+    for attempt, widened in attempts:
+        hits = find(session, attempt, limit)
+        if hits:
+            return SearchOutcome(hits, resolution, attempt, widened)
+    return SearchOutcome([], resolution, request, ["nothing"])
+
+
+def search_text(session: Session, gazetteer: Gazetteer, query: AssetQuery, limit: int = 50) -> SearchOutcome:
+    """The whole search as the bot runs it: resolve the place, then search (widening if need be)."""
+    resolution = resolve(gazetteer, query)
+    request = request_for(query, resolution)
+    if resolution.unknown_place:
+        return SearchOutcome([], resolution, request, [])
+    return search(session, request, resolution, limit)
