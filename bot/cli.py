@@ -11,6 +11,7 @@ from bot.settings import SettingsError
 COMMAND_MODULES = (
     "bot.commands.chat",
     "bot.commands.db",
+    "bot.commands.practitioner",
     "bot.commands.nlu",
 )
 

@@ -21,13 +21,18 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot.catalog import BILINGUAL, Catalog
 from bot.choices import resolve_choice
 from bot.clock import Clock
+from bot.outbox import queue_message
+from bot.practitioners import PractitionerActions, link_code_in, record_consent, redeem_link_code
+from bot.practitioners import person_facts as practitioner_facts
 from bot.keywords import Keyword, is_opt_in, match as match_keyword
 from bot.messages import InboundMessage, clean_text, storable_text
 from flows.base import (
     Begin, Choice, DataSetEvent, Effect, Event, Flow, FlowContext, GoTo, Reply, Say, SetLanguage, Text,
     Transition,
 )
+from flows.consent import RecordConsent
 from flows.language import LANGUAGE_OF_CHOICE
+from flows.practitioner import PractitionerAnswer
 from flows.registry import FLOWS, intent_routes, menu_options
 from nlu.language import detect_language
 from nlu.result import NLUBackend, Parse
@@ -41,6 +46,7 @@ log = logging.getLogger(__name__)
 NO_TEXT = Parse("out_of_scope", 0.0)
 HOME_FLOW = "menu"
 FIRST_FLOW = "language"
+PRACTITIONER_FLOW = "practitioner"
 MAX_FLOW_HOPS = 6
 CONCURRENT_UPDATE_RETRIES = 3
 
@@ -72,6 +78,12 @@ class Turn:
     inbound_id: int
     outgoing: list[Outgoing] = field(default_factory=list)
     events: list[DataSetEventRow] = field(default_factory=list)
+    # What flows may know about the person (ctx.person); handlers that change a fact update it.
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def home_flow(self) -> str:
+        return PRACTITIONER_FLOW if self.facts.get("is_practitioner") else HOME_FLOW
 
     def reply(self, reply: Reply, ignore_opt_out: bool = False) -> None:
         self.outgoing.append(Outgoing(reply, self.message.channel, self.message.address,
@@ -123,6 +135,7 @@ class Dispatcher:
         screens: Sequence[Screen] = (),
         effect_handlers: Mapping[type, EffectHandler] | None = None,
         person_facts: Sequence[PersonFacts] = (),
+        practitioner_actions: PractitionerActions | None = None,
     ):
         self.sessions = sessions
         self.nlu = nlu
@@ -131,9 +144,14 @@ class Dispatcher:
         self.settings = settings
         self.flows = dict(flows)
         self.screens = list(screens)
-        self.effect_handlers: dict[type, EffectHandler] = {SetLanguage: self._set_language}
+        self.practitioner_actions = practitioner_actions or PractitionerActions()
+        self.effect_handlers: dict[type, EffectHandler] = {
+            SetLanguage: self._set_language,
+            RecordConsent: record_consent,
+            PractitionerAnswer: self.practitioner_actions,
+        }
         self.effect_handlers.update(effect_handlers or {})
-        self.person_facts = list(person_facts)
+        self.person_facts = [practitioner_facts, *person_facts]
         self._menu = menu_options(self.flows)
         self._intent_routes = intent_routes(self.flows)
         self.default_language = settings.service.default_language
@@ -163,6 +181,7 @@ class Dispatcher:
             language_hint = person.language or detect_language(text) or self.default_language
             parse = self.nlu.parse(text, language_hint) if text else NO_TEXT
             turn = Turn(session, person, conversation, message, text, parse, now, inbound_id)
+            self._load_facts(turn)
             self._run(turn, is_new)
             ids = self._flush_turn(turn)
         return Handled(outbound_ids=ids)
@@ -177,11 +196,14 @@ class Dispatcher:
                 self._apply(turn, turn.conversation.flow, transition, settle_state=False)
                 return
         person = turn.person
+        if (code := link_code_in(turn.text)) is not None:
+            self._link_practitioner(turn, code)
+            return
         if person.opted_out:
-            if is_opt_in(turn.text):
+            if is_opt_in(turn.text, turn.message.channel):
                 self._opt_in(turn)
             return  # someone who said STOP hears nothing more until they opt back in
-        keyword = match_keyword(turn.text) if turn.message.choice is None else None
+        keyword = match_keyword(turn.text, turn.message.channel) if turn.message.choice is None else None
         if keyword is Keyword.STOP:
             self._opt_out(turn)
         elif keyword in (Keyword.WELSH, Keyword.ENGLISH):
@@ -189,10 +211,8 @@ class Dispatcher:
         elif keyword is Keyword.HELP:
             turn.reply(Say("help.text", language=None if person.language else BILINGUAL))
             self._reprompt(turn, is_new)
-        elif keyword is Keyword.MENU and person.language:
-            self._apply(turn, HOME_FLOW, Transition(None, effects=[GoTo(HOME_FLOW)]))
-        elif keyword is Keyword.START and not is_new and person.language:
-            self._apply(turn, HOME_FLOW, Transition(None, effects=[GoTo(HOME_FLOW)]))
+        elif keyword in (Keyword.MENU, Keyword.START) and person.language and not is_new:
+            self._apply(turn, turn.home_flow, Transition(None, effects=[GoTo(turn.home_flow)]))
         elif is_new or not person.language and turn.conversation.flow != FIRST_FLOW:
             self._begin_first_contact(turn)
         else:
@@ -268,6 +288,15 @@ class Dispatcher:
         turn.reply(Say("offer.switched"))
         self._reprompt(turn, False)
 
+    def _link_practitioner(self, turn: Turn, code: str) -> None:
+        practitioner = redeem_link_code(turn.session, code, turn.person, turn.now)
+        if practitioner is None:
+            turn.reply(Say("practitioner.link_failed", language=turn.person.language or BILINGUAL))
+            return
+        self._load_facts(turn)
+        flow = self.flows[PRACTITIONER_FLOW]
+        self._apply(turn, flow.name, flow.begin(Begin({"name": practitioner.name}), self._context(turn)))
+
     def _set_language(self, turn: Turn, effect: SetLanguage) -> None:
         turn.person.language = effect.language
         turn.person.language_recorded_at = turn.now
@@ -278,7 +307,7 @@ class Dispatcher:
         """Store what a flow decided, following GoTo effects into the next flow."""
         for _ in range(MAX_FLOW_HOPS):
             if settle_state:
-                self._settle_state(turn.conversation, flow_name, transition.state, turn.now)
+                self._settle_state(turn, flow_name, transition.state)
             for reply in transition.replies:
                 turn.reply(reply)
             for event in transition.events:
@@ -300,50 +329,53 @@ class Dispatcher:
             transition = flow.begin(Begin(dict(goto.payload)), self._context(turn))
         raise RuntimeError(f"flows sent each other round more than {MAX_FLOW_HOPS} times")
 
-    def _settle_state(self, conversation: Conversation, flow_name: str, state, now: datetime) -> None:
+    def _settle_state(self, turn: Turn, flow_name: str, state) -> None:
+        conversation = turn.conversation
         if state is None:
-            home = self.flows[HOME_FLOW]
-            conversation.flow = HOME_FLOW
-            conversation.state = home.state_type(step="choose").to_json()
+            home = self.flows[turn.home_flow]
+            conversation.flow = home.name
+            conversation.state = home.state_type(step="home").to_json()
         else:
             conversation.flow = flow_name
             conversation.state = state.to_json()
-        conversation.updated_at = now
+        conversation.updated_at = turn.now
 
     def _flush_turn(self, turn: Turn) -> tuple[int, ...]:
         session = turn.session
-        rows = []
-        last_options = None
+        session.flush()
+        ids = []
+        recipients = {}
         for out in turn.outgoing:
-            language = out.language or turn.person.language or BILINGUAL
-            rendered = self.catalog.render(out.reply, language)
-            rows.append(OutboundMessage(
-                person_id=out.person_id, channel=out.channel, address=out.address,
-                body=rendered.body, options=[{"value": o.value, "label": o.label} for o in rendered.options],
-                language=rendered.language, status="queued", idempotency_key=out.idempotency_key,
-                ignore_opt_out=out.ignore_opt_out, created_at=turn.now, not_before=turn.now,
-            ))
-            if out.address == turn.message.address and out.channel == turn.message.channel:
-                last_options = out.reply.options
-        if last_options is not None:
-            turn.conversation.pending_options = [
-                {"value": o.value, "labels": self.catalog.labels(o.label, **o.params)} for o in last_options
-            ]
+            if out.person_id is not None and out.person_id not in recipients:
+                recipients[out.person_id] = (turn.person if out.person_id == turn.person.id
+                                             else session.get(Person, out.person_id))
+            row_id = queue_message(
+                session, self.catalog, out.reply, channel=out.channel, address=out.address,
+                now=turn.now, person=recipients.get(out.person_id), language=out.language,
+                idempotency_key=out.idempotency_key, ignore_opt_out=out.ignore_opt_out,
+            )
+            if row_id is not None:
+                ids.append(row_id)
+        if any(o.person_id == turn.person.id for o in turn.outgoing) and not any(
+            o.reply.options for o in turn.outgoing if o.person_id == turn.person.id
+        ):
+            turn.conversation.pending_options = []
         turn.conversation.updated_at = turn.now
-        session.add_all(rows)
         session.add_all(turn.events)
         session.flush()
-        return tuple(row.id for row in rows)
+        return tuple(ids)
 
     # ------------------------------------------------------------ loading
 
-    def _context(self, turn: Turn) -> FlowContext:
-        facts: dict[str, Any] = {"id": turn.person.id}
+    def _load_facts(self, turn: Turn) -> None:
+        turn.facts = {"id": turn.person.id}
         for provider in self.person_facts:
-            facts.update(provider(turn.session, turn.person))
+            turn.facts.update(provider(turn.session, turn.person))
+
+    def _context(self, turn: Turn) -> FlowContext:
         return FlowContext(
             now=turn.now, language=turn.person.language or self.default_language,
-            channel=turn.message.channel, person=facts, settings=self.settings,
+            channel=turn.message.channel, person=dict(turn.facts), settings=self.settings,
             menu=self._menu, intent_routes=self._intent_routes,
         )
 
@@ -353,9 +385,11 @@ class Dispatcher:
                                         PersonAddress.address == message.address)
         )
         if address is not None:
+            address.last_seen_at = now
             return address.person, False
         person = Person(created_at=now, opted_out=False, pseudonym=uuid.uuid4().hex)
-        person.addresses.append(PersonAddress(channel=message.channel, address=message.address, created_at=now))
+        person.addresses.append(PersonAddress(channel=message.channel, address=message.address,
+                                              created_at=now, last_seen_at=now))
         session.add(person)
         session.flush()
         return person, True

@@ -6,9 +6,13 @@ from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, sessionmaker
 
-from storage.models import OutboundMessage, Person
+from bot.catalog import BILINGUAL, Catalog
+from flows.base import Reply
+from storage.models import Conversation, OutboundMessage, Person, PersonAddress
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,54 @@ class Transport(Protocol):
     """Hands one message to a provider (Telegram, Twilio, the console)."""
 
     def send(self, message: OutboundMessage) -> SendResult: ...
+
+
+def preferred_address(person: Person) -> PersonAddress | None:
+    """Where to reach a person unprompted: the address they last wrote from that still works."""
+    reachable = [a for a in person.addresses if a.unreachable_at is None]
+    if not reachable:
+        return None
+    return max(reachable, key=lambda a: (a.last_seen_at or a.created_at, a.id))
+
+
+def queue_message(
+    session: Session,
+    catalog: Catalog,
+    reply: Reply,
+    *,
+    channel: str,
+    address: str,
+    now: datetime,
+    person: Person | None = None,
+    language: str | None = None,
+    not_before: datetime | None = None,
+    idempotency_key: str | None = None,
+    ignore_opt_out: bool = False,
+) -> int | None:
+    """Render a reply in the recipient's language and queue it; None if the key was queued before.
+
+    When the message offers options, they become the recipient's pending options, so an SMS
+    answer "1" means the first of them.
+    """
+    language = language or (person.language if person else None) or BILINGUAL
+    rendered = catalog.render(reply, language)
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(OutboundMessage).values(
+        person_id=person.id if person else None, channel=channel, address=address,
+        body=rendered.body, options=[{"value": o.value, "label": o.label} for o in rendered.options],
+        language=rendered.language, status="queued", idempotency_key=idempotency_key,
+        ignore_opt_out=ignore_opt_out, created_at=now, not_before=not_before or now, attempts=0,
+    )
+    if idempotency_key is not None:
+        statement = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
+    row_id = session.execute(statement.returning(OutboundMessage.id)).scalar()
+    if row_id is not None and person is not None and reply.options:
+        conversation = session.scalar(select(Conversation).where(Conversation.person_id == person.id))
+        if conversation is not None:
+            conversation.pending_options = [
+                {"value": o.value, "labels": catalog.labels(o.label, **o.params)} for o in reply.options
+            ]
+    return row_id
 
 
 def deliver_due(sessions: sessionmaker, transport: Transport, now: datetime,

@@ -80,6 +80,21 @@ class TwilioSettings(BaseModel):
     api_base: str = "https://api.twilio.com"
 
 
+class QuietHoursSettings(BaseModel):
+    """Unprompted messages (check-ins, reminders) are only sent between start and end, local time."""
+
+    start: str = "09:00"
+    end: str = "20:00"
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        hours, sep, minutes = value.partition(":")
+        if not (sep and hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+            raise ValueError("expected a time as HH:MM")
+        return value
+
+
 class DatasetSettings(BaseModel):
     pseudonym_key: str = ""
 
@@ -102,6 +117,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = TelegramSettings()
     twilio: TwilioSettings = TwilioSettings()
     dataset: DatasetSettings = DatasetSettings()
+    quiet_hours: QuietHoursSettings = QuietHoursSettings()
 
     @classmethod
     def settings_customise_sources(

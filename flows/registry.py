@@ -1,10 +1,12 @@
 """Every flow the bot can run, by name. Adding a flow here puts it in the menu if it has a label."""
 from __future__ import annotations
 
-from flows import language, menu
+from flows import consent, language, menu, practitioner
 from flows.base import Flow, Option
 
-FLOWS: dict[str, Flow] = {flow.name: flow for flow in (language.FLOW, menu.FLOW)}
+FLOWS: dict[str, Flow] = {
+    flow.name: flow for flow in (language.FLOW, menu.FLOW, consent.FLOW, practitioner.FLOW)
+}
 
 
 def menu_options(flows: dict[str, Flow] = FLOWS) -> tuple[Option, ...]:

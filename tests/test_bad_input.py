@@ -7,15 +7,9 @@ from bot.messages import storable_text
 from storage.models import InboundMessage, Person
 
 
-def english_speaker(bot):
-    bot.send("Helo")
-    bot.send("2")
-    return bot
-
-
 @pytest.mark.parametrize("text", ["", "   ", "\n\t ", None])
 def test_an_empty_message_gets_a_kind_reply_and_the_question_again(bot, text):
-    english_speaker(bot)
+    bot.speaking("en")
     bot.send(text).expect("no words", "What would you like to do?")
 
 
@@ -24,7 +18,7 @@ def test_an_empty_message_gets_a_kind_reply_and_the_question_again(bot, text):
     "Robert'); DELETE FROM inbound_message;--", "\u202e\u200bstop", "ŵŷâ" * 100,
 ])
 def test_odd_messages_get_a_reply_and_nothing_is_lost(bot, text):
-    english_speaker(bot)
+    bot.speaking("en")
     bot.send(text).expect_lang("en")
     bot.send("menu").expect("What would you like to do?")
     stored = [row.text for row in bot.rows(InboundMessage)]
@@ -38,7 +32,7 @@ def test_odd_first_messages_still_get_the_offer(bot):
 
 
 def test_a_redelivered_message_is_handled_once(bot):
-    english_speaker(bot)
+    bot.speaking("en")
     first = bot.send("menu", provider_id="SM123")
     again = bot.send("menu", provider_id="SM123")
     first.expect("What would you like to do?")
@@ -47,7 +41,7 @@ def test_a_redelivered_message_is_handled_once(bot):
 
 
 def test_a_turn_that_fails_keeps_the_message_and_apologises(bot, monkeypatch):
-    english_speaker(bot)
+    bot.speaking("en")
     flows = bot.app.dispatcher.flows
 
     def broken_step(state, event, ctx):

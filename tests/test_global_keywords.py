@@ -9,15 +9,9 @@ from bot.outbox import deliver_due
 from storage.models import OutboundMessage
 
 
-def english_speaker(bot):
-    bot.send("Helo")
-    bot.send("2")
-    return bot
-
-
 @pytest.mark.parametrize("word", ["STOP", "stop", "Stop.", "STOPIO", "stopio", "/stop"])
 def test_stop_confirms_once_then_nothing_is_sent(bot, word):
-    english_speaker(bot)
+    bot.speaking("en")
     bot.send(word).expect("won't get any more messages", "START")
     bot.send("hello?").expect_nothing()
     bot.send("help").expect_nothing()
@@ -35,7 +29,7 @@ def test_stop_before_choosing_a_language_confirms_in_both(bot):
 
 
 def test_messages_queued_before_stop_are_never_sent(bot, app, clock):
-    english_speaker(bot)
+    bot.speaking("en")
     person = bot.person()
     with app.sessions.begin() as session:
         session.add(OutboundMessage(person_id=person.id, channel="sms", address=bot.address,
@@ -46,7 +40,7 @@ def test_messages_queued_before_stop_are_never_sent(bot, app, clock):
 
 
 def test_opt_out_is_checked_when_sending_not_only_when_queueing(bot, app, clock):
-    english_speaker(bot)
+    bot.speaking("en")
     person = bot.person()
     with app.sessions.begin() as session:
         session.add(OutboundMessage(person_id=person.id, channel="sms", address=bot.address,
@@ -59,7 +53,7 @@ def test_opt_out_is_checked_when_sending_not_only_when_queueing(bot, app, clock)
 
 @pytest.mark.parametrize("word", ["START", "start", "DECHRAU", "Dechrau"])
 def test_start_opts_back_in(bot, word):
-    english_speaker(bot)
+    bot.speaking("en")
     bot.send("STOP")
     bot.send(word).expect("Welcome back", "What would you like to do?")
     assert bot.person().opted_out is False
@@ -68,7 +62,7 @@ def test_start_opts_back_in(bot, word):
 
 @pytest.mark.parametrize("word", ["HELP", "help", "Cymorth", "CYMORTH", "/help"])
 def test_help_explains_and_asks_again_where_they_were(bot, word):
-    english_speaker(bot)
+    bot.speaking("en")
     bot.send(word).expect("Cyswllt helps you", "What would you like to do?")
 
 
@@ -84,13 +78,27 @@ def test_help_during_the_offer_keeps_the_offer(bot):
 
 @pytest.mark.parametrize("word", ["MENU", "menu", "DEWISLEN", "dewislen"])
 def test_menu_lists_the_flows_that_exist(bot, word):
-    english_speaker(bot)
+    bot.speaking("en")
     reply = bot.send(word).expect("What would you like to do?", "Change language", options=True)
     assert [o["value"] for o in reply.options] == [o.value for o in bot.app.dispatcher._menu]
 
 
 def test_menu_option_changes_language(bot):
-    english_speaker(bot)
+    bot.speaking("en")
     bot.send("menu")
     bot.send("Change language").expect("1 Cymraeg", "2 English")
     bot.send("1").expect_lang("cy")
+
+
+@pytest.mark.parametrize("word", ["CANCEL", "end", "Quit", "UNSUBSCRIBE", "stopall"])
+def test_twilios_opt_out_words_opt_out_on_sms(bot, word):
+    bot.speaking("en")
+    bot.send(word).expect("won't get any more messages")
+    assert bot.person().opted_out is True
+
+
+@pytest.mark.parametrize("word", ["cancel", "end", "quit"])
+def test_on_telegram_cancel_is_not_an_opt_out(telegram_bot, word):
+    telegram_bot.speaking("en")
+    telegram_bot.send(word).expect(absent=("won't get any more messages",))
+    assert telegram_bot.person().opted_out is False

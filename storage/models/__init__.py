@@ -14,6 +14,7 @@ from storage.models.assets import (
     AssetSignpost,
     AssetTaxonomyTerm,
 )
+from storage.models.practitioners import Consent, Practitioner, Team
 from storage.models.core import (
     Conversation,
     DataSetEvent,
@@ -27,6 +28,6 @@ __all__ = [
     "AssetAccessibility", "AssetContact", "AssetCostOption", "AssetLanguage", "AssetLocation",
     "AssetOrganization", "AssetSchedule", "AssetService", "AssetServiceAtLocation",
     "AssetServiceTaxonomy", "AssetSignpost", "AssetTaxonomyTerm",
-    "Base", "Conversation", "DataSetEvent", "InboundMessage", "OutboundMessage", "Person",
+    "Base", "Consent", "Practitioner", "Team", "Conversation", "DataSetEvent", "InboundMessage", "OutboundMessage", "Person",
     "PersonAddress",
 ]

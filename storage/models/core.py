@@ -42,6 +42,7 @@ class PersonAddress(Base):
     address: Mapped[str] = mapped_column(String(64), nullable=False)
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship(back_populates="addresses")
 

@@ -101,6 +101,12 @@ class ConversationDriver:
         self.app.dispatcher.handle(message)
         return self.deliver()
 
+    def speaking(self, language: str) -> "ConversationDriver":
+        """Make first contact and take the Active Offer in this language ("cy" or "en")."""
+        self.send("Helo")
+        self.send("1" if language == "cy" else "2").expect_lang(language)
+        return self
+
     def press(self, value: str) -> Replies:
         """Press a button (Telegram's callback data)."""
         return self.send(None, choice=value)

@@ -1,0 +1,85 @@
+"""`cyswllt practitioner add|code|list`: practitioners and the one-time codes that link their chat."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from bot.practitioners import add_practitioner, issue_link_code
+from bot.settings import load_settings
+from storage.db import make_engine, upgrade
+from storage.models import Practitioner
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("practitioner", help="practitioners and their link codes")
+    commands = parser.add_subparsers(dest="practitioner_command", required=True)
+
+    add = commands.add_parser("add", help="add a practitioner and print a one-time link code")
+    add.add_argument("name")
+    add.add_argument("--team", required=True, help="team name (created if new)")
+    add.add_argument("--areas", help="postcode areas or districts the team covers, e.g. CF,NP20")
+    add.add_argument("--safeguarding-lead", action="store_true")
+    add.add_argument("--rank", type=int, default=100, help="place in the team's escalation list (low first)")
+    add.add_argument("--language", choices=("cy", "en"), default="en")
+    add.add_argument("--hours", type=float, default=72, help="how long the code stays valid")
+    add.add_argument("--db")
+    add.set_defaults(func=run_add)
+
+    code = commands.add_parser("code", help="issue a new link code for a practitioner")
+    code.add_argument("practitioner_id", type=int)
+    code.add_argument("--hours", type=float, default=72)
+    code.add_argument("--db")
+    code.set_defaults(func=run_code)
+
+    listing = commands.add_parser("list", help="list practitioners")
+    listing.add_argument("--db")
+    listing.set_defaults(func=run_list)
+
+
+def _sessions(args) -> sessionmaker:
+    settings = load_settings(args.settings)
+    engine = make_engine(args.db or settings.database.url)
+    if settings.database.auto_migrate:
+        upgrade(engine)
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def _print_code(practitioner: Practitioner, code: str, hours: float) -> None:
+    print(f"practitioner {practitioner.id} ({practitioner.name}, team {practitioner.team.name})")
+    print(f"link code {code}, valid for {hours:g} hours")
+    print(f"  Telegram: /link {code}    SMS: LINK {code}")
+
+
+def run_add(args) -> int:
+    now = datetime.now(timezone.utc)
+    with _sessions(args).begin() as session:
+        areas = args.areas.split(",") if args.areas else None
+        practitioner, code = add_practitioner(
+            session, args.name, args.team, now, areas=areas, safeguarding_lead=args.safeguarding_lead,
+            escalation_rank=args.rank, language=args.language, code_ttl=timedelta(hours=args.hours),
+        )
+        _print_code(practitioner, code, args.hours)
+    return 0
+
+
+def run_code(args) -> int:
+    now = datetime.now(timezone.utc)
+    with _sessions(args).begin() as session:
+        practitioner = session.get(Practitioner, args.practitioner_id)
+        if practitioner is None:
+            print(f"no practitioner with id {args.practitioner_id}")
+            return 1
+        code = issue_link_code(practitioner, now, timedelta(hours=args.hours))
+        _print_code(practitioner, code, args.hours)
+    return 0
+
+
+def run_list(args) -> int:
+    with _sessions(args)() as session:
+        for p in session.scalars(select(Practitioner).order_by(Practitioner.team_id, Practitioner.escalation_rank)):
+            linked = "linked" if p.person_id else "not linked"
+            lead = ", safeguarding lead" if p.safeguarding_lead else ""
+            print(f"{p.id}\t{p.name}\tteam {p.team.name}\trank {p.escalation_rank}{lead}\t{linked}")
+    return 0

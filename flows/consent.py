@@ -1,0 +1,65 @@
+"""Explicit consent to keep what a person shares (health-related, special-category data).
+
+Asked on its own, before anything personal is stored, and never bundled with anything else.
+A flow that needs consent begins this one with {"then": "<flow>"}; a yes carries on there.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from flows.base import (
+    Ask, Begin, Choice, Effect, Flow, FlowContext, FlowState, GoTo, Option, Say, Text, Transition,
+)
+from flows.yes_no import read_yes_no
+
+OPTIONS = (
+    Option("yes", "consent.option_yes"),
+    Option("no", "consent.option_no"),
+    Option("privacy", "consent.option_privacy"),
+)
+PRIVACY_WORDS = {"privacy", "preifatrwydd"}
+
+
+@dataclass(frozen=True)
+class RecordConsent(Effect):
+    given: bool
+
+
+@dataclass(frozen=True)
+class ConsentState(FlowState):
+    then: str = ""
+    then_payload: Mapping[str, Any] | None = None
+
+
+def _ask() -> Ask:
+    return Ask("consent.question", OPTIONS)
+
+
+def begin(event, ctx: FlowContext) -> Transition:
+    payload = event.payload if isinstance(event, Begin) else {}
+    state = ConsentState(step="ask", then=payload.get("then", ""),
+                         then_payload=dict(payload.get("then_payload") or {}))
+    return Transition(state, replies=[_ask()])
+
+
+def step(state: ConsentState, event, ctx: FlowContext) -> Transition:
+    if isinstance(event, Choice) and event.value == "privacy" or (
+        isinstance(event, Text) and event.text.strip().casefold() in PRIVACY_WORDS
+    ):
+        return Transition(state, replies=[Say("consent.privacy_notice"), _ask()])
+    answer = read_yes_no(event)
+    if answer is True:
+        then = [GoTo(state.then, dict(state.then_payload or {}))] if state.then else [GoTo("menu")]
+        return Transition(None, replies=[Say("consent.thanks")], effects=[RecordConsent(True), *then])
+    if answer is False:
+        return Transition(None, replies=[Say("consent.declined")],
+                          effects=[RecordConsent(False), GoTo("menu")])
+    return Transition(state, replies=[Say("consent.not_understood"), _ask()])
+
+
+def prompt(state: ConsentState, ctx: FlowContext):
+    return (_ask(),)
+
+
+FLOW = Flow(name="consent", state_type=ConsentState, begin=begin, step=step, prompt=prompt)
