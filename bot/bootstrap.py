@@ -8,12 +8,14 @@ from typing import Callable
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.asset_handlers import AssetHandlers
 from bot.catalog import Catalog
 from bot.clock import Clock, SystemClock
 from bot.dispatcher import Dispatcher
 from bot.settings import Settings
 from nlu.backends import build_nlu
 from storage.db import make_engine, upgrade
+from storage.places import default_gazetteer
 
 # Work that falls due with time (reminders, check-ins, escalations): called with a session
 # and the time by the scheduler, or by the simulator's ::advance. It writes outbox rows.
@@ -48,8 +50,9 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     sessions = sessionmaker(engine, expire_on_commit=False)
     clock = clock or SystemClock()
     catalog = catalog or Catalog.load()
+    assets = AssetHandlers(catalog, default_gazetteer(), load_sample=settings.assets.sample_when_empty)
     dispatcher = Dispatcher(
         sessions=sessions, nlu=nlu or build_nlu(settings), catalog=catalog, clock=clock,
-        settings=settings,
+        settings=settings, effect_handlers=assets.effect_handlers(), person_facts=[assets.person_facts],
     )
     return App(settings, engine, sessions, catalog, clock, dispatcher)

@@ -95,13 +95,15 @@ def _service_row(data: ServiceData, source: str, raw: dict) -> AssetService:
     return row
 
 
-def _upsert(session: Session, model, values: dict[str, Any]) -> None:
+def _upsert(session: Session, model, values: dict[str, Any]):
     existing = session.get(model, values["id"])
     if existing is None:
-        session.add(model(**values))
+        existing = model(**values)
+        session.add(existing)
     else:
         for key, value in values.items():
             setattr(existing, key, value)
+    return existing
 
 
 CHILD_TABLES = (AssetSchedule, AssetLanguage, AssetCostOption, AssetContact, AssetServiceAtLocation,
@@ -120,22 +122,30 @@ def _store_batch(session: Session, batch: list[tuple[ServiceData, dict]], source
     organizations = {d.organization["id"]: d.organization for d, _ in batch if d.organization}
     locations = {loc["id"]: (loc, access) for d, _ in batch for _, loc, access in d.locations}
     terms = {t["id"]: t for d, _ in batch for t in d.terms}
+    touched: list[Any] = []
     for model, keys in ((AssetOrganization, organizations), (AssetLocation, locations), (AssetTaxonomyTerm, terms)):
         if keys:
-            session.scalars(select(model).where(model.id.in_(list(keys)))).all()
+            touched += session.scalars(select(model).where(model.id.in_(list(keys)))).all()
     if locations:
         session.execute(delete(AssetAccessibility).where(AssetAccessibility.location_id.in_(list(locations))))
     for values in organizations.values():
-        _upsert(session, AssetOrganization, values)
+        touched.append(_upsert(session, AssetOrganization, values))
     for term in terms.values():
-        _upsert(session, AssetTaxonomyTerm, term)
+        touched.append(_upsert(session, AssetTaxonomyTerm, term))
     for location, access in locations.values():
-        _upsert(session, AssetLocation, location)
-        session.add_all(AssetAccessibility(location_id=location["id"], **a) for a in access)
+        touched.append(_upsert(session, AssetLocation, location))
+        rows = [AssetAccessibility(location_id=location["id"], **a) for a in access]
+        session.add_all(rows)
+        touched += rows
     session.flush()
-    session.add_all(_service_row(data, source, raw) for data, raw in batch)
+    services = [_service_row(data, source, raw) for data, raw in batch]
+    session.add_all(services)
     session.flush()
-    session.expunge_all()  # keeps memory flat over a 50,000-record import
+    # Let go of what this batch loaded, so memory stays flat over a 50,000-record import; only
+    # these objects, never the caller's (an import can run inside a person's turn).
+    for obj in [*touched, *services]:
+        if obj in session:
+            session.expunge(obj)
     return len(batch) - len(existing), len(existing)
 
 
@@ -168,7 +178,6 @@ def _flush(session: Session, batch: list[tuple[ServiceData, dict]], source: str,
         with session.begin_nested():
             created, updated = _store_batch(session, batch, source)
     except IntegrityError:
-        session.expunge_all()
         if len(batch) == 1:
             report.rejected.append((batch[0][0].id, "conflicts with a stored record (a duplicate id?)"))
             return
