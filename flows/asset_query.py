@@ -304,7 +304,7 @@ def parse_query(text: str) -> AssetQuery:
             scalars["anywhere"] = True
             i += 1 if token == "anywhere" else 2
             continue
-        phrase, length = _match_phrase(tokens, i, FILTER_PHRASES, mutate=False)
+        phrase, length = _match_phrase(tokens, i, FILTER_PHRASES)
         if phrase:
             name, value = FILTER_PHRASES[phrase]
             scalars[name] = value
@@ -370,8 +370,8 @@ def _is_signal(tokens: list[str], i: int) -> bool:
     if tokens[i] in ("on", "for", "i", "that", "sy", "sydd", "with", "gyda", "efo", "and", "a", "ac",
                      "which", "who", "please", "plis", "within"):
         return True
-    return bool(_match_phrase(tokens, i, DAY_WORDS)[0]) or any(
-        _match_phrase(tokens, i, table, mutate=False)[0] for table in (FILTER_PHRASES, LEXICON))
+    return any(_match_phrase(tokens, i, table)[0] for table in (FILTER_PHRASES, DAY_WORDS, AGE_WORDS)) or any(
+        _match_phrase(tokens, i, table, mutate=False)[0] for table in (LEXICON, CATEGORY_WORDS))
 
 
 def place_only(text: str) -> AssetQuery:
