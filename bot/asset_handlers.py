@@ -83,8 +83,9 @@ class AssetHandlers:
             address = preferred_address(identity) if identity is not None else None
             if address is not None:
                 key = "assets.practitioner_referral" if effect.kind == "referred" else "assets.practitioner_going"
+                name = (effect.name_cy or effect.name) if practitioner.language == "cy" else effect.name
                 turn.send_to(address.channel, address.address,
-                             Say(key, name=effect.name, reference=turn.person.pseudonym[:8]),
+                             Say(key, name=name, reference=turn.person.pseudonym[:8]),
                              practitioner.language, person_id=identity.id)
                 told = True
         turn.session.add(AssetSignpost(person_id=turn.person.id, service_id=effect.service_id,

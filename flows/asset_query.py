@@ -176,6 +176,9 @@ DISTANCE = re.compile(r"(?:within|o fewn|up to|hyd at)?\s*(\d+(?:\.\d+)?)\s*(km|
 POSTCODE = re.compile(r"\b([a-z]{1,2}[0-9][0-9a-z]?)\s*([0-9][a-z]{2})?\b", re.IGNORECASE)
 WELSH_POSTCODE_AREAS = ("cf", "sa", "ll", "np", "ld", "sy", "ch", "hr")
 MAX_PLACE_WORDS = 5
+# Words that ask for any kind of activity ("anything in Cardiff", "gweithgareddau yn Llandudno").
+GENERIC_WORDS = {"anything", "activity", "activities", "things", "something", "events", "groups", "clubs",
+                 "gweithgaredd", "gweithgareddau", "rhywbeth", "digwyddiadau", "grwpiau", "clybiau"}
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,7 @@ class AssetQuery:
     days: tuple[str, ...] = ()
     setting: str = ""
     anywhere: bool = False               # "anywhere"/"unrhyw le": no place wanted
+    generic: bool = False                # "activities", "anything", "gweithgareddau": any kind
 
     def has_subject(self) -> bool:
         """Whether it says what to look for (not only where)."""
@@ -211,7 +215,11 @@ class AssetQuery:
 
     def is_search(self) -> bool:
         """Whether these words look like someone asking for an activity."""
-        return bool(self.categories or self.terms)
+        if self.categories or self.terms:
+            return True
+        # "anything in Cardiff", "outdoors in Llandudno", "free things for children".
+        return (self.generic or self.has_filters()) and (self.has_place() or self.has_filters()) and (
+            self.generic or self.has_place())
 
     def merged(self, newer: "AssetQuery") -> "AssetQuery":
         """A refinement ("free ones in Welsh") applied to this search: new words win, filters add up."""
@@ -351,7 +359,9 @@ def parse_query(text: str) -> AssetQuery:
             found["categories"].append(CATEGORY_WORDS[phrase])
             i += length
             continue
-        if token not in STOPWORDS and not token.isdigit() and len(token) > 1:
+        if token in GENERIC_WORDS:
+            scalars["generic"] = True
+        elif token not in STOPWORDS and not token.isdigit() and len(token) > 1:
             found["words"].append(token)
         i += 1
     if scalars.get("anywhere"):

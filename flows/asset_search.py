@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from flows.asset_query import AssetQuery, parse_query, place_only
+from nlu.unmutate import fold
 from flows.base import (
     Ask, Begin, Choice, DataSetEvent, Effect, Flow, FlowContext, FlowState, Option, Say, Text, Transition,
 )
@@ -38,7 +39,7 @@ FILTER_OPTIONS = (
     Option("f:wheelchair", "assets.filter.wheelchair"), Option("f:indoors", "assets.filter.indoors"),
     Option("f:outdoors", "assets.filter.outdoors"), Option("f:children", "assets.filter.children"),
     Option("f:older", "assets.filter.older"), Option("f:weekend", "assets.filter.weekend"),
-    Option("f:nearer", "assets.filter.nearer"),
+    Option("f:nearer", "assets.filter.nearer"), Option("new", "assets.option_new"),
 )
 FILTER_CHANGES: dict[str, dict[str, Any]] = {
     "f:welsh": {"welsh": True}, "f:free": {"free": True}, "f:wheelchair": {"wheelchair": True},
@@ -46,6 +47,8 @@ FILTER_CHANGES: dict[str, dict[str, Any]] = {
     "f:children": {"age_group": "children"}, "f:older": {"age_group": "older_people"},
     "f:weekend": {"days": ("SA", "SU")}, "f:nearer": {"radius_km": 5.0},
 }
+# Typed words that start again, besides the "New search" option.
+NEW_WORDS = {"new", "new search", "start again", "newydd", "chwilio o r newydd", "eto", "dechrau eto"}
 WIDENED_KEYS = {
     "radius": "assets.widened_radius", "anywhere": "assets.widened_anywhere",
     "category_only": "assets.widened_category", "no_filters": "assets.widened_filters",
@@ -75,6 +78,7 @@ class RecordAssetChoice(Effect):
     service_id: str
     kind: str  # "signposted" (going themselves) or "referred" (sent to their practitioner)
     name: str
+    name_cy: str = ""
 
 
 @dataclass(frozen=True)
@@ -210,6 +214,8 @@ def step(state: AssetSearchState, event, ctx: FlowContext) -> Transition:
             return Transition(state, replies=_details(state, ctx))
         case Choice("new"):
             return Transition(AssetSearchState(step="what"), replies=[_ask_what()])
+        case Text(text) if fold(text) in NEW_WORDS:
+            return Transition(AssetSearchState(step="what"), replies=[_ask_what()])
     handler = {"what": _step_what, "where": _step_where, "results": _step_results, "filters": _step_filters,
                "details": _step_details}.get(state.step, _step_what)
     return handler(state, event, ctx)
@@ -308,7 +314,7 @@ def _chosen(state: AssetSearchState, kind: str, key: str, ctx: FlowContext) -> T
     return Transition(
         None, replies=[Say(key, name=_name(asset, ctx.language))],
         events=events,
-        effects=[RecordAssetChoice(asset["id"], kind, asset.get("name", ""))],
+        effects=[RecordAssetChoice(asset["id"], kind, asset.get("name", ""), asset.get("name_cy", ""))],
     )
 
 
