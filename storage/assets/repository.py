@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -81,71 +83,66 @@ def derived_facts(data: ServiceData) -> dict[str, Any]:
     }
 
 
-def _service_row(data: ServiceData, source: str, raw: dict) -> AssetService:
-    row = AssetService(**{k: v for k, v in data.service.items() if k != "setting"}, source=source, raw=raw,
-                       organization_id=(data.organization or {}).get("id"), **derived_facts(data))
-    row.schedules = [AssetSchedule(**s) for s in data.schedules]
-    row.languages = [AssetLanguage(**l) for l in data.languages]
-    row.cost_options = [AssetCostOption(**c) for c in data.cost_options]
-    row.contacts = [AssetContact(**c) for c in data.contacts]
-    row.service_at_locations = [AssetServiceAtLocation(oruk_id=sal_id, location_id=loc["id"])
-                                for sal_id, loc, _ in data.locations]
-    row.taxonomy_links = [AssetServiceTaxonomy(taxonomy_term_id=t["id"])
-                          for t in {t["id"]: t for t in data.terms}.values()]
-    return row
-
-
-def _upsert(session: Session, model, values: dict[str, Any]):
-    existing = session.get(model, values["id"])
-    if existing is None:
-        existing = model(**values)
-        session.add(existing)
-    else:
-        for key, value in values.items():
-            setattr(existing, key, value)
-    return existing
+def _service_values(data: ServiceData, source: str, raw: dict) -> dict[str, Any]:
+    values = {k: v for k, v in data.service.items() if k != "setting"}
+    return {**values, "source": source, "raw": raw, "organization_id": (data.organization or {}).get("id"),
+            **derived_facts(data)}
 
 
 CHILD_TABLES = (AssetSchedule, AssetLanguage, AssetCostOption, AssetContact, AssetServiceAtLocation,
                 AssetServiceTaxonomy)
 
 
+def _upsert_rows(session: Session, model, rows: list[dict[str, Any]]) -> None:
+    """INSERT ... ON CONFLICT (id) DO UPDATE, many rows at once, on SQLite and PostgreSQL."""
+    if not rows:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(model)
+    columns = [c for c in rows[0] if c != "id"]
+    statement = statement.on_conflict_do_update(
+        index_elements=["id"], set_={c: getattr(statement.excluded, c) for c in columns})
+    session.execute(statement, rows)
+
+
+def _insert_rows(session: Session, model, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(model), rows)
+
+
 def _store_batch(session: Session, batch: list[tuple[ServiceData, dict]], source: str) -> tuple[int, int]:
-    """Write one batch (replacing services that exist); returns (created, updated)."""
+    """Write one batch (replacing services that exist) with bulk statements; returns (created, updated).
+
+    Core statements rather than ORM objects: a 50,000-record import is several times faster and
+    memory stays flat.
+    """
     ids = [data.id for data, _ in batch]
     existing = set(session.scalars(select(AssetService.id).where(AssetService.id.in_(ids))))
     if existing:
         for child in CHILD_TABLES:
             session.execute(delete(child).where(child.service_id.in_(existing)))
         session.execute(delete(AssetService).where(AssetService.id.in_(existing)))
-    # Load what is already stored so the upserts below find it in the identity map.
     organizations = {d.organization["id"]: d.organization for d, _ in batch if d.organization}
     locations = {loc["id"]: (loc, access) for d, _ in batch for _, loc, access in d.locations}
     terms = {t["id"]: t for d, _ in batch for t in d.terms}
-    touched: list[Any] = []
-    for model, keys in ((AssetOrganization, organizations), (AssetLocation, locations), (AssetTaxonomyTerm, terms)):
-        if keys:
-            touched += session.scalars(select(model).where(model.id.in_(list(keys)))).all()
+    _upsert_rows(session, AssetOrganization, list(organizations.values()))
+    _upsert_rows(session, AssetTaxonomyTerm, list(terms.values()))
+    _upsert_rows(session, AssetLocation, [loc for loc, _ in locations.values()])
     if locations:
         session.execute(delete(AssetAccessibility).where(AssetAccessibility.location_id.in_(list(locations))))
-    for values in organizations.values():
-        touched.append(_upsert(session, AssetOrganization, values))
-    for term in terms.values():
-        touched.append(_upsert(session, AssetTaxonomyTerm, term))
-    for location, access in locations.values():
-        touched.append(_upsert(session, AssetLocation, location))
-        rows = [AssetAccessibility(location_id=location["id"], **a) for a in access]
-        session.add_all(rows)
-        touched += rows
-    session.flush()
-    services = [_service_row(data, source, raw) for data, raw in batch]
-    session.add_all(services)
-    session.flush()
-    # Let go of what this batch loaded, so memory stays flat over a 50,000-record import; only
-    # these objects, never the caller's (an import can run inside a person's turn).
-    for obj in [*touched, *services]:
-        if obj in session:
-            session.expunge(obj)
+    _insert_rows(session, AssetAccessibility, [{"location_id": loc["id"], **a}
+                                               for loc, access in locations.values() for a in access])
+    _insert_rows(session, AssetService, [_service_values(data, source, raw) for data, raw in batch])
+    _insert_rows(session, AssetSchedule, [{"service_id": d.id, **s} for d, _ in batch for s in d.schedules])
+    _insert_rows(session, AssetLanguage, [{"service_id": d.id, **l} for d, _ in batch for l in d.languages])
+    _insert_rows(session, AssetCostOption, [{"service_id": d.id, **c} for d, _ in batch for c in d.cost_options])
+    _insert_rows(session, AssetContact, [{"service_id": d.id, **c} for d, _ in batch for c in d.contacts])
+    _insert_rows(session, AssetServiceAtLocation, [
+        {"service_id": d.id, "oruk_id": sal_id, "location_id": loc["id"]} for d, _ in batch
+        for sal_id, loc, _ in d.locations])
+    _insert_rows(session, AssetServiceTaxonomy, [
+        {"service_id": d.id, "taxonomy_term_id": term_id} for d, _ in batch
+        for term_id in dict.fromkeys(t["id"] for t in d.terms)])
     return len(batch) - len(existing), len(existing)
 
 

@@ -163,7 +163,8 @@ def _text_condition(session: Session, terms: list[str]):
     if session.get_bind().dialect.name == "postgresql":
         tsquery = " | ".join("(" + " <-> ".join(w + (":*" if len(w) >= PREFIX_MIN else "") for w in t.split())
                              + ")" for t in terms)
-        vector = func.to_tsvector(literal_column("'simple'"), AssetService.search_document)
+        # The stored column the migration adds on PostgreSQL only (not mapped: SQLite has FTS5).
+        vector = literal_column("asset_service.search_vector")
         query = func.to_tsquery(literal_column("'simple'"), tsquery)
         return None, vector.op("@@")(query), func.ts_rank(vector, query)
     match = " OR ".join(f'"{t}"' + ("*" if len(t) >= PREFIX_MIN else "") if " " not in t
