@@ -168,7 +168,7 @@ club clubs class classes session sessions activity activities thing things what 
 around local nearby ones one other stuff help hi hello on at by
 oes ydy yw mae sydd ar am y yr r a ac ag i o yn ym yng ger efo gyda hefyd eisiau isio moyn angen chwilio
 grwp grwpiau clwb clybiau dosbarth sesiwn sesiynau gweithgaredd gweithgareddau rhywbeth rhywle unrhyw
-plis os gwelwch dda helo shwmae sut beth ble pryd lle na neu
+plis os gwelwch dda helo shwmae sut beth ble pryd lle na neu addas suitable good nice da braf
 """.split())
 KM_PER_MILE = 1.609344
 DISTANCE = re.compile(r"(?:within|o fewn|up to|hyd at)?\s*(\d+(?:\.\d+)?)\s*(km|kms|kilometres|kilometers|cilomedr|"
@@ -178,7 +178,8 @@ WELSH_POSTCODE_AREAS = ("cf", "sa", "ll", "np", "ld", "sy", "ch", "hr")
 MAX_PLACE_WORDS = 5
 # Words that ask for any kind of activity ("anything in Cardiff", "gweithgareddau yn Llandudno").
 GENERIC_WORDS = {"anything", "activity", "activities", "things", "something", "events", "groups", "clubs",
-                 "gweithgaredd", "gweithgareddau", "rhywbeth", "digwyddiadau", "grwpiau", "clybiau"}
+                 "gweithgaredd", "gweithgareddau", "rhywbeth", "digwyddiadau", "grwpiau", "clybiau", "pethau",
+                 "unrhyw beth", "whats on", "beth sy mlaen"}
 
 
 @dataclass(frozen=True)

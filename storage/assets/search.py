@@ -30,7 +30,8 @@ SQLITE_FTS = table("asset_service_fts", column("service_id"), column("document")
 class SearchRequest:
     """A resolved search: words, categories, a point and radius, and filters."""
 
-    terms: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()          # activity words the query parser knew
+    words: tuple[str, ...] = ()          # other words, looked for too, dropped if they find nothing
     categories: tuple[str, ...] = ()
     latitude: float | None = None
     longitude: float | None = None
@@ -137,7 +138,8 @@ def resolve(gazetteer: Gazetteer, query: AssetQuery) -> Resolution:
 def request_for(query: AssetQuery, resolution: Resolution) -> SearchRequest:
     place = resolution.place
     return SearchRequest(
-        terms=tuple(dict.fromkeys(query.terms + resolution.words)), categories=query.categories,
+        terms=query.terms, words=tuple(w for w in resolution.words if w not in query.terms),
+        categories=query.categories,
         latitude=place.latitude if place else None, longitude=place.longitude if place else None,
         radius_km=(query.radius_km or DEFAULT_RADIUS_KM) if place else None,
         welsh=query.welsh, free=query.free, wheelchair=query.wheelchair, age_group=query.age_group,
@@ -207,7 +209,7 @@ COLUMNS = (AssetService.id, AssetService.name, AssetService.name_cy, AssetServic
 
 def find(session: Session, request: SearchRequest, limit: int = 50) -> list[Hit]:
     """One search, no widening: matching services ranked by relevance, then distance."""
-    terms = _safe_terms(request.terms)
+    terms = _safe_terms(request.terms + request.words)
     filters = _filters(request)
     rows: dict[str, tuple[Any, float]] = {}
     if terms:
@@ -250,18 +252,23 @@ def search(session: Session, request: SearchRequest, resolution: Resolution | No
            limit: int = 50) -> SearchOutcome:
     """Search, widening step by step when nothing is found, and saying how it widened."""
     resolution = resolution or Resolution()
-    attempts: list[tuple[SearchRequest, list[str]]] = [(request, [])]
+    # Words the parser did not know ("pethau", "ukulele") are tried first; when the activity is
+    # known anyway, the same search without them is not a widening worth mentioning.
+    variants = [request]
+    if request.words and (request.terms or request.categories):
+        variants.append(replace(request, words=()))
+    radii: list[tuple[float | None, list[str]]] = [(request.radius_km, [])]
     if request.latitude is not None:
-        radius = request.radius_km or DEFAULT_RADIUS_KM
-        if radius < WIDER_RADIUS_KM:
-            attempts.append((replace(request, radius_km=WIDER_RADIUS_KM), [f"radius:{WIDER_RADIUS_KM:g}"]))
-        attempts.append((replace(request, radius_km=None), ["anywhere"]))
-    if request.terms and request.categories:
-        base = [(replace(r, terms=()), w + ["category_only"]) for r, w in attempts]
-        attempts += base
+        if (request.radius_km or DEFAULT_RADIUS_KM) < WIDER_RADIUS_KM:
+            radii.append((WIDER_RADIUS_KM, [f"radius:{WIDER_RADIUS_KM:g}"]))
+        radii.append((None, ["anywhere"]))
+    attempts = [(replace(v, radius_km=r), w) for r, w in radii for v in variants]
+    if (request.terms or request.words) and request.categories:
+        attempts += [(replace(request, radius_km=r, terms=(), words=()), w + ["category_only"]) for r, w in radii]
     if request.filters():
-        unfiltered = replace(request, welsh=False, free=False, wheelchair=False, age_group="", days=(), setting="")
-        attempts.append((unfiltered, ["no_filters"]))
+        unfiltered = replace(request, words=() if len(variants) > 1 else request.words, welsh=False, free=False,
+                             wheelchair=False, age_group="", days=(), setting="")
+        attempts += [(replace(unfiltered, radius_km=r), w + ["no_filters"]) for r, w in radii]
     for attempt, widened in attempts:
         hits = find(session, attempt, limit)
         if hits:

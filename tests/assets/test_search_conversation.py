@@ -196,3 +196,16 @@ def test_help_in_the_middle_of_a_search_asks_again_where_it_was(bot):
     bot.send("1")
     bot.send("3")
     bot.send("HELP").expect("Where?")
+
+
+@pytest.mark.parametrize("words, present, absent", [
+    ("pethau yn Gymraeg yng Nghaernarfon", "Sied Dynion Caernarfon", ()),
+    ("nofio am ddim ym Mhontypridd", "Pontypridd", ("Nofio Teuluol y Lido",)),
+    ("gweithgareddau i blant yn y Rhyl", "Sesiynau Chwarae Teulu", ()),
+    ("gweithgareddau ar ddydd Sul yn y Rhyl", "Glanhau Traeth", ("Sesiynau Chwarae",)),
+    ("gweithgareddau dan do yn Llandudno", "Bore Coffi", ("Nofwyr Môr",)),
+    ("gweithgareddau addas i gadair olwyn yng Nghaergybi", "Tai Chi ger yr Harbwr", ("Cerddwyr Arfordir",)),
+])
+def test_each_filter_in_welsh_words_on_telegram(telegram_bot, words, present, absent):
+    telegram_bot.speaking("cy")
+    telegram_bot.send(words).expect(present, absent=absent).expect_lang("cy")
