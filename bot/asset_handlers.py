@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.catalog import Catalog
@@ -19,7 +20,7 @@ from flows.asset_search import (
 from flows.base import Say
 from storage.assets.repository import ensure_sample_directory
 from storage.assets.search import search_text
-from storage.models import AssetService, AssetSignpost, Person, Practitioner
+from storage.models import AssetService, AssetSignpost, Base, Person, Practitioner
 from storage.models.assets import SUPPORT_FORM
 from storage.places import Gazetteer
 
@@ -28,20 +29,34 @@ DAY_KEYS = {
     "MO": "assets.day.mo", "TU": "assets.day.tu", "WE": "assets.day.we", "TH": "assets.day.th",
     "FR": "assets.day.fr", "SA": "assets.day.sa", "SU": "assets.day.su",
 }
-# Who looks after this person, if anyone. The referral feature knows (its Referral rows); until
-# it is wired in (AssetHandlers(assigned_practitioner=...)), nobody is assumed.
+# Who looks after this person, if anyone: (session, person) -> Practitioner | None.
 PractitionerLookup = Callable[[Session, Person], "Practitioner | None"]
+OPEN_REFERRAL = ("submitted", "accepted", "contacted")
 
 
-def no_practitioner(_session: Session, _person: Person) -> None:
-    return None
+def practitioner_from_referral(session: Session, person: Person) -> Practitioner | None:
+    """The practitioner of the person's latest open referral, once the referral feature's table exists.
+
+    Read through the table (not the model) so this branch does not depend on the referral
+    feature's code; with no `referral` table registered, nobody is assumed.
+    """
+    table = Base.metadata.tables.get("referral")
+    if table is None or not {"person_id", "practitioner_id", "status", "created_at"} <= set(table.c.keys()):
+        return None
+    practitioner_id = session.scalar(
+        select(table.c.practitioner_id)
+        .where(table.c.person_id == person.id, table.c.practitioner_id.is_not(None),
+               table.c.status.in_(OPEN_REFERRAL))
+        .order_by(table.c.created_at.desc()).limit(1))
+    practitioner = session.get(Practitioner, practitioner_id) if practitioner_id else None
+    return practitioner if practitioner is not None and practitioner.active else None
 
 
 class AssetHandlers:
     """The effect handlers and person facts for the asset search flow, sharing one gazetteer."""
 
     def __init__(self, catalog: Catalog, gazetteer: Gazetteer, *, load_sample: bool = True,
-                 assigned_practitioner: PractitionerLookup = no_practitioner):
+                 assigned_practitioner: PractitionerLookup = practitioner_from_referral):
         self.catalog = catalog
         self.gazetteer = gazetteer
         self.load_sample = load_sample

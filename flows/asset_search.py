@@ -38,15 +38,22 @@ FILTER_OPTIONS = (
     Option("f:welsh", "assets.filter.welsh"), Option("f:free", "assets.filter.free"),
     Option("f:wheelchair", "assets.filter.wheelchair"), Option("f:indoors", "assets.filter.indoors"),
     Option("f:outdoors", "assets.filter.outdoors"), Option("f:children", "assets.filter.children"),
-    Option("f:older", "assets.filter.older"), Option("f:weekend", "assets.filter.weekend"),
+    Option("f:young", "assets.filter.young"), Option("f:older", "assets.filter.older"),
+    Option("f:day", "assets.filter.day"), Option("f:weekend", "assets.filter.weekend"),
     Option("f:nearer", "assets.filter.nearer"), Option("new", "assets.option_new"),
 )
 FILTER_CHANGES: dict[str, dict[str, Any]] = {
     "f:welsh": {"welsh": True}, "f:free": {"free": True}, "f:wheelchair": {"wheelchair": True},
     "f:indoors": {"setting": "indoors"}, "f:outdoors": {"setting": "outdoors"},
-    "f:children": {"age_group": "children"}, "f:older": {"age_group": "older_people"},
+    "f:children": {"age_group": "children"}, "f:young": {"age_group": "young_people"},
+    "f:older": {"age_group": "older_people"},
     "f:weekend": {"days": ("SA", "SU")}, "f:nearer": {"radius_km": 5.0},
 }
+DAY_OPTIONS = (
+    Option("d:MO", "assets.day.mo"), Option("d:TU", "assets.day.tu"), Option("d:WE", "assets.day.we"),
+    Option("d:TH", "assets.day.th"), Option("d:FR", "assets.day.fr"), Option("d:SA", "assets.day.sa"),
+    Option("d:SU", "assets.day.su"),
+)
 # Typed words that start again, besides the "New search" option.
 NEW_WORDS = {"new", "new search", "start again", "newydd", "chwilio o r newydd", "eto", "dechrau eto"}
 WIDENED_KEYS = {
@@ -217,7 +224,7 @@ def step(state: AssetSearchState, event, ctx: FlowContext) -> Transition:
         case Text(text) if fold(text) in NEW_WORDS:
             return Transition(AssetSearchState(step="what"), replies=[_ask_what()])
     handler = {"what": _step_what, "where": _step_where, "results": _step_results, "filters": _step_filters,
-               "details": _step_details}.get(state.step, _step_what)
+               "day": _step_day, "details": _step_details}.get(state.step, _step_what)
     return handler(state, event, ctx)
 
 
@@ -271,6 +278,8 @@ def _step_results(state: AssetSearchState, event, ctx: FlowContext) -> Transitio
 
 def _step_filters(state: AssetSearchState, event, ctx: FlowContext) -> Transition:
     match event:
+        case Choice("f:day"):
+            return Transition(state.with_(step="day"), replies=[Ask("assets.ask_day", DAY_OPTIONS)])
         case Choice(value) if value in FILTER_CHANGES:
             return _search(state, replace(_query(state), **FILTER_CHANGES[value]))
         case Text(text):
@@ -278,6 +287,17 @@ def _step_filters(state: AssetSearchState, event, ctx: FlowContext) -> Transitio
             if query.has_subject() or query.has_place() or query.has_filters():
                 return _from_words(state, _query(state).merged(query))
     return Transition(state, replies=[Ask("assets.ask_filter", FILTER_OPTIONS)])
+
+
+def _step_day(state: AssetSearchState, event, ctx: FlowContext) -> Transition:
+    match event:
+        case Choice(value) if value.startswith("d:") and any(o.value == value for o in DAY_OPTIONS):
+            return _search(state, replace(_query(state), days=(value[2:],)))
+        case Text(text):
+            query = parse_query(text)
+            if query.days:
+                return _search(state, replace(_query(state), days=query.days))
+    return Transition(state, replies=[Ask("assets.ask_day", DAY_OPTIONS)])
 
 
 def _step_details(state: AssetSearchState, event, ctx: FlowContext) -> Transition:
@@ -342,6 +362,8 @@ def prompt(state: AssetSearchState, ctx: FlowContext):
         return _details(state, ctx)
     if state.step == "filters":
         return (Ask("assets.ask_filter", FILTER_OPTIONS),)
+    if state.step == "day":
+        return (Ask("assets.ask_day", DAY_OPTIONS),)
     return (_ask_what(),)
 
 

@@ -209,3 +209,14 @@ def test_help_in_the_middle_of_a_search_asks_again_where_it_was(bot):
 def test_each_filter_in_welsh_words_on_telegram(telegram_bot, words, present, absent):
     telegram_bot.speaking("cy")
     telegram_bot.send(words).expect(present, absent=absent).expect_lang("cy")
+
+
+def test_filters_by_number_over_sms_in_welsh_including_a_day(bot):
+    bot.speaking("cy")
+    page = bot.send("gweithgareddau yn Llandudno").expect("Culhau'r chwilio")
+    narrow = next(n for n, o in enumerate(page.options, start=1) if o["value"] == "filter")
+    filters = bot.send(str(narrow)).expect("Beth sy'n bwysig i chi?", "Yn Gymraeg", "Ar ddiwrnod penodol")
+    day = next(n for n, o in enumerate(filters.options, start=1) if o["value"] == "f:day")
+    bot.send(str(day)).expect("Pa ddiwrnod?", "Dydd Llun")
+    bot.send("Dydd Mercher").expect("Bore Coffi Llandudno", absent=("Côr Meibion",)).expect_lang("cy")
+    assert bot.conversation().state["query"]["days"] == ["WE"]
