@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.catalog import Catalog
-from bot.outbox import preferred_address
+from bot.outbox import preferred_address, queue_message
+from bot.quiet_hours import next_allowed, parse_hhmm
 from flows.asset_query import AssetQuery
 from flows.asset_search import (
     AssetDetails, LoadAsset, RecordAssetChoice, SearchAssets, SearchResults,
@@ -56,7 +57,8 @@ class AssetHandlers:
     """The effect handlers and person facts for the asset search flow, sharing one gazetteer."""
 
     def __init__(self, catalog: Catalog, gazetteer: Gazetteer, *, load_sample: bool = True,
-                 assigned_practitioner: PractitionerLookup = practitioner_from_referral):
+                 assigned_practitioner: PractitionerLookup = practitioner_from_referral, settings=None):
+        self.settings = settings
         self.catalog = catalog
         self.gazetteer = gazetteer
         self.load_sample = load_sample
@@ -99,14 +101,22 @@ class AssetHandlers:
             if address is not None:
                 key = "assets.practitioner_referral" if effect.kind == "referred" else "assets.practitioner_going"
                 name = (effect.name_cy or effect.name) if practitioner.language == "cy" else effect.name
-                turn.send_to(address.channel, address.address,
-                             Say(key, name=name, reference=turn.person.pseudonym[:8]),
-                             practitioner.language, person_id=identity.id)
+                # Not urgent: a choice made late at night reaches the practitioner in the morning.
+                queue_message(turn.session, self.catalog, Say(key, name=name, reference=turn.person.pseudonym[:8]),
+                              channel=address.channel, address=address.address, now=turn.now, person=identity,
+                              language=practitioner.language, not_before=self._working_hours(turn.now))
                 told = True
         turn.session.add(AssetSignpost(person_id=turn.person.id, service_id=effect.service_id,
                                        service_name=effect.name[:255], kind=effect.kind,
                                        practitioner_told=told, created_at=turn.now))
         return None
+
+    def _working_hours(self, now):
+        if self.settings is None:
+            return now
+        return next_allowed(now, timezone=self.settings.service.timezone,
+                            start=parse_hhmm(self.settings.quiet_hours.start),
+                            end=parse_hhmm(self.settings.quiet_hours.end))
 
     # ------------------------------------------------------------ putting an asset into words
 

@@ -50,7 +50,8 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     sessions = sessionmaker(engine, expire_on_commit=False)
     clock = clock or SystemClock()
     catalog = catalog or Catalog.load()
-    assets = AssetHandlers(catalog, default_gazetteer(), load_sample=settings.assets.sample_when_empty)
+    assets = AssetHandlers(catalog, default_gazetteer(), load_sample=settings.assets.sample_when_empty,
+                           settings=settings)
     dispatcher = Dispatcher(
         sessions=sessions, nlu=nlu or build_nlu(settings), catalog=catalog, clock=clock,
         settings=settings, effect_handlers=assets.effect_handlers(), person_facts=[assets.person_facts],

@@ -151,7 +151,7 @@ def with_practitioner(app, practitioner_id):
             return None  # practitioners have no practitioner
         return session.get(Practitioner, practitioner_id)
 
-    handlers = AssetHandlers(app.catalog, default_gazetteer(), assigned_practitioner=assigned)
+    handlers = AssetHandlers(app.catalog, default_gazetteer(), assigned_practitioner=assigned, settings=app.settings)
     app.dispatcher.effect_handlers.update(handlers.effect_handlers())
     app.dispatcher.person_facts.append(handlers.person_facts)
 
@@ -220,3 +220,20 @@ def test_filters_by_number_over_sms_in_welsh_including_a_day(bot):
     bot.send(str(day)).expect("Pa ddiwrnod?", "Dydd Llun")
     bot.send("Dydd Mercher").expect("Bore Coffi Llandudno", absent=("Côr Meibion",)).expect_lang("cy")
     assert bot.conversation().state["query"]["days"] == ["WE"]
+
+
+def test_a_choice_made_at_night_reaches_the_practitioner_in_the_morning(app, bot, clock):
+    from datetime import timedelta
+    with app.sessions.begin() as session:
+        practitioner, code = add_practitioner(session, "Alys", "Caerdydd", app.clock.now())
+        practitioner_id = practitioner.id
+    phone = bot.as_("+447700900999")
+    phone.send(f"LINK {code}")
+    with_practitioner(app, practitioner_id)
+    clock.advance(timedelta(hours=12, minutes=30))  # 22:30 in March (GMT)
+    bot.speaking("en")
+    bot.send("choir near Llandudno")
+    bot.send("1")
+    bot.send("I'd like to go").expect("enjoy")
+    phone.deliver().expect_nothing()
+    phone.advance("11h").expect("is planning to go to: Llandudno Male Voice Choir Open Practice")
