@@ -128,6 +128,7 @@ class AssetHandlers:
         place = self.gazetteer.lookup(location.city) if location is not None and location.city else None
         return {
             "id": service.id, "name": service.name, "name_cy": service.name_cy or "",
+            "sample": service.source == "sample",
             "categories": categories,
             "organisation": organisation.name if organisation else service.name,
             "service_type": organisation.service_type if organisation else "community_group",

@@ -117,6 +117,13 @@ class AssetSearchState(FlowState):
     place: dict = field(default_factory=dict)
     widened: tuple = ()
     asset: dict = field(default_factory=dict)
+    suggestions: tuple = ()
+
+
+def _index(value: str, items: tuple) -> int | None:
+    """The position in "r:3" / "p:0", if it names one of `items`."""
+    number = value[2:]
+    return int(number) if number.isdigit() and int(number) < len(items) else None
 
 
 def _query(state: AssetSearchState) -> AssetQuery:
@@ -153,9 +160,10 @@ def _page(state: AssetSearchState, ctx: FlowContext) -> tuple:
     start = state.page * size
     shown = results[start:start + size]
     options = []
-    for item in shown:
+    # Options carry the result's position, not its id: Telegram allows 64 bytes of button data.
+    for index, item in enumerate(shown, start=start):
         distance = item.get("distance_km")
-        options.append(Option(f"r:{item['id']}", "assets.result_option", {
+        options.append(Option(f"r:{index}", "assets.result_option", {
             "name": _name(item, ctx.language), "town": _town(item, ctx.language) or "-",
             "distance": f" ({distance:g} km)" if distance is not None else "",
         }))
@@ -176,7 +184,8 @@ def _details(state: AssetSearchState, ctx: FlowContext) -> tuple:
     if ctx.person.get("has_practitioner"):
         options.append(Option("refer", "assets.option_refer"))
     options += [Option("back", "assets.option_back"), Option("new", "assets.option_new")]
-    return (Ask("assets.details", options, **shown),)
+    notice = (Say("assets.sample_notice"),) if asset.get("sample") else ()
+    return (*notice, Ask("assets.details", options, **shown))
 
 
 def _widened_notes(widened: tuple[str, ...]) -> list:
@@ -244,8 +253,9 @@ def _step_where(state: AssetSearchState, event, ctx: FlowContext) -> Transition:
     match event:
         case Choice("anywhere"):
             return _search(state, replace(_query(state), anywhere=True, places=(), maybe_places=(), postcode=""))
-        case Choice(value) if value.startswith("p:"):
-            return _search(state, replace(_query(state), places=(value[2:],), maybe_places=(), postcode="",
+        case Choice(value) if value.startswith("p:") and _index(value, state.suggestions) is not None:
+            place = state.suggestions[_index(value, state.suggestions)]["en"]
+            return _search(state, replace(_query(state), places=(place,), maybe_places=(), postcode="",
                                           anywhere=False))
         case Text(text) if text.strip():
             where = place_only(text)
@@ -260,8 +270,9 @@ def _step_where(state: AssetSearchState, event, ctx: FlowContext) -> Transition:
 def _step_results(state: AssetSearchState, event, ctx: FlowContext) -> Transition:
     size = PAGE_SIZE.get(ctx.channel, 3)
     match event:
-        case Choice(value) if value.startswith("r:"):
-            return Transition(state.with_(step="loading"), effects=[LoadAsset(value[2:])])
+        case Choice(value) if value.startswith("r:") and _index(value, state.results) is not None:
+            chosen = state.results[_index(value, state.results)]
+            return Transition(state.with_(step="loading"), effects=[LoadAsset(chosen["id"])])
         case Choice("more"):
             if (state.page + 1) * size >= len(state.results):
                 return Transition(state, replies=[Say("assets.no_more"), *_page(state, ctx)])
@@ -340,11 +351,12 @@ def _chosen(state: AssetSearchState, kind: str, key: str, ctx: FlowContext) -> T
 
 def _results(state: AssetSearchState, answer: SearchResults, ctx: FlowContext) -> Transition:
     if answer.unknown_place:
-        options = [Option(f"p:{s['en']}", "assets.place_option", {"name": s.get(ctx.language) or s["en"]})
-                   for s in answer.suggestions]
+        options = [Option(f"p:{n}", "assets.place_option", {"name": s.get(ctx.language) or s["en"]})
+                   for n, s in enumerate(answer.suggestions)]
         options.append(Option("anywhere", "assets.option_anywhere"))
         key = "assets.unknown_place_suggest" if answer.suggestions else "assets.unknown_place"
-        return Transition(state.with_(step="where"), replies=[Ask(key, options, place=answer.unknown_place)])
+        state = state.with_(step="where", suggestions=tuple(dict(s) for s in answer.suggestions))
+        return Transition(state, replies=[Ask(key, options, place=answer.unknown_place)])
     if not answer.results:
         return Transition(AssetSearchState(step="what"), replies=[Say("assets.no_results"),
                                                                  _ask_what("assets.ask_what_again")])
