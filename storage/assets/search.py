@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import and_, column, func, literal_column, or_, select, table, text
+from sqlalchemy import column, func, literal_column, or_, select, table, text
 from sqlalchemy.orm import Session
 
 from flows.asset_query import AGE_RANGES, AssetQuery
@@ -159,22 +159,33 @@ def _safe_terms(terms: tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(safe))
 
 
-def _text_condition(session: Session, terms: list[str]):
-    """(extra FROM, WHERE, rank expression) for full-text matching any of the terms, by prefix."""
-    # Short words only match whole words ("cor" must not find "corff"); longer ones match as prefixes.
+def _text_match(session: Session, terms: list[str]):
+    """(WHERE condition, rank expression) for full-text matching any of the terms.
+
+    Short words only match whole words ("cor" must not find "corff"); longer ones match as
+    prefixes ("walk" finds "walks", "walking").
+    """
     if session.get_bind().dialect.name == "postgresql":
         tsquery = " | ".join("(" + " <-> ".join(w + (":*" if len(w) >= PREFIX_MIN else "") for w in t.split())
                              + ")" for t in terms)
         # The stored column the migration adds on PostgreSQL only (not mapped: SQLite has FTS5).
         vector = literal_column("asset_service.search_vector")
         query = func.to_tsquery(literal_column("'simple'"), tsquery)
-        return None, vector.op("@@")(query), func.ts_rank(vector, query)
+        return vector.op("@@")(query), func.ts_rank(vector, query)
     match = " OR ".join(f'"{t}"' + ("*" if len(t) >= PREFIX_MIN else "") if " " not in t
                         else '"' + t + '"' for t in terms)
-    condition = and_(SQLITE_FTS.c.service_id == AssetService.id,
-                     text("asset_service_fts MATCH :fts").bindparams(fts=match))
-    # bm25 is lower for better matches; negate so higher is better, like ts_rank.
-    return SQLITE_FTS, condition, -literal_column("bm25(asset_service_fts)")
+    matching = text("asset_service_fts MATCH :fts").bindparams(fts=match)
+    # bm25 is lower for better matches; negate so higher is better, like ts_rank. It can only be
+    # read in a query over the FTS table itself, so the caller joins when it wants the rank.
+    return matching, -literal_column("bm25(asset_service_fts)")
+
+
+def _nearest_first(request: SearchRequest):
+    """An ordering by approximate distance (flat-earth is fine inside a radius), for the database."""
+    scale = math.cos(math.radians(request.latitude))
+    dlat = AssetService.latitude - request.latitude
+    dlon = (AssetService.longitude - request.longitude) * scale
+    return dlat * dlat + dlon * dlon
 
 
 def _filters(request: SearchRequest) -> list:
@@ -212,19 +223,35 @@ def find(session: Session, request: SearchRequest, limit: int = 50) -> list[Hit]
     terms = _safe_terms(request.terms + request.words)
     filters = _filters(request)
     rows: dict[str, tuple[Any, float]] = {}
+    near = request.latitude is not None and request.radius_km
     if terms:
-        extra, condition, rank = _text_condition(session, terms)
-        statement = select(*COLUMNS, rank.label("rank")).where(condition, *filters)
-        if extra is not None:
-            statement = statement.select_from(extra).join(AssetService, SQLITE_FTS.c.service_id == AssetService.id)
-        for row in session.execute(statement.order_by(text("rank DESC")).limit(CANDIDATES)):
+        condition, rank = _text_match(session, terms)
+        sqlite = session.get_bind().dialect.name != "postgresql"
+        if near:
+            # Within a radius the nearest matches are the candidates; relevance is scored below.
+            if sqlite:
+                condition = AssetService.id.in_(select(SQLITE_FTS.c.service_id).where(condition))
+            statement = select(*COLUMNS).where(condition, *filters).order_by(_nearest_first(request))
+        elif sqlite:
+            statement = (select(*COLUMNS).select_from(SQLITE_FTS)
+                         .join(AssetService, SQLITE_FTS.c.service_id == AssetService.id)
+                         .where(condition, *filters).order_by(rank.desc()))
+        else:
+            statement = select(*COLUMNS).where(condition, *filters).order_by(rank.desc())
+        for row in session.execute(statement.limit(CANDIDATES)):
             rows[row.id] = (row, 1.0)
     elif request.categories:
         in_category = or_(*(AssetService.categories.contains(c) for c in request.categories))
-        for row in session.execute(select(*COLUMNS).where(in_category, *filters).limit(CANDIDATES)):
+        statement = select(*COLUMNS).where(in_category, *filters)
+        if near:
+            statement = statement.order_by(_nearest_first(request))
+        for row in session.execute(statement.limit(CANDIDATES)):
             rows[row.id] = (row, 0.0)
     else:
-        for row in session.execute(select(*COLUMNS).where(*filters).limit(CANDIDATES)):
+        statement = select(*COLUMNS).where(*filters)
+        if near:
+            statement = statement.order_by(_nearest_first(request))
+        for row in session.execute(statement.limit(CANDIDATES)):
             rows[row.id] = (row, 0.0)
 
     hits = []
