@@ -213,8 +213,12 @@ def begin(event, ctx: FlowContext) -> Transition:
 
 
 def _from_words(state: AssetSearchState, query: AssetQuery, replies=()) -> Transition:
-    """A query from the person's words: search if we know enough, else ask where."""
-    if query.has_place() or not (query.has_subject() or query.has_filters()):
+    """A query from the person's words: search if we know enough, else ask where.
+
+    Words we do not know may be a town named bare ("gardening Swansea"): only the gazetteer can
+    tell, so those are searched, and "where?" is asked afterwards if no place was found.
+    """
+    if query.has_place() or query.words or not (query.has_subject() or query.has_filters()):
         return _search(state, query, replies)
     return Transition(state.with_(step="where", query=query.to_json()), replies=[*replies, _ask_where()])
 
@@ -357,6 +361,9 @@ def _results(state: AssetSearchState, answer: SearchResults, ctx: FlowContext) -
         key = "assets.unknown_place_suggest" if answer.suggestions else "assets.unknown_place"
         state = state.with_(step="where", suggestions=tuple(dict(s) for s in answer.suggestions))
         return Transition(state, replies=[Ask(key, options, place=answer.unknown_place)])
+    query = _query(state)
+    if answer.place is None and not query.has_place() and (query.has_subject() or query.has_filters()):
+        return Transition(state.with_(step="where"), replies=[_ask_where()])
     if not answer.results:
         return Transition(AssetSearchState(step="what"), replies=[Say("assets.no_results"),
                                                                  _ask_what("assets.ask_what_again")])

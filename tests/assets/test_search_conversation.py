@@ -237,3 +237,18 @@ def test_a_choice_made_at_night_reaches_the_practitioner_in_the_morning(app, bot
     bot.send("I'd like to go").expect("enjoy")
     phone.deliver().expect_nothing()
     phone.advance("11h").expect("is planning to go to: Llandudno Male Voice Choir Open Practice")
+
+
+def test_distance_in_words_and_by_option(bot, telegram_bot):
+    bot.speaking("en")
+    bot.send("anything in Cardiff").expect("(1–3 of")
+    everything = len(bot.conversation().state["results"])
+    bot.send("new")
+    bot.send("anything within 3 km of Cardiff").expect("near Cardiff")
+    nearby = bot.conversation().state["results"]
+    assert nearby and len(nearby) < everything and all(r["distance_km"] <= 3 for r in nearby)
+    telegram_bot.speaking("en")
+    telegram_bot.send("anything in Cardiff")
+    telegram_bot.press("filter")
+    telegram_bot.press("f:nearer")
+    assert all(r["distance_km"] <= 5 for r in telegram_bot.conversation().state["results"])
