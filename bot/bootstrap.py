@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import data_rights
+from bot.asset_handlers import AssetHandlers
 from bot.catalog import Catalog
 from bot.clock import Clock, SystemClock
 from bot.dispatcher import Dispatcher
@@ -17,6 +18,7 @@ from bot.settings import Settings
 from flows.rights import RequestErasure
 from nlu.backends import build_nlu
 from storage.db import make_engine, upgrade
+from storage.places import default_gazetteer
 
 # Work that falls due with time (reminders, check-ins, escalations): called with a session
 # and the time by the scheduler, or by the simulator's ::advance. It writes outbox rows.
@@ -51,13 +53,15 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     sessions = sessionmaker(engine, expire_on_commit=False)
     clock = clock or SystemClock()
     catalog = catalog or Catalog.load()
+    assets = AssetHandlers(catalog, default_gazetteer(), load_sample=settings.assets.sample_when_empty,
+                           settings=settings)
     dispatcher = Dispatcher(
         sessions=sessions, nlu=nlu or build_nlu(settings), catalog=catalog, clock=clock,
         settings=settings,
         # Safeguarding screens go first; the data rights screen after them.
         screens=[data_rights.screen],
-        effect_handlers={RequestErasure: data_rights.request_erasure},
-        person_facts=[data_rights.facts],
+        effect_handlers={RequestErasure: data_rights.request_erasure, **assets.effect_handlers()},
+        person_facts=[data_rights.facts, assets.person_facts],
         practitioner_actions=PractitionerActions({data_rights.ACTION: data_rights.practitioner_answer}),
     )
     due_work: list[DueWork] = [data_rights.retention_job(settings.privacy.message_retention_days)]

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "bot.commands.dataset",
     "bot.commands.report",
     "bot.commands.person",
+    "bot.commands.assets",
 )
 
 

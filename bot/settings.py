@@ -117,6 +117,14 @@ class QuietHoursSettings(BaseModel):
         return value
 
 
+class AssetsSettings(BaseModel):
+    """The community asset directory."""
+
+    # Load the shipped SAMPLE directory when the directory is empty, so search works at once.
+    # Production sets this to false and imports its own directory (`cyswllt assets import`).
+    sample_when_empty: bool = True
+
+
 class DatasetSettings(BaseModel):
     pseudonym_key: str = ""
 
@@ -147,6 +155,7 @@ class Settings(BaseSettings):
     sender: SenderSettings = SenderSettings()
     privacy: PrivacySettings = PrivacySettings()
     quiet_hours: QuietHoursSettings = QuietHoursSettings()
+    assets: AssetsSettings = AssetsSettings()
 
     @classmethod
     def settings_customise_sources(

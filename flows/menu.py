@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flows.asset_query import parse_query
 from flows.base import Ask, Begin, Choice, Flow, FlowContext, FlowState, GoTo, Say, Text, Transition
 
 CONFIDENT = 0.6
@@ -32,8 +33,11 @@ def step(state: MenuState, event, ctx: FlowContext) -> Transition:
     match event:
         case Choice(value) if any(o.value == value for o in ctx.menu):
             return Transition(None, effects=[GoTo(value, {"from_menu": True})])
-        case Text(_, parse) if parse.confidence >= CONFIDENT and (flow := _route(parse.intent, ctx)):
-            return Transition(None, effects=[GoTo(flow, {"from_menu": False})])
+        case Text(text, parse) if parse.confidence >= CONFIDENT and (flow := _route(parse.intent, ctx)):
+            return Transition(None, effects=[GoTo(flow, {"from_menu": False, "text": text})])
+        case Text(text, _) if parse_query(text).is_search() and (flow := _route("find_activity", ctx)):
+            # "walking group in Wrexham": an activity word is enough, whatever the NLU made of it.
+            return Transition(None, effects=[GoTo(flow, {"from_menu": False, "text": text})])
         case Text(_, parse) if parse.intent == "greet":
             return Transition(state, replies=[_menu(ctx, "menu.greeting")])
         case Text(_, parse) if parse.intent == "thanks":

@@ -1,6 +1,20 @@
 """All tables. Each feature keeps its models in its own module; importing them here registers them."""
 from storage.models.base import Base
 from storage.models.channels import DeliveryStatus
+from storage.models.assets import (
+    AssetAccessibility,
+    AssetContact,
+    AssetCostOption,
+    AssetLanguage,
+    AssetLocation,
+    AssetOrganization,
+    AssetSchedule,
+    AssetService,
+    AssetServiceAtLocation,
+    AssetServiceTaxonomy,
+    AssetSignpost,
+    AssetTaxonomyTerm,
+)
 from storage.models.practitioners import Consent, Practitioner, Team
 from storage.models.core import (
     Conversation,
@@ -13,6 +27,9 @@ from storage.models.core import (
 from storage.models.rights import ErasureRequest
 
 __all__ = [
+    "AssetAccessibility", "AssetContact", "AssetCostOption", "AssetLanguage", "AssetLocation",
+    "AssetOrganization", "AssetSchedule", "AssetService", "AssetServiceAtLocation",
+    "AssetServiceTaxonomy", "AssetSignpost", "AssetTaxonomyTerm",
     "Base", "Consent", "Practitioner", "Team", "Conversation", "DataSetEvent", "DeliveryStatus",
     "ErasureRequest", "InboundMessage", "OutboundMessage", "Person", "PersonAddress",
 ]

@@ -1,0 +1,191 @@
+"""Carrying out the asset search flow's effects: searching, loading details, recording a choice.
+
+The details are put into words here (not in the flow) because a few of them come from the
+catalog (day names, "Free", which languages) and the flow has no catalog; both languages are
+returned so the flow can use the person's.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.catalog import Catalog
+from bot.outbox import preferred_address, queue_message
+from bot.quiet_hours import next_allowed, parse_hhmm
+from flows.asset_query import AssetQuery
+from flows.asset_search import (
+    AssetDetails, LoadAsset, RecordAssetChoice, SearchAssets, SearchResults,
+)
+from flows.base import Say
+from storage.assets.repository import ensure_sample_directory
+from storage.assets.search import search_text
+from storage.models import AssetService, AssetSignpost, Base, Person, Practitioner
+from storage.models.assets import SUPPORT_FORM
+from storage.places import Gazetteer
+
+LANGUAGES = ("cy", "en")
+DAY_KEYS = {
+    "MO": "assets.day.mo", "TU": "assets.day.tu", "WE": "assets.day.we", "TH": "assets.day.th",
+    "FR": "assets.day.fr", "SA": "assets.day.sa", "SU": "assets.day.su",
+}
+# Who looks after this person, if anyone: (session, person) -> Practitioner | None.
+PractitionerLookup = Callable[[Session, Person], "Practitioner | None"]
+OPEN_REFERRAL = ("submitted", "accepted", "contacted")
+
+
+def practitioner_from_referral(session: Session, person: Person) -> Practitioner | None:
+    """The practitioner of the person's latest open referral, once the referral feature's table exists.
+
+    Read through the table (not the model) so this branch does not depend on the referral
+    feature's code; with no `referral` table registered, nobody is assumed.
+    """
+    table = Base.metadata.tables.get("referral")
+    if table is None or not {"person_id", "practitioner_id", "status", "created_at"} <= set(table.c.keys()):
+        return None
+    practitioner_id = session.scalar(
+        select(table.c.practitioner_id)
+        .where(table.c.person_id == person.id, table.c.practitioner_id.is_not(None),
+               table.c.status.in_(OPEN_REFERRAL))
+        .order_by(table.c.created_at.desc()).limit(1))
+    practitioner = session.get(Practitioner, practitioner_id) if practitioner_id else None
+    return practitioner if practitioner is not None and practitioner.active else None
+
+
+class AssetHandlers:
+    """The effect handlers and person facts for the asset search flow, sharing one gazetteer."""
+
+    def __init__(self, catalog: Catalog, gazetteer: Gazetteer, *, load_sample: bool = True,
+                 assigned_practitioner: PractitionerLookup = practitioner_from_referral, settings=None):
+        self.settings = settings
+        self.catalog = catalog
+        self.gazetteer = gazetteer
+        self.load_sample = load_sample
+        self.assigned_practitioner = assigned_practitioner
+
+    def effect_handlers(self) -> dict[type, Callable]:
+        return {SearchAssets: self.search, LoadAsset: self.load, RecordAssetChoice: self.record_choice}
+
+    def person_facts(self, session: Session, person: Person) -> Mapping[str, Any]:
+        return {"has_practitioner": self.assigned_practitioner(session, person) is not None}
+
+    # ------------------------------------------------------------ effects
+
+    def search(self, turn, effect: SearchAssets) -> SearchResults:
+        if self.load_sample:
+            ensure_sample_directory(turn.session)
+        outcome = search_text(turn.session, self.gazetteer, AssetQuery.from_json(effect.query))
+        resolution = outcome.resolution
+        place = resolution.place
+        return SearchResults(
+            results=tuple(hit.to_json() for hit in outcome.hits),
+            place={"en": place.name("en"), "cy": place.name("cy")} if place else None,
+            unknown_place=resolution.unknown_place,
+            suggestions=tuple({"en": p.name("en"), "cy": p.name("cy")} for p in resolution.suggestions),
+            widened=tuple(outcome.widened),
+        )
+
+    def load(self, turn, effect: LoadAsset) -> AssetDetails:
+        service = turn.session.get(AssetService, effect.service_id)
+        if service is None or service.status != "active":
+            return AssetDetails(None)
+        return AssetDetails(self.describe(service))
+
+    def record_choice(self, turn, effect: RecordAssetChoice) -> None:
+        practitioner = self.assigned_practitioner(turn.session, turn.person)
+        told = False
+        if practitioner is not None and practitioner.person_id is not None:
+            identity = turn.session.get(Person, practitioner.person_id)
+            address = preferred_address(identity) if identity is not None else None
+            if address is not None:
+                key = "assets.practitioner_referral" if effect.kind == "referred" else "assets.practitioner_going"
+                name = (effect.name_cy or effect.name) if practitioner.language == "cy" else effect.name
+                # Not urgent: a choice made late at night reaches the practitioner in the morning.
+                queue_message(turn.session, self.catalog, Say(key, name=name, reference=turn.person.pseudonym[:8]),
+                              channel=address.channel, address=address.address, now=turn.now, person=identity,
+                              language=practitioner.language, not_before=self._working_hours(turn.now))
+                told = True
+        turn.session.add(AssetSignpost(person_id=turn.person.id, service_id=effect.service_id,
+                                       service_name=effect.name[:255], kind=effect.kind,
+                                       practitioner_told=told, created_at=turn.now))
+        return None
+
+    def _working_hours(self, now):
+        if self.settings is None:
+            return now
+        return next_allowed(now, timezone=self.settings.service.timezone,
+                            start=parse_hhmm(self.settings.quiet_hours.start),
+                            end=parse_hhmm(self.settings.quiet_hours.end))
+
+    # ------------------------------------------------------------ putting an asset into words
+
+    def describe(self, service: AssetService) -> dict[str, Any]:
+        """Everything the details message shows, in both languages, plus the data set facts."""
+        location = service.service_at_locations[0].location if service.service_at_locations else None
+        organisation = service.organization
+        categories = service.category_list()
+        place = self.gazetteer.lookup(location.city) if location is not None and location.city else None
+        return {
+            "id": service.id, "name": service.name, "name_cy": service.name_cy or "",
+            "sample": service.source == "sample",
+            "categories": categories,
+            "organisation": organisation.name if organisation else service.name,
+            "service_type": organisation.service_type if organisation else "community_group",
+            "support_forms": sorted({SUPPORT_FORM[c] for c in categories if c in SUPPORT_FORM}),
+            "local_authority": place.authority_en if place else "",
+            "region": (location.region or "") if location else "",
+            "display": {lang: self._display(service, location, lang) for lang in LANGUAGES},
+        }
+
+    def _text(self, key: str, language: str, **params: Any) -> str:
+        return self.catalog.text(key, language, **params)
+
+    def _display(self, service: AssetService, location, lang: str) -> dict[str, str]:
+        welsh = lang == "cy"
+        pick = lambda en, cy: (cy or en) if welsh else (en or cy)  # noqa: E731 - Welsh first when asked
+        where = ""
+        transport = ""
+        access = ""
+        if location is not None:
+            town = service.town_cy if welsh and service.town_cy else (location.city or "")
+            parts = [pick(location.name, location.name_cy), location.address_1, town, location.postal_code]
+            where = ", ".join(p for p in parts if p)
+            transport = pick(location.transport, location.transport_cy) or ""
+            access = "; ".join(pick(a.description, a.description_cy) or "" for a in location.accessibility
+                               if a.description or a.description_cy)
+        if not access:
+            access = self._text("assets.access_wheelchair" if service.wheelchair else "assets.access_ask", lang)
+        when = "; ".join(pick(s.description, s.description_cy) or self._schedule(s, lang) for s in service.schedules)
+        cost_texts = [pick(c.option, c.option_cy) for c in service.cost_options if c.option or c.option_cy]
+        if cost_texts:
+            cost = "; ".join(t for t in cost_texts if t)
+        elif service.free:
+            cost = self._text("assets.cost_free", lang)
+        elif any(c.amount for c in service.cost_options):
+            cost = "; ".join(f"£{c.amount:.2f}" for c in service.cost_options if c.amount)
+        else:
+            cost = self._text("assets.cost_ask", lang)
+        if service.welsh_medium and service.bilingual:
+            language = self._text("assets.lang_bilingual", lang)
+        elif service.welsh_medium:
+            language = self._text("assets.lang_welsh", lang)
+        else:
+            language = self._text("assets.lang_english", lang)
+        contact_bits = [service.phone] + [c.phone for c in service.contacts] + [service.email, service.url]
+        contact = ", ".join(dict.fromkeys(b for b in contact_bits if b))
+        unknown = self._text("assets.not_given", lang)
+        return {
+            "name": pick(service.name, service.name_cy) or service.name,
+            "description": pick(service.description, service.description_cy) or "",
+            "where": where or unknown, "when": when or self._text("assets.when_ask", lang), "cost": cost,
+            # Not "language": that word is Say/Ask's own argument (which language to send in).
+            "languages": language, "access": access, "transport": transport or unknown,
+            "contact": contact or unknown,
+        }
+
+    def _schedule(self, schedule, lang: str) -> str:
+        days = [self._text(DAY_KEYS[d], lang) for d in (schedule.byday or "").split(",") if d in DAY_KEYS]
+        hours = "–".join(t[:5] for t in (schedule.opens_at, schedule.closes_at) if t)
+        return " ".join(p for p in (", ".join(days), hours) if p)
+

@@ -1,0 +1,394 @@
+"""Reading a search as a person texts it ("walking group in Wrexham", "oes côr ger Llandudno?").
+
+Pure: words in, an AssetQuery out. It finds activity words (in Welsh, English, and mutated
+Welsh), filters (in Welsh, free, wheelchair, age group, day, indoors/outdoors, distance), a
+postcode, and the words after "in/near/ger/yng..." that should name a place. Whether a place
+exists is decided later against the gazetteer (storage/places.py), outside the flow.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Mapping
+
+from nlu.unmutate import fold, radical_forms
+
+# Activity words -> (categories, words to look for in the directory's text, folded stems).
+LEXICON: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "walk": (("physical_activity", "green"), ("walk", "cerdded", "cerddwyr", "taith", "teithiau", "stroll", "crwydr")),
+    "cerdded": (("physical_activity", "green"), ("walk", "cerdded", "cerddwyr", "taith", "teithiau", "crwydr")),
+    "stroll": (("physical_activity", "green"), ("walk", "stroll", "crwydr", "cerdded")),
+    "ramble": (("physical_activity", "green"), ("walk", "cerdded", "cerddwyr", "ramble")),
+    "hike": (("physical_activity", "green"), ("walk", "hill", "cerdded")),
+    "choir": (("creative",), ("choir", "cor", "sing", "canu")),
+    "cor": (("creative",), ("choir", "cor", "sing", "canu")),
+    "sing": (("creative",), ("sing", "choir", "cor", "canu")),
+    "canu": (("creative",), ("sing", "choir", "cor", "canu")),
+    "swim": (("blue",), ("swim", "nofio", "dip", "troch")),
+    "nofio": (("blue",), ("swim", "nofio", "dip", "troch")),
+    "dip": (("blue",), ("dip", "dipper", "dippers", "troch", "swim", "nofio")),
+    "trochi": (("blue",), ("dip", "dipper", "dippers", "troch", "swim", "nofio")),
+    "sea": (("blue",), ("sea", "mor", "swim", "nofio")),
+    "beach": (("blue",), ("beach", "traeth")),
+    "traeth": (("blue",), ("beach", "traeth")),
+    "paddle": (("blue",), ("paddl", "padlo", "canoe", "canw")),
+    "surf": (("blue",), ("surf", "syrff")),
+    "garden": (("green",), ("garden", "gardd", "grow", "tyfu", "allotment", "rhandir")),
+    "gardd": (("green",), ("garden", "gardd", "grow", "tyfu", "rhandir")),
+    "garddio": (("green",), ("garden", "gardd", "grow", "tyfu", "rhandir")),
+    "allotment": (("green",), ("allotment", "rhandir", "garden", "gardd")),
+    "rhandir": (("green",), ("allotment", "rhandir", "garden", "gardd")),
+    "grow": (("green",), ("grow", "tyfu", "garden", "gardd")),
+    "tyfu": (("green",), ("grow", "tyfu", "garden", "gardd")),
+    "nature": (("green",), ("nature", "natur", "tree", "coed", "woodland")),
+    "natur": (("green",), ("nature", "natur", "coed")),
+    "tree": (("green",), ("tree", "coed", "woodland", "coetir")),
+    "shed": (("social",), ("shed", "sied")),
+    "sied": (("social",), ("shed", "sied")),
+    "coffee": (("social",), ("coffee", "coffi", "cafe", "caffi", "paned")),
+    "coffi": (("social",), ("coffee", "coffi", "cafe", "caffi", "paned")),
+    "paned": (("social",), ("coffee", "coffi", "paned", "cuppa")),
+    "cafe": (("social",), ("cafe", "caffi", "coffee", "coffi")),
+    "caffi": (("social",), ("cafe", "caffi", "coffee", "coffi")),
+    "lonely": (("social",), ("lonely", "unig", "friend", "cyfeill", "chat", "sgwrs")),
+    "unig": (("social",), ("lonely", "unig", "friend", "cyfeill", "sgwrs")),
+    "friends": (("social",), ("friend", "cyfeill", "company", "cwmni")),
+    "chat": (("social",), ("chat", "sgwrs", "natter")),
+    "sgwrs": (("social",), ("chat", "sgwrs")),
+    "lunch": (("social",), ("lunch", "cinio")),
+    "money": (("money_advice",), ("money", "arian", "debt", "dyled", "benefit", "budd")),
+    "arian": (("money_advice",), ("money", "arian", "debt", "dyled", "budd")),
+    "debt": (("money_advice",), ("debt", "dyled", "money", "arian")),
+    "dyled": (("money_advice",), ("debt", "dyled")),
+    "benefits": (("money_advice",), ("benefit", "budd")),
+    "budd daliadau": (("money_advice",), ("benefit", "budd")),
+    "bills": (("money_advice",), ("bill", "bil", "energy", "ynni")),
+    "carer": (("carers",), ("carer", "gofalwr", "gofalwyr")),
+    "carers": (("carers",), ("carer", "gofalwr", "gofalwyr")),
+    "gofalwr": (("carers",), ("carer", "gofalwr", "gofalwyr")),
+    "gofalwyr": (("carers",), ("carer", "gofalwr", "gofalwyr")),
+    "play": (("children_families",), ("play", "chwarae")),
+    "chwarae": (("children_families",), ("play", "chwarae")),
+    "toddler": (("children_families",), ("toddler", "plant bach", "baby", "baban")),
+    "baby": (("children_families",), ("baby", "baban", "toddler")),
+    "art": (("creative",), ("art", "celf", "paint", "paent", "draw", "darlun")),
+    "celf": (("creative",), ("art", "celf", "paent", "darlun")),
+    "paint": (("creative",), ("paint", "paent", "art", "celf")),
+    "craft": (("creative",), ("craft", "crefft", "knit", "gwau", "sew", "gwni")),
+    "crefft": (("creative",), ("craft", "crefft", "gwau", "gwni")),
+    "knit": (("creative",), ("knit", "gwau", "crochet", "crosio")),
+    "gwau": (("creative",), ("knit", "gwau", "crosio")),
+    "writing": (("creative",), ("writ", "ysgrifenn", "poem", "cerddi")),
+    "music": (("creative",), ("music", "cerddoriaeth", "sing", "canu")),
+    "dance": (("physical_activity", "creative"), ("danc", "dawns")),
+    "dawns": (("physical_activity", "creative"), ("danc", "dawns")),
+    "yoga": (("physical_activity",), ("yoga", "ioga")),
+    "ioga": (("physical_activity",), ("yoga", "ioga")),
+    "tai chi": (("physical_activity",), ("tai chi",)),
+    "football": (("physical_activity",), ("football", "pel droed")),
+    "pel droed": (("physical_activity",), ("football", "pel droed")),
+    "bowls": (("physical_activity",), ("bowl",)),
+    "bowlio": (("physical_activity",), ("bowl",)),
+    "cycle": (("physical_activity",), ("cycl", "bike", "beic")),
+    "cycling": (("physical_activity",), ("cycl", "bike", "beic")),
+    "bike": (("physical_activity",), ("bike", "beic", "cycl")),
+    "beic": (("physical_activity",), ("bike", "beic", "cycl")),
+    "exercise": (("physical_activity",), ("exercis", "ymarfer", "activ")),
+    "ymarfer": (("physical_activity",), ("exercis", "ymarfer")),
+    "learn": (("learning_skills",), ("learn", "dysgu", "skill", "sgil")),
+    "dysgu": (("learning_skills",), ("learn", "dysgu", "sgil")),
+    "skills": (("learning_skills",), ("skill", "sgil")),
+    "digital": (("learning_skills",), ("digital", "digidol", "computer", "phone", "ffon")),
+    "volunteer": (("volunteering",), ("volunt", "gwirfodd")),
+    "volunteering": (("volunteering",), ("volunt", "gwirfodd")),
+    "gwirfoddoli": (("volunteering",), ("volunt", "gwirfodd")),
+    "gwirfoddolwr": (("volunteering",), ("volunt", "gwirfodd")),
+    "dementia": (("older_people",), ("dementia", "memory", "cof")),
+    "wellbeing": (("mental_wellbeing",), ("wellbeing", "llesiant")),
+    "llesiant": (("mental_wellbeing",), ("wellbeing", "llesiant")),
+    "anxiety": (("mental_wellbeing",), ("anxiety", "gorbryder", "mood", "hwyliau")),
+    "gorbryder": (("mental_wellbeing",), ("anxiety", "gorbryder")),
+}
+# Category names themselves (menu words, and the way people name a kind of activity).
+CATEGORY_WORDS: dict[str, str] = {
+    "green": "green", "gwyrdd": "green", "outdoor activities": "green",
+    "blue": "blue", "glas": "blue", "water": "blue",
+    "creative": "creative", "creadigol": "creative", "arts": "creative",
+    "social": "social", "cymdeithasol": "social", "company": "social", "cwmni": "social",
+    "sport": "physical_activity", "chwaraeon": "physical_activity", "physical": "physical_activity",
+    "active": "physical_activity", "keep fit": "physical_activity", "cadw n heini": "physical_activity",
+    "advice": "money_advice", "cyngor": "money_advice",
+    "family": "children_families", "families": "children_families", "teulu": "children_families",
+    "teuluoedd": "children_families",
+    "older people": "older_people", "pobl hyn": "older_people", "elderly": "older_people",
+}
+AGE_WORDS = {
+    "children": "children", "child": "children", "kids": "children", "plant": "children",
+    "plentyn": "children", "young people": "young_people", "teenagers": "young_people",
+    "pobl ifanc": "young_people", "older people": "older_people", "pobl hyn": "older_people",
+    "pensioners": "older_people", "over 60s": "older_people", "elderly": "older_people",
+    "adults": "adults", "oedolion": "adults",
+}
+AGE_RANGES = {"children": (0, 15), "young_people": (11, 25), "adults": (18, 64), "older_people": (60, 120)}
+DAY_WORDS = {
+    "monday": "MO", "mondays": "MO", "dydd llun": "MO", "nos lun": "MO",
+    "tuesday": "TU", "tuesdays": "TU", "dydd mawrth": "TU", "nos fawrth": "TU",
+    "wednesday": "WE", "wednesdays": "WE", "dydd mercher": "WE", "nos fercher": "WE",
+    "thursday": "TH", "thursdays": "TH", "dydd iau": "TH", "nos iau": "TH",
+    "friday": "FR", "fridays": "FR", "dydd gwener": "FR", "nos wener": "FR",
+    "saturday": "SA", "saturdays": "SA", "dydd sadwrn": "SA", "nos sadwrn": "SA",
+    "sunday": "SU", "sundays": "SU", "dydd sul": "SU", "nos sul": "SU",
+    "weekend": "SA SU", "weekends": "SA SU", "penwythnos": "SA SU",
+}
+FILTER_PHRASES: dict[str, tuple[str, Any]] = {
+    "in welsh": ("welsh", True), "welsh speaking": ("welsh", True), "welsh language": ("welsh", True),
+    "welsh medium": ("welsh", True), "through welsh": ("welsh", True), "yn gymraeg": ("welsh", True),
+    "cyfrwng cymraeg": ("welsh", True), "trwy r gymraeg": ("welsh", True), "drwy r gymraeg": ("welsh", True),
+    "cymraeg": ("welsh", True),
+    "free": ("free", True), "for free": ("free", True), "no cost": ("free", True), "am ddim": ("free", True),
+    "rhad ac am ddim": ("free", True), "dim cost": ("free", True),
+    "wheelchair": ("wheelchair", True), "wheelchair accessible": ("wheelchair", True),
+    "accessible": ("wheelchair", True), "step free": ("wheelchair", True),
+    "cadair olwyn": ("wheelchair", True), "hygyrch": ("wheelchair", True),
+    "indoors": ("setting", "indoors"), "indoor": ("setting", "indoors"), "inside": ("setting", "indoors"),
+    "dan do": ("setting", "indoors"), "tu mewn": ("setting", "indoors"),
+    "outdoors": ("setting", "outdoors"), "outdoor": ("setting", "outdoors"), "outside": ("setting", "outdoors"),
+    "awyr agored": ("setting", "outdoors"), "tu allan": ("setting", "outdoors"),
+    "yn yr awyr agored": ("setting", "outdoors"),
+}
+# Words after which a place name is expected. "strong": an unknown name here is worth asking
+# about; the others ("yn", "i", "o") are too common in Welsh to be sure.
+STRONG_PREPOSITIONS = ("in", "near", "around", "nearby", "close to", "near to", "at", "ger", "yng", "ym",
+                       "o gwmpas", "yn agos at", "yn agos i", "gerllaw", "yn ardal", "round")
+WEAK_PREPOSITIONS = ("yn", "i", "o", "from", "by")
+STOPWORDS = set("""
+a an the and or of for to with me my i im i'd id want would like looking look find finding search any some
+is are there there's theres anything something somewhere please can could you get go do does group groups
+club clubs class classes session sessions activity activities thing things what where when which who near
+around local nearby ones one other stuff help hi hello on at by
+oes ydy yw mae sydd ar am y yr r a ac ag i o yn ym yng ger efo gyda hefyd eisiau isio moyn angen chwilio
+grwp grwpiau clwb clybiau dosbarth sesiwn sesiynau gweithgaredd gweithgareddau rhywbeth rhywle unrhyw
+plis os gwelwch dda helo shwmae sut beth ble pryd lle na neu addas suitable good nice da braf
+""".split())
+KM_PER_MILE = 1.609344
+DISTANCE = re.compile(r"(?:within|o fewn|up to|hyd at)?\s*(\d+(?:\.\d+)?)\s*(km|kms|kilometres|kilometers|cilomedr|"
+                      r"miles|mile|mi|milltir)\b")
+POSTCODE = re.compile(r"\b([a-z]{1,2}[0-9][0-9a-z]?)\s*([0-9][a-z]{2})?\b", re.IGNORECASE)
+WELSH_POSTCODE_AREAS = ("cf", "sa", "ll", "np", "ld", "sy", "ch", "hr")
+MAX_PLACE_WORDS = 5
+# Words that ask for any kind of activity ("anything in Cardiff", "gweithgareddau yn Llandudno").
+GENERIC_WORDS = {"anything", "activity", "activities", "things", "something", "events", "groups", "clubs",
+                 "gweithgaredd", "gweithgareddau", "rhywbeth", "digwyddiadau", "grwpiau", "clybiau", "pethau",
+                 "unrhyw beth", "whats on", "beth sy mlaen"}
+
+
+@dataclass(frozen=True)
+class AssetQuery:
+    """What someone is looking for, as far as their words say."""
+
+    text: str = ""
+    categories: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()          # directory words to look for (folded stems)
+    words: tuple[str, ...] = ()          # other words: maybe a bare place name, else looked for too
+    places: tuple[str, ...] = ()         # phrases after "in", "near", "ger", "yng"...
+    maybe_places: tuple[str, ...] = ()   # phrases after "yn", "i", "o": places only if known
+    postcode: str = ""
+    radius_km: float | None = None
+    welsh: bool = False
+    free: bool = False
+    wheelchair: bool = False
+    age_group: str = ""
+    days: tuple[str, ...] = ()
+    setting: str = ""
+    anywhere: bool = False               # "anywhere"/"unrhyw le": no place wanted
+    generic: bool = False                # "activities", "anything", "gweithgareddau": any kind
+
+    def has_subject(self) -> bool:
+        """Whether it says what to look for (not only where)."""
+        return bool(self.categories or self.terms or self.words)
+
+    def has_place(self) -> bool:
+        return bool(self.places or self.maybe_places or self.postcode or self.anywhere)
+
+    def has_filters(self) -> bool:
+        return bool(self.welsh or self.free or self.wheelchair or self.age_group or self.days or self.setting
+                    or self.radius_km)
+
+    def is_search(self) -> bool:
+        """Whether these words look like someone asking for an activity."""
+        if self.categories or self.terms:
+            return True
+        # "anything in Cardiff", "outdoors in Llandudno", "free things for children".
+        return (self.generic or self.has_filters()) and (self.has_place() or self.has_filters()) and (
+            self.generic or self.has_place())
+
+    def merged(self, newer: "AssetQuery") -> "AssetQuery":
+        """A refinement ("free ones in Welsh") applied to this search: new words win, filters add up."""
+        return replace(
+            self,
+            text=f"{self.text} / {newer.text}".strip(" /"),
+            categories=newer.categories or self.categories,
+            terms=newer.terms if newer.has_subject() else self.terms,
+            words=newer.words if newer.has_subject() else self.words,
+            places=newer.places if newer.has_place() else self.places,
+            maybe_places=newer.maybe_places if newer.has_place() else self.maybe_places,
+            postcode=newer.postcode if newer.has_place() else self.postcode,
+            anywhere=newer.anywhere if newer.has_place() else self.anywhere,
+            radius_km=newer.radius_km or self.radius_km,
+            welsh=self.welsh or newer.welsh, free=self.free or newer.free,
+            wheelchair=self.wheelchair or newer.wheelchair, age_group=newer.age_group or self.age_group,
+            days=newer.days or self.days, setting=newer.setting or self.setting,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> "AssetQuery":
+        if not data:
+            return cls()
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()
+                  if k in cls.__dataclass_fields__}
+        return cls(**values)
+
+
+def _tokens(text: str) -> list[str]:
+    # Keep digits and letters; everything else separates words.
+    return [t for t in re.split(r"[^0-9a-z]+", fold(text)) if t]
+
+
+def _match_phrase(tokens: list[str], start: int, table: Mapping[str, Any], mutate: bool = True):
+    """The longest phrase from `table` starting at tokens[start] (first word may be mutated)."""
+    for length in (3, 2, 1):
+        if start + length > len(tokens):
+            continue
+        words = tokens[start:start + length]
+        firsts = radical_forms(words[0]) if mutate else [words[0]]
+        for first in firsts:
+            phrase = " ".join([first, *words[1:]])
+            if phrase in table:
+                return phrase, length
+            # A plural or -ing form of a known word ("walks", "walking", "choirs").
+            if length == 1:
+                for suffix in ("ing", "s", "es", "ers", "ed"):
+                    stem = phrase[: -len(suffix)]
+                    if phrase.endswith(suffix) and stem in table:
+                        return stem, 1
+                    # "swimming", "shopping": a doubled last letter.
+                    if phrase.endswith(suffix) and len(stem) > 2 and stem[-1] == stem[-2] and stem[:-1] in table:
+                        return stem[:-1], 1
+    return None, 0
+
+
+def _preposition(tokens: list[str], i: int, options: tuple[str, ...]) -> int:
+    for phrase in sorted(options, key=lambda p: -len(p.split())):
+        words = phrase.split()
+        if tokens[i:i + len(words)] == words:
+            return len(words)
+    return 0
+
+
+def parse_query(text: str) -> AssetQuery:
+    """Everything the words of a search say: activity, place, filters."""
+    text = (text or "")[:500]
+    found: dict[str, Any] = {"categories": [], "terms": [], "words": [], "places": [], "maybe_places": [],
+                             "days": []}
+    scalars: dict[str, Any] = {}
+    lowered = fold(text)
+    if match := DISTANCE.search(lowered):
+        amount = float(match.group(1))
+        scalars["radius_km"] = round(amount * (KM_PER_MILE if match.group(2).startswith(("mi", "mil")) else 1), 1)
+        lowered = lowered[:match.start()] + " " + lowered[match.end():]
+    for match in POSTCODE.finditer(lowered):
+        outward, inward = match.group(1), match.group(2)
+        if outward[:2].rstrip("0123456789") in WELSH_POSTCODE_AREAS and (inward or any(c.isdigit() for c in outward)):
+            scalars["postcode"] = (outward + (" " + inward if inward else "")).upper()
+            lowered = lowered[:match.start()] + " " + lowered[match.end():]
+            break
+    tokens = _tokens(lowered)
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token in ("anywhere", "unrhyw") and (token == "anywhere" or tokens[i + 1:i + 2] == ["le"]):
+            scalars["anywhere"] = True
+            i += 1 if token == "anywhere" else 2
+            continue
+        phrase, length = _match_phrase(tokens, i, FILTER_PHRASES)
+        if phrase:
+            name, value = FILTER_PHRASES[phrase]
+            scalars[name] = value
+            i += length
+            continue
+        phrase, length = _match_phrase(tokens, i, DAY_WORDS)
+        if phrase:
+            found["days"].extend(DAY_WORDS[phrase].split())
+            i += length
+            continue
+        phrase, length = _match_phrase(tokens, i, AGE_WORDS)
+        if phrase:
+            scalars["age_group"] = AGE_WORDS[phrase]
+            if AGE_WORDS[phrase] == "children":
+                found["categories"].append("children_families")
+            elif AGE_WORDS[phrase] == "older_people":
+                found["categories"].append("older_people")
+            i += length
+            continue
+        strong = _preposition(tokens, i, STRONG_PREPOSITIONS)
+        weak = 0 if strong else _preposition(tokens, i, WEAK_PREPOSITIONS)
+        if strong or weak:
+            start = i + (strong or weak)
+            end = start
+            while end < len(tokens) and end - start < MAX_PLACE_WORDS and not _is_signal(tokens, end):
+                end += 1
+            if end > start:
+                found["places" if strong else "maybe_places"].append(" ".join(tokens[start:end]))
+                # The words also stay available in case they were not a place after all.
+                found["words"].extend(t for t in tokens[start:end] if t not in STOPWORDS)
+                i = end
+                continue
+            i += strong or weak
+            continue
+        phrase, length = _match_phrase(tokens, i, LEXICON)
+        if phrase:
+            categories, terms = LEXICON[phrase]
+            found["categories"].extend(categories)
+            found["terms"].extend(terms)
+            i += length
+            continue
+        phrase, length = _match_phrase(tokens, i, CATEGORY_WORDS)
+        if phrase:
+            found["categories"].append(CATEGORY_WORDS[phrase])
+            i += length
+            continue
+        if token in GENERIC_WORDS:
+            scalars["generic"] = True
+        elif token not in STOPWORDS and not token.isdigit() and len(token) > 1:
+            found["words"].append(token)
+        i += 1
+    if scalars.get("anywhere"):
+        found["places"], found["maybe_places"] = [], []
+    return AssetQuery(
+        text=text.strip(),
+        categories=tuple(dict.fromkeys(found["categories"])), terms=tuple(dict.fromkeys(found["terms"])),
+        words=tuple(dict.fromkeys(found["words"])), places=tuple(found["places"]),
+        maybe_places=tuple(found["maybe_places"]), days=tuple(dict.fromkeys(found["days"])),
+        **scalars,
+    )
+
+
+def _is_signal(tokens: list[str], i: int) -> bool:
+    """Whether a place phrase should stop here: a filter, a day, an activity, or a connecting word."""
+    if tokens[i] in ("on", "for", "i", "that", "sy", "sydd", "with", "gyda", "efo", "and", "a", "ac",
+                     "which", "who", "please", "plis", "within"):
+        return True
+    return any(_match_phrase(tokens, i, table)[0] for table in (FILTER_PHRASES, DAY_WORDS, AGE_WORDS)) or any(
+        _match_phrase(tokens, i, table, mutate=False)[0] for table in (LEXICON, CATEGORY_WORDS))
+
+
+def place_only(text: str) -> AssetQuery:
+    """An answer to "where?": the whole text names the place (unless it is a postcode or "anywhere")."""
+    query = parse_query(text)
+    if query.postcode or query.anywhere or query.places:
+        return query
+    phrase = " ".join(_tokens(text)[:MAX_PLACE_WORDS])
+    return replace(query, places=(phrase,) if phrase else (), maybe_places=())
