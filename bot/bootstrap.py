@@ -11,7 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.catalog import Catalog
 from bot.clock import Clock, SystemClock
 from bot.dispatcher import Dispatcher
+from bot.safeguarding import Safeguarding
 from bot.settings import Settings
+from flows.registry import FLOWS
+from flows.safety import DropPaused, ResumePaused
 from nlu.backends import build_nlu
 from storage.db import make_engine, upgrade
 
@@ -48,8 +51,15 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     sessions = sessionmaker(engine, expire_on_commit=False)
     clock = clock or SystemClock()
     catalog = catalog or Catalog.load()
+    # Safeguarding first: its screen runs on every message before anything else (Standard Three).
+    safeguarding = Safeguarding(settings, catalog, FLOWS)
     dispatcher = Dispatcher(
         sessions=sessions, nlu=nlu or build_nlu(settings), catalog=catalog, clock=clock,
-        settings=settings,
+        settings=settings, screens=[safeguarding.screen],
+        effect_handlers={ResumePaused: safeguarding.resume, DropPaused: safeguarding.drop},
     )
-    return App(settings, engine, sessions, catalog, clock, dispatcher)
+    safeguarding.flows = dispatcher.flows
+    safeguarding.context = dispatcher.context
+    dispatcher.practitioner_actions.register("alert", safeguarding.on_answer)
+    due_work: list[DueWork] = [safeguarding.escalate_due]
+    return App(settings, engine, sessions, catalog, clock, dispatcher, due_work)

@@ -95,6 +95,29 @@ class QuietHoursSettings(BaseModel):
         return value
 
 
+class SafeguardingSettings(BaseModel):
+    """The risk screen, crisis contacts, and how alerts to practitioners escalate."""
+
+    phrases_file: str = "config/safeguarding/phrases.yml"
+    contacts_file: str = "config/safeguarding/crisis_contacts.yml"
+    # An NLU "risk" parse at or above this confidence counts as a disclosure (low: when in doubt, risk).
+    nlu_threshold: float = 0.35
+    # An alert nobody has acknowledged after this long goes to the next person on the team's list.
+    escalate_after_minutes: float = 15
+    # The team whose list is used when the person has no referral and no postcode (empty: the first team).
+    default_team: str = ""
+
+
+class ReferralSettings(BaseModel):
+    """Self-referral: reminders for unfinished referrals and what people are told to expect."""
+
+    reminder_after_days: float = 2
+    # Days without an answer (counted from the last message) after which a referral is closed.
+    abandon_after_days: float = 7
+    # "A practitioner will contact you within N working days" in the confirmation.
+    contact_within_days: int = 5
+
+
 class DatasetSettings(BaseModel):
     pseudonym_key: str = ""
 
@@ -118,6 +141,8 @@ class Settings(BaseSettings):
     twilio: TwilioSettings = TwilioSettings()
     dataset: DatasetSettings = DatasetSettings()
     quiet_hours: QuietHoursSettings = QuietHoursSettings()
+    safeguarding: SafeguardingSettings = SafeguardingSettings()
+    referral: ReferralSettings = ReferralSettings()
 
     @classmethod
     def settings_customise_sources(
