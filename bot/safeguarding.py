@@ -122,19 +122,19 @@ class Safeguarding:
         else:
             self._further_message(turn, alert, detection)
             events = []
-        self._pause(turn.conversation)
+        self._pause(turn.conversation, has_language=bool(person.language))
         return Transition(None, events=events)
 
     def crisis_replies(self, language: str | None) -> list[Reply]:
         languages = [language] if language in ("cy", "en") else ["cy", "en"]
         return [Say("safeguarding.crisis", language=lang, contacts=self.contacts[lang]) for lang in languages]
 
-    def _pause(self, conversation: Conversation) -> None:
+    def _pause(self, conversation: Conversation, has_language: bool) -> None:
         """Set the current flow aside (not lost) and wait in the safety flow for their next words."""
         current = conversation.flow
         if current == SAFETY_FLOW:
             return
-        if current == "language":
+        if current == "language" and not has_language:
             return  # no language chosen yet: the Active Offer simply carries on next time
         paused_flow = ""
         if current not in NOTHING_TO_RESUME:
