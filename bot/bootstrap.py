@@ -11,10 +11,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.catalog import Catalog
 from bot.clock import Clock, SystemClock
 from bot.dispatcher import Dispatcher
+from bot.referrals import Referrals
 from bot.safeguarding import Safeguarding
 from bot.settings import Settings
+from flows.referral import SaveDraft, ShowSummary, SubmitReferral
 from flows.registry import FLOWS
 from flows.safety import DropPaused, ResumePaused
+from flows.withdraw import ForgetReferrals
 from nlu.backends import build_nlu
 from storage.db import make_engine, upgrade
 
@@ -53,13 +56,20 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     catalog = catalog or Catalog.load()
     # Safeguarding first: its screen runs on every message before anything else (Standard Three).
     safeguarding = Safeguarding(settings, catalog, FLOWS)
+    referrals = Referrals(settings, catalog)
     dispatcher = Dispatcher(
         sessions=sessions, nlu=nlu or build_nlu(settings), catalog=catalog, clock=clock,
-        settings=settings, screens=[safeguarding.screen],
-        effect_handlers={ResumePaused: safeguarding.resume, DropPaused: safeguarding.drop},
+        settings=settings, screens=[safeguarding.screen, referrals.keyword_screen],
+        effect_handlers={
+            ResumePaused: safeguarding.resume, DropPaused: safeguarding.drop,
+            SaveDraft: referrals.save_draft, ShowSummary: referrals.show_summary,
+            SubmitReferral: referrals.submit, ForgetReferrals: referrals.forget,
+        },
+        person_facts=[referrals.person_facts],
     )
     safeguarding.flows = dispatcher.flows
     safeguarding.context = dispatcher.context
     dispatcher.practitioner_actions.register("alert", safeguarding.on_answer)
-    due_work: list[DueWork] = [safeguarding.escalate_due]
+    dispatcher.practitioner_actions.register("referral", referrals.on_answer)
+    due_work: list[DueWork] = [safeguarding.escalate_due, referrals.due]
     return App(settings, engine, sessions, catalog, clock, dispatcher, due_work)

@@ -1,11 +1,13 @@
 """Every flow the bot can run, by name. Adding a flow here puts it in the menu if it has a label."""
 from __future__ import annotations
 
-from flows import consent, language, menu, practitioner, safety
+from flows import consent, language, menu, practitioner, referral, safety, withdraw
 from flows.base import Flow, Option
 
 FLOWS: dict[str, Flow] = {
-    flow.name: flow for flow in (language.FLOW, menu.FLOW, consent.FLOW, practitioner.FLOW, safety.FLOW)
+    flow.name: flow for flow in (
+        language.FLOW, menu.FLOW, consent.FLOW, practitioner.FLOW, safety.FLOW, referral.FLOW, withdraw.FLOW,
+    )
 }
 
 

@@ -16,7 +16,7 @@ class Referral(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
-    # submitted -> accepted -> contacted; or not_appropriate, redirected, abandoned, withdrawn.
+    # draft -> submitted -> accepted -> contacted; or not_appropriate, redirected, abandoned, withdrawn.
     status: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
     route: Mapped[str] = mapped_column(String(20), nullable=False, default="self")
     source: Mapped[str] = mapped_column(String(40), nullable=False, default="")
@@ -27,6 +27,10 @@ class Referral(Base):
     postcode_area: Mapped[str | None] = mapped_column(String(8))
     outcome_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # The last answer (drafts): an unfinished referral is reminded once, then closed as abandoned.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,7 +2,7 @@
 
 Revision ID: 0006_referral
 Revises: 0002_practitioners
-Create Date: 2026-11-25 04:49:08.824214
+Create Date: 2026-11-25 05:01:26.144202
 """
 from alembic import op
 import sqlalchemy as sa
@@ -29,6 +29,9 @@ def upgrade() -> None:
     sa.Column('postcode_area', sa.String(length=8), nullable=True),
     sa.Column('outcome_reason', sa.Text(), nullable=True),
     sa.Column('created_at', storage.models.base.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', storage.models.base.UTCDateTime(), nullable=False),
+    sa.Column('reminded_at', storage.models.base.UTCDateTime(), nullable=True),
+    sa.Column('submitted_at', storage.models.base.UTCDateTime(), nullable=True),
     sa.Column('accepted_at', storage.models.base.UTCDateTime(), nullable=True),
     sa.Column('first_contact_at', storage.models.base.UTCDateTime(), nullable=True),
     sa.Column('closed_at', storage.models.base.UTCDateTime(), nullable=True),
@@ -42,6 +45,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_referral_practitioner_id'), ['practitioner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_referral_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_referral_team_id'), ['team_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_referral_updated_at'), ['updated_at'], unique=False)
 
     op.create_table('safeguarding_alert',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -110,6 +114,7 @@ def downgrade() -> None:
 
     op.drop_table('safeguarding_alert')
     with op.batch_alter_table('referral', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_referral_updated_at'))
         batch_op.drop_index(batch_op.f('ix_referral_team_id'))
         batch_op.drop_index(batch_op.f('ix_referral_status'))
         batch_op.drop_index(batch_op.f('ix_referral_practitioner_id'))
