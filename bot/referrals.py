@@ -139,10 +139,7 @@ class Referrals:
                       referral.id)
             return False
         referral.practitioner_id = practitioner.id
-        options = [Option(action_value("referral", referral.id, "accept"), "referral.action_accept"),
-                   Option(action_value("referral", referral.id, "contacted"), "referral.action_contacted"),
-                   Option(action_value("referral", referral.id, "not_appropriate"), "referral.action_not_appropriate"),
-                   Option(action_value("referral", referral.id, "redirect"), "referral.action_redirect")]
+        options = actions(referral.id)
         language = self._practitioner_language(session, practitioner)
         address = _person_address(person)
         reply = Ask("referral.practitioner_new", options, id=referral.id,
@@ -187,7 +184,8 @@ class Referrals:
                 if referral.status == "submitted":
                     referral.status = "accepted"
                 referral.practitioner_id = practitioner.id
-                turn.reply(Say("referral.practitioner_accepted", id=referral.id))
+                # The other buttons again, so an SMS "1" means "called" next.
+                turn.reply(Ask("referral.practitioner_accepted", actions(referral.id)[1:], id=referral.id))
             case "contacted":
                 if referral.first_contact_at is None:
                     referral.first_contact_at = now
@@ -262,6 +260,14 @@ class Referrals:
     def _draft(self, session: Session, person_id: int) -> Referral | None:
         return session.scalar(select(Referral).where(Referral.person_id == person_id, Referral.status == "draft")
                               .order_by(Referral.id.desc()).limit(1))
+
+
+def actions(referral_id: int) -> list[Option]:
+    """The practitioner's buttons for a referral."""
+    return [Option(action_value("referral", referral_id, "accept"), "referral.action_accept"),
+            Option(action_value("referral", referral_id, "contacted"), "referral.action_contacted"),
+            Option(action_value("referral", referral_id, "not_appropriate"), "referral.action_not_appropriate"),
+            Option(action_value("referral", referral_id, "redirect"), "referral.action_redirect")]
 
 
 def _person_address(person: Person) -> tuple[str, str]:
