@@ -191,9 +191,10 @@ class Safeguarding:
             if assigned is not None and not reachable([assigned]):
                 assigned = None
             return assigned, session.get(Team, referral.team_id)
-        postcode = None
-        if referral is not None:
-            postcode = parse_postcode((referral.answers or {}).get("postcode", ""))
+        # No open referral: the postcode from a draft, if they gave one, finds the local team.
+        latest = session.scalar(select(Referral).where(Referral.person_id == person_id)
+                                .order_by(Referral.id.desc()).limit(1))
+        postcode = parse_postcode((latest.answers or {}).get("postcode", "")) if latest is not None else None
         return None, team_for_postcode(session, postcode, self.settings.safeguarding.default_team)
 
     @staticmethod

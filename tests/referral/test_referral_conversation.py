@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from bot.bootstrap import build_app
 from storage.models import Consent, DataSetEvent, OutboundMessage, Referral
 from tests.support.conversation import ConversationDriver
+from tests.support.referral import finish_quickly, start_referral
 from tests.support.team import linked_practitioner
 
 
@@ -101,29 +102,6 @@ def test_a_whole_referral_in_welsh_on_telegram_with_buttons(telegram_bot):
     assert facts[51] == {"reasons": []}
     assert facts[32] == {"carer": True} and facts[34] == {"carer_supporting": False}
     siân.deliver().expect("ATGYFEIRIAD NEWYDD", "Siôn", "Telegram", "[1] Derbyn").expect_lang("cy")
-
-
-def start_referral(bot, language="en"):
-    bot.speaking(language)
-    bot.send("MENU")
-    bot.press("referral")
-    bot.press("yes")
-
-
-def finish_quickly(bot):
-    """Skip everything optional and send."""
-    for _ in range(20):
-        conversation = bot.conversation()
-        if conversation.flow != "referral":
-            return
-        step = conversation.state["step"]
-        if step == "summary":
-            bot.press("confirm")
-        elif step == "postcode":
-            bot.send("CF10 1AA")
-        else:
-            bot.press("skip")
-    raise AssertionError("the referral did not finish")
 
 
 def test_consent_refused_stores_nothing_personal(bot):
