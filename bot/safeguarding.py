@@ -22,6 +22,8 @@ team's list in `escalation_rank` order, starting again from the top when the lis
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -50,6 +52,9 @@ log = logging.getLogger(__name__)
 
 SAFEGUARDING_RAISED = 27  # Core Data Set: if any safeguarding issues were raised for the individual
 EXCERPT_LIMIT = 600
+# Far more than any SMS or Telegram message; a bound so a pathological input cannot stall the screen.
+SCREEN_LIMIT = 20000
+INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u2060\ufeff\u00ad]")
 MAX_PAUSED = 5
 # Flows that hold nothing to come back to: after a disclosure there, the check-in leads to the menu.
 NOTHING_TO_RESUME = {"menu", "language", SAFETY_FLOW, "practitioner"}
@@ -109,7 +114,9 @@ class Safeguarding:
     def screen(self, turn, ctx) -> Transition | None:
         if not turn.text or ctx.person.get("is_practitioner"):
             return None
-        detection = self.detect(turn.text, turn.parse)
+        # The whole message, not only the part read for meaning: a disclosure may come at the end.
+        full = screened_text(turn.message.text)
+        detection = self.detect(full, turn.parse)
         if detection is None:
             return None
         person = turn.person
@@ -156,7 +163,7 @@ class Safeguarding:
         assigned, team = self._responsible(session, turn.person.id)
         alert = SafeguardingAlert(
             person_id=turn.person.id, inbound_id=turn.inbound_id, channel=turn.message.channel,
-            address=turn.message.address, excerpt=turn.text[:EXCERPT_LIMIT],
+            address=turn.message.address, excerpt=excerpt(screened_text(turn.message.text)),
             detected_by=detection.detected_by, team_id=team.id if team else None, status="open",
             alerted=[], raised_at=now, next_escalation_at=now + self.interval,
         )
@@ -174,12 +181,14 @@ class Safeguarding:
         """Another worrying message while the alert is still open: everyone alerted sees it too."""
         session, now = turn.session, turn.now
         self._log(session, alert, now, "further_message",
-                  detail={"excerpt": turn.text[:EXCERPT_LIMIT], "detected_by": detection.detected_by})
+                  detail={"excerpt": excerpt(screened_text(turn.message.text)),
+                          "detected_by": detection.detected_by})
         for pid in alert.alerted:
             practitioner = session.get(Practitioner, pid)
             if practitioner is not None:
                 self._deliver(session, alert, practitioner, now, "safeguarding.alert_further",
-                              key=f"alert:{alert.id}:further:{turn.inbound_id}:{pid}", text=turn.text[:EXCERPT_LIMIT])
+                              key=f"alert:{alert.id}:further:{turn.inbound_id}:{pid}",
+                              text=excerpt(screened_text(turn.message.text)))
 
     def _responsible(self, session: Session, person_id: int) -> tuple[Practitioner | None, Team | None]:
         """Their assigned practitioner and team (from an open referral), else the team for their postcode."""
@@ -332,6 +341,20 @@ class Safeguarding:
     def drop(self, turn, effect: DropPaused) -> None:
         if turn.conversation.paused:
             turn.conversation.paused = turn.conversation.paused[:-1]
+
+
+def screened_text(raw: str | None) -> str:
+    """The message as screened: NFC, invisible and control characters removed, up to SCREEN_LIMIT."""
+    text = unicodedata.normalize("NFC", (raw or "")[:SCREEN_LIMIT])
+    return INVISIBLE.sub("", text).strip()
+
+
+def excerpt(text: str) -> str:
+    """What the practitioner sees: the whole message, or its start and end if it is long."""
+    if len(text) <= EXCERPT_LIMIT:
+        return text
+    half = EXCERPT_LIMIT // 2
+    return f"{text[:half]} … {text[-half:]}"
 
 
 def channel_name(channel: str) -> str:

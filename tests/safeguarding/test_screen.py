@@ -173,6 +173,13 @@ def test_the_nlu_risk_intent_alone_raises_an_alert(settings, clock):
         app.close()
 
 
+def test_a_disclosure_at_the_end_of_a_very_long_message_is_found(bot):
+    lead, _, _ = team(bot)
+    bot.speaking("en")
+    bot.send("blah " * 1000 + "and I want to k\u200bill my\u00adself").expect("116 123")
+    lead.deliver().expect("blah blah", "kill myself")
+
+
 @pytest.mark.parametrize("text", ["", "🙂" * 50, "x" * 5000, "\x00\x07 kill myself \x1b"])
 def test_odd_messages_never_break_the_screen(bot, text):
     team(bot)
