@@ -59,7 +59,10 @@ class Referrals:
 
     def person_facts(self, session: Session, person: Person) -> Mapping[str, Any]:
         draft = self._draft(session, person.id)
-        return {"referral_draft": dict(draft.answers) if draft is not None else None}
+        open_referral = session.scalar(select(Referral.id).where(
+            Referral.person_id == person.id, Referral.status.in_(OPEN)).limit(1))
+        return {"referral_draft": dict(draft.answers) if draft is not None else None,
+                "referral_open": open_referral is not None}
 
     def keyword_screen(self, turn, ctx) -> Transition | None:
         """A referral code by SMS keyword or deep link, and "withdraw consent", from anywhere."""
@@ -109,6 +112,7 @@ class Referrals:
         referral.submitted_at = referral.updated_at = now
         session.flush()
         turn.facts["referral_draft"] = None
+        turn.facts["referral_open"] = True
         self._route(session, referral, now, turn.person)
 
     def forget(self, turn, effect: ForgetReferrals) -> None:
@@ -125,6 +129,7 @@ class Referrals:
                                                Say("referral.practitioner_withdrawn", id=referral.id),
                                                key=f"referral:{referral.id}:withdrawn")
         turn.facts["referral_draft"] = None
+        turn.facts["referral_open"] = False
 
     # ------------------------------------------------------------ routing
 

@@ -278,6 +278,9 @@ def _again(state: ReferralState, key: str, **params: Any) -> Transition:
 def begin(event, ctx: FlowContext) -> Transition:
     payload = event.payload if isinstance(event, Begin) else {}
     source = clean_source(payload.get("source"))
+    if ctx.person.get("referral_open") and not ctx.person.get("referral_draft"):
+        # One open referral at a time: the practitioner who has it is the person to talk to.
+        return Transition(None, replies=[Say("referral.already_open")], effects=[GoTo("menu")])
     if not ctx.person.get("consented"):
         then = {"source": source, "intro_shown": True}
         return Transition(None, replies=[Say("referral.intro")],

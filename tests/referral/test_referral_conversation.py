@@ -279,3 +279,11 @@ def test_help_in_the_middle_asks_the_same_question_again(bot):
     start_referral(bot)
     bot.send("Walking")
     bot.send("HELP").expect("Which of these")
+
+
+def test_one_open_referral_at_a_time(bot):
+    start_referral(bot)
+    finish_quickly(bot)
+    bot.send("MENU")
+    bot.press("referral").expect("You already have a referral")
+    assert len(bot.rows(Referral)) == 1
