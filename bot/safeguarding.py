@@ -290,7 +290,9 @@ class Safeguarding:
 
     def on_answer(self, turn, practitioner: Practitioner, answer: PractitionerAnswer):
         alert = turn.session.get(SafeguardingAlert, int(answer.target)) if answer.target.isdigit() else None
-        if alert is None or answer.verb != "ack":
+        # Only someone it was sent to, or someone in the person's team, may take it on.
+        allowed = alert is not None and (practitioner.id in alert.alerted or practitioner.team_id == alert.team_id)
+        if not allowed or answer.verb != "ack":
             turn.reply(Say("safeguarding.alert_unknown"))
             return None
         if alert.status == "acknowledged":

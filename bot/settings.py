@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "CYSWLLT_"
@@ -101,9 +101,9 @@ class SafeguardingSettings(BaseModel):
     phrases_file: str = "config/safeguarding/phrases.yml"
     contacts_file: str = "config/safeguarding/crisis_contacts.yml"
     # An NLU "risk" parse at or above this confidence counts as a disclosure (low: when in doubt, risk).
-    nlu_threshold: float = 0.35
+    nlu_threshold: float = Field(0.35, ge=0, le=1)
     # An alert nobody has acknowledged after this long goes to the next person on the team's list.
-    escalate_after_minutes: float = 15
+    escalate_after_minutes: float = Field(15, gt=0)
     # The team whose list is used when the person has no referral and no postcode (empty: the first team).
     default_team: str = ""
 
@@ -111,11 +111,11 @@ class SafeguardingSettings(BaseModel):
 class ReferralSettings(BaseModel):
     """Self-referral: reminders for unfinished referrals and what people are told to expect."""
 
-    reminder_after_days: float = 2
+    reminder_after_days: float = Field(2, gt=0)
     # Days without an answer (counted from the last message) after which a referral is closed.
-    abandon_after_days: float = 7
+    abandon_after_days: float = Field(7, gt=0)
     # "A practitioner will contact you within N working days" in the confirmation.
-    contact_within_days: int = 5
+    contact_within_days: int = Field(5, gt=0)
 
 
 class DatasetSettings(BaseModel):

@@ -4,6 +4,8 @@ from __future__ import annotations
 import pytest
 
 from bot.bootstrap import build_app
+from bot.safeguarding import ContactsError, load_contacts
+from bot.settings import SettingsError, load_settings
 from nlu.result import Parse
 from storage.models import AlertEvent, DataSetEvent, OutboundMessage, SafeguardingAlert
 from tests.support.conversation import ConversationDriver
@@ -187,3 +189,23 @@ def test_odd_messages_never_break_the_screen(bot, text):
     replies = bot.send(text)
     assert replies.messages
     assert not bot.rows(OutboundMessage, body=None)
+
+
+def test_a_practitioner_from_another_team_cannot_take_an_alert(bot):
+    team(bot)
+    outsider = linked_practitioner(bot, "Dafydd", "Gwynedd", "+447700900950", areas=["LL"])
+    bot.speaking("en")
+    bot.send("I want to die")
+    outsider.press("alert:1:ack").expect("can't find that alert")
+    assert bot.rows(SafeguardingAlert)[0].status == "open"
+
+
+def test_operator_errors_name_the_setting_or_file(tmp_path):
+    with pytest.raises(ContactsError, match="safeguarding.contacts_file"):
+        load_contacts(tmp_path / "nowhere.yml")
+    half = tmp_path / "half.yml"
+    half.write_text("contacts:\n  - en: '999'\n", encoding="utf-8")
+    with pytest.raises(ContactsError, match="each entry needs cy and en"):
+        load_contacts(half)
+    with pytest.raises(SettingsError, match="CYSWLLT_SAFEGUARDING_ESCALATE_AFTER_MINUTES"):
+        load_settings(environ={"CYSWLLT_SAFEGUARDING_ESCALATE_AFTER_MINUTES": "0"})
