@@ -47,9 +47,10 @@ def _context(app, person):
 
 @pytest.mark.parametrize("language,channel", [("en", "sms"), ("cy", "telegram")])
 @pytest.mark.parametrize("name", sorted(FLOWS))
-def test_risk_in_every_flow_gets_help_and_an_alert(app, bot, name, language, channel):
+def test_risk_in_every_flow_gets_help_and_an_alert_that_escalates(app, bot, name, language, channel):
     person_bot = bot.as_("+447700900123" if channel == "sms" else "100200300", channel)
     lead = linked_practitioner(bot, "Alys", "Caerdydd", "+447700900901", lead=True, rank=1)
+    deputy = linked_practitioner(bot, "Bryn", "Caerdydd", "+447700900902", rank=2)
     person_bot.speaking(language)
     put_in_flow(app, person_bot, name)
 
@@ -57,6 +58,8 @@ def test_risk_in_every_flow_gets_help_and_an_alert(app, bot, name, language, cha
     [alert] = person_bot.rows(SafeguardingAlert)
     assert alert.status == "open"
     lead.deliver().expect("SAFEGUARDING ALERT", RISK[language][:20])
+    person_bot.advance("15m")  # nobody acknowledged: it goes down the list
+    deputy.deliver().expect("ESCALATED", RISK[language][:20])
 
     # Later, gently: carry on where they were, or the menu.
     after = person_bot.send(OK[language]).expect_lang(language)

@@ -18,6 +18,7 @@ STEPS = [*ORDER, "change"]
 def test_risk_at_every_referral_step(app, bot, step, language, channel):
     person = bot.as_("+447700900123" if channel == "sms" else "100200300", channel)
     lead = linked_practitioner(bot, "Alys", "Caerdydd", "+447700900901", lead=True, rank=1, areas=["CF"])
+    deputy = linked_practitioner(bot, "Bryn", "Caerdydd", "+447700900902", rank=2)
     start_referral(person, language)
     state = ReferralState(step=step, what_matters="Company", themes=("lonely",), postcode="CF10 1AA",
                           postcode_area="CF")
@@ -29,6 +30,8 @@ def test_risk_at_every_referral_step(app, bot, step, language, channel):
     person.send(RISK[language]).expect("116 123", "999").expect_lang(language)
     assert len(person.rows(SafeguardingAlert)) == 1
     lead.deliver().expect("SAFEGUARDING ALERT", RISK[language])
+    person.advance("15m")  # nobody acknowledged: it goes down the list
+    deputy.deliver().expect("ESCALATED", RISK[language][:20])
     person.send("ok").expect(options=True).expect_lang(language)
     person.press("continue").expect_lang(language)
     conversation = person.conversation()
