@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.catalog import Catalog
 from bot.clock import Clock, SystemClock
 from bot.dispatcher import Dispatcher
+from bot.practitioner_list import PractitionerList
 from bot.referrals import Referrals
 from bot.safeguarding import Safeguarding
 from bot.settings import Settings
@@ -71,5 +72,6 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     safeguarding.context = dispatcher.context
     dispatcher.practitioner_actions.register("alert", safeguarding.on_answer)
     dispatcher.practitioner_actions.register("referral", referrals.on_answer)
+    dispatcher.practitioner_actions.register("list", PractitionerList(catalog))
     due_work: list[DueWork] = [safeguarding.escalate_due, referrals.due]
     return App(settings, engine, sessions, catalog, clock, dispatcher, due_work)

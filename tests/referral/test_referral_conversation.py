@@ -287,3 +287,13 @@ def test_one_open_referral_at_a_time(bot):
     bot.send("MENU")
     bot.press("referral").expect("You already have a referral")
     assert len(bot.rows(Referral)) == 1
+
+
+def test_a_practitioner_lists_what_is_open(bot):
+    alys = linked_practitioner(bot, "Alys", "Caerdydd", "+447700900901", areas=["CF"], lead=True)
+    alys.send("LIST").expect("nothing open")
+    start_referral(bot)
+    finish_quickly(bot)
+    bot.send("I want to die")
+    alys.deliver()
+    alys.send("list").expect("SAFEGUARDING ALERT 1, not yet acknowledged", "Referral 1: waiting to be accepted")
