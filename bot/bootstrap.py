@@ -72,6 +72,9 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     safeguarding.context = dispatcher.context
     dispatcher.practitioner_actions.register("alert", safeguarding.on_answer)
     dispatcher.practitioner_actions.register("referral", referrals.on_answer)
-    dispatcher.practitioner_actions.register("list", PractitionerList(catalog))
+    practitioner_list = PractitionerList()
+    practitioner_list.add(safeguarding.list_section)
+    practitioner_list.add(referrals.list_section)
+    dispatcher.practitioner_actions.register("list", practitioner_list)
     due_work: list[DueWork] = [safeguarding.escalate_due, referrals.due]
     return App(settings, engine, sessions, catalog, clock, dispatcher, due_work)

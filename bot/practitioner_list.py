@@ -1,42 +1,27 @@
-"""A practitioner's LIST: their open referrals and their team's unacknowledged safeguarding alerts."""
+"""A practitioner's LIST / RHESTR: what is waiting for them, gathered from every feature that has some."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from typing import Any, Callable
 
-from bot.catalog import Catalog
-from flows.base import Say
+from flows.base import Reply, Say
 from flows.practitioner import PractitionerAnswer
-from storage.models import Person, Practitioner, Referral, SafeguardingAlert
+from storage.models import Practitioner
 
-STATUS_LABELS = {"submitted": "referral.status_submitted", "accepted": "referral.status_accepted",
-                 "contacted": "referral.status_contacted"}
+# A feature's part of the list: (turn, practitioner) -> replies (none when it has nothing open).
+ListSection = Callable[[Any, Practitioner], list[Reply]]
 
 
 class PractitionerList:
-    """Handles the practitioner action "list" (LIST / RHESTR)."""
+    """The "list" practitioner action: each registered section adds its open items, in order."""
 
-    def __init__(self, catalog: Catalog):
-        self.catalog = catalog
+    def __init__(self) -> None:
+        self.sections: list[ListSection] = []
 
-    def __call__(self, turn, practitioner: Practitioner, answer: PractitionerAnswer):
-        session = turn.session
-        person = session.get(Person, practitioner.person_id) if practitioner.person_id else None
-        language = (person.language if person else None) or practitioner.language
-        alerts = session.scalars(select(SafeguardingAlert).where(
-            SafeguardingAlert.status == "open",
-            or_(SafeguardingAlert.team_id == practitioner.team_id, SafeguardingAlert.team_id.is_(None)),
-        ).order_by(SafeguardingAlert.id)).all()
-        referrals = session.scalars(select(Referral).where(
-            Referral.practitioner_id == practitioner.id, Referral.status.in_(tuple(STATUS_LABELS)),
-        ).order_by(Referral.id)).all()
-        if not alerts and not referrals:
-            turn.reply(Say("practitioner.nothing_open"))
-            return None
-        lines = [self.catalog.text("referral.list_alert", language, id=a.id, text=a.excerpt[:80]) for a in alerts]
-        for referral in referrals:
-            days = (turn.now - (referral.submitted_at or referral.created_at)).days
-            status = self.catalog.text(STATUS_LABELS[referral.status], language)
-            lines.append(self.catalog.text("referral.list_referral", language, id=referral.id, status=status,
-                                           days=days))
-        turn.reply(Say("referral.practitioner_list", items="\n".join(lines)))
+    def add(self, section: ListSection) -> None:
+        self.sections.append(section)
+
+    def __call__(self, turn, practitioner: Practitioner, answer: PractitionerAnswer) -> None:
+        replies = [reply for section in self.sections for reply in section(turn, practitioner)]
+        for reply in replies or [Say("practitioner.nothing_open")]:
+            turn.reply(reply)
         return None

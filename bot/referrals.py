@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 ACCEPTED, RECEIVED, FIRST_CONTACT_DAYS, NOT_APPROPRIATE, WAITING_DAYS, WHAT_MATTERS_DONE = 44, 45, 47, 49, 105, 122
 OPEN = ("submitted", "accepted", "contacted")
+STATUS_LABELS = {"submitted": "referral.status_submitted", "accepted": "referral.status_accepted",
+                 "contacted": "referral.status_contacted"}
 WITHDRAW_PHRASES = {
     "withdraw consent", "withdraw my consent", "i withdraw consent", "i withdraw my consent",
     "/withdraw", "tynnu caniatad yn ol", "tynnu fy nghaniatad yn ol", "tynnu caniatad", "/tynnu",
@@ -221,6 +223,21 @@ class Referrals:
             case _:
                 turn.reply(Say("referral.practitioner_unknown"))
         return None
+
+    def list_section(self, turn, practitioner: Practitioner) -> list:
+        """For the practitioner's LIST: the referrals they hold that are still open."""
+        referrals = turn.session.scalars(select(Referral).where(
+            Referral.practitioner_id == practitioner.id, Referral.status.in_(OPEN)).order_by(Referral.id)).all()
+        if not referrals:
+            return []
+        language = self._practitioner_language(turn.session, practitioner)
+        lines = []
+        for referral in referrals:
+            days = (turn.now - (referral.submitted_at or referral.created_at)).days
+            status = self.catalog.text(STATUS_LABELS[referral.status], language)
+            lines.append(self.catalog.text("referral.list_referral", language, id=referral.id, status=status,
+                                           days=days))
+        return [Say("referral.practitioner_list", items="\n".join(lines))]
 
     # ------------------------------------------------------------ due work
 

@@ -31,7 +31,7 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.catalog import Catalog
@@ -320,6 +320,19 @@ class Safeguarding:
         if address is not None:
             turn.send_to(address.channel, address.address, reply, person.language or practitioner.language,
                          person_id=person.id, idempotency_key=key, ignore_opt_out=True)
+
+    def list_section(self, turn, practitioner: Practitioner) -> list[Reply]:
+        """For the practitioner's LIST: their team's alerts nobody has acknowledged yet, with buttons."""
+        alerts = turn.session.scalars(select(SafeguardingAlert).where(
+            SafeguardingAlert.status == "open",
+            or_(SafeguardingAlert.team_id == practitioner.team_id, SafeguardingAlert.team_id.is_(None)),
+        ).order_by(SafeguardingAlert.id)).all()
+        if not alerts:
+            return []
+        options = [Option(action_value("alert", a.id, "ack"), "safeguarding.option_ack_id", params={"id": a.id})
+                   for a in alerts]
+        lines = "\n".join(f"{a.id}: \"{excerpt(a.excerpt)[:80]}\"" for a in alerts)
+        return [Ask("safeguarding.list", options, items=lines)]
 
     # ------------------------------------------------------------ resuming a paused flow
 

@@ -296,4 +296,6 @@ def test_a_practitioner_lists_what_is_open(bot):
     finish_quickly(bot)
     bot.send("I want to die")
     alys.deliver()
-    alys.send("list").expect("SAFEGUARDING ALERT 1, not yet acknowledged", "Referral 1: waiting to be accepted")
+    alys.send("list").expect("SAFEGUARDING ALERTS not yet acknowledged", "I want to die", "1 Acknowledge alert 1",
+                             "Referral 1: waiting to be accepted")
+    alys.send("1").expect("you have acknowledged alert 1")
