@@ -154,7 +154,7 @@ class Referrals:
                     route=referral.route, source=referral.source or "-",
                     channel=address[0], address=address[1])
         self._send_to_practitioner(session, practitioner, now, reply, key=f"referral:{referral.id}:new")
-        _record_for(session, person, now, DataSetEvent(RECEIVED, {"referral": referral.id, "team": team.name}),
+        _record_for(session, person, now, DataSetEvent(RECEIVED, {}),
                     "referral")
         return True
 
@@ -187,7 +187,7 @@ class Referrals:
             case "accept":
                 if referral.accepted_at is None:
                     referral.accepted_at = now
-                    _record_for(session, person, now, DataSetEvent(ACCEPTED, {"referral": referral.id}), "referral")
+                    _record_for(session, person, now, DataSetEvent(ACCEPTED, {"accepted": True}), "referral")
                 if referral.status == "submitted":
                     referral.status = "accepted"
                 referral.practitioner_id = practitioner.id
@@ -198,8 +198,7 @@ class Referrals:
                     referral.first_contact_at = now
                     referral.accepted_at = referral.accepted_at or now
                     for statement, value in ((FIRST_CONTACT_DAYS, {"days": days}), (WAITING_DAYS, {"days": days}),
-                                             (WHAT_MATTERS_DONE, {"completed": True,
-                                                                  "started_in_chat": bool(referral.answers.get("what_matters"))})):
+                                             (WHAT_MATTERS_DONE, {"completed": True})):
                         _record_for(session, person, now, DataSetEvent(statement, value), "referral")
                 if referral.status in ("submitted", "accepted"):
                     referral.status = "contacted"
@@ -217,7 +216,7 @@ class Referrals:
                 referral.closed_at = now
                 if not redirected:
                     _record_for(session, person, now,
-                                DataSetEvent(NOT_APPROPRIATE, {"referral": referral.id, "reason": answer.text[:200]}),
+                                DataSetEvent(NOT_APPROPRIATE, {"inappropriate": True}),
                                 "referral")
                 turn.reply(Say("referral.practitioner_closed", id=referral.id))
             case _:

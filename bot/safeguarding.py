@@ -86,6 +86,13 @@ class Detection:
     by_nlu: bool
 
     @property
+    def level(self) -> str:
+        """The data set's level (statement 27): danger now is an emergency; a phrase is urgent."""
+        if "immediate_danger" in self.categories:
+            return "emergency"
+        return "urgent" if self.categories else "concern"
+
+    @property
     def detected_by(self) -> list[str]:
         return [*self.categories, *(["nlu"] if self.by_nlu else [])]
 
@@ -125,7 +132,7 @@ class Safeguarding:
         alert = self._open_alert(turn.session, person.id)
         if alert is None:
             alert = self._raise(turn, detection)
-            events = [DataSetEvent(SAFEGUARDING_RAISED, {"raised": True, "detected_by": detection.detected_by})]
+            events = [DataSetEvent(SAFEGUARDING_RAISED, {"level": detection.level})]
         else:
             self._further_message(turn, alert, detection)
             events = []

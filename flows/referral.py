@@ -431,24 +431,53 @@ def _change(state, event, ctx) -> Transition:
     return _again(state, "referral.pick_one")
 
 
-def _submit(state: ReferralState, ctx: FlowContext) -> Transition:
-    route = state.route or SELF
-    origin = {"route": route, "source": state.source}
+# The Core Data Set's vocabularies (config/dataset/statements.yml on the dataset branch): our
+# answers are finer-grained, so each maps to the nearest reported value.
+DATASET_THEMES = {"lonely": "reduce_isolation", "active": "physical_activity", "mental": "mental_wellbeing",
+                  "money": "money", "housing": "housing", "caring": "other", "learning": "learning",
+                  "volunteering": "volunteering", "outdoors": "nature"}
+DATASET_BARRIERS = {"transport": "transport", "cost": "cost", "childcare": "caring", "mobility": "access",
+                    "confidence": "confidence", "digital": "access", "language": "language"}
+DATASET_ROUTES = {"self": "self", "gp": "gp", "health": "health", "pharmacy": "health",
+                  "social_care": "social_care", "council": "social_care", "voluntary": "third_sector",
+                  "family": "family"}
+ADULT_BANDS = {"16-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+"}
+
+
+def _mapped(values, mapping) -> list[str]:
+    return list(dict.fromkeys(mapping[v] for v in values if v in mapping))
+
+
+def dataset_events(state: ReferralState, route: str) -> list[DataSetEvent]:
+    """The Core Data Set evidence a sent referral gives: no free text, no identifiers."""
+    demographics: dict[str, Any] = {}
+    if state.age_band in ADULT_BANDS or not state.age_band:
+        demographics["age_band"] = state.age_band or "prefer_not_to_say"
+    if state.postcode_area:
+        demographics["postcode_area"] = state.postcode_area
+    barriers = {"barriers": _mapped(state.barriers, DATASET_BARRIERS)}
     events = [
-        DataSetEvent(DEMOGRAPHICS, {"age_band": state.age_band, "postcode_area": state.postcode_area}),
-        DataSetEvent(ROUTE, origin), DataSetEvent(ORIGIN, origin), DataSetEvent(ROLE, {"role": route}),
+        DataSetEvent(DEMOGRAPHICS, demographics),
+        DataSetEvent(ROUTE, {"route": DATASET_ROUTES.get(route, "other")}),
+        DataSetEvent(ORIGIN, {"origin": state.source or route}),
+        DataSetEvent(ROLE, {"role": route}),
         DataSetEvent(REASON, {"reasons": list(state.reasons)}),
-        DataSetEvent(THEMES_STATEMENT, {"themes": list(state.themes)}),
-        DataSetEvent(BARRIERS_ACTIVITY, {"barriers": list(state.barriers)}),
-        DataSetEvent(BARRIERS_PRACTITIONER, {"barriers": list(state.barriers)}),
+        DataSetEvent(THEMES_STATEMENT, {"themes": _mapped(state.themes, DATASET_THEMES)}),
+        DataSetEvent(BARRIERS_ACTIVITY, barriers),
+        DataSetEvent(BARRIERS_PRACTITIONER, barriers),
     ]
     if state.carer:
         events.append(DataSetEvent(IS_CARER, {"carer": state.carer == "yes"}))
     if state.has_carer:
         events.append(DataSetEvent(HAS_CARER, {"carer_supporting": state.has_carer == "yes"}))
+    return events
+
+
+def _submit(state: ReferralState, ctx: FlowContext) -> Transition:
+    route = state.route or SELF
     days = getattr(getattr(ctx.settings, "referral", None), "contact_within_days", 5)
     answers = state.with_(step="submitted", route=route).to_json()
-    return Transition(None, replies=[Say("referral.submitted", days=days)], events=events,
+    return Transition(None, replies=[Say("referral.submitted", days=days)], events=dataset_events(state, route),
                       effects=[SubmitReferral(answers)])
 
 

@@ -113,3 +113,17 @@ def test_source_codes_and_their_routes():
     assert route_for("TAI-CAERDYDD") == "housing"
     assert route_for("XYZ-1") == "other"
     assert route_for("") == "self"
+
+
+def test_data_set_values_use_the_reported_vocabulary():
+    from flows.referral import ReferralState, dataset_events
+
+    state = ReferralState(themes=("lonely", "caring", "outdoors"), barriers=("childcare", "mobility", "digital"),
+                          reasons=("physical",), age_band="0-15", source="TAI-1", route="housing")
+    events = {e.statement: e.value for e in dataset_events(state, "housing")}
+    assert events[108] == {"themes": ["reduce_isolation", "other", "nature"]}
+    assert events[80] == {"barriers": ["caring", "access"]}
+    assert events[41] == {"route": "other"} and events[52] == {"origin": "TAI-1"}
+    assert events[36] == {}, "under 16 is not a reported band; a skipped date of birth is prefer_not_to_say"
+    assert {e.statement: e.value for e in dataset_events(ReferralState(), "self")}[36] == \
+        {"age_band": "prefer_not_to_say"}

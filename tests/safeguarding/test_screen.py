@@ -38,7 +38,7 @@ def test_a_disclosure_in_english_by_sms_gets_the_crisis_reply_and_alerts_the_lea
     [alert] = bot.rows(SafeguardingAlert)
     assert alert.status == "open" and alert.detected_by == ["suicide"]
     [event] = bot.rows(DataSetEvent, statement=27)
-    assert event.value["raised"] is True
+    assert event.value == {"level": "urgent"}
     assert kinds(bot) == ["raised", "sent"]
 
 
