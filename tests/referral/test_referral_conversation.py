@@ -301,3 +301,8 @@ def test_a_practitioner_lists_what_is_open(bot):
     alys.send("list").expect("SAFEGUARDING ALERTS not yet acknowledged", "I want to die", "1 Acknowledge alert 1",
                              "Referral 1: waiting to be accepted")
     alys.send("1").expect("you have acknowledged alert 1")
+
+
+def test_a_deep_link_for_someone_we_already_know_starts_the_referral(telegram_bot):
+    telegram_bot.speaking("en")
+    telegram_bot.send("/start HEALTH-NURSE1", payload="HEALTH-NURSE1").expect("Social prescribing connects you")

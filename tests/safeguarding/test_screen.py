@@ -209,3 +209,8 @@ def test_operator_errors_name_the_setting_or_file(tmp_path):
         load_contacts(half)
     with pytest.raises(SettingsError, match="CYSWLLT_SAFEGUARDING_ESCALATE_AFTER_MINUTES"):
         load_settings(environ={"CYSWLLT_SAFEGUARDING_ESCALATE_AFTER_MINUTES": "0"})
+
+
+def test_a_first_message_in_welsh_gets_the_crisis_reply_in_welsh(bot):
+    team(bot)
+    bot.send("dw i isio marw").expect("Diolch am ddweud wrtha i", absent=("Thank you for telling me",))
