@@ -129,13 +129,18 @@ class Safeguarding:
         person = turn.person
         for reply in self.crisis_replies(person.language or detect_language(turn.text)):
             turn.reply(reply, ignore_opt_out=True)
-        alert = self._open_alert(turn.session, person.id)
-        if alert is None:
-            alert = self._raise(turn, detection)
-            events = [DataSetEvent(SAFEGUARDING_RAISED, {"level": detection.level})]
-        else:
-            self._further_message(turn, alert, detection)
-            events = []
+        events = []
+        try:
+            # In a savepoint: if raising the alert fails, the crisis reply above still goes out.
+            with turn.session.begin_nested():
+                alert = self._open_alert(turn.session, person.id)
+                if alert is None:
+                    self._raise(turn, detection)
+                    events = [DataSetEvent(SAFEGUARDING_RAISED, {"level": detection.level})]
+                else:
+                    self._further_message(turn, alert, detection)
+        except Exception:
+            log.exception("SAFEGUARDING: could not raise an alert for person %s; act on this now", person.id)
         self._pause(turn.conversation, has_language=bool(person.language))
         return Transition(None, events=events)
 
@@ -270,7 +275,11 @@ class Safeguarding:
             SafeguardingAlert.status == "open", SafeguardingAlert.next_escalation_at <= now,
         ).order_by(SafeguardingAlert.id).with_for_update()).all()
         for alert in due:
-            self._escalate(session, alert, now)
+            try:
+                with session.begin_nested():  # one alert's failure must not stop the others
+                    self._escalate(session, alert, now)
+            except Exception:
+                log.exception("SAFEGUARDING: could not escalate alert %s; act on this now", alert.id)
 
     def _escalate(self, session: Session, alert: SafeguardingAlert, now: datetime) -> None:
         team = session.get(Team, alert.team_id) if alert.team_id else None

@@ -214,3 +214,16 @@ def test_operator_errors_name_the_setting_or_file(tmp_path):
 def test_a_first_message_in_welsh_gets_the_crisis_reply_in_welsh(bot):
     team(bot)
     bot.send("dw i isio marw").expect("Diolch am ddweud wrtha i", absent=("Thank you for telling me",))
+
+
+def test_if_the_alert_cannot_be_raised_the_crisis_reply_still_goes_out(bot, monkeypatch, caplog):
+    team(bot)
+    bot.speaking("en")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database trouble")
+
+    monkeypatch.setattr(bot.app.dispatcher.screens[0].__self__, "_raise", broken)
+    bot.send("I want to kill myself").expect("116 123", absent=("Sorry",))
+    assert "could not raise an alert" in caplog.text
+    assert bot.conversation().flow == "safety"
