@@ -50,7 +50,7 @@ THEME_WORDS = {
     "active": ("active", "exercise", "fitness", "walk", "sport", "swim", "gym", "dance", "move more",
                "actif", "ymarfer", "cerdded", "chwaraeon", "nofio", "dawns", "heini", "ffit"),
     "mental": ("mental", "mood", "anxiety", "anxious", "stress", "depress", "wellbeing", "worry",
-               "meddwl", "meddyliol", "pryder", "straen", "iselder", "lles", "hwyliau"),
+               "iechyd meddwl", "meddyliol", "pryder", "straen", "iselder", "lles", "hwyliau"),
     "money": ("money", "benefit", "debt", "bills", "financ", "arian", "budd", "dyled", "biliau", "ariannol"),
     "housing": ("housing", "house", "home", "rent", "landlord", "homeless",
                 "tai", "cartref", "rhent", "digartref"),
@@ -70,7 +70,7 @@ REASONS = (
 REASON_WORDS = {
     "physical": ("physical", "body", "pain", "illness", "health", "corfforol", "corff", "poen", "salwch", "iechyd"),
     "mental": ("mental", "mood", "anxiety", "stress", "depress", "emotion",
-               "meddwl", "meddyliol", "emosiyn", "pryder", "straen", "iselder"),
+               "iechyd meddwl", "meddyliol", "emosiyn", "pryder", "straen", "iselder"),
     "social": ("social", "lonely", "isolated", "friends", "cymdeithas", "unig", "ffrindiau"),
     "financial": ("financ", "money", "debt", "benefit", "bills", "ariannol", "arian", "dyled", "biliau"),
 }
