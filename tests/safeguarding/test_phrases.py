@@ -91,3 +91,18 @@ def test_a_missing_or_broken_phrase_file_names_itself(tmp_path):
     broken.write_text("categories:\n  x:\n    patterns: ['(unclosed']\n", encoding="utf-8")
     with pytest.raises(PhraseListError, match="broken.yml"):
         RiskPhrases.load(broken)
+
+
+from hypothesis import given, settings as hypothesis_settings, strategies as st  # noqa: E402
+
+# "mae gen i ofn o" (I'm afraid of him) counts only at the end: "ofn o gŵn" is a fear of dogs.
+END_ANCHORED = {"mae gen i ofn o"}
+ALL_RISK = [text for texts in RISK.values() for text in texts if text not in END_ANCHORED]
+AROUND = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(before=AROUND, phrase=st.sampled_from(ALL_RISK), after=AROUND, shout=st.booleans())
+def test_a_risk_phrase_is_found_whatever_surrounds_it(before, phrase, after, shout):
+    text = f"{before} {phrase.upper() if shout else phrase} {after}"
+    assert PHRASES.categories_in(text), f"missed: {text!r}"
