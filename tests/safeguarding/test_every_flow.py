@@ -4,6 +4,8 @@ Flows other features add to flows.registry.FLOWS are picked up here automaticall
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from sqlalchemy import select
 
@@ -28,21 +30,15 @@ def put_in_flow(app, bot, name):
     person = bot.person()
     with app.sessions.begin() as session:
         conversation = session.scalar(select(Conversation).where(Conversation.person_id == person.id))
-        ctx = _context(app, person)
-        transition = flow.begin(Begin({}), ctx)
+        # The dispatcher's own context, so whatever it gives flows (menu, resources...) is there.
+        turn = SimpleNamespace(now=app.clock.now(), person=person, message=SimpleNamespace(channel=bot.channel),
+                               facts={"id": person.id, "consented": True, "is_practitioner": False})
+        transition = flow.begin(Begin({}), app.dispatcher.context(turn))
         state = transition.state if transition.state is not None else flow.state_type(step="start")
         conversation.flow = name
         conversation.state = state.to_json()
         conversation.pending_options = []
     return state
-
-
-def _context(app, person):
-    from flows.base import FlowContext
-    from flows.registry import intent_routes, menu_options
-    return FlowContext(now=app.clock.now(), language=person.language, channel="sms",
-                       person={"id": person.id, "consented": True, "is_practitioner": False},
-                       settings=app.settings, menu=menu_options(), intent_routes=intent_routes())
 
 
 @pytest.mark.parametrize("language,channel", [("en", "sms"), ("cy", "telegram")])
