@@ -46,6 +46,8 @@ def summary_text(catalog: Catalog, answers: Mapping[str, Any], language: str) ->
     contact = [label(kind, answers[kind]) for kind in ("contact_how", "contact_when") if answers.get(kind)]
     if contact:
         lines.append(("contact", ", ".join(contact)))
+    if answers.get("phone"):
+        lines.append(("phone", answers["phone"]))
     if not lines:
         return catalog.text("referral.summary_empty", language)
     return "\n".join(f"{catalog.text(HEADINGS[name], language)}: {value}" for name, value in lines)

@@ -247,7 +247,7 @@ class Safeguarding:
             self._log(session, alert, now, "unreachable", practitioner.id)
             return
         params = {"text": alert.excerpt, "channel": channel_name(alert.channel),
-                  "address": alert.address, "when": _local_time(alert.raised_at, self.settings),
+                  "address": self._reach(session, alert), "when": _local_time(alert.raised_at, self.settings),
                   "alert": alert.id, **extra}
         reply = Ask(message_key, [Option(action_value("alert", alert.id, "ack"), "safeguarding.option_ack")],
                     **params)
@@ -255,6 +255,15 @@ class Safeguarding:
         queue_message(session, self.catalog, reply, channel=address.channel, address=address.address,
                       now=now, person=person, language=person.language or practitioner.language,
                       idempotency_key=key, ignore_opt_out=True)
+
+    def _reach(self, session: Session, alert: SafeguardingAlert) -> str:
+        """Their chat address, and the phone number from their referral when the chat is not SMS."""
+        if alert.channel == "sms" or alert.person_id is None:
+            return alert.address
+        latest = session.scalar(select(Referral).where(Referral.person_id == alert.person_id)
+                                .order_by(Referral.id.desc()).limit(1))
+        phone = (latest.answers or {}).get("phone") if latest is not None else None
+        return f"{alert.address} / {phone}" if phone else alert.address
 
     def _no_contact(self, session: Session, alert: SafeguardingAlert, now: datetime) -> None:
         # Nobody can be reached: an operator must act. Keep trying at every interval.

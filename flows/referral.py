@@ -2,7 +2,8 @@
 
 intro -> consent (flows/consent.py, only if not given) -> what matters (their words) -> themes ->
 reasons (51) -> barriers (80/81) -> carer (32) -> carer helping (34) -> about them, each optional:
-first name, date of birth (age band, 36), postcode (routing), NHS number, how and when to contact ->
+first name, date of birth (age band, 36), postcode (routing), NHS number, how to contact (with a
+phone number if they chat on Telegram and want a call or a text) and when ->
 referral route (41/48/52, skipped when a source code came with them) -> summary -> confirm or change.
 
 Every answer is saved as a draft (SaveDraft) so a person who stops can come back where they were;
@@ -19,6 +20,7 @@ from flows.base import (
 )
 from flows.dates import DateProblem, age_band, parse_birth_date
 from flows.nhs_number import NHSNumberProblem, parse_nhs_number
+from flows.phone_numbers import parse_uk_phone
 from flows.picks import fold, is_done, is_skip, read_picks
 from flows.postcodes import find_postcode, parse_postcode
 from flows.referral_sources import SELF, clean_source, route_for
@@ -144,12 +146,13 @@ SECTIONS = (
     Option("nhs", "referral.section_nhs"),
     Option("contact", "referral.section_contact"),
 )
-# Summary line headings: the sections, and "has_carer", which is changed with "carer".
-HEADINGS = {**{o.value: o.label for o in SECTIONS}, "has_carer": "referral.section_has_carer"}
+# Summary line headings: the sections, "has_carer" (changed with "carer") and "phone" (with "contact").
+HEADINGS = {**{o.value: o.label for o in SECTIONS}, "has_carer": "referral.section_has_carer",
+            "phone": "referral.section_phone"}
 NO_BARRIERS_OPTION = Option("none", "referral.barrier_none")
 
 ORDER = ("what_matters", "themes", "reasons", "barriers", "carer", "has_carer", "name", "dob", "postcode",
-         "nhs", "contact_how", "contact_when", "route", "summary")
+         "nhs", "contact_how", "phone", "contact_when", "route", "summary")
 # Core Data Set statements recorded when the referral is sent.
 DEMOGRAPHICS, ROUTE, ROLE, REASON, ORIGIN, BARRIERS_ACTIVITY, BARRIERS_PRACTITIONER = 36, 41, 48, 51, 52, 80, 81
 IS_CARER, HAS_CARER, THEMES_STATEMENT = 32, 34, 108
@@ -200,6 +203,7 @@ class ReferralState(FlowState):
     postcode_area: str = ""
     nhs_number: str = ""
     contact_how: str = ""
+    phone: str = ""          # asked only when they chat on Telegram and want a call or a text
     contact_when: str = ""
     editing: bool = False    # answering one part again from the summary
 
@@ -232,6 +236,8 @@ def question(state: ReferralState) -> tuple[Reply, ...]:
             return (Ask("referral.nhs", (SKIP,)),)
         case "contact_how":
             return (Ask("referral.contact_how", CONTACT_HOW + (SKIP,)),)
+        case "phone":
+            return (Ask("referral.phone", (SKIP,)),)
         case "contact_when":
             return (Ask("referral.contact_when", CONTACT_WHEN + (SKIP,)),)
         case "route":
@@ -248,13 +254,15 @@ def _next_step(state: ReferralState, after: str) -> str:
     following = ORDER[ORDER.index(after) + 1]
     if following == "route" and state.source:
         return "summary"  # the source code already says who referred them
+    if following == "phone":
+        return "contact_when"  # the phone step is reached only from _contact_how
     return following
 
 
 def _go(state: ReferralState, after: str, **answers: Any) -> Transition:
     """Store this step's answer and ask the next question (or show the summary)."""
     step = _next_step(state, after)
-    if after == "contact_how" and state.editing:
+    if after in ("contact_how", "phone") and state.editing:
         step = "contact_when"  # "how" and "when" are changed together
     new = state.with_(step=step, editing=state.editing and step != "summary", **answers)
     return _ask_at(new)
@@ -407,6 +415,27 @@ def _single(name: str, options, words, skipped: str = ""):
     return handle
 
 
+def _contact_how(state, event, ctx) -> Transition:
+    if is_skip(event):
+        return _go(state, "contact_how", contact_how="", phone="")
+    picks = read_picks(event, CONTACT_HOW, CONTACT_WORDS)
+    if len(picks) != 1:
+        return _again(state, "referral.pick_one")
+    if picks[0] in ("phone", "text") and ctx.channel != "sms":
+        # On SMS we already have their number; on Telegram we do not.
+        return _ask_at(state.with_(step="phone", contact_how=picks[0]))
+    return _go(state, "contact_how", contact_how=picks[0], phone="")
+
+
+def _phone(state, event, ctx) -> Transition:
+    if is_skip(event):
+        return _go(state, "phone", phone="")
+    number = parse_uk_phone(event.text) if isinstance(event, Text) else None
+    if number is None:
+        return _again(state, "referral.phone_invalid")
+    return _go(state, "phone", phone=number)
+
+
 SECTION_STEPS = {"what_matters": "what_matters", "themes": "themes", "reasons": "reasons",
                  "barriers": "barriers", "carer": "carer", "name": "name", "dob": "dob",
                  "postcode": "postcode", "nhs": "nhs", "contact": "contact_how"}
@@ -492,7 +521,8 @@ STEPS = {
     "dob": _dob,
     "postcode": _postcode,
     "nhs": _nhs,
-    "contact_how": _single("contact_how", CONTACT_HOW, CONTACT_WORDS),
+    "contact_how": _contact_how,
+    "phone": _phone,
     "contact_when": _single("contact_when", CONTACT_WHEN, WHEN_WORDS),
     "route": _single("route", ROUTES, ROUTE_WORDS, skipped=SELF),
     "summary": _summary,

@@ -127,3 +127,13 @@ def test_data_set_values_use_the_reported_vocabulary():
     assert events[36] == {}, "under 16 is not a reported band; a skipped date of birth is prefer_not_to_say"
     assert {e.statement: e.value for e in dataset_events(ReferralState(), "self")}[36] == \
         {"age_band": "prefer_not_to_say"}
+
+
+@pytest.mark.parametrize("text,number", [
+    ("07700 900123", "07700900123"), ("+44 7700 900123", "07700900123"), ("+44 (0)7700 900123", "07700900123"),
+    ("0044 29 2000 0000", "02920000000"), ("029 2000 0000", "02920000000"), ("01248 123456", "01248123456"),
+    ("07700 9001", None), ("999", None), ("09001 234567", None), ("hello", None), ("", None),
+])
+def test_uk_phone_numbers(text, number):
+    from flows.phone_numbers import parse_uk_phone
+    assert parse_uk_phone(text) == number

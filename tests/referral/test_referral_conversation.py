@@ -306,3 +306,29 @@ def test_a_practitioner_lists_what_is_open(bot):
 def test_a_deep_link_for_someone_we_already_know_starts_the_referral(telegram_bot):
     telegram_bot.speaking("en")
     telegram_bot.send("/start HEALTH-NURSE1", payload="HEALTH-NURSE1").expect("Social prescribing connects you")
+
+
+def test_on_telegram_a_phone_call_needs_a_number_which_the_practitioner_and_alerts_get(telegram_bot):
+    alys = linked_practitioner(telegram_bot, "Alys", "Caerdydd", "555001", areas=["CF"], lead=True)
+    bot = telegram_bot
+    start_referral(bot)
+    for _ in range(12):
+        if bot.conversation().state["step"] == "contact_how":
+            break
+        bot.press("skip")
+    bot.press("phone").expect("What number")
+    bot.send("07700 9001").expect("doesn't look like a UK phone number")
+    bot.send("+44 (0)7700 900123").expect("When is best")
+    finish_quickly(bot)
+    alys.deliver().expect("Phone: 07700900123")
+    bot.send("he hits me")
+    alys.deliver().expect("SAFEGUARDING ALERT", "100200300 / 07700900123")
+
+
+def test_by_sms_a_phone_call_does_not_ask_for_the_number_we_have(bot):
+    start_referral(bot)
+    for _ in range(12):
+        if bot.conversation().state["step"] == "contact_how":
+            break
+        bot.press("skip")
+    bot.send("phone call").expect("When is best")
