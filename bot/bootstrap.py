@@ -13,9 +13,16 @@ from bot.asset_handlers import AssetHandlers
 from bot.catalog import Catalog
 from bot.clock import Clock, SystemClock
 from bot.dispatcher import Dispatcher
+from bot.practitioner_list import PractitionerList
 from bot.practitioners import PractitionerActions
+from bot.referrals import Referrals
+from bot.safeguarding import Safeguarding
 from bot.settings import Settings
+from flows.referral import SaveDraft, ShowSummary, SubmitReferral
+from flows.registry import FLOWS
 from flows.rights import RequestErasure
+from flows.safety import DropPaused, ResumePaused
+from flows.withdraw import ForgetReferrals
 from nlu.backends import build_nlu
 from storage.db import make_engine, upgrade
 from storage.places import default_gazetteer
@@ -53,16 +60,35 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     sessions = sessionmaker(engine, expire_on_commit=False)
     clock = clock or SystemClock()
     catalog = catalog or Catalog.load()
+    # Safeguarding first: its screen runs on every message before anything else (Standard Three).
+    safeguarding = Safeguarding(settings, catalog, FLOWS)
+    referrals = Referrals(settings, catalog)
     assets = AssetHandlers(catalog, default_gazetteer(), load_sample=settings.assets.sample_when_empty,
                            settings=settings)
     dispatcher = Dispatcher(
         sessions=sessions, nlu=nlu or build_nlu(settings), catalog=catalog, clock=clock,
         settings=settings,
-        # Safeguarding screens go first; the data rights screen after them.
-        screens=[data_rights.screen],
-        effect_handlers={RequestErasure: data_rights.request_erasure, **assets.effect_handlers()},
-        person_facts=[data_rights.facts, assets.person_facts],
+        screens=[safeguarding.screen, referrals.keyword_screen, data_rights.screen],
+        effect_handlers={
+            ResumePaused: safeguarding.resume, DropPaused: safeguarding.drop,
+            SaveDraft: referrals.save_draft, ShowSummary: referrals.show_summary,
+            SubmitReferral: referrals.submit, ForgetReferrals: referrals.forget,
+            RequestErasure: data_rights.request_erasure,
+            **assets.effect_handlers(),
+        },
+        person_facts=[referrals.person_facts, data_rights.facts, assets.person_facts],
         practitioner_actions=PractitionerActions({data_rights.ACTION: data_rights.practitioner_answer}),
     )
-    due_work: list[DueWork] = [data_rights.retention_job(settings.privacy.message_retention_days)]
+    safeguarding.flows = dispatcher.flows
+    safeguarding.context = dispatcher.context
+    dispatcher.practitioner_actions.register("alert", safeguarding.on_answer)
+    dispatcher.practitioner_actions.register("referral", referrals.on_answer)
+    practitioner_list = PractitionerList()
+    practitioner_list.add(safeguarding.list_section)
+    practitioner_list.add(referrals.list_section)
+    dispatcher.practitioner_actions.register("list", practitioner_list)
+    due_work: list[DueWork] = [
+        safeguarding.escalate_due, referrals.due,
+        data_rights.retention_job(settings.privacy.message_retention_days),
+    ]
     return App(settings, engine, sessions, catalog, clock, dispatcher, due_work)

@@ -389,6 +389,10 @@ class Dispatcher:
         for provider in self.person_facts:
             turn.facts.update(provider(turn.session, turn.person))
 
+    def context(self, turn: Turn) -> FlowContext:
+        """What a flow may know in this turn (for effect handlers that ask a flow's question again)."""
+        return self._context(turn)
+
     def _context(self, turn: Turn) -> FlowContext:
         return FlowContext(
             now=turn.now, language=turn.person.language or self.default_language,

@@ -123,6 +123,27 @@ class AssetsSettings(BaseModel):
     # Load the shipped SAMPLE directory when the directory is empty, so search works at once.
     # Production sets this to false and imports its own directory (`cyswllt assets import`).
     sample_when_empty: bool = True
+class SafeguardingSettings(BaseModel):
+    """The risk screen, crisis contacts, and how alerts to practitioners escalate."""
+
+    phrases_file: str = "config/safeguarding/phrases.yml"
+    contacts_file: str = "config/safeguarding/crisis_contacts.yml"
+    # An NLU "risk" parse at or above this confidence counts as a disclosure (low: when in doubt, risk).
+    nlu_threshold: float = Field(0.35, ge=0, le=1)
+    # An alert nobody has acknowledged after this long goes to the next person on the team's list.
+    escalate_after_minutes: float = Field(15, gt=0)
+    # The team whose list is used when the person has no referral and no postcode (empty: the first team).
+    default_team: str = ""
+
+
+class ReferralSettings(BaseModel):
+    """Self-referral: reminders for unfinished referrals and what people are told to expect."""
+
+    reminder_after_days: float = Field(2, gt=0)
+    # Days without an answer (counted from the last message) after which a referral is closed.
+    abandon_after_days: float = Field(7, gt=0)
+    # "A practitioner will contact you within N working days" in the confirmation.
+    contact_within_days: int = Field(5, gt=0)
 
 
 class DatasetSettings(BaseModel):
@@ -156,6 +177,8 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = PrivacySettings()
     quiet_hours: QuietHoursSettings = QuietHoursSettings()
     assets: AssetsSettings = AssetsSettings()
+    safeguarding: SafeguardingSettings = SafeguardingSettings()
+    referral: ReferralSettings = ReferralSettings()
 
     @classmethod
     def settings_customise_sources(

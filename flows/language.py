@@ -17,6 +17,8 @@ INTENT_LANGUAGE = {"choose_welsh": "cy", "choose_english": "en"}
 class LanguageState(FlowState):
     # What the person first wanted, so it is not lost while we ask about language.
     first_intent: str = ""
+    # A referral source code (Telegram deep link, SMS keyword) carried through to the menu.
+    source: str = ""
 
 
 def _offer() -> Ask:
@@ -29,20 +31,21 @@ def chosen(language: str, how: str, state: LanguageState) -> Transition:
         None,
         replies=[Say("offer.confirmed")],
         events=[DataSetEvent(LANGUAGE_OF_CHOICE, {"language": language, "how": how})],
-        effects=[SetLanguage(language), GoTo("menu", {"intent": state.first_intent})],
+        effects=[SetLanguage(language), GoTo("menu", {"intent": state.first_intent, "source": state.source})],
     )
 
 
 def begin(event, ctx: FlowContext) -> Transition:
     payload = event.payload if isinstance(event, Begin) else {}
-    state = LanguageState(step="choose", first_intent=payload.get("intent", ""))
+    state = LanguageState(step="choose", first_intent=payload.get("intent", ""),
+                          source=payload.get("source") or "")
     if payload.get("detected") == "cy":
         # Written to us in Welsh: answer in Welsh at once, and say how to switch.
         return Transition(
             None,
             replies=[Say("offer.welsh_detected", language="cy")],
             events=[DataSetEvent(LANGUAGE_OF_CHOICE, {"language": "cy", "how": "wrote_in_welsh"})],
-            effects=[SetLanguage("cy"), GoTo("menu", {"intent": state.first_intent})],
+            effects=[SetLanguage("cy"), GoTo("menu", {"intent": state.first_intent, "source": state.source})],
         )
     return Transition(state, replies=[_offer()])
 

@@ -11,7 +11,8 @@ CONFIDENT = 0.6
 
 @dataclass(frozen=True)
 class MenuState(FlowState):
-    pass
+    # A referral source code that came with the person, passed on to the flow they choose.
+    source: str = ""
 
 
 def _menu(ctx: FlowContext, key: str = "menu.prompt") -> Ask:
@@ -23,18 +24,21 @@ def _route(intent: str, ctx: FlowContext) -> str | None:
 
 
 def begin(event, ctx: FlowContext) -> Transition:
-    intent = event.payload.get("intent", "") if isinstance(event, Begin) else ""
-    if flow := _route(intent, ctx):
-        return Transition(None, effects=[GoTo(flow, {"from_menu": False})])
-    return Transition(MenuState(step="choose"), replies=[_menu(ctx)])
+    payload = event.payload if isinstance(event, Begin) else {}
+    intent, source = payload.get("intent", ""), payload.get("source") or ""
+    # Someone who came with a referral source code (a GP's link) has come to be referred.
+    if flow := _route(intent, ctx) or (_route("self_refer", ctx) if source else None):
+        return Transition(None, effects=[GoTo(flow, {"from_menu": False, "source": source})])
+    return Transition(MenuState(step="choose", source=source), replies=[_menu(ctx)])
 
 
 def step(state: MenuState, event, ctx: FlowContext) -> Transition:
     match event:
         case Choice(value) if any(o.value == value for o in ctx.menu):
-            return Transition(None, effects=[GoTo(value, {"from_menu": True})])
+            return Transition(None, effects=[GoTo(value, {"from_menu": True, "source": state.source})])
         case Text(text, parse) if parse.confidence >= CONFIDENT and (flow := _route(parse.intent, ctx)):
-            return Transition(None, effects=[GoTo(flow, {"from_menu": False, "text": text})])
+            return Transition(None, effects=[GoTo(flow, {"from_menu": False, "text": text,
+                                                         "source": state.source})])
         case Text(text, _) if parse_query(text).is_search() and (flow := _route("find_activity", ctx)):
             # "walking group in Wrexham": an activity word is enough, whatever the NLU made of it.
             return Transition(None, effects=[GoTo(flow, {"from_menu": False, "text": text})])

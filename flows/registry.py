@@ -1,12 +1,16 @@
 """Every flow the bot can run, by name. Adding a flow here puts it in the menu if it has a label."""
 from __future__ import annotations
 
-from flows import asset_search, consent, language, menu, practitioner, rights
+from flows import (
+    asset_search, consent, language, menu, practitioner, referral, rights, safety, withdraw,
+)
 from flows.base import Flow, Option
 
 FLOWS: dict[str, Flow] = {
-    flow.name: flow for flow in (language.FLOW, menu.FLOW, consent.FLOW, practitioner.FLOW,
-                                 asset_search.FLOW, rights.FLOW)
+    flow.name: flow for flow in (
+        language.FLOW, menu.FLOW, consent.FLOW, practitioner.FLOW, safety.FLOW, referral.FLOW,
+        withdraw.FLOW, asset_search.FLOW, rights.FLOW,
+    )
 }
 
 

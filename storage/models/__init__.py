@@ -16,6 +16,7 @@ from storage.models.assets import (
     AssetTaxonomyTerm,
 )
 from storage.models.practitioners import Consent, Practitioner, Team
+from storage.models.referral import AlertEvent, Referral, SafeguardingAlert, TeamRotation
 from storage.models.core import (
     Conversation,
     DataSetEvent,
@@ -27,9 +28,10 @@ from storage.models.core import (
 from storage.models.rights import ErasureRequest
 
 __all__ = [
-    "AssetAccessibility", "AssetContact", "AssetCostOption", "AssetLanguage", "AssetLocation",
+    "AlertEvent", "AssetAccessibility", "AssetContact", "AssetCostOption", "AssetLanguage", "AssetLocation",
     "AssetOrganization", "AssetSchedule", "AssetService", "AssetServiceAtLocation",
     "AssetServiceTaxonomy", "AssetSignpost", "AssetTaxonomyTerm",
     "Base", "Consent", "Practitioner", "Team", "Conversation", "DataSetEvent", "DeliveryStatus",
     "ErasureRequest", "InboundMessage", "OutboundMessage", "Person", "PersonAddress",
+    "Referral", "SafeguardingAlert", "TeamRotation",
 ]

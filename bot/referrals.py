@@ -1,0 +1,307 @@
+"""Referrals at run time: drafts, submission and routing, the practitioner's answers, reminders.
+
+- SaveDraft / ShowSummary / SubmitReferral / ForgetReferrals effects from flows/referral.py and
+  flows/withdraw.py are carried out here, in the turn's transaction.
+- A submitted referral goes to the team covering the postcode (district, then area, then
+  `safeguarding.default_team`, then the first team), to the next practitioner in the team's round
+  robin, with the summary and buttons: referral:<id>:accept|contacted|not_appropriate|redirect.
+- Due work: one reminder for a draft untouched for `referral.reminder_after_days` (in allowed
+  hours, once per draft, not to people who opted out), closing it as abandoned after
+  `referral.abandon_after_days`; and routing again any referral no practitioner could take yet.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime, timedelta
+from typing import Any, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.catalog import Catalog
+from bot.outbox import preferred_address, queue_message
+from bot.quiet_hours import next_allowed, parse_hhmm
+from bot.referral_summary import summary_text
+from bot.routing import next_in_rotation, team_for_postcode
+from flows.base import Ask, DataSetEvent, GoTo, Option, Say, Transition
+from flows.picks import fold
+from flows.postcodes import parse_postcode
+from flows.practitioner import NeedText, PractitionerAnswer, action_value
+from flows.referral import NAME as REFERRAL_FLOW, SaveDraft, ShowSummary, SubmitReferral
+from flows.referral_sources import clean_source
+from flows.withdraw import NAME as WITHDRAW_FLOW, ForgetReferrals
+from storage.models import DataSetEvent as DataSetEventRow
+from storage.models import Person, Practitioner, Referral
+
+log = logging.getLogger(__name__)
+
+ACCEPTED, RECEIVED, FIRST_CONTACT_DAYS, NOT_APPROPRIATE, WAITING_DAYS, WHAT_MATTERS_DONE = 44, 45, 47, 49, 105, 122
+OPEN = ("submitted", "accepted", "contacted")
+STATUS_LABELS = {"submitted": "referral.status_submitted", "accepted": "referral.status_accepted",
+                 "contacted": "referral.status_contacted"}
+WITHDRAW_PHRASES = {
+    "withdraw consent", "withdraw my consent", "i withdraw consent", "i withdraw my consent",
+    "/withdraw", "tynnu caniatad yn ol", "tynnu fy nghaniatad yn ol", "tynnu caniatad", "/tynnu",
+    "dw i am dynnu fy nghaniatad yn ol", "rwy'n tynnu fy nghaniatad yn ol",
+}
+# "REF GP-W91234" or "ATG GP-W91234" (atgyfeirio): a referral source code sent by SMS.
+CODE_KEYWORD = re.compile(r"^\s*(?:ref|refer|referral|atg|atgyfeirio|atgyfeiriad)\s*[:#]?\s+(\S{2,24})\s*$",
+                          re.IGNORECASE)
+
+
+class Referrals:
+    """Everything the referral feature does outside its pure flow."""
+
+    def __init__(self, settings: Any, catalog: Catalog):
+        self.settings = settings
+        self.catalog = catalog
+
+    # ------------------------------------------------------------ facts and screens
+
+    def person_facts(self, session: Session, person: Person) -> Mapping[str, Any]:
+        draft = self._draft(session, person.id)
+        open_referral = session.scalar(select(Referral.id).where(
+            Referral.person_id == person.id, Referral.status.in_(OPEN)).limit(1))
+        return {"referral_draft": dict(draft.answers) if draft is not None else None,
+                "referral_open": open_referral is not None}
+
+    def keyword_screen(self, turn, ctx) -> Transition | None:
+        """A referral code by SMS keyword or deep link, and "withdraw consent", from anywhere."""
+        if ctx.person.get("is_practitioner") or turn.person.opted_out or turn.message.choice is not None:
+            return None
+        text = fold(turn.text)
+        if text in WITHDRAW_PHRASES and turn.person.language:
+            return Transition(None, effects=[GoTo(WITHDRAW_FLOW)])
+        found = CODE_KEYWORD.match(turn.text)
+        source = clean_source(found.group(1) if found else turn.message.payload)
+        if not source or not (found or turn.person.language):
+            return None  # a deep link at first contact: the Active Offer carries it to the menu
+        if not turn.person.language:
+            return Transition(None, effects=[GoTo("language", {"intent": "self_refer", "source": source})])
+        return Transition(None, effects=[GoTo(REFERRAL_FLOW, {"source": source})])
+
+    # ------------------------------------------------------------ effects from the flows
+
+    def save_draft(self, turn, effect: SaveDraft) -> None:
+        draft = self._draft(turn.session, turn.person.id)
+        if draft is None:
+            draft = Referral(person_id=turn.person.id, status="draft", created_at=turn.now)
+            turn.session.add(draft)
+        draft.answers = dict(effect.answers)
+        draft.updated_at = turn.now
+        turn.facts["referral_draft"] = dict(effect.answers)
+
+    def show_summary(self, turn, effect: ShowSummary) -> None:
+        language = turn.person.language or "cy+en"
+        languages = ("cy", "en") if language == "cy+en" else (language,)
+        text = "\n\n".join(summary_text(self.catalog, effect.answers, lang) for lang in languages)
+        turn.reply(Say("referral.summary", summary=text))
+        turn.reply(effect.question)
+
+    def submit(self, turn, effect: SubmitReferral) -> None:
+        session, now = turn.session, turn.now
+        answers = dict(effect.answers)
+        referral = self._draft(session, turn.person.id)
+        if referral is None:
+            referral = Referral(person_id=turn.person.id, created_at=now)
+            session.add(referral)
+        referral.status = "submitted"
+        referral.answers = answers
+        referral.route = answers.get("route") or "self"
+        referral.source = answers.get("source") or ""
+        referral.postcode_area = answers.get("postcode_area") or None
+        referral.submitted_at = referral.updated_at = now
+        session.flush()
+        turn.facts["referral_draft"] = None
+        turn.facts["referral_open"] = True
+        self._route(session, referral, now, turn.person)
+
+    def forget(self, turn, effect: ForgetReferrals) -> None:
+        """Consent withdrawn: what they told us goes; open referrals close; the practitioner is told."""
+        for referral in turn.session.scalars(select(Referral).where(Referral.person_id == turn.person.id)):
+            referral.answers = {}
+            if referral.status in ("draft", *OPEN):
+                referral.status = "withdrawn"
+                referral.closed_at = turn.now
+                practitioner = turn.session.get(Practitioner, referral.practitioner_id) \
+                    if referral.practitioner_id else None
+                if practitioner is not None:
+                    self._send_to_practitioner(turn.session, practitioner, turn.now,
+                                               Say("referral.practitioner_withdrawn", id=referral.id),
+                                               key=f"referral:{referral.id}:withdrawn")
+        turn.facts["referral_draft"] = None
+        turn.facts["referral_open"] = False
+
+    # ------------------------------------------------------------ routing
+
+    def _route(self, session: Session, referral: Referral, now: datetime, person: Person) -> bool:
+        postcode = parse_postcode(referral.answers.get("postcode", ""))
+        team = team_for_postcode(session, postcode, self.settings.safeguarding.default_team)
+        practitioner = next_in_rotation(session, team, now) if team is not None else None
+        referral.team_id = team.id if team else None
+        if practitioner is None:
+            log.error("referral %s: no team or linked practitioner to take it; add one with "
+                      "`cyswllt practitioner add NAME --team T --areas ...` (it is routed again every run)",
+                      referral.id)
+            return False
+        referral.practitioner_id = practitioner.id
+        options = actions(referral.id)
+        language = self._practitioner_language(session, practitioner)
+        address = _person_address(person)
+        reply = Ask("referral.practitioner_new", options, id=referral.id,
+                    summary=summary_text(self.catalog, referral.answers, language),
+                    route=referral.route, source=referral.source or "-",
+                    channel=address[0], address=address[1])
+        self._send_to_practitioner(session, practitioner, now, reply, key=f"referral:{referral.id}:new")
+        _record_for(session, person, now, DataSetEvent(RECEIVED, {}),
+                    "referral")
+        return True
+
+    def _practitioner_language(self, session: Session, practitioner: Practitioner) -> str:
+        person = session.get(Person, practitioner.person_id) if practitioner.person_id else None
+        return (person.language if person else None) or practitioner.language
+
+    def _send_to_practitioner(self, session: Session, practitioner: Practitioner, now: datetime, reply,
+                              key: str) -> None:
+        person = session.get(Person, practitioner.person_id) if practitioner.person_id else None
+        address = preferred_address(person) if person is not None else None
+        if address is None:
+            log.error("practitioner %s has no reachable chat; message %s not sent", practitioner.id, key)
+            return
+        queue_message(session, self.catalog, reply, channel=address.channel, address=address.address, now=now,
+                      person=person, language=self._practitioner_language(session, practitioner),
+                      idempotency_key=key)
+
+    # ------------------------------------------------------------ the practitioner's answers
+
+    def on_answer(self, turn, practitioner: Practitioner, answer: PractitionerAnswer):
+        session, now = turn.session, turn.now
+        referral = session.get(Referral, int(answer.target)) if answer.target.isdigit() else None
+        if referral is None or referral.status in ("draft", "withdrawn", "abandoned"):
+            turn.reply(Say("referral.practitioner_unknown"))
+            return None
+        person = session.get(Person, referral.person_id) if referral.person_id else None
+        days = round((now - (referral.submitted_at or referral.created_at)).total_seconds() / 86400, 2)
+        match answer.verb:
+            case "accept":
+                if referral.accepted_at is None:
+                    referral.accepted_at = now
+                    _record_for(session, person, now, DataSetEvent(ACCEPTED, {"accepted": True}), "referral")
+                if referral.status == "submitted":
+                    referral.status = "accepted"
+                referral.practitioner_id = practitioner.id
+                # The other buttons again, so an SMS "1" means "called" next.
+                turn.reply(Ask("referral.practitioner_accepted", actions(referral.id)[1:], id=referral.id))
+            case "contacted":
+                if referral.first_contact_at is None:
+                    referral.first_contact_at = now
+                    referral.accepted_at = referral.accepted_at or now
+                    for statement, value in ((FIRST_CONTACT_DAYS, {"days": days}), (WAITING_DAYS, {"days": days}),
+                                             (WHAT_MATTERS_DONE, {"completed": True})):
+                        _record_for(session, person, now, DataSetEvent(statement, value), "referral")
+                if referral.status in ("submitted", "accepted"):
+                    referral.status = "contacted"
+                turn.reply(Say("referral.practitioner_contacted", id=referral.id))
+            case "not_appropriate":
+                return NeedText("referral.practitioner_ask_reason",
+                                action_value("referral", referral.id, "not_appropriate_reason"), {"id": referral.id})
+            case "redirect":
+                return NeedText("referral.practitioner_ask_service",
+                                action_value("referral", referral.id, "redirect_reason"), {"id": referral.id})
+            case "not_appropriate_reason" | "redirect_reason":
+                redirected = answer.verb == "redirect_reason"
+                referral.status = "redirected" if redirected else "not_appropriate"
+                referral.outcome_reason = answer.text[:1000]
+                referral.closed_at = now
+                if not redirected:
+                    _record_for(session, person, now,
+                                DataSetEvent(NOT_APPROPRIATE, {"inappropriate": True}),
+                                "referral")
+                turn.reply(Say("referral.practitioner_closed", id=referral.id))
+            case _:
+                turn.reply(Say("referral.practitioner_unknown"))
+        return None
+
+    def list_section(self, turn, practitioner: Practitioner) -> list:
+        """For the practitioner's LIST: the referrals they hold that are still open."""
+        referrals = turn.session.scalars(select(Referral).where(
+            Referral.practitioner_id == practitioner.id, Referral.status.in_(OPEN)).order_by(Referral.id)).all()
+        if not referrals:
+            return []
+        language = self._practitioner_language(turn.session, practitioner)
+        lines = []
+        for referral in referrals:
+            days = (turn.now - (referral.submitted_at or referral.created_at)).days
+            status = self.catalog.text(STATUS_LABELS[referral.status], language)
+            lines.append(self.catalog.text("referral.list_referral", language, id=referral.id, status=status,
+                                           days=days))
+        return [Say("referral.practitioner_list", items="\n".join(lines))]
+
+    # ------------------------------------------------------------ due work
+
+    def due(self, session: Session, now: datetime) -> None:
+        """Reminders for unfinished referrals, closing abandoned ones, and routing unassigned ones."""
+        config = self.settings.referral
+        remind_before = now - timedelta(days=config.reminder_after_days)
+        abandon_before = now - timedelta(days=config.abandon_after_days)
+        drafts = session.scalars(select(Referral).where(
+            Referral.status == "draft", Referral.updated_at <= remind_before).order_by(Referral.id)).all()
+        for draft in drafts:
+            person = session.get(Person, draft.person_id) if draft.person_id else None
+            if draft.updated_at <= abandon_before or person is None:
+                # Closed, and what they told us is not kept: nobody ever received it.
+                draft.status, draft.closed_at, draft.answers = "abandoned", now, {}
+                continue
+            if draft.reminded_at is None:
+                draft.reminded_at = now
+                self._remind(session, draft, person, now)
+        unassigned = session.scalars(select(Referral).where(
+            Referral.status == "submitted", Referral.practitioner_id.is_(None)).order_by(Referral.id)).all()
+        for referral in unassigned:
+            person = session.get(Person, referral.person_id) if referral.person_id else None
+            if person is not None:
+                self._route(session, referral, now, person)
+
+    def _remind(self, session: Session, draft: Referral, person: Person, now: datetime) -> None:
+        if person.opted_out:
+            return  # they said STOP: no reminder (the draft still closes later)
+        address = preferred_address(person)
+        if address is None:
+            return
+        quiet = self.settings.quiet_hours
+        when = next_allowed(now, timezone=self.settings.service.timezone, start=parse_hhmm(quiet.start),
+                            end=parse_hhmm(quiet.end))
+        queue_message(session, self.catalog, Say("referral.reminder"), channel=address.channel,
+                      address=address.address, now=now, person=person, not_before=when,
+                      idempotency_key=f"referral:{draft.id}:reminder")
+
+    # ------------------------------------------------------------ helpers
+
+    def _draft(self, session: Session, person_id: int) -> Referral | None:
+        return session.scalar(select(Referral).where(Referral.person_id == person_id, Referral.status == "draft")
+                              .order_by(Referral.id.desc()).limit(1))
+
+
+def actions(referral_id: int) -> list[Option]:
+    """The practitioner's buttons for a referral."""
+    return [Option(action_value("referral", referral_id, "accept"), "referral.action_accept"),
+            Option(action_value("referral", referral_id, "contacted"), "referral.action_contacted"),
+            Option(action_value("referral", referral_id, "not_appropriate"), "referral.action_not_appropriate"),
+            Option(action_value("referral", referral_id, "redirect"), "referral.action_redirect")]
+
+
+def _person_address(person: Person) -> tuple[str, str]:
+    address = preferred_address(person)
+    if address is None:
+        return "-", "-"
+    return ("SMS" if address.channel == "sms" else address.channel.title()), address.address
+
+
+def _record_for(session: Session, person: Person | None, now: datetime, event: DataSetEvent, source: str) -> None:
+    """Data set evidence about the referred person (not the practitioner whose turn it is)."""
+    if person is None:
+        return
+    session.add(DataSetEventRow(statement=event.statement, subject_key=person.pseudonym, person_id=person.id,
+                                value=dict(event.value), occurred_at=now, channel=None,
+                                language=person.language, source=source))
