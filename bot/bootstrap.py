@@ -9,8 +9,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.catalog import Catalog
+from bot.checkins import CheckinService, cancel_pending
 from bot.clock import Clock, SystemClock
 from bot.dispatcher import Dispatcher
+from bot.nudges import NudgeService
+from bot.practitioner_list import PractitionerList
+from bot.questionnaire_files import load_questionnaires
 from bot.settings import Settings
 from nlu.backends import build_nlu
 from storage.db import make_engine, upgrade
@@ -47,9 +51,19 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
         upgrade(engine)
     sessions = sessionmaker(engine, expire_on_commit=False)
     clock = clock or SystemClock()
-    catalog = catalog or Catalog.load()
+    questionnaires = load_questionnaires(wanted=settings.checkins.questionnaires)
+    catalog = catalog or Catalog.load(extra=questionnaires.texts)
+    checkins = CheckinService(settings, catalog, questionnaires.questionnaires)
+    nudges = NudgeService(settings, catalog)
     dispatcher = Dispatcher(
         sessions=sessions, nlu=nlu or build_nlu(settings), catalog=catalog, clock=clock,
-        settings=settings,
+        settings=settings, effect_handlers=checkins.handlers(),
+        resources={"questionnaires": questionnaires.questionnaires},
+        on_opt_out=[lambda session, person_id, now: cancel_pending(session, person_id, "opted_out", now)],
     )
-    return App(settings, engine, sessions, catalog, clock, dispatcher)
+    practitioner_list = PractitionerList()
+    practitioner_list.add(nudges.list_section)
+    dispatcher.practitioner_actions.register("list", practitioner_list)
+    dispatcher.practitioner_actions.register("nudge", nudges.answer)
+    return App(settings, engine, sessions, catalog, clock, dispatcher,
+               due_work=[checkins.due_work, nudges.due_work])

@@ -13,6 +13,7 @@ class Keyword(Enum):
     MENU = "menu"
     WELSH = "cy"
     ENGLISH = "en"
+    CHECKIN = "checkin"
 
 
 # Twilio's own opt-out and opt-in words are included: on a long code Twilio acts on them
@@ -24,6 +25,7 @@ EXACT = {
     Keyword.MENU: {"menu", "dewislen", "/menu", "/dewislen"},
     Keyword.WELSH: {"cymraeg", "welsh", "/cymraeg", "/welsh"},
     Keyword.ENGLISH: {"english", "saesneg", "/english", "/saesneg"},
+    Keyword.CHECKIN: {"checkin", "check-in", "lles", "/checkin", "/lles"},
 }
 # Words a person may misspell: the language names (never STOP: a near-miss is not an opt-out).
 FUZZY = {

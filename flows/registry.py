@@ -1,11 +1,11 @@
 """Every flow the bot can run, by name. Adding a flow here puts it in the menu if it has a label."""
 from __future__ import annotations
 
-from flows import consent, language, menu, practitioner
+from flows import checkin, consent, language, menu, practitioner
 from flows.base import Flow, Option
 
 FLOWS: dict[str, Flow] = {
-    flow.name: flow for flow in (language.FLOW, menu.FLOW, consent.FLOW, practitioner.FLOW)
+    flow.name: flow for flow in (language.FLOW, menu.FLOW, consent.FLOW, practitioner.FLOW, checkin.FLOW)
 }
 
 
