@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "bot.commands.db",
     "bot.commands.practitioner",
     "bot.commands.nlu",
+    "bot.commands.scheduler",
 )
 
 
