@@ -173,6 +173,13 @@ class CheckinService:
             plan_checkins(session, person, now, self.settings)
             return session.scalar(select(Checkin).where(Checkin.person_id == person.id,
                                                         Checkin.wave == BASELINE))
+        baseline = session.scalar(select(Checkin).where(Checkin.person_id == person.id, Checkin.wave == BASELINE))
+        if baseline.status in ("expired", "cancelled"):
+            # Without a baseline nothing later can show a change: reopen it, keeping any answers.
+            baseline.status, baseline.due_at, baseline.closed_reason = "planned", now, None
+            baseline.offered_at = baseline.expires_at = baseline.next_reminder_at = None
+            baseline.reminders_sent = 0
+            return baseline
         number = 1 + sum(1 for w in waves if w.startswith("extra"))
         checkin = Checkin(person_id=person.id, wave=f"extra{number}",
                           questionnaires=list(self.settings.checkins.questionnaires), status="planned",
