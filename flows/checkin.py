@@ -8,7 +8,7 @@ and a check-in that expired or was cancelled meanwhile is closed kindly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Mapping
 
 from flows.base import (
     Ask, Begin, Choice, Effect, Flow, FlowContext, FlowState, GoTo, Option, Reply, Say, Text, Transition,

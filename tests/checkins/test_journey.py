@@ -1,8 +1,6 @@
 """A whole 12-week journey, in English by SMS and in Welsh on Telegram: offers, answers, scores, change."""
 from __future__ import annotations
 
-import pytest
-
 from bot.checkins import plan_checkins
 from storage.models import Checkin, CheckinScore, DataSetEvent, Person
 

@@ -10,7 +10,6 @@ from bot.nudges import record_booking
 from bot.practitioners import add_practitioner
 from storage.models import Booking, DataSetEvent, OutboundMessage, Person
 from tests.checkins.support import consenting_person
-from tests.support.conversation import ConversationDriver
 
 UTC = timezone.utc
 TUESDAY_2PM = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
