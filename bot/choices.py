@@ -18,7 +18,7 @@ def resolve_choice(text: str, pending: Sequence[dict[str, Any]]) -> str | None:
     if not answer:
         return None
     values = [str(option["value"]) for option in pending]
-    if answer.isdigit():
+    if answer.isascii() and answer.isdigit():  # not "³" or "٣": isdigit() alone accepts those
         # Scales offer their own numbers (0-10); other lists are numbered from 1.
         if all(v.isdigit() for v in values):
             return answer if answer in values else None

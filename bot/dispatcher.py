@@ -206,10 +206,10 @@ class Dispatcher:
             self._link_practitioner(turn, code)
             return
         if person.opted_out:
-            if is_opt_in(turn.text):
+            if is_opt_in(turn.text, turn.message.channel):
                 self._opt_in(turn)
             return  # someone who said STOP hears nothing more until they opt back in
-        keyword = match_keyword(turn.text) if turn.message.choice is None else None
+        keyword = match_keyword(turn.text, turn.message.channel) if turn.message.choice is None else None
         if keyword is Keyword.STOP:
             self._opt_out(turn)
         elif keyword in (Keyword.WELSH, Keyword.ENGLISH):

@@ -16,16 +16,20 @@ class Keyword(Enum):
     CHECKIN = "checkin"
 
 
-# Twilio's own opt-out and opt-in words are included: on a long code Twilio acts on them
-# whatever we do, so we must record them too.
 EXACT = {
-    Keyword.STOP: {"stop", "stopio", "stopall", "unsubscribe", "cancel", "end", "quit", "/stop"},
-    Keyword.START: {"start", "dechrau", "unstop", "/start"},
+    Keyword.STOP: {"stop", "stopio", "/stop"},
+    Keyword.START: {"start", "dechrau", "/start"},
     Keyword.HELP: {"help", "cymorth", "/help", "/cymorth"},
     Keyword.MENU: {"menu", "dewislen", "/menu", "/dewislen"},
     Keyword.WELSH: {"cymraeg", "welsh", "/cymraeg", "/welsh"},
     Keyword.ENGLISH: {"english", "saesneg", "/english", "/saesneg"},
     Keyword.CHECKIN: {"checkin", "check-in", "lles", "/checkin", "/lles"},
+}
+# Twilio's own opt-out and opt-in words: on a long code Twilio acts on them whatever we do, so
+# on SMS we must record them too. Elsewhere "cancel" or "end" is not an opt-out.
+SMS_ONLY = {
+    Keyword.STOP: {"stopall", "unsubscribe", "cancel", "end", "quit"},
+    Keyword.START: {"unstop"},
 }
 # Words a person may misspell: the language names (never STOP: a near-miss is not an opt-out).
 FUZZY = {
@@ -41,14 +45,14 @@ def normalise_word(text: str) -> str:
     return word.strip(".!?,;:'\"() ")
 
 
-def match(text: str) -> Keyword | None:
+def match(text: str, channel: str = "sms") -> Keyword | None:
     """The keyword this whole message is, if it is one word that is a keyword."""
     word = normalise_word(text)
     if not word or " " in word:
         return None
     word = word.split("@", 1)[0]  # Telegram sends /start@BotName in groups
     for keyword, words in EXACT.items():
-        if word in words:
+        if word in words or (channel == "sms" and word in SMS_ONLY.get(keyword, ())):
             return keyword
     if len(word) >= 5:
         for keyword, candidates in FUZZY.items():
@@ -57,6 +61,6 @@ def match(text: str) -> Keyword | None:
     return None
 
 
-def is_opt_in(text: str) -> bool:
+def is_opt_in(text: str, channel: str = "sms") -> bool:
     word = normalise_word(text).split(" ", 1)[0]
-    return match(text) is Keyword.START or word in OPT_IN_ONLY or word.startswith("/start")
+    return match(text, channel) is Keyword.START or word in OPT_IN_ONLY or word.startswith("/start")

@@ -88,3 +88,17 @@ def test_menu_option_changes_language(bot):
     bot.send("menu")
     bot.send("Change language").expect("1 Cymraeg", "2 English")
     bot.send("1").expect_lang("cy")
+
+
+@pytest.mark.parametrize("word", ["CANCEL", "end", "Quit", "UNSUBSCRIBE", "stopall"])
+def test_twilios_opt_out_words_opt_out_on_sms(bot, word):
+    bot.speaking("en")
+    bot.send(word).expect("won't get any more messages")
+    assert bot.person().opted_out is True
+
+
+@pytest.mark.parametrize("word", ["cancel", "end", "quit"])
+def test_on_telegram_cancel_is_not_an_opt_out(telegram_bot, word):
+    telegram_bot.speaking("en")
+    telegram_bot.send(word).expect(absent=("won't get any more messages",))
+    assert telegram_bot.person().opted_out is False
