@@ -106,9 +106,16 @@ def send_window(settings, preference: ContactPreference | None) -> tuple[time, t
     return start, end
 
 
-def when_allowed(session: Session, settings, person_id: int | None, when: datetime) -> datetime:
+def when_allowed(session: Session, settings, person_id: int | None, when: datetime,
+                 preferences: Mapping[int, ContactPreference] | None = None) -> datetime:
+    """The first time at or after `when` that an unprompted message may go to this person.
+
+    `preferences`, when given, holds every relevant person's contact times (looked up in bulk).
+    """
     preference = None
-    if person_id is not None:
+    if preferences is not None:
+        preference = preferences.get(person_id)
+    elif person_id is not None:
         preference = session.scalar(select(ContactPreference).where(ContactPreference.person_id == person_id))
     start, end = send_window(settings, preference)
     return next_allowed(when, timezone=settings.service.timezone, start=start, end=end)
@@ -274,6 +281,25 @@ class CheckinService:
         self._remind(session, now)
         self._expire(session, now)
 
+    def _load_people(self, session: Session, person_ids: set[int]) -> list[Person]:
+        """Load many people (and their addresses) in a few queries rather than one each.
+
+        The caller keeps the returned list: the session's identity map holds objects only weakly.
+        """
+        ids = sorted(person_ids)
+        people: list[Person] = []
+        for start in range(0, len(ids), 1000):
+            people += session.scalars(select(Person).where(Person.id.in_(ids[start:start + 1000]))).all()
+        return people
+
+    def _preferences(self, session: Session, person_ids: set[int]) -> dict[int, ContactPreference]:
+        ids = sorted(person_ids)
+        found: dict[int, ContactPreference] = {}
+        for start in range(0, len(ids), 1000):
+            found.update((p.person_id, p) for p in session.scalars(
+                select(ContactPreference).where(ContactPreference.person_id.in_(ids[start:start + 1000]))))
+        return found
+
     def _reachable(self, session: Session, person_id: int) -> tuple[Person, Any] | None:
         person = session.get(Person, person_id)
         if person is None or person.opted_out:
@@ -282,13 +308,14 @@ class CheckinService:
         return (person, address) if address is not None else None
 
     def _queue(self, session: Session, checkin: Checkin, key: str, kind: str, now: datetime,
-               when: datetime, **params: Any) -> datetime | None:
+               when: datetime, preferences: Mapping[int, ContactPreference] | None = None,
+               **params: Any) -> datetime | None:
         """Queue one message about a check-in; the time it may go out, or None if the person can't be reached."""
         found = self._reachable(session, checkin.person_id)
         if found is None:
             return None
         person, address = found
-        not_before = when_allowed(session, self.settings, person.id, when)
+        not_before = when_allowed(session, self.settings, person.id, when, preferences)
         queue_message(session, self.catalog, Say(key, **params), channel=address.channel,
                       address=address.address, now=now, person=person, not_before=not_before,
                       idempotency_key=checkin_key(checkin, kind))
@@ -298,10 +325,13 @@ class CheckinService:
         due = session.scalars(select(Checkin).where(Checkin.status == "planned", Checkin.due_at <= now)
                               .order_by(Checkin.due_at, Checkin.id)).all()
         settings = self.settings.checkins
+        people = self._load_people(session, {c.person_id for c in due})  # noqa: F841 - kept loaded
+        preferences = self._preferences(session, {c.person_id for c in due})
         for checkin in due:
             count = len(self._items(checkin))
             key = "checkin.offer_baseline" if checkin.wave == BASELINE else "checkin.offer_follow_up"
-            sent_at = self._queue(session, checkin, key, "offer", now, max(now, checkin.due_at), count=count)
+            sent_at = self._queue(session, checkin, key, "offer", now, max(now, checkin.due_at), preferences,
+                                  count=count)
             if sent_at is None:
                 continue  # opted out or no address: stays planned, cancelled by opt-out anyway
             checkin.status = "offered"
