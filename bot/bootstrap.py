@@ -11,10 +11,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import data_rights
 from bot.asset_handlers import AssetHandlers
 from bot.catalog import Catalog
+from bot.checkins import CheckinService, cancel_pending
 from bot.clock import Clock, SystemClock
 from bot.dispatcher import Dispatcher
+from bot.nudges import NudgeService
 from bot.practitioner_list import PractitionerList
 from bot.practitioners import PractitionerActions
+from bot.questionnaire_files import load_questionnaires
 from bot.referrals import Referrals
 from bot.safeguarding import Safeguarding
 from bot.settings import Settings
@@ -59,10 +62,13 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
         upgrade(engine)
     sessions = sessionmaker(engine, expire_on_commit=False)
     clock = clock or SystemClock()
-    catalog = catalog or Catalog.load()
+    questionnaires = load_questionnaires(wanted=settings.checkins.questionnaires)
+    catalog = catalog or Catalog.load(extra=questionnaires.texts)
     # Safeguarding first: its screen runs on every message before anything else (Standard Three).
     safeguarding = Safeguarding(settings, catalog, FLOWS)
     referrals = Referrals(settings, catalog)
+    checkins = CheckinService(settings, catalog, questionnaires.questionnaires)
+    nudges = NudgeService(settings, catalog)
     assets = AssetHandlers(catalog, default_gazetteer(), load_sample=settings.assets.sample_when_empty,
                            settings=settings)
     dispatcher = Dispatcher(
@@ -75,20 +81,25 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
             SubmitReferral: referrals.submit, ForgetReferrals: referrals.forget,
             RequestErasure: data_rights.request_erasure,
             **assets.effect_handlers(),
+            **checkins.handlers(),
         },
         person_facts=[referrals.person_facts, data_rights.facts, assets.person_facts],
         practitioner_actions=PractitionerActions({data_rights.ACTION: data_rights.practitioner_answer}),
+        resources={"questionnaires": questionnaires.questionnaires},
+        on_opt_out=[lambda session, person_id, now: cancel_pending(session, person_id, "opted_out", now)],
     )
     safeguarding.flows = dispatcher.flows
     safeguarding.context = dispatcher.context
     dispatcher.practitioner_actions.register("alert", safeguarding.on_answer)
     dispatcher.practitioner_actions.register("referral", referrals.on_answer)
+    dispatcher.practitioner_actions.register("nudge", nudges.answer)
     practitioner_list = PractitionerList()
     practitioner_list.add(safeguarding.list_section)
     practitioner_list.add(referrals.list_section)
+    practitioner_list.add(nudges.list_section)
     dispatcher.practitioner_actions.register("list", practitioner_list)
     due_work: list[DueWork] = [
-        safeguarding.escalate_due, referrals.due,
+        safeguarding.escalate_due, referrals.due, checkins.due_work, nudges.due_work,
         data_rights.retention_job(settings.privacy.message_retention_days),
     ]
     return App(settings, engine, sessions, catalog, clock, dispatcher, due_work)

@@ -63,9 +63,17 @@ class Catalog:
         self._texts = texts
 
     @classmethod
-    def load(cls, locale_dir: Path = LOCALE_DIR) -> "Catalog":
+    def load(cls, locale_dir: Path = LOCALE_DIR,
+             extra: Mapping[str, Mapping[str, str]] | None = None) -> "Catalog":
+        """The .po catalogs, plus `extra` texts {key: {cy, en}} kept elsewhere (questionnaires)."""
         catalogs = read_catalogs(locale_dir)
-        return cls({lang: {key: msg.string for key, msg in msgs.items()} for lang, msgs in catalogs.items()})
+        texts = {lang: {key: msg.string for key, msg in msgs.items()} for lang, msgs in catalogs.items()}
+        for key, by_lang in (extra or {}).items():
+            if key in texts["en"]:
+                raise CatalogError(f"key {key!r} is in a .po catalog and in another source too")
+            for lang in LANGUAGES:
+                texts[lang][key] = by_lang[lang]
+        return cls(texts)
 
     def has(self, key: str) -> bool:
         return key in self._texts["en"]

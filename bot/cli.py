@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "bot.commands.report",
     "bot.commands.person",
     "bot.commands.assets",
+    "bot.commands.scheduler",
 )
 
 

@@ -48,6 +48,7 @@ NO_TEXT = Parse("out_of_scope", 0.0)
 HOME_FLOW = "menu"
 FIRST_FLOW = "language"
 PRACTITIONER_FLOW = "practitioner"
+CHECKIN_FLOW = "checkin"
 MAX_FLOW_HOPS = 6
 CONCURRENT_UPDATE_RETRIES = 3
 
@@ -148,6 +149,8 @@ class Dispatcher:
         effect_handlers: Mapping[type, EffectHandler] | None = None,
         person_facts: Sequence[PersonFacts] = (),
         practitioner_actions: PractitionerActions | None = None,
+        resources: Mapping[str, Any] | None = None,
+        on_opt_out: Sequence[Callable[[Session, int, datetime], None]] = (),
     ):
         self.sessions = sessions
         self.nlu = nlu
@@ -164,6 +167,9 @@ class Dispatcher:
         }
         self.effect_handlers.update(effect_handlers or {})
         self.person_facts = [practitioner_facts, *person_facts]
+        self.resources = dict(resources or {})
+        # Called with (session, person id, now) when someone opts out: cancels what is pending.
+        self.on_opt_out = list(on_opt_out)
         self._menu = menu_options(self.flows)
         self._intent_routes = intent_routes(self.flows)
         self.default_language = settings.service.default_language
@@ -227,6 +233,9 @@ class Dispatcher:
         elif keyword is Keyword.HELP:
             turn.reply(Say("help.text", language=None if person.language else BILINGUAL))
             self._reprompt(turn, is_new)
+        elif (keyword is Keyword.CHECKIN and CHECKIN_FLOW in self.flows and person.language and not is_new
+              and not turn.facts.get("is_practitioner")):
+            self._apply(turn, CHECKIN_FLOW, Transition(None, effects=[GoTo(CHECKIN_FLOW, {"source": "keyword"})]))
         elif keyword in (Keyword.MENU, Keyword.START) and person.language and not is_new:
             self._apply(turn, turn.home_flow, Transition(None, effects=[GoTo(turn.home_flow)]))
         elif is_new or not person.language and turn.conversation.flow != FIRST_FLOW:
@@ -283,6 +292,8 @@ class Dispatcher:
                                           OutboundMessage.status == "queued")
         ):
             row.status = "cancelled"
+        for cancel in self.on_opt_out:
+            cancel(turn.session, person.id, turn.now)
 
     def _opt_in(self, turn: Turn) -> None:
         person = turn.person
@@ -397,7 +408,7 @@ class Dispatcher:
         return FlowContext(
             now=turn.now, language=turn.person.language or self.default_language,
             channel=turn.message.channel, person=dict(turn.facts), settings=self.settings,
-            menu=self._menu, intent_routes=self._intent_routes,
+            menu=self._menu, intent_routes=self._intent_routes, resources=self.resources,
         )
 
     def _person(self, session: Session, message: InboundMessage, now: datetime) -> tuple[Person, bool]:

@@ -13,6 +13,7 @@ class Keyword(Enum):
     MENU = "menu"
     WELSH = "cy"
     ENGLISH = "en"
+    CHECKIN = "checkin"
 
 
 EXACT = {
@@ -22,6 +23,7 @@ EXACT = {
     Keyword.MENU: {"menu", "dewislen", "/menu", "/dewislen"},
     Keyword.WELSH: {"cymraeg", "welsh", "/cymraeg", "/welsh"},
     Keyword.ENGLISH: {"english", "saesneg", "/english", "/saesneg"},
+    Keyword.CHECKIN: {"checkin", "check-in", "lles", "/checkin", "/lles"},
 }
 # Twilio's own opt-out and opt-in words: on a long code Twilio acts on them whatever we do, so
 # on SMS we must record them too. Elsewhere "cancel" or "end" is not an opt-out.

@@ -144,6 +144,47 @@ class ReferralSettings(BaseModel):
     abandon_after_days: float = Field(7, gt=0)
     # "A practitioner will contact you within N working days" in the confirmation.
     contact_within_days: int = Field(5, gt=0)
+class CheckinSettings(BaseModel):
+    """Wellbeing check-ins (waves after referral, reminders, expiry) and practitioner nudges."""
+
+    # Questionnaires asked at every wave, in order (files in config/questionnaires/).
+    questionnaires: list[str] = ["ons4", "ons_loneliness", "swemwbs"]
+    follow_up_weeks: list[int] = [6, 12]
+    reminder_after_hours: float = 24
+    max_reminders: int = 2
+    expire_after_days: float = 7
+    # The practitioner is asked the day after the activity at this local time.
+    nudge_time: str = "10:00"
+    nudge_reminder_after_hours: float = 24
+    # Nudges still unanswered after their reminder go into one daily digest at this local time.
+    digest_time: str = "09:00"
+    not_yet_ask_again_days: float = 7
+    # A person who asked for one gets a reminder the day before an activity, at this local time.
+    booking_reminder_time: str = "17:00"
+
+    @field_validator("nudge_time", "digest_time", "booking_reminder_time")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        return QuietHoursSettings._hhmm(value)
+
+    @field_validator("follow_up_weeks")
+    @classmethod
+    def _weeks(cls, value: list[int]) -> list[int]:
+        if any(w <= 0 for w in value) or len(set(value)) != len(value):
+            raise ValueError("expected distinct whole numbers of weeks above 0")
+        return sorted(value)
+
+
+class SchedulerSettings(BaseModel):
+    """The scheduler that runs due work (check-ins, reminders, nudges) in one process at a time."""
+
+    interval_seconds: float = 60
+    # How late a run may start after a pause (seconds); the due work catches up whatever it missed.
+    misfire_grace_seconds: int = 3600
+    # How often a waiting scheduler tries to take over the lock (seconds).
+    lock_poll_seconds: float = 5
+    # SQLite only: the lock file (default: the database file's name + ".scheduler.lock").
+    lock_path: str = ""
 
 
 class DatasetSettings(BaseModel):
@@ -179,6 +220,8 @@ class Settings(BaseSettings):
     assets: AssetsSettings = AssetsSettings()
     safeguarding: SafeguardingSettings = SafeguardingSettings()
     referral: ReferralSettings = ReferralSettings()
+    checkins: CheckinSettings = CheckinSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -138,6 +138,8 @@ class FlowContext:
     # The main menu's entries and which NLU intents start which flow (from the registry).
     menu: tuple[Option, ...] = ()
     intent_routes: Mapping[str, str] = field(default_factory=dict)
+    # Read-only data the composition root loaded for flows (e.g. "questionnaires": {id: Questionnaire}).
+    resources: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

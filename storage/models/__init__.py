@@ -17,6 +17,7 @@ from storage.models.assets import (
 )
 from storage.models.practitioners import Consent, Practitioner, Team
 from storage.models.referral import AlertEvent, Referral, SafeguardingAlert, TeamRotation
+from storage.models.checkins import Booking, Checkin, CheckinAnswer, CheckinScore, ContactPreference
 from storage.models.core import (
     Conversation,
     DataSetEvent,
@@ -31,7 +32,8 @@ __all__ = [
     "AlertEvent", "AssetAccessibility", "AssetContact", "AssetCostOption", "AssetLanguage", "AssetLocation",
     "AssetOrganization", "AssetSchedule", "AssetService", "AssetServiceAtLocation",
     "AssetServiceTaxonomy", "AssetSignpost", "AssetTaxonomyTerm",
-    "Base", "Consent", "Practitioner", "Team", "Conversation", "DataSetEvent", "DeliveryStatus",
+    "Base", "Booking", "Checkin", "CheckinAnswer", "CheckinScore", "ContactPreference",
+    "Consent", "Practitioner", "Team", "Conversation", "DataSetEvent", "DeliveryStatus",
     "ErasureRequest", "InboundMessage", "OutboundMessage", "Person", "PersonAddress",
     "Referral", "SafeguardingAlert", "TeamRotation",
 ]

@@ -36,7 +36,7 @@ def test_a_disclosure_in_english_by_sms_gets_the_crisis_reply_and_alerts_the_lea
     lead.deliver().expect("SAFEGUARDING ALERT", "I want to kill myself", "+447700900123", "1 Acknowledge")
     second.deliver().expect_nothing()
     [alert] = bot.rows(SafeguardingAlert)
-    assert alert.status == "open" and alert.detected_by == ["suicide"]
+    assert alert.status == "open" and "suicide" in alert.detected_by
     [event] = bot.rows(DataSetEvent, statement=27)
     assert event.value == {"level": "urgent"}
     assert kinds(bot) == ["raised", "sent"]

@@ -1,0 +1,362 @@
+"""Check-ins in storage: planning waves, the flow's effects, scoring, and the due work that offers them.
+
+Jobs never send: they write outbox rows under an idempotency key
+`checkin:<person>:<questionnaires>:<wave>:<kind>`, so a job that runs twice queues once, and
+every unprompted message waits for the quiet hours and the person's own contact times.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any, Mapping
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.catalog import Catalog
+from bot.outbox import preferred_address, queue_message
+from bot.quiet_hours import next_allowed, parse_hhmm
+from flows.base import DataSetEvent, Say
+from flows.checkin import (
+    AnswerRecorded, CheckinGone, CheckinOpened, CompleteCheckin, OpenCheckin, RecordAnswer,
+)
+from flows.questionnaires import ANSWERED, Questionnaire, score
+from storage.models import (
+    Checkin, CheckinAnswer, CheckinScore, ContactPreference, Conversation, OutboundMessage, Person,
+)
+
+log = logging.getLogger(__name__)
+
+BASELINE = "baseline"
+OPEN = ("offered", "in_progress")
+PENDING = ("planned", "offered", "in_progress")
+
+
+def wave_name(weeks: int) -> str:
+    return f"week{weeks}"
+
+
+def checkin_key(checkin: Checkin, kind: str) -> str:
+    return f"checkin:{checkin.person_id}:{'+'.join(checkin.questionnaires)}:{checkin.wave}:{kind}"
+
+
+# ---------------------------------------------------------------- planning and cancelling
+
+
+def plan_checkins(session: Session, person: Person, referred_at: datetime, settings) -> list[Checkin]:
+    """Plan the baseline (due now) and the follow-up waves for a newly referred person; idempotent."""
+    existing = {c.wave for c in session.scalars(select(Checkin).where(Checkin.person_id == person.id))}
+    planned = []
+    waves = [(BASELINE, referred_at)] + [
+        (wave_name(w), referred_at + timedelta(weeks=w)) for w in settings.checkins.follow_up_weeks
+    ]
+    for wave, due_at in waves:
+        if wave in existing:
+            continue
+        checkin = Checkin(person_id=person.id, wave=wave, questionnaires=list(settings.checkins.questionnaires),
+                          status="planned", due_at=due_at, referred_at=referred_at, reminders_sent=0,
+                          created_at=referred_at)
+        session.add(checkin)
+        planned.append(checkin)
+    session.flush()
+    return planned
+
+
+def cancel_pending(session: Session, person_id: int, reason: str, now: datetime | None = None) -> int:
+    """Cancel a person's pending check-ins and their queued messages (opt-out, erasure, closed referral)."""
+    checkins = session.scalars(select(Checkin).where(Checkin.person_id == person_id,
+                                                     Checkin.status.in_(PENDING))).all()
+    for checkin in checkins:
+        checkin.status = "cancelled"
+        checkin.closed_reason = reason[:32]
+        checkin.next_reminder_at = None
+    session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.person_id == person_id, OutboundMessage.status == "queued",
+               OutboundMessage.idempotency_key.like(f"checkin:{person_id}:%"))
+        .values(status="cancelled")
+    )
+    # Someone part-way through a check-in that no longer exists goes back to the menu.
+    conversation = session.scalar(select(Conversation).where(Conversation.person_id == person_id))
+    if conversation is not None and conversation.flow == "checkin":
+        conversation.flow = "menu"
+        conversation.state = {"step": "home"}
+        conversation.pending_options = []
+    return len(checkins)
+
+
+def set_contact_times(session: Session, person_id: int, start: str, end: str, now: datetime) -> None:
+    """Record when a person would rather be contacted (local HH:MM); used for unprompted messages."""
+    parse_hhmm(start), parse_hhmm(end)
+    preference = session.scalar(select(ContactPreference).where(ContactPreference.person_id == person_id))
+    if preference is None:
+        session.add(ContactPreference(person_id=person_id, start=start, end=end, updated_at=now))
+    else:
+        preference.start, preference.end, preference.updated_at = start, end, now
+
+
+def send_window(settings, preference: ContactPreference | None) -> tuple[time, time]:
+    """The allowed hours for unprompted messages: quiet hours, narrowed to the person's times if they fit."""
+    start, end = parse_hhmm(settings.quiet_hours.start), parse_hhmm(settings.quiet_hours.end)
+    if preference is not None:
+        own_start, own_end = max(start, parse_hhmm(preference.start)), min(end, parse_hhmm(preference.end))
+        if own_start < own_end:
+            return own_start, own_end
+    return start, end
+
+
+def when_allowed(session: Session, settings, person_id: int | None, when: datetime,
+                 preferences: Mapping[int, ContactPreference] | None = None) -> datetime:
+    """The first time at or after `when` that an unprompted message may go to this person.
+
+    `preferences`, when given, holds every relevant person's contact times (looked up in bulk).
+    """
+    preference = None
+    if preferences is not None:
+        preference = preferences.get(person_id)
+    elif person_id is not None:
+        preference = session.scalar(select(ContactPreference).where(ContactPreference.person_id == person_id))
+    start, end = send_window(settings, preference)
+    return next_allowed(when, timezone=settings.service.timezone, start=start, end=end)
+
+
+# ---------------------------------------------------------------- the service
+
+
+@dataclass
+class CheckinService:
+    """The check-in flow's effect handlers and the check-in due work, sharing settings and texts."""
+
+    settings: Any
+    catalog: Catalog
+    questionnaires: Mapping[str, Questionnaire]
+
+    def handlers(self) -> dict[type, Any]:
+        return {OpenCheckin: self.open_checkin, RecordAnswer: self.record_answer,
+                CompleteCheckin: self.complete_checkin}
+
+    # ------------------------------------------------------------ effects (inside a person's turn)
+
+    def _items(self, checkin: Checkin) -> list[str]:
+        return [f"{q}.{item.id}" for q in checkin.questionnaires if q in self.questionnaires
+                for item in self.questionnaires[q].items]
+
+    def open_checkin(self, turn, effect: OpenCheckin) -> CheckinOpened:
+        session, person, now = turn.session, turn.person, turn.now
+        checkin = self._open_for(session, person.id, now) or self._new_for(session, person, now)
+        if checkin.status in ("planned", "offered"):
+            if checkin.offered_at is None:
+                checkin.offered_at = now
+            checkin.expires_at = checkin.expires_at or now + timedelta(days=self.settings.checkins.expire_after_days)
+            checkin.status = "in_progress"
+            checkin.started_at = now
+            checkin.next_reminder_at = now + timedelta(hours=self.settings.checkins.reminder_after_hours)
+        done = {f"{a.questionnaire}.{a.item}" for a in session.scalars(
+            select(CheckinAnswer).where(CheckinAnswer.checkin_id == checkin.id))}
+        items = self._items(checkin)
+        return CheckinOpened(checkin.id, checkin.wave, tuple(i for i in items if i not in done), len(items))
+
+    def _open_for(self, session: Session, person_id: int, now: datetime) -> Checkin | None:
+        """The check-in to answer now: one already open, else a planned one that is due."""
+        rows = session.scalars(select(Checkin).where(Checkin.person_id == person_id,
+                                                     Checkin.status.in_(PENDING))
+                               .order_by(Checkin.due_at, Checkin.id)).all()
+        for checkin in rows:
+            if checkin.status in OPEN and checkin.expires_at is not None and checkin.expires_at <= now:
+                checkin.status = "expired"  # the expiry job has not run yet; it would say the same
+                checkin.closed_reason = "unanswered" if checkin.last_answer_at is None else "unfinished"
+            elif checkin.status in OPEN:
+                return checkin
+        for checkin in rows:
+            if checkin.status == "planned" and checkin.due_at <= now:
+                return checkin
+        return None
+
+    def _new_for(self, session: Session, person: Person, now: datetime) -> Checkin:
+        """A check-in the person asked for: their baseline if they have none, else an extra one."""
+        waves = set(session.scalars(select(Checkin.wave).where(Checkin.person_id == person.id)))
+        if BASELINE not in waves:
+            plan_checkins(session, person, now, self.settings)
+            return session.scalar(select(Checkin).where(Checkin.person_id == person.id,
+                                                        Checkin.wave == BASELINE))
+        baseline = session.scalar(select(Checkin).where(Checkin.person_id == person.id, Checkin.wave == BASELINE))
+        if baseline.status in ("expired", "cancelled"):
+            # Without a baseline nothing later can show a change: reopen it, keeping any answers.
+            baseline.status, baseline.due_at, baseline.closed_reason = "planned", now, None
+            baseline.offered_at = baseline.expires_at = baseline.next_reminder_at = None
+            baseline.reminders_sent = 0
+            return baseline
+        number = 1 + sum(1 for w in waves if w.startswith("extra"))
+        checkin = Checkin(person_id=person.id, wave=f"extra{number}",
+                          questionnaires=list(self.settings.checkins.questionnaires), status="planned",
+                          due_at=now, reminders_sent=0, created_at=now)
+        session.add(checkin)
+        session.flush()
+        return checkin
+
+    def record_answer(self, turn, effect: RecordAnswer) -> AnswerRecorded | CheckinGone:
+        session = turn.session
+        checkin = session.get(Checkin, effect.checkin_id)
+        if (checkin is None or checkin.person_id != turn.person.id or checkin.status not in OPEN
+                or (checkin.expires_at is not None and checkin.expires_at <= turn.now)):
+            return CheckinGone()
+        answer = session.scalar(select(CheckinAnswer).where(
+            CheckinAnswer.checkin_id == checkin.id, CheckinAnswer.questionnaire == effect.questionnaire,
+            CheckinAnswer.item == effect.item))
+        if answer is None:
+            session.add(CheckinAnswer(checkin_id=checkin.id, questionnaire=effect.questionnaire,
+                                      item=effect.item, value=effect.value, status=effect.status,
+                                      answered_at=turn.now))
+        else:  # the same item asked again after a resume: the latest answer counts
+            answer.value, answer.status, answer.answered_at = effect.value, effect.status, turn.now
+        checkin.status = "in_progress"
+        checkin.last_answer_at = turn.now
+        # Reminders count from the last answer, not the offer: someone answering is not nagged.
+        checkin.next_reminder_at = turn.now + timedelta(hours=self.settings.checkins.reminder_after_hours)
+        return AnswerRecorded(checkin.id, effect.questionnaire, effect.item)
+
+    def complete_checkin(self, turn, effect: CompleteCheckin) -> None:
+        session = turn.session
+        checkin = session.get(Checkin, effect.checkin_id)
+        if checkin is None or checkin.status == "completed":
+            return None
+        session.flush()
+        checkin.status = "completed"
+        checkin.completed_at = turn.now
+        checkin.next_reminder_at = None
+        for result in self.score_checkin(session, checkin, turn.now):
+            if result.value is None:
+                continue
+            for statement in self.statements_of(result):
+                turn.record(DataSetEvent(statement, {
+                    "questionnaire": result.questionnaire, "measure": result.measure, "wave": result.wave,
+                    "score": result.value, "raw": result.raw, "band": result.band,
+                    "baseline": result.baseline_value, "change": result.change,
+                }), "checkin")
+        return None
+
+    def statements_of(self, result: CheckinScore) -> tuple[int, ...]:
+        questionnaire = self.questionnaires.get(result.questionnaire)
+        if questionnaire is None:
+            return ()
+        return next((m.statements for m in questionnaire.measures if m.id == result.measure), ())
+
+    def score_checkin(self, session: Session, checkin: Checkin, now: datetime) -> list[CheckinScore]:
+        """Score every measure of every questionnaire in the check-in, with the change from baseline."""
+        answers: dict[str, dict[str, int | None]] = {}
+        for answer in session.scalars(select(CheckinAnswer).where(CheckinAnswer.checkin_id == checkin.id)):
+            answers.setdefault(answer.questionnaire, {})[answer.item] = (
+                answer.value if answer.status == ANSWERED else None)
+        baseline = {}
+        if checkin.wave != BASELINE:
+            baseline = {
+                (s.questionnaire, s.measure): s.value
+                for s in session.scalars(select(CheckinScore).join(Checkin, Checkin.id == CheckinScore.checkin_id)
+                                         .where(Checkin.person_id == checkin.person_id, Checkin.wave == BASELINE))
+            }
+        rows = []
+        for qid in checkin.questionnaires:
+            if qid not in self.questionnaires:
+                continue
+            for result in score(self.questionnaires[qid], answers.get(qid, {})):
+                base = baseline.get((qid, result.measure))
+                row = CheckinScore(
+                    checkin_id=checkin.id, person_id=checkin.person_id, wave=checkin.wave, questionnaire=qid,
+                    measure=result.measure, raw=result.raw, value=result.value, band=result.band,
+                    baseline_value=base,
+                    change=(round(result.value - base, 2) if result.value is not None and base is not None else None),
+                    computed_at=now,
+                )
+                session.add(row)
+                rows.append(row)
+        session.flush()
+        return rows
+
+    # ------------------------------------------------------------ due work (scheduler, ::advance)
+
+    def due_work(self, session: Session, now: datetime) -> None:
+        """Offer check-ins that are due, remind once a day (at most twice), and expire old ones."""
+        self._offer_due(session, now)
+        self._remind(session, now)
+        self._expire(session, now)
+
+    def _load_people(self, session: Session, person_ids: set[int]) -> list[Person]:
+        """Load many people (and their addresses) in a few queries rather than one each.
+
+        The caller keeps the returned list: the session's identity map holds objects only weakly.
+        """
+        ids = sorted(person_ids)
+        people: list[Person] = []
+        for start in range(0, len(ids), 1000):
+            people += session.scalars(select(Person).where(Person.id.in_(ids[start:start + 1000]))).all()
+        return people
+
+    def _preferences(self, session: Session, person_ids: set[int]) -> dict[int, ContactPreference]:
+        ids = sorted(person_ids)
+        found: dict[int, ContactPreference] = {}
+        for start in range(0, len(ids), 1000):
+            found.update((p.person_id, p) for p in session.scalars(
+                select(ContactPreference).where(ContactPreference.person_id.in_(ids[start:start + 1000]))))
+        return found
+
+    def _reachable(self, session: Session, person_id: int) -> tuple[Person, Any] | None:
+        person = session.get(Person, person_id)
+        if person is None or person.opted_out:
+            return None
+        address = preferred_address(person)
+        return (person, address) if address is not None else None
+
+    def _queue(self, session: Session, checkin: Checkin, key: str, kind: str, now: datetime,
+               when: datetime, preferences: Mapping[int, ContactPreference] | None = None,
+               **params: Any) -> datetime | None:
+        """Queue one message about a check-in; the time it may go out, or None if the person can't be reached."""
+        found = self._reachable(session, checkin.person_id)
+        if found is None:
+            return None
+        person, address = found
+        not_before = when_allowed(session, self.settings, person.id, when, preferences)
+        queue_message(session, self.catalog, Say(key, **params), channel=address.channel,
+                      address=address.address, now=now, person=person, not_before=not_before,
+                      idempotency_key=checkin_key(checkin, kind))
+        return not_before
+
+    def _offer_due(self, session: Session, now: datetime) -> None:
+        due = session.scalars(select(Checkin).where(Checkin.status == "planned", Checkin.due_at <= now)
+                              .order_by(Checkin.due_at, Checkin.id)).all()
+        settings = self.settings.checkins
+        people = self._load_people(session, {c.person_id for c in due})  # noqa: F841 - kept loaded
+        preferences = self._preferences(session, {c.person_id for c in due})
+        for checkin in due:
+            count = len(self._items(checkin))
+            key = "checkin.offer_baseline" if checkin.wave == BASELINE else "checkin.offer_follow_up"
+            sent_at = self._queue(session, checkin, key, "offer", now, max(now, checkin.due_at), preferences,
+                                  count=count)
+            if sent_at is None:
+                continue  # opted out or no address: stays planned, cancelled by opt-out anyway
+            checkin.status = "offered"
+            checkin.offered_at = sent_at
+            checkin.next_reminder_at = sent_at + timedelta(hours=settings.reminder_after_hours)
+            checkin.expires_at = sent_at + timedelta(days=settings.expire_after_days)
+
+    def _remind(self, session: Session, now: datetime) -> None:
+        settings = self.settings.checkins
+        rows = session.scalars(select(Checkin).where(
+            Checkin.status.in_(OPEN), Checkin.next_reminder_at <= now,
+            Checkin.reminders_sent < settings.max_reminders)).all()
+        for checkin in rows:
+            if checkin.expires_at is not None and checkin.expires_at <= now:
+                continue
+            number = checkin.reminders_sent + 1
+            key = "checkin.reminder_resume" if checkin.status == "in_progress" else "checkin.reminder"
+            sent_at = self._queue(session, checkin, key, f"reminder{number}", now, now)
+            if sent_at is None:
+                continue
+            checkin.reminders_sent = number
+            checkin.next_reminder_at = sent_at + timedelta(hours=settings.reminder_after_hours)
+
+    def _expire(self, session: Session, now: datetime) -> None:
+        for checkin in session.scalars(select(Checkin).where(Checkin.status.in_(OPEN), Checkin.expires_at <= now)):
+            checkin.status = "expired"
+            checkin.closed_reason = "unanswered" if checkin.last_answer_at is None else "unfinished"
+            checkin.next_reminder_at = None

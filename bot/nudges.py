@@ -1,0 +1,247 @@
+"""Bookings and attendance nudges: the day after an activity the practitioner is asked if the person went.
+
+Unanswered nudges are reminded once, then go into one daily digest per practitioner instead of
+piling up. A person who asked for it is reminded the day before. Like every job, these only write
+outbox rows under idempotency keys (`nudge:<booking>:<round>:ask`, `nudge-digest:<practitioner>:<date>`,
+`booking:<booking>:reminder`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.catalog import Catalog
+from bot.checkins import when_allowed
+from bot.outbox import preferred_address, queue_message
+from bot.quiet_hours import parse_hhmm
+from flows.base import Ask, Option, Reply, Say
+from flows.practitioner import PractitionerAnswer, action_value
+from storage.models import Booking, Person, Practitioner
+from storage.models import DataSetEvent as DataSetEventRow
+
+# The practitioner's answer -> the Core Data Set statement it evidences (Appendix Five).
+ANSWERS = {
+    "attended": ("nudge.option_attended", "nudge.recorded_attended", 109),
+    "did_not_attend": ("nudge.option_did_not_attend", "nudge.recorded_did_not_attend", 106),
+    "not_yet": ("nudge.option_not_yet", "nudge.recorded_not_yet", 103),
+    "withdrew": ("nudge.option_withdrew", "nudge.recorded_withdrew", 102),
+}
+WEEKDAYS = ("nudge.weekday_monday", "nudge.weekday_tuesday", "nudge.weekday_wednesday", "nudge.weekday_thursday",
+            "nudge.weekday_friday", "nudge.weekday_saturday", "nudge.weekday_sunday")
+MONTHS = ("nudge.month_1", "nudge.month_2", "nudge.month_3", "nudge.month_4", "nudge.month_5", "nudge.month_6",
+          "nudge.month_7", "nudge.month_8", "nudge.month_9", "nudge.month_10", "nudge.month_11", "nudge.month_12")
+
+
+def _local(when: datetime, settings) -> datetime:
+    return when.astimezone(ZoneInfo(settings.service.timezone))
+
+
+def _at_local(day, hhmm: str, settings) -> datetime:
+    zone = ZoneInfo(settings.service.timezone)
+    return datetime.combine(day, parse_hhmm(hhmm), tzinfo=zone).astimezone(ZoneInfo("UTC"))
+
+
+def record_booking(session: Session, *, person_id: int, practitioner_id: int | None, asset_ref: str,
+                   activity_cy: str, activity_en: str, starts_at: datetime, now: datetime, settings,
+                   remind_person: bool = False, first_name: str | None = None) -> Booking:
+    """A person is going to an activity: ask their practitioner the day after whether they went."""
+    day_after = _local(starts_at, settings).date() + timedelta(days=1)
+    booking = Booking(person_id=person_id, practitioner_id=practitioner_id, asset_ref=asset_ref[:120],
+                      activity_cy=activity_cy[:200], activity_en=activity_en[:200],
+                      first_name=(first_name or "").strip()[:80] or None, starts_at=starts_at,
+                      remind_person=remind_person, status="booked",
+                      nudge_due_at=_at_local(day_after, settings.checkins.nudge_time, settings),
+                      nudge_round=0, created_at=now)
+    session.add(booking)
+    session.flush()
+    return booking
+
+
+@dataclass
+class NudgeService:
+    """Asks practitioners about attendance, reads their answers, and lists what is open."""
+
+    settings: Any
+    catalog: Catalog
+
+    # ------------------------------------------------------------ texts
+
+    def _day(self, when: datetime, lang: str) -> str:
+        local = _local(when, self.settings)
+        return self.catalog.text("nudge.date", lang, weekday=self.catalog.text(WEEKDAYS[local.weekday()], lang),
+                                 day=local.day, month=self.catalog.text(MONTHS[local.month - 1], lang))
+
+    def _params(self, booking: Booking, lang: str) -> dict[str, Any]:
+        return {
+            "name": booking.first_name or self.catalog.text("nudge.someone", lang),
+            "activity": booking.activity_cy if lang == "cy" else booking.activity_en,
+            "day": self._day(booking.starts_at, lang),
+        }
+
+    def question(self, booking: Booking, lang: str, key: str = "nudge.question") -> Reply:
+        options = [Option(action_value("nudge", booking.id, verb), label) for verb, (label, _, _) in ANSWERS.items()]
+        return Ask(key, options, **self._params(booking, lang))
+
+    # ------------------------------------------------------------ due work
+
+    def due_work(self, session: Session, now: datetime) -> None:
+        self._ask_due(session, now)
+        self._remind(session, now)
+        self._digest(session, now)
+        self._remind_people(session, now)
+
+    def _practitioner_contact(self, session: Session, practitioner_id: int | None):
+        practitioner = session.get(Practitioner, practitioner_id) if practitioner_id else None
+        if practitioner is None or not practitioner.active or practitioner.person_id is None:
+            return None
+        person = session.get(Person, practitioner.person_id)
+        address = preferred_address(person) if person is not None else None
+        if address is None:
+            return None
+        return practitioner, person, address, person.language or practitioner.language
+
+    def _queue_to_practitioner(self, session: Session, practitioner_id: int | None, make_reply, key: str,
+                               now: datetime) -> datetime | None:
+        contact = self._practitioner_contact(session, practitioner_id)
+        if contact is None:
+            return None  # not linked yet: asked once they link (the row stays due)
+        practitioner, person, address, lang = contact
+        not_before = when_allowed(session, self.settings, None, now)
+        queue_message(session, self.catalog, make_reply(lang), channel=address.channel, address=address.address,
+                      now=now, person=person, language=lang, not_before=not_before, idempotency_key=key,
+                      ignore_opt_out=False)
+        return not_before
+
+    def _ask_due(self, session: Session, now: datetime) -> None:
+        due = session.scalars(select(Booking).where(Booking.status == "booked", Booking.nudge_sent_at.is_(None),
+                                                    Booking.nudge_due_at <= now).order_by(Booking.id)).all()
+        for booking in due:
+            sent_at = self._queue_to_practitioner(
+                session, booking.practitioner_id, lambda lang, b=booking: self.question(b, lang),
+                f"nudge:{booking.id}:{booking.nudge_round}:ask", now)
+            if sent_at is not None:
+                booking.nudge_sent_at = sent_at
+
+    def _remind(self, session: Session, now: datetime) -> None:
+        after = timedelta(hours=self.settings.checkins.nudge_reminder_after_hours)
+        rows = session.scalars(select(Booking).where(
+            Booking.status == "booked", Booking.nudge_sent_at <= now - after,
+            Booking.nudge_reminded_at.is_(None))).all()
+        for booking in rows:
+            sent_at = self._queue_to_practitioner(
+                session, booking.practitioner_id,
+                lambda lang, b=booking: self.question(b, lang, "nudge.reminder"),
+                f"nudge:{booking.id}:{booking.nudge_round}:reminder", now)
+            if sent_at is not None:
+                booking.nudge_reminded_at = sent_at
+
+    def _digest(self, session: Session, now: datetime) -> None:
+        """Once a day, one message per practitioner listing the nudges still open after their reminder."""
+        local_now = _local(now, self.settings)
+        if local_now.time() < parse_hhmm(self.settings.checkins.digest_time):
+            return
+        after = timedelta(hours=self.settings.checkins.nudge_reminder_after_hours)
+        stale = session.scalars(select(Booking).where(
+            Booking.status == "booked", Booking.nudge_reminded_at <= now - after)
+            .order_by(Booking.practitioner_id, Booking.starts_at)).all()
+        by_practitioner: dict[int, list[Booking]] = {}
+        for booking in stale:
+            if booking.practitioner_id is not None:
+                by_practitioner.setdefault(booking.practitioner_id, []).append(booking)
+        for practitioner_id, bookings in by_practitioner.items():
+            def digest(lang: str, bookings=bookings) -> Reply:
+                lines = "\n".join(self.catalog.text("nudge.digest_line", lang, **self._params(b, lang))
+                                  for b in bookings)
+                return Say("nudge.digest", count=len(bookings), items=lines)
+            self._queue_to_practitioner(session, practitioner_id, digest,
+                                        f"nudge-digest:{practitioner_id}:{local_now.date().isoformat()}", now)
+
+    def _remind_people(self, session: Session, now: datetime) -> None:
+        """The day before an activity, remind the people who asked to be reminded."""
+        rows = session.scalars(select(Booking).where(
+            Booking.remind_person.is_(True), Booking.status == "booked", Booking.starts_at > now,
+            Booking.starts_at <= now + timedelta(days=2))).all()
+        for booking in rows:
+            day_before = _local(booking.starts_at, self.settings).date() - timedelta(days=1)
+            if now < _at_local(day_before, self.settings.checkins.booking_reminder_time, self.settings):
+                continue
+            person = session.get(Person, booking.person_id)
+            address = preferred_address(person) if person is not None else None
+            if person is None or person.opted_out or address is None:
+                continue
+            lang = person.language or "cy+en"
+            local_start = _local(booking.starts_at, self.settings)
+            params = {"activity": booking.activity_cy if lang == "cy" else booking.activity_en,
+                      "time": local_start.strftime("%H:%M")}
+            if lang == "cy+en":
+                params["activity"] = booking.activity_cy
+            queue_message(session, self.catalog, Say("booking.reminder", **params), channel=address.channel,
+                          address=address.address, now=now, person=person,
+                          not_before=when_allowed(session, self.settings, person.id, now),
+                          idempotency_key=f"booking:{booking.id}:reminder")
+
+    # ------------------------------------------------------------ the practitioner's answers
+
+    def open_for(self, session: Session, practitioner_id: int) -> list[Booking]:
+        """Nudges already asked and still waiting for this practitioner's answer, oldest first."""
+        return list(session.scalars(select(Booking).where(
+            Booking.practitioner_id == practitioner_id, Booking.status == "booked",
+            Booking.nudge_sent_at.is_not(None)).order_by(Booking.starts_at, Booking.id)))
+
+    def answer(self, turn, practitioner: Practitioner, answer: PractitionerAnswer) -> None:
+        """A practitioner pressed Attended / Did not attend / Not yet / Withdrew."""
+        session = turn.session
+        booking = session.get(Booking, int(answer.target)) if answer.target.isdigit() else None
+        if booking is None or answer.verb not in ANSWERS:
+            turn.reply(Say("nudge.not_found"))
+            return None
+        if booking.practitioner_id not in (None, practitioner.id) and not self._same_team(session, booking, practitioner):
+            turn.reply(Say("nudge.not_found"))
+            return None
+        lang = turn.person.language or practitioner.language
+        if booking.status != "booked" or booking.nudge_sent_at is None:
+            turn.reply(Say("nudge.already_answered", **self._params(booking, lang)))
+            return None
+        _, recorded_key, statement = ANSWERS[answer.verb]
+        person = session.get(Person, booking.person_id)
+        if person is not None:
+            turn.events.append(DataSetEventRow(
+                statement=statement, subject_key=person.pseudonym, person_id=person.id,
+                value={"answer": answer.verb, "asset": booking.asset_ref, "booking": booking.id,
+                       "activity_date": _local(booking.starts_at, self.settings).date().isoformat(),
+                       "practitioner": practitioner.id},
+                occurred_at=turn.now, channel=None, language=person.language, source="nudge",
+            ))
+        if answer.verb == "not_yet":
+            # Not gone yet (the date moved, or they will start later): ask again in a week.
+            booking.nudge_round += 1
+            booking.nudge_due_at = turn.now + timedelta(days=self.settings.checkins.not_yet_ask_again_days)
+            booking.nudge_sent_at = None
+            booking.nudge_reminded_at = None
+        else:
+            booking.status = answer.verb
+            booking.answered_at = turn.now
+        turn.reply(Say(recorded_key, **self._params(booking, lang)))
+        session.flush()
+        waiting = self.open_for(session, practitioner.id)
+        if waiting:
+            turn.reply(self.question(waiting[0], lang))
+        return None
+
+    def _same_team(self, session: Session, booking: Booking, practitioner: Practitioner) -> bool:
+        owner = session.get(Practitioner, booking.practitioner_id)
+        return owner is not None and owner.team_id == practitioner.team_id
+
+    def list_section(self, turn, practitioner: Practitioner) -> list[Reply]:
+        """The practitioner's open nudges for their LIST: a summary, then the first one to answer."""
+        waiting = self.open_for(turn.session, practitioner.id)
+        if not waiting:
+            return []
+        lang = turn.person.language or practitioner.language
+        lines = "\n".join(self.catalog.text("nudge.digest_line", lang, **self._params(b, lang)) for b in waiting)
+        return [Say("nudge.list", count=len(waiting), items=lines), self.question(waiting[0], lang)]

@@ -1,0 +1,114 @@
+"""The scheduler: APScheduler runs the app's due work (check-ins, reminders, nudges) in one process.
+
+`Scheduler(app).start()` / `.shutdown()` are awaited from the web app's lifespan, or run alone
+with `cyswllt scheduler run`. Only the instance holding the single-scheduler lock schedules;
+the others wait and take over when it stops or dies. The job itself never sends: due work only
+writes outbox rows under idempotency keys, so a run repeated after a crash queues nothing twice.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timezone
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.scheduler_lock import SchedulerLock, lock_for
+
+log = logging.getLogger(__name__)
+
+SCHEDULER_TABLE = "scheduler_job"   # created by migration 0007_checkins
+DUE_WORK_JOB = "due-work"
+
+# Jobs are stored in the database by reference to a module-level function with picklable
+# arguments, so the running app is found here by name rather than pickled into the job.
+_RUNNING_APPS: dict[str, object] = {}
+
+
+def run_due_work(app_name: str) -> None:
+    """The periodic job: run every piece of due work once, each in its own transaction."""
+    app = _RUNNING_APPS.get(app_name)
+    if app is None:
+        log.warning("scheduled work for %r found no running app", app_name)
+        return
+    app.run_due_work()
+
+
+class Scheduler:
+    """Holds the lock (or waits for it) and, while holding it, runs the due-work job every interval."""
+
+    def __init__(self, app, *, name: str = "cyswllt", lock: SchedulerLock | None = None):
+        self.app = app
+        self.settings = app.settings.scheduler
+        self.name = name
+        self.lock = lock or lock_for(app.engine, self.settings.lock_path)
+        self.leading = asyncio.Event()
+        self._scheduler: AsyncIOScheduler | None = None
+        self._task: asyncio.Task | None = None
+
+    @property
+    def is_leader(self) -> bool:
+        return self.leading.is_set()
+
+    async def start(self) -> None:
+        """Return at once; leadership is taken in the background, now or when the holder goes."""
+        self._task = asyncio.create_task(self._lead(), name=f"scheduler-{self.name}")
+
+    async def _lead(self) -> None:
+        poll = self.settings.lock_poll_seconds
+        waiting_logged = False
+        while not await asyncio.to_thread(self.lock.try_acquire):
+            if not waiting_logged:
+                log.info("another scheduler holds the lock; waiting to take over")
+                waiting_logged = True
+            await asyncio.sleep(poll)
+        log.info("this process now runs the scheduler")
+        _RUNNING_APPS[self.name] = self.app
+        self._scheduler = self._build()
+        self._scheduler.start()
+        self.leading.set()
+        # Keep checking the lock: if its connection drops, another instance may take over,
+        # so this one must stop scheduling.
+        while await asyncio.to_thread(self.lock.still_held):
+            await asyncio.sleep(poll)
+        log.warning("scheduler lock lost; stopping scheduled work here")
+        self._stop_scheduler()
+
+    def _build(self) -> AsyncIOScheduler:
+        scheduler = AsyncIOScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=self.app.engine, tablename=SCHEDULER_TABLE)},
+            job_defaults={
+                # After a pause (a deploy, a suspended host) the missed runs collapse into one:
+                # due work looks at everything due, so running it five times in a row adds nothing.
+                "coalesce": True,
+                # A run that starts late is still worth doing within the grace time; after that
+                # the next interval comes soon enough.
+                "misfire_grace_time": self.settings.misfire_grace_seconds,
+                # Never two runs at once in this process (the lock covers other processes).
+                "max_instances": 1,
+            },
+            timezone=timezone.utc,
+        )
+        scheduler.add_job(run_due_work, "interval", seconds=self.settings.interval_seconds, args=[self.name],
+                          id=DUE_WORK_JOB, replace_existing=True, next_run_time=datetime.now(timezone.utc))
+        return scheduler
+
+    def _stop_scheduler(self) -> None:
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        self._scheduler = None
+        self.leading.clear()
+        _RUNNING_APPS.pop(self.name, None)
+
+    async def shutdown(self) -> None:
+        """Stop scheduling and hand the lock to whichever instance is waiting."""
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+        self._stop_scheduler()
+        await asyncio.to_thread(self.lock.release)

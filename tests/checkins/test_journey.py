@@ -1,0 +1,92 @@
+"""A whole 12-week journey, in English by SMS and in Welsh on Telegram: offers, answers, scores, change."""
+from __future__ import annotations
+
+from bot.checkins import plan_checkins
+from storage.models import Checkin, CheckinScore, DataSetEvent, Person
+
+# Fifteen answers per wave: ONS-4 (0-10), UCLA 3 items (1-3) + direct (1-5), SWEMWBS 7 items (1-5).
+BASELINE_ANSWERS = ["3", "4", "2", "8", "3", "3", "2", "1", "2", "2", "1", "2", "3", "1", "2"]
+WEEK6_ANSWERS = ["5", "5", "skip", "6", "2", "2", "2", "2", "3", "3", "2", "3", "3", "2", "3"]
+WEEK12_ANSWERS = ["7", "7", "6", "3", "1", "2", "1", "4", "4", "4", "3", "4", "4", "3", "4"]
+WELSH_WEEK12 = ["saith", "7/10", "tua chwech", "tri", "1", "2", "1", "4", "4", "4", "3", "4", "4", "3", "4"]
+
+
+def _plan(bot) -> None:
+    """What the referral flow's handler does when a referral is created."""
+    with bot.app.sessions.begin() as session:
+        person = session.get(Person, bot.person().id)
+        plan_checkins(session, person, bot.app.clock.now(), bot.app.settings)
+
+
+def _answer_all(bot, answers, thanks: str, press: bool = False) -> None:
+    for number, answer in enumerate(answers, 1):
+        replies = bot.press(answer) if press and answer.isdigit() else bot.send(answer)
+        if number < len(answers):
+            replies.expect(f"({number + 1}/15)")
+        else:
+            replies.expect(thanks)
+
+
+def _scores(bot, wave: str) -> dict[str, CheckinScore]:
+    return {f"{s.questionnaire}.{s.measure}": s for s in bot.rows(CheckinScore, wave=wave)}
+
+
+def test_twelve_weeks_in_english_by_sms(bot):
+    bot.speaking("en")
+    _plan(bot)
+    bot.advance("1m").expect("Hello from Cyswllt", "15 short questions", "Reply CHECKIN")
+    bot.send("checkin").expect("Do you agree?")
+    bot.send("yes").expect("(1/15)")
+    _answer_all(bot, BASELINE_ANSWERS, "Thank you for answering")
+
+    bot.advance("3w").expect_nothing()                        # nothing between waves
+    bot.advance("3w").expect("time for your wellbeing check-in", "same as last time")
+    bot.advance("1d").expect("A gentle reminder")             # unanswered for a day
+    bot.send("CHECKIN").expect("(1/15)", absent=("Do you agree?",))   # consent is not asked twice
+    _answer_all(bot, WEEK6_ANSWERS, "Thank you for answering")
+    bot.advance("1d").expect_nothing()                        # answered: no more reminders
+
+    bot.advance("5w6d").expect("time for your wellbeing check-in")
+    bot.send("CHECKIN")
+    _answer_all(bot, WEEK12_ANSWERS, "Thank you for answering")
+    bot.advance("2w").expect_nothing()                        # the plan is over
+
+    assert {c.wave: c.status for c in bot.rows(Checkin)} == {
+        "baseline": "completed", "week6": "completed", "week12": "completed"}
+    baseline, week6, week12 = _scores(bot, "baseline"), _scores(bot, "week6"), _scores(bot, "week12")
+    assert baseline["ons4.life_satisfaction"].band == "low"
+    assert baseline["ons4.anxiety"].band == "high"
+    assert baseline["ons_loneliness.ucla3"].value == 8
+    assert baseline["swemwbs.metric"].raw == 13 and baseline["swemwbs.metric"].value == 14.75
+    assert week6["ons4.happiness"].value is None              # skipped: no score, no guess
+    assert week12["ons4.life_satisfaction"].change == 4
+    assert week12["ons4.anxiety"].change == -5
+    assert week12["ons_loneliness.ucla3"].change == -4
+    assert week12["swemwbs.metric"].raw == 26 and week12["swemwbs.metric"].change == round(23.21 - 14.75, 2)
+    statements = {(e.statement, e.value["wave"]) for e in bot.rows(DataSetEvent, source="checkin")}
+    for wave in ("baseline", "week6", "week12"):
+        assert {(91, wave), (87, wave), (84, wave)} <= statements
+    assert (64, "baseline") in statements and (64, "week6") not in statements and (64, "week12") in statements
+    subject = bot.person().pseudonym
+    assert {e.subject_key for e in bot.rows(DataSetEvent, source="checkin")} == {subject}
+
+
+def test_twelve_weeks_in_welsh_on_telegram(telegram_bot):
+    bot = telegram_bot
+    bot.speaking("cy")
+    _plan(bot)
+    bot.advance("1m").expect_lang("cy").expect("Helo gan Cyswllt", "Atebwch LLES")
+    bot.send("LLES")
+    bot.send("ydw").expect_lang("cy").expect("(1/15)")
+    _answer_all(bot, BASELINE_ANSWERS, "Diolch am ateb", press=True)
+    bot.advance("6w").expect_lang("cy").expect("amser am eich holiadur llesiant")
+    bot.send("lles")
+    _answer_all(bot, WEEK6_ANSWERS, "Diolch am ateb", press=True)
+    bot.advance("6w").expect_lang("cy")
+    bot.send("Lles")
+    _answer_all(bot, WELSH_WEEK12, "Diolch am ateb")
+    week12 = _scores(bot, "week12")
+    assert week12["ons4.life_satisfaction"].value == 7 and week12["ons4.happiness"].value == 6
+    assert week12["ons4.anxiety"].value == 3
+    assert week12["swemwbs.metric"].change == round(23.21 - 14.75, 2)
+    assert {c.status for c in bot.rows(Checkin)} == {"completed"}

@@ -1,0 +1,124 @@
+"""Questionnaire definitions: every text bilingual and marked for review, scoring as published."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from bot.catalog import Catalog, CatalogError, placeholders
+from bot.questionnaire_files import QUESTIONNAIRE_DIR, load_questionnaires
+from flows.questionnaires import QuestionnaireError, score
+
+LOADED = load_questionnaires()
+ONS4, LONELINESS, SWEMWBS = (LOADED.questionnaires[q] for q in ("ons4", "ons_loneliness", "swemwbs"))
+
+
+def test_the_three_instruments_ship():
+    assert set(LOADED.questionnaires) == {"ons4", "ons_loneliness", "swemwbs"}
+    assert [i.id for i in ONS4.items] == ["life_satisfaction", "worthwhile", "happiness", "anxiety"]
+    assert [i.id for i in LONELINESS.items] == ["lack_companionship", "left_out", "isolated", "direct"]
+    assert len(SWEMWBS.items) == 7
+
+
+@pytest.mark.parametrize("key", sorted(LOADED.texts))
+def test_every_questionnaire_text_has_welsh_and_english_with_the_same_placeholders(key):
+    texts = LOADED.texts[key]
+    assert texts["cy"].strip() and texts["en"].strip()
+    assert placeholders(texts["cy"]) == placeholders(texts["en"])
+
+
+@pytest.mark.parametrize("qid", sorted(LOADED.questionnaires))
+def test_welsh_is_marked_for_review_and_source_and_licence_are_named(qid):
+    about = LOADED.about[qid]
+    assert re.search(r"needs-review|reviewed-by:", about["welsh"])
+    assert about["source"] and about["licence"] and about["attribution"]
+
+
+def test_swemwbs_names_its_licensor_and_registration():
+    data = yaml.safe_load((QUESTIONNAIRE_DIR / "swemwbs.yml").read_text(encoding="utf-8"))
+    assert "University of Warwick" in data["attribution"]
+    assert "register" in data["licence"] and data["requires_registration"] is True
+
+
+def test_the_english_wording_is_the_harmonised_ons_wording():
+    en = {key: value["en"] for key, value in LOADED.texts.items()}
+    assert "Overall, how satisfied are you with your life nowadays?" in en["q.ons4.life_satisfaction"]
+    assert "Overall, how happy did you feel yesterday?" in en["q.ons4.happiness"]
+    assert "How often do you feel lonely?" in en["q.ons_loneliness.direct"]
+
+
+def test_welsh_letters_are_kept():
+    welsh = " ".join(t["cy"] for t in LOADED.texts.values())
+    assert "â" in welsh and "ï" in welsh
+
+
+def test_questionnaire_texts_join_the_catalog_and_may_not_clash_with_it():
+    catalog = Catalog.load(extra=LOADED.texts)
+    assert catalog.text("q.ons4.happiness", "cy", number=3, total=15).startswith("(3/15) At ei gilydd")
+    with pytest.raises(CatalogError, match="menu.prompt"):
+        Catalog.load(extra={"menu.prompt": {"cy": "x", "en": "x"}})
+
+
+@pytest.mark.parametrize("value, band", [(0, "low"), (4, "low"), (5, "medium"), (6, "medium"), (7, "high"),
+                                         (8, "high"), (9, "very_high"), (10, "very_high")])
+def test_ons_bands_for_the_positive_questions(value, band):
+    [result] = [s for s in score(ONS4, {"life_satisfaction": value}) if s.measure == "life_satisfaction"]
+    assert result.band == band
+
+
+@pytest.mark.parametrize("value, band", [(0, "very_low"), (1, "very_low"), (2, "low"), (3, "low"),
+                                         (4, "medium"), (5, "medium"), (6, "high"), (10, "high")])
+def test_ons_bands_for_anxiety(value, band):
+    [result] = [s for s in score(ONS4, {"anxiety": value}) if s.measure == "anxiety"]
+    assert result.band == band
+
+
+def test_ucla_three_items_sum_from_3_to_9_and_a_skip_gives_no_score():
+    results = {s.measure: s for s in score(LONELINESS, {"lack_companionship": 3, "left_out": 3, "isolated": 3,
+                                                        "direct": 1})}
+    assert results["ucla3"].value == 9 and results["direct"].value == 1
+    low = {s.measure: s for s in score(LONELINESS, {"lack_companionship": 1, "left_out": 1, "isolated": 1})}
+    assert low["ucla3"].value == 3 and low["direct"].value is None
+    skipped = {s.measure: s for s in score(LONELINESS, {"lack_companionship": 1, "left_out": None, "isolated": 1})}
+    assert skipped["ucla3"].value is None
+
+
+def test_swemwbs_converts_raw_to_metric_with_the_published_table():
+    items = [i.id for i in SWEMWBS.items]
+    metric = {raw: score(SWEMWBS, dict(zip(items, _spread(raw))))[0] for raw in range(7, 36)}
+    assert metric[7].value == 7.00 and metric[21].value == 19.25 and metric[35].value == 35.00
+    values = [metric[raw].value for raw in range(7, 36)]
+    assert values == sorted(values) and len(set(values)) == 29
+    assert all(metric[raw].raw == raw for raw in metric)
+
+
+def _spread(raw: int) -> list[int]:
+    """Seven answers of 1-5 adding up to raw."""
+    answers, left = [1] * 7, raw - 7
+    for i in range(7):
+        extra = min(4, left)
+        answers[i] += extra
+        left -= extra
+    return answers
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d.pop("licence"), "licence is required"),
+    (lambda d: d["intro"].pop("cy"), "intro.cy"),
+    (lambda d: d["items"][0].update(scale="nope"), "scale 'nope'"),
+    (lambda d: d["measures"][0]["table"].pop(7), "table must cover 7..35"),
+    (lambda d: d["scales"]["frequency"]["options"].reverse(), "1, 2, 3"),
+])
+def test_a_malformed_definition_is_refused_naming_the_file_and_field(tmp_path, change, message):
+    data = yaml.safe_load((QUESTIONNAIRE_DIR / "swemwbs.yml").read_text(encoding="utf-8"))
+    change(data)
+    (tmp_path / "broken.yml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(QuestionnaireError, match=re.escape(message)) as raised:
+        load_questionnaires(tmp_path)
+    assert "broken.yml" in str(raised.value)
+
+
+def test_a_setting_naming_an_unknown_questionnaire_is_refused_by_name():
+    with pytest.raises(QuestionnaireError, match="CYSWLLT_CHECKINS_QUESTIONNAIRES names 'wemwbs14'"):
+        load_questionnaires(wanted=["ons4", "wemwbs14"])
