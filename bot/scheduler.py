@@ -51,6 +51,11 @@ class Scheduler:
     def is_leader(self) -> bool:
         return self.leading.is_set()
 
+    @property
+    def running(self) -> bool:
+        """Running the due work now (the leader); a waiting instance is not."""
+        return self.is_leader
+
     async def start(self) -> None:
         """Return at once; leadership is taken in the background, now or when the holder goes."""
         self._task = asyncio.create_task(self._lead(), name=f"scheduler-{self.name}")

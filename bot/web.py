@@ -30,6 +30,7 @@ from bot.channels.twilio_sms import EMPTY_TWIML, TwilioChannel, inbound as twili
 from bot.delivery_status import record_status
 from bot.dispatcher import Handled
 from bot.messages import InboundMessage
+from bot.scheduler import Scheduler
 from bot.sender import Sender, routes_from_settings
 
 log = logging.getLogger(__name__)
@@ -57,8 +58,11 @@ def configured_channels(app: App, handle) -> Channels:
 class WebApp:
     """Holds the parts the routes need; `starlette` is the ASGI app to serve."""
 
-    def __init__(self, app: App, run_sender: bool = True, telegram_polling: bool = False):
+    def __init__(self, app: App, run_sender: bool = True, telegram_polling: bool = False,
+                 run_scheduler: bool = False):
         self.app = app
+        # Only one scheduler runs at a time across processes: it waits for the lock (bot/scheduler_lock.py).
+        self.scheduler = Scheduler(app) if run_scheduler else None
         self.channels = configured_channels(app, self.handle)
         if telegram_polling and self.channels.telegram is None:
             raise ValueError("--telegram-polling needs CYSWLLT_TELEGRAM_TOKEN")
@@ -107,9 +111,14 @@ class WebApp:
             self._background.append(asyncio.create_task(self.sender.run(self._stop)))
         if self.telegram_polling:
             self._background.append(asyncio.create_task(self.channels.telegram.poll(self._stop)))
+        if self.scheduler:
+            self.app.scheduler = self.scheduler
+            await self.scheduler.start()
         try:
             yield
         finally:
+            if self.scheduler:
+                await self.scheduler.shutdown()
             self._stop.set()
             if self.sender:
                 self.sender.wake()
@@ -248,5 +257,6 @@ class WebApp:
         return JSONResponse({"ok": ok, **report}, status_code=200 if ok else 503)
 
 
-def create_web_app(app: App, run_sender: bool = True, telegram_polling: bool = False) -> WebApp:
-    return WebApp(app, run_sender=run_sender, telegram_polling=telegram_polling)
+def create_web_app(app: App, run_sender: bool = True, telegram_polling: bool = False,
+                   run_scheduler: bool = False) -> WebApp:
+    return WebApp(app, run_sender=run_sender, telegram_polling=telegram_polling, run_scheduler=run_scheduler)

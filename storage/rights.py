@@ -37,6 +37,10 @@ class TablePolicy:
     - `address`: a column holding a channel address, so rows not yet linked are found too
     - `on_erase`: "delete" the rows, "detach" them (unlink and blank the erased columns), or
       "none" (the table holds nothing about people who use the service)
+    - `via`: (column, parent table) for a table two links away from the person (an answer that
+      belongs to a check-in that belongs to the person): its rows are the ones whose column points
+      at the parent's rows about the person, so subject access and erasure follow the chain
+      rather than trusting a database cascade
     - `retain_by`: the timestamp that starts the retention clock for CONTENT columns
     """
 
@@ -44,6 +48,7 @@ class TablePolicy:
     link: str | None = None
     address: str | None = None
     on_erase: str = "none"
+    via: tuple[str, str] | None = None
     retain_by: str | None = None
     retain_unless: Mapping[str, Any] = field(default_factory=dict)   # e.g. an outbox row still queued
 
@@ -75,6 +80,87 @@ POLICIES: dict[str, TablePolicy] = {
     "practitioner": TablePolicy(link="person_id", on_erase="detach", columns={
         "name": STAFF, "language": STAFF, "link_code_hash": OPERATIONAL}),
     "team": TablePolicy(columns={"name": OPERATIONAL, "postcode_areas": OPERATIONAL}),
+    "team_rotation": TablePolicy(columns={}),          # a team's round-robin pointer: staff ids only
+
+    # ---- referrals and safeguarding (storage/models/referral.py)
+    # A self-referral is health-related data the person gave us: erased with them.
+    "referral": TablePolicy(link="person_id", on_erase="delete", columns={
+        "status": OPERATIONAL, "route": OPERATIONAL, "source": OPERATIONAL, "answers": PERSONAL,
+        "postcode_area": PERSONAL, "outcome_reason": PERSONAL}),
+    # Safeguarding records may have to be kept (a duty of care, a later review or inquiry), so an
+    # erasure detaches the alert rather than deleting it: what was done, when, by which staff and
+    # how far it escalated stays; who it was about (the link, their address) and what they wrote
+    # (the excerpt) are blanked. No `retain_by`: the excerpt is needed while the alert is dealt
+    # with, so it is not blanked on the message retention clock, only on erasure.
+    "safeguarding_alert": TablePolicy(
+        link="person_id", address="address", on_erase="detach", columns={
+            "channel": OPERATIONAL, "address": IDENTIFIER, "excerpt": CONTENT, "detected_by": OPERATIONAL,
+            "status": OPERATIONAL, "alerted": STAFF}),
+    # The alert's audit log is kept with it; `detail` can hold a further message's excerpt, so it is blanked.
+    "alert_event": TablePolicy(via=("alert_id", "safeguarding_alert"), on_erase="detach", columns={
+        "kind": OPERATIONAL, "detail": CONTENT}),
+
+    # ---- check-ins, contact times and bookings (storage/models/checkins.py)
+    # Answers and scores are health data; the data set events already keep pseudonymous copies.
+    "checkin": TablePolicy(link="person_id", on_erase="delete", columns={
+        "wave": PERSONAL, "questionnaires": PERSONAL, "status": PERSONAL, "closed_reason": PERSONAL}),
+    "checkin_answer": TablePolicy(via=("checkin_id", "checkin"), on_erase="delete", columns={
+        "questionnaire": OPERATIONAL, "item": OPERATIONAL, "status": PERSONAL}),
+    "checkin_score": TablePolicy(link="person_id", on_erase="delete", columns={
+        "wave": PERSONAL, "questionnaire": OPERATIONAL, "measure": OPERATIONAL, "band": PERSONAL}),
+    "contact_preference": TablePolicy(link="person_id", on_erase="delete", columns={
+        "start": PERSONAL, "end": PERSONAL}),
+    "booking": TablePolicy(link="person_id", on_erase="delete", columns={
+        "asset_ref": PERSONAL, "activity_cy": PERSONAL, "activity_en": PERSONAL, "first_name": IDENTIFIER,
+        "status": PERSONAL}),
+
+    # ---- channels (storage/models/channels.py): provider ids and statuses, no address
+    "delivery_status": TablePolicy(columns={
+        "channel": OPERATIONAL, "provider_id": OPERATIONAL, "status": OPERATIONAL, "error_code": OPERATIONAL}),
+
+    # ---- the community asset directory (storage/models/assets.py): public organisational data
+    # (an asset's contact is the organisation's published contact, not someone using the service).
+    "asset_organization": TablePolicy(columns={
+        "id": OPERATIONAL, "name": OPERATIONAL, "name_cy": OPERATIONAL, "description": OPERATIONAL,
+        "description_cy": OPERATIONAL, "email": OPERATIONAL, "website": OPERATIONAL, "phone": OPERATIONAL,
+        "service_type": OPERATIONAL}),
+    "asset_service": TablePolicy(columns={
+        "id": OPERATIONAL, "organization_id": OPERATIONAL, "name": OPERATIONAL, "name_cy": OPERATIONAL,
+        "description": OPERATIONAL, "description_cy": OPERATIONAL, "url": OPERATIONAL, "email": OPERATIONAL,
+        "phone": OPERATIONAL, "status": OPERATIONAL, "fees": OPERATIONAL, "source": OPERATIONAL,
+        "raw": OPERATIONAL, "categories": OPERATIONAL, "setting": OPERATIONAL, "days": OPERATIONAL,
+        "town": OPERATIONAL, "town_cy": OPERATIONAL, "search_document": OPERATIONAL}),
+    "asset_location": TablePolicy(columns={
+        "id": OPERATIONAL, "name": OPERATIONAL, "name_cy": OPERATIONAL, "description": OPERATIONAL,
+        "description_cy": OPERATIONAL, "address_1": OPERATIONAL, "city": OPERATIONAL, "region": OPERATIONAL,
+        "postal_code": OPERATIONAL, "transport": OPERATIONAL, "transport_cy": OPERATIONAL}),
+    "asset_service_at_location": TablePolicy(columns={
+        "oruk_id": OPERATIONAL, "service_id": OPERATIONAL, "location_id": OPERATIONAL}),
+    "asset_taxonomy_term": TablePolicy(columns={
+        "id": OPERATIONAL, "code": OPERATIONAL, "name": OPERATIONAL, "name_cy": OPERATIONAL,
+        "description": OPERATIONAL, "taxonomy": OPERATIONAL, "parent_id": OPERATIONAL}),
+    "asset_service_taxonomy": TablePolicy(columns={
+        "service_id": OPERATIONAL, "taxonomy_term_id": OPERATIONAL}),
+    "asset_schedule": TablePolicy(columns={
+        "oruk_id": OPERATIONAL, "service_id": OPERATIONAL, "freq": OPERATIONAL, "byday": OPERATIONAL,
+        "opens_at": OPERATIONAL, "closes_at": OPERATIONAL, "description": OPERATIONAL,
+        "description_cy": OPERATIONAL}),
+    "asset_language": TablePolicy(columns={
+        "oruk_id": OPERATIONAL, "service_id": OPERATIONAL, "code": OPERATIONAL, "name": OPERATIONAL,
+        "note": OPERATIONAL}),
+    "asset_cost_option": TablePolicy(columns={
+        "oruk_id": OPERATIONAL, "service_id": OPERATIONAL, "option": OPERATIONAL, "option_cy": OPERATIONAL,
+        "amount_description": OPERATIONAL, "amount_description_cy": OPERATIONAL}),
+    "asset_accessibility": TablePolicy(columns={
+        "oruk_id": OPERATIONAL, "location_id": OPERATIONAL, "description": OPERATIONAL,
+        "description_cy": OPERATIONAL, "details": OPERATIONAL}),
+    "asset_contact": TablePolicy(columns={
+        "oruk_id": OPERATIONAL, "service_id": OPERATIONAL, "name": OPERATIONAL, "title": OPERATIONAL,
+        "phone": OPERATIONAL, "email": OPERATIONAL}),
+    # Which asset a person chose (and whether they were referred) is about them: erased with them.
+    # Nothing else reads these rows (no data set statement is built from them).
+    "asset_signpost": TablePolicy(link="person_id", on_erase="delete", columns={
+        "service_id": PERSONAL, "service_name": PERSONAL, "kind": PERSONAL}),
 }
 
 
@@ -99,9 +185,20 @@ def unclassified() -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for table in Base.metadata.sorted_tables:
         links_person = any(fk.column.table.name == "person" for fk in table.foreign_keys)
+        # Two links away: a row hanging off a table that holds rows about people (an answer of a check-in).
+        links_about_people = any(
+            fk.column.table.name != "person" and fk.column.table.name in POLICIES
+            and POLICIES[fk.column.table.name].on_erase != "none" for fk in table.foreign_keys)
         missing = [c.name for c in table.columns if _is_texty(c) and column_class(table, c.name) not in CLASSES]
         if links_person and table.name not in POLICIES:
             missing.append("(links to person: add a TablePolicy saying what erasure does)")
+        elif links_about_people and table.name not in POLICIES:
+            missing.append("(links to a table about people: add a TablePolicy, with `via`, saying what erasure does)")
+        policy = POLICIES.get(table.name)
+        if policy is not None and policy.via is not None:
+            column, parent = policy.via
+            if parent not in POLICIES or not any(fk.column.table.name == parent for fk in table.c[column].foreign_keys):
+                missing.append(f"(via {policy.via}: not a foreign key to a classified table)")
         if missing:
             found[table.name] = missing
     return found
@@ -122,6 +219,13 @@ def _rows_about(table: Table, policy: TablePolicy, person: Person, addresses: li
     if policy.address and addresses:
         conditions.append(or_(*[(table.c.channel == channel) & (table.c[policy.address] == address)
                                 for channel, address in addresses]))
+    if policy.via:
+        column, parent_name = policy.via
+        parent = Base.metadata.tables[parent_name]
+        parent_where = _rows_about(parent, _policy(parent), person, addresses)
+        if parent_where is not None:
+            [target] = [fk.column for fk in table.c[column].foreign_keys if fk.column.table is parent]
+            conditions.append(table.c[column].in_(select(target).where(parent_where)))
     return or_(*conditions) if conditions else None
 
 
@@ -199,7 +303,8 @@ def erase(session: Session, person: Person, now: datetime) -> Erasure:
                     .values(status="done", decided_at=now))
     deleted: dict[str, int] = {}
     detached: dict[str, int] = {}
-    # Children before parents, the person last, so no foreign key is left dangling.
+    # Children before parents, the person last, so no foreign key is left dangling; a `via` table
+    # comes before its parent, so its rows are found while the parent still points at the person.
     for table in reversed(Base.metadata.sorted_tables):
         policy = _policy(table)
         where = _rows_about(table, policy, person, addresses)
@@ -208,8 +313,9 @@ def erase(session: Session, person: Person, now: datetime) -> Erasure:
         if policy.on_erase == "delete":
             deleted[table.name] = session.execute(delete(table).where(where)).rowcount
         elif policy.on_erase == "detach":
-            blank = {name: None for name, kind in policy.columns.items() if kind in ERASED}
-            blank[policy.link] = None
+            blank = {name: _empty(table.c[name]) for name, kind in policy.columns.items() if kind in ERASED}
+            if policy.link:
+                blank[policy.link] = None
             detached[table.name] = session.execute(update(table).where(where).values(**blank)).rowcount
     session.flush()
     session.expunge(person)
@@ -253,4 +359,9 @@ def _empty(column) -> Any:
     """NULL where allowed; an empty list for JSON columns that must hold something."""
     if column.nullable:
         return None
-    return [] if isinstance(column.type, JSON) or "JSON" in type(column.type).__name__ else ""
+    if isinstance(column.type, JSON) or "JSON" in type(column.type).__name__:
+        default = column.default
+        if default is not None and default.is_callable and default.arg(None) in ({}, []):
+            return default.arg(None)          # {} for a dict column (an alert event's detail)
+        return []
+    return ""

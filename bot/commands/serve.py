@@ -18,6 +18,8 @@ def register(subparsers) -> None:
                         help="fetch Telegram updates with getUpdates instead of a webhook (no public URL needed)")
     parser.add_argument("--no-sender", action="store_true",
                         help="do not send the outbox from this process (another process does)")
+    parser.add_argument("--no-scheduler", action="store_true",
+                        help="do not run scheduled work here (one scheduler runs at a time anyway: the others wait)")
     parser.add_argument("--db", help="database URL (default: the settings' database.url)")
     parser.add_argument("--log-level", default="info")
     parser.set_defaults(func=run)
@@ -30,7 +32,8 @@ def run(args) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = build_app(settings)
     try:
-        web = create_web_app(app, run_sender=not args.no_sender, telegram_polling=args.telegram_polling)
+        web = create_web_app(app, run_sender=not args.no_sender, telegram_polling=args.telegram_polling,
+                             run_scheduler=not args.no_scheduler)
     except ValueError as exc:
         print(f"cyswllt serve: {exc}")
         return 2

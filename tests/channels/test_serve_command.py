@@ -62,6 +62,11 @@ def test_cyswllt_serve_takes_webhooks_and_sends_replies(database_url, fake_teleg
                               headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
         assert response.status_code == 200
         fake_telegram.wait_for_text(31337, "Ym mha iaith")
+        # `cyswllt serve` runs the scheduler too: it takes the lock and says so.
+        deadline = time.monotonic() + 30
+        while httpx.get(f"{url}/healthz").json().get("scheduler") != "running":
+            assert time.monotonic() < deadline, httpx.get(f"{url}/healthz").text
+            time.sleep(0.2)
     finally:
         process.send_signal(signal.SIGTERM)
         # uvicorn shuts down gracefully, then re-raises SIGTERM so the exit status shows it.

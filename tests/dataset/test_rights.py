@@ -222,3 +222,54 @@ def test_a_practitioner_can_put_off_or_cancel_a_request(app, bot):
     request = bot.rows(ErasureRequest)[0]
     practitioner.press(f"erase:{request.id}:cancel").expect("wedi'i ganslo")
     assert bot.rows(ErasureRequest)[0].status == "cancelled"
+
+
+def test_erasure_and_access_cover_tables_two_links_away(bot, app):
+    """Check-in answers (via the check-in) and an alert's log (via the alert) are found and erased."""
+    from storage.models import (
+        AlertEvent, AssetSignpost, Booking, Checkin, CheckinAnswer, CheckinScore, ContactPreference,
+        Referral, SafeguardingAlert,
+    )
+
+    converse(bot)
+    my_id = bot.person().id
+    now = app.clock.now()
+    with app.sessions.begin() as session:
+        checkin = Checkin(person_id=my_id, wave="baseline", questionnaires=["ons4"], status="completed",
+                          due_at=now, created_at=now)
+        alert = SafeguardingAlert(person_id=my_id, channel="sms", address=ADDRESS, excerpt=SECRET_WORDS,
+                                  detected_by=["nlu"], status="open", alerted=[], raised_at=now)
+        session.add_all([checkin, alert])
+        session.flush()
+        session.add_all([
+            CheckinAnswer(checkin_id=checkin.id, questionnaire="ons4", item="happy", value=3,
+                          status="answered", answered_at=now),
+            CheckinScore(checkin_id=checkin.id, person_id=my_id, wave="baseline", questionnaire="ons4",
+                         measure="happy", raw=3, value=3.0, band="low", computed_at=now),
+            AlertEvent(alert_id=alert.id, at=now, kind="further_message", detail={"excerpt": SECRET_WORDS}),
+            Referral(person_id=my_id, status="submitted", answers={"why": SECRET_WORDS}, created_at=now,
+                     updated_at=now),
+            ContactPreference(person_id=my_id, start="09:00", end="17:00", updated_at=now),
+            Booking(person_id=my_id, asset_ref="a1", activity_cy="Cerdded", activity_en="Walking",
+                    first_name="Marmalade", starts_at=now, nudge_due_at=now, created_at=now),
+            AssetSignpost(person_id=my_id, service_id="a1", service_name="Walking", kind="signposted",
+                          created_at=now),
+        ])
+    with app.sessions.begin() as session:
+        held = subject_access(session, session.get(Person, my_id))["tables"]
+    assert [a["item"] for a in held["checkin_answer"]] == ["happy"]
+    assert [e["kind"] for e in held["alert_event"]] == ["further_message"]
+
+    with app.sessions.begin() as session:
+        erase(session, session.get(Person, my_id), app.clock.now())
+
+    for model in (Checkin, CheckinAnswer, CheckinScore, Referral, ContactPreference, Booking, AssetSignpost):
+        assert bot.rows(model) == [], model.__tablename__
+    # The safeguarding record is kept, detached: no link, no address, no words.
+    [kept] = bot.rows(SafeguardingAlert)
+    assert (kept.person_id, kept.address, kept.excerpt, kept.status) == (None, "", "", "open")
+    [event] = bot.rows(AlertEvent)
+    assert (event.alert_id, event.kind, event.detail) == (kept.id, "further_message", {})
+    for table, texts in every_row_as_text(app.engine).items():
+        for row in texts:
+            assert "Marmalade" not in row and "900123" not in row, f"{table}: {row}"
