@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import data_rights
 from bot.asset_handlers import AssetHandlers
 from bot.catalog import Catalog
-from bot.checkins import CheckinService, cancel_pending
+from bot.checkins import CheckinService, cancel_pending, plan_checkins
 from bot.clock import Clock, SystemClock
 from bot.dispatcher import Dispatcher
 from bot.nudges import NudgeService
@@ -68,6 +68,8 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     safeguarding = Safeguarding(settings, catalog, FLOWS)
     referrals = Referrals(settings, catalog)
     checkins = CheckinService(settings, catalog, questionnaires.questionnaires)
+    # The baseline check-in is offered at referral, the follow-ups at the configured waves.
+    referrals.on_submitted.append(lambda session, person, now: plan_checkins(session, person, now, settings))
     nudges = NudgeService(settings, catalog)
     assets = AssetHandlers(catalog, default_gazetteer(), load_sample=settings.assets.sample_when_empty,
                            settings=settings)

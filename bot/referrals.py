@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -56,6 +56,8 @@ class Referrals:
     def __init__(self, settings: Any, catalog: Catalog):
         self.settings = settings
         self.catalog = catalog
+        # Called with (session, person, now) when a referral is submitted: e.g. planning check-ins.
+        self.on_submitted: list[Callable[[Session, Person, datetime], None]] = []
 
     # ------------------------------------------------------------ facts and screens
 
@@ -116,6 +118,8 @@ class Referrals:
         turn.facts["referral_draft"] = None
         turn.facts["referral_open"] = True
         self._route(session, referral, now, turn.person)
+        for hook in self.on_submitted:
+            hook(session, turn.person, now)
 
     def forget(self, turn, effect: ForgetReferrals) -> None:
         """Consent withdrawn: what they told us goes; open referrals close; the practitioner is told."""
