@@ -14,7 +14,8 @@ from storage.models import (
 )
 from storage.places import default_gazetteer
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+# Copies of Open Referral UK's own examples (CC BY-SA 4.0), kept with the tests so they run anywhere.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def service(id_, name="Garden club", **extra):
@@ -123,13 +124,13 @@ def test_an_api_dump_folder_of_pages_imports(app, tmp_path):
 
 def test_the_open_referral_example_feed_is_read(app):
     # The validator's mock feed; its one service repeats with the same id (so: updates).
-    feed = SHARED / "oruk_validator_mock_feed" / "OpenReferralApi" / "Mocks" / "V3.0-UK-Test" / "service_list_data.json"
+    feed = FIXTURES / "oruk_validator_service_list_data.json"
     with app.sessions.begin() as session:
         report = import_file(session, feed)
     assert report.imported >= 1 and not report.rejected
     # The profile's own example has placeholder coordinates (latitude 100): refused, and said why.
     with app.sessions.begin() as session:
-        report = import_file(session, SHARED / "oruk_uk_profile" / "examples" / "service_full.json")
+        report = import_file(session, FIXTURES / "oruk_uk_profile_service_full.json")
     assert report.rejected and "latitude out of range (100.0)" in report.rejected[0][1]
 
 

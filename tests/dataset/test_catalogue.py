@@ -11,7 +11,8 @@ from bot.catalog import read_catalogs
 from bot.cli import main
 from storage.dataset.catalogue import load_catalogue
 
-REFERENCE = Path("/work/shared/reference/core-standards-and-values-wales-2026.md")
+# shared/ sits beside the checkout (as in CI); the document is not ours to ship.
+REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "core-standards-and-values-wales-2026.md"
 CATALOGUE = load_catalogue()
 
 
