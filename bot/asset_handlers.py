@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.catalog import Catalog
 from bot.outbox import preferred_address, queue_message
 from bot.quiet_hours import next_allowed, parse_hhmm
+from bot.referrals import OPEN as OPEN_REFERRAL
 from flows.asset_query import AssetQuery
 from flows.asset_search import (
     AssetDetails, LoadAsset, RecordAssetChoice, SearchAssets, SearchResults,
@@ -21,7 +22,7 @@ from flows.asset_search import (
 from flows.base import Say
 from storage.assets.repository import ensure_sample_directory
 from storage.assets.search import search_text
-from storage.models import AssetService, AssetSignpost, Base, Person, Practitioner
+from storage.models import AssetService, AssetSignpost, Person, Practitioner, Referral
 from storage.models.assets import SUPPORT_FORM
 from storage.places import Gazetteer
 
@@ -32,23 +33,15 @@ DAY_KEYS = {
 }
 # Who looks after this person, if anyone: (session, person) -> Practitioner | None.
 PractitionerLookup = Callable[[Session, Person], "Practitioner | None"]
-OPEN_REFERRAL = ("submitted", "accepted", "contacted")
 
 
 def practitioner_from_referral(session: Session, person: Person) -> Practitioner | None:
-    """The practitioner of the person's latest open referral, once the referral feature's table exists.
-
-    Read through the table (not the model) so this branch does not depend on the referral
-    feature's code; with no `referral` table registered, nobody is assumed.
-    """
-    table = Base.metadata.tables.get("referral")
-    if table is None or not {"person_id", "practitioner_id", "status", "created_at"} <= set(table.c.keys()):
-        return None
+    """The practitioner of the person's latest open referral, if it has reached one."""
     practitioner_id = session.scalar(
-        select(table.c.practitioner_id)
-        .where(table.c.person_id == person.id, table.c.practitioner_id.is_not(None),
-               table.c.status.in_(OPEN_REFERRAL))
-        .order_by(table.c.created_at.desc()).limit(1))
+        select(Referral.practitioner_id)
+        .where(Referral.person_id == person.id, Referral.practitioner_id.is_not(None),
+               Referral.status.in_(OPEN_REFERRAL))
+        .order_by(Referral.created_at.desc()).limit(1))
     practitioner = session.get(Practitioner, practitioner_id) if practitioner_id else None
     return practitioner if practitioner is not None and practitioner.active else None
 
