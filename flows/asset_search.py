@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from flows.asset_query import AssetQuery, parse_query, place_only
-from nlu.unmutate import fold
+from nlu.mutations import fold
 from flows.base import (
     Ask, Begin, Choice, DataSetEvent, Effect, Flow, FlowContext, FlowState, Option, Say, Text, Transition,
 )

@@ -2,8 +2,12 @@
 
 "yng Nghaerdydd", "i Gaerdydd", "a Chaerdydd" all start from Caerdydd; to find a place or an
 activity in a message we undo the mutation of the first word and look the radical form up.
+One table serves both directions, for the NLU, the place gazetteer and the activity search.
 """
 from __future__ import annotations
+
+import re
+import unicodedata
 
 # radical prefix -> its mutated prefixes, by mutation
 SOFT = {"c": "g", "p": "b", "t": "d", "g": "", "b": "f", "d": "dd", "m": "f", "ll": "l", "rh": "r"}
@@ -43,6 +47,30 @@ for _table in (SOFT, NASAL, ASPIRATE):
     for _radical, _mutated in _table.items():
         if _mutated:
             _UNMUTATE.setdefault(_mutated, set()).add(_radical)
+
+
+def fold(text: str) -> str:
+    """A lookup key: lower case, accents and punctuation dropped (only for matching, never shown)."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[-'’`.,!?;:()\"]", " ", text)
+    return " ".join(text.split())
+
+
+_UNMUTATE_LONGEST_FIRST = sorted(_UNMUTATE.items(), key=lambda item: -len(item[0]))
+
+
+def radical_forms(word: str) -> list[str]:
+    """The folded word itself first, then what it could have been before a mutation (for lookups)."""
+    word = fold(word)
+    forms = [word]
+    for mutated, roots in _UNMUTATE_LONGEST_FIRST:
+        if word.startswith(mutated) and len(word) > len(mutated) + 1:
+            forms.extend(root + word[len(mutated):] for root in sorted(roots))
+    # Soft mutation drops an initial G before vowels and l, r, w too ("o Wynedd" is Gwynedd).
+    if word:
+        forms.append("g" + word)
+    return list(dict.fromkeys(forms))
 
 
 def radicals(word: str) -> set[str]:

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from nlu.unmutate import fold
+from nlu.mutations import fold
 from storage.models.assets import CATEGORIES, SERVICE_TYPES, SETTINGS
 
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from flows.asset_query import parse_query, place_only
-from nlu.unmutate import radical_forms
+from nlu.mutations import radical_forms
 from storage.assets.search import resolve
 from storage.places import default_gazetteer, haversine_km, normalise_postcode
 
