@@ -14,7 +14,7 @@ from flows.base import (
     Ask, Begin, Choice, Effect, Flow, FlowContext, FlowState, GoTo, Option, Reply, Say, Text, Transition,
 )
 from flows.questionnaires import DECLINED, SKIPPED, ANSWERED, Questionnaire
-from flows.scale_answers import DECLINE, SKIP, VALUE, read_scale_answer
+from nlu.numbers import DECLINE, SKIP, VALUE, read_scale_answer
 
 SKIP_VALUE = "skip"
 DECLINE_VALUE = "decline"

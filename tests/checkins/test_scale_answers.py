@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from flows.scale_answers import DECLINE, OUT_OF_RANGE, SKIP, UNCLEAR, VALUE, ScaleAnswer, read_scale_answer
+from nlu.numbers import DECLINE, OUT_OF_RANGE, SKIP, UNCLEAR, VALUE, ScaleAnswer, read_scale_answer
 
 
 @pytest.mark.parametrize("text, value", [
