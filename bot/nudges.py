@@ -8,7 +8,7 @@ outbox rows under idempotency keys (`nudge:<booking>:<round>:ask`, `nudge-digest
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,9 @@ ANSWERS = {
     "not_yet": ("nudge.option_not_yet", "nudge.recorded_not_yet", 103),
     "withdrew": ("nudge.option_withdrew", "nudge.recorded_withdrew", 102),
 }
+# A booking whose start time nobody gave (the person named a day; the directory lists no hours for
+# it) starts at the beginning of its day; the reminder then names the day without a time.
+TIME_NOT_KNOWN = time(0, 0)
 WEEKDAYS = ("nudge.weekday_monday", "nudge.weekday_tuesday", "nudge.weekday_wednesday", "nudge.weekday_thursday",
             "nudge.weekday_friday", "nudge.weekday_saturday", "nudge.weekday_sunday")
 MONTHS = ("nudge.month_1", "nudge.month_2", "nudge.month_3", "nudge.month_4", "nudge.month_5", "nudge.month_6",
@@ -168,22 +171,36 @@ class NudgeService:
             Booking.starts_at <= now + timedelta(days=2))).all()
         for booking in rows:
             day_before = _local(booking.starts_at, self.settings).date() - timedelta(days=1)
-            if now < _at_local(day_before, self.settings.checkins.booking_reminder_time, self.settings):
+            if now < self._reminder_time(session, booking.person_id, day_before):
                 continue
             person = session.get(Person, booking.person_id)
             address = preferred_address(person) if person is not None else None
             if person is None or person.opted_out or address is None:
                 continue
+            not_before = when_allowed(session, self.settings, person.id, now)
+            if _local(not_before, self.settings).date() != day_before:
+                continue  # booked too late to say "tomorrow" inside their hours: better no reminder than a wrong one
             lang = person.language or "cy+en"
             local_start = _local(booking.starts_at, self.settings)
-            params = {"activity": booking.activity_cy if lang == "cy" else booking.activity_en,
-                      "time": local_start.strftime("%H:%M")}
+            params = {"activity": booking.activity_cy if lang == "cy" else booking.activity_en}
             if lang == "cy+en":
                 params["activity"] = booking.activity_cy
-            queue_message(session, self.catalog, Say("booking.reminder", **params), channel=address.channel,
+            if local_start.time() == TIME_NOT_KNOWN:
+                reminder = Say("booking.reminder_no_time", **params)
+            else:
+                reminder = Say("booking.reminder", time=local_start.strftime("%H:%M"), **params)
+            queue_message(session, self.catalog, reminder, channel=address.channel,
                           address=address.address, now=now, person=person,
-                          not_before=when_allowed(session, self.settings, person.id, now),
-                          idempotency_key=f"booking:{booking.id}:reminder")
+                          not_before=not_before, idempotency_key=f"booking:{booking.id}:reminder")
+
+    def _reminder_time(self, session: Session, person_id: int, day_before) -> datetime:
+        """The configured evening time the day before, or, if that is outside the person's hours, earlier that day."""
+        wanted = _at_local(day_before, self.settings.checkins.booking_reminder_time, self.settings)
+        allowed = when_allowed(session, self.settings, person_id, wanted)
+        if _local(allowed, self.settings).date() == day_before:
+            return allowed
+        # Quiet by then (their own hours end earlier): the start of their hours that day, never the day itself.
+        return when_allowed(session, self.settings, person_id, _at_local(day_before, "00:00", self.settings))
 
     # ------------------------------------------------------------ the practitioner's answers
 
