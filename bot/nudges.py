@@ -24,12 +24,17 @@ from flows.practitioner import PractitionerAnswer, action_value
 from storage.models import Booking, Person, Practitioner
 from storage.models import DataSetEvent as DataSetEventRow
 
-# The practitioner's answer -> the Core Data Set statement it evidences (Appendix Five).
-ANSWERS = {
-    "attended": ("nudge.option_attended", "nudge.recorded_attended", 109),
-    "did_not_attend": ("nudge.option_did_not_attend", "nudge.recorded_did_not_attend", 106),
-    "not_yet": ("nudge.option_not_yet", "nudge.recorded_not_yet", 103),
-    "withdrew": ("nudge.option_withdrew", "nudge.recorded_withdrew", 102),
+# The practitioner's answer -> its option, its confirmation, and the Core Data Set statements it
+# evidences (Appendix Five), with their values in the catalogue's shapes (config/dataset/statements.yml):
+# 109 "if the person attended the activity" (attended: yes or no), 106 non-attenders (DNA), 103 "if the
+# individual disengages from the activity". "Not yet" evidences nothing until it is asked again, and
+# 102 (withdrawal from the practitioner's support) is not what a question about one activity answers.
+ANSWERS: dict[str, tuple[str, str, tuple[tuple[int, dict[str, Any]], ...]]] = {
+    "attended": ("nudge.option_attended", "nudge.recorded_attended", ((109, {"attended": True}),)),
+    "did_not_attend": ("nudge.option_did_not_attend", "nudge.recorded_did_not_attend",
+                       ((109, {"attended": False}), (106, {}))),
+    "not_yet": ("nudge.option_not_yet", "nudge.recorded_not_yet", ()),
+    "withdrew": ("nudge.option_withdrew", "nudge.recorded_withdrew", ((103, {}),)),
 }
 # A booking whose start time nobody gave (the person named a day; the directory lists no hours for
 # it) starts at the beginning of its day; the reminder then names the day without a time.
@@ -224,16 +229,16 @@ class NudgeService:
         if booking.status != "booked" or booking.nudge_sent_at is None:
             turn.reply(Say("nudge.already_answered", **self._params(booking, lang)))
             return None
-        _, recorded_key, statement = ANSWERS[answer.verb]
+        _, recorded_key, statements = ANSWERS[answer.verb]
         person = session.get(Person, booking.person_id)
         if person is not None:
-            turn.events.append(DataSetEventRow(
-                statement=statement, subject_key=person.pseudonym, person_id=person.id,
-                value={"answer": answer.verb, "asset": booking.asset_ref, "booking": booking.id,
-                       "activity_date": _local(booking.starts_at, self.settings).date().isoformat(),
-                       "practitioner": practitioner.id},
-                occurred_at=turn.now, channel=None, language=person.language, source="nudge",
-            ))
+            # About the person (their subject key), not the practitioner who answered.
+            for statement, value in statements:
+                turn.events.append(DataSetEventRow(
+                    statement=statement, subject_key=person.pseudonym, person_id=person.id,
+                    value={**value, "asset_id": booking.asset_ref},
+                    occurred_at=turn.now, channel=None, language=person.language, source="nudge",
+                ))
         if answer.verb == "not_yet":
             # Not gone yet (the date moved, or they will start later): ask again in a week.
             booking.nudge_round += 1
