@@ -1,7 +1,11 @@
 """A whole 12-week journey, in English by SMS and in Welsh on Telegram: offers, answers, scores, change."""
 from __future__ import annotations
 
+from datetime import date
+
 from bot.checkins import plan_checkins
+from bot.report.figures import Figures
+from storage.dataset.period import Period
 from storage.dataset.catalogue import load_catalogue
 from storage.models import Checkin, CheckinScore, DataSetEvent, Person
 
@@ -76,6 +80,15 @@ def test_twelve_weeks_in_english_by_sms(bot):
     assert events[(87, "ucla3", "12w")]["score"] == 4
     assert events[(91, "swemwbs", "baseline")]["score"] == 14.75
     assert all(CATALOGUE.problems(statement, value) == [] for (statement, _, _), value in events.items())
+    # The report pairs each person's baseline with their latest follow-up, per instrument and item.
+    figures = Figures(Period.of_days(date(2026, 3, 1), date(2026, 6, 30)), CATALOGUE)
+    for event in bot.rows(DataSetEvent, source="checkin"):
+        figures.add(event.statement, event.subject_key, event.occurred_at, event.value)
+    subject = bot.person().pseudonym
+    paired = {key: (p.baseline[subject][1], p.follow_up[subject][1]) for key, p in figures.paired.items()}
+    assert paired[(91, "swemwbs", "score")] == (14.75, 23.21)
+    assert paired[(87, "ucla3", "score")] == (8, 4)
+    assert paired[(64, "ons4", "anxiety")] == (8, 3) and paired[(64, "ons4", "happiness")] == (2, 6)
     subject = bot.person().pseudonym
     assert {e.subject_key for e in bot.rows(DataSetEvent, source="checkin")} == {subject}
 
