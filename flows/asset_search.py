@@ -12,9 +12,8 @@ after whether they went, and BookingRecorded comes back to say plainly who will 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
-
 from datetime import date
+from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from flows.asset_query import AssetQuery, parse_query, place_only
