@@ -110,6 +110,10 @@ RELATIVE_DAYS = {
 # Words around a day that do not change which day it is ("on Tuesday", "ar ddydd Mawrth nesaf").
 DAY_FILLERS = {"on", "the", "this", "next", "coming", "this coming", "dydd", "ddydd", "ar", "nesaf", "nesa",
                "yma", "nos", "bore", "fore", "pnawn", "prynhawn", "evening", "morning", "afternoon", "night"}
+# A time given with the day ("Tuesday at 10am", "dydd Mawrth am 2yp") is left out: the day is what
+# the reminder and the nudge need, and the directory knows when the activity starts.
+_TIME_OF_DAY = re.compile(r"^\d{1,2}(?:[:.]\d{2})?(?:am|pm|yb|yp|yh)$|^\d{1,2}[:.]\d{2}$")
+TIME_FILLERS = {"at", "am", "around", "tua", "o'clock", "oclock", "o gloch", "gloch"}
 FURTHEST_AHEAD_DAYS = 366
 _DAY_MONTH = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?$")
 
@@ -148,7 +152,8 @@ def _activity_day(text: str, today: date) -> date:
         return _dated(year, int(found[2]), int(found[1]), today)
     if found := _ISO.match(folded):
         return _dated(int(found[1]), int(found[2]), int(found[3]), today)
-    words = [w for w in re.split(r"[\s,./\-]+", folded) if w and w not in DAY_FILLERS
+    words = [w for w in folded.split() if not _TIME_OF_DAY.match(w) and w not in TIME_FILLERS]
+    words = [w for w in re.split(r"[\s,./\-]+", " ".join(words)) if w and w not in DAY_FILLERS
              and w not in {"o", "of", "mis", "fis"}]
     numbers = [w for w in words if _ORDINAL.match(w)]
     years = [w for w in words if re.fullmatch(r"\d{4}", w)]

@@ -23,6 +23,8 @@ MONDAY = date(2026, 3, 2)
     ("25th December", date(2026, 12, 25)), ("December 25 2026", date(2026, 12, 25)),
     ("3 Mawrth", date(2026, 3, 3)), ("3ydd o Fawrth", date(2026, 3, 3)), ("Rhagfyr 25", date(2026, 12, 25)),
     ("Tuesday 3 March", date(2026, 3, 3)), ("dydd Mawrth 3 Mawrth", date(2026, 3, 3)),
+    ("Tuesday at 10am", date(2026, 3, 3)), ("dydd Mawrth am 2yp", date(2026, 3, 3)),
+    ("25th December at 14:30", date(2026, 12, 25)),
 ])
 def test_days_people_type(typed, expected):
     assert parse_activity_date(typed, MONDAY) == expected
