@@ -113,7 +113,7 @@ DAY_FILLERS = {"on", "the", "this", "next", "coming", "this coming", "dydd", "dd
 # A time given with the day ("Tuesday at 10am", "dydd Mawrth am 2yp") is left out: the day is what
 # the reminder and the nudge need, and the directory knows when the activity starts.
 _TIME_OF_DAY = re.compile(r"^\d{1,2}(?:[:.]\d{2})?(?:am|pm|yb|yp|yh)$|^\d{1,2}[:.]\d{2}$")
-TIME_FILLERS = {"at", "am", "around", "tua", "o'clock", "oclock", "o gloch", "gloch"}
+TIME_FILLERS = {"at", "am", "around", "tua", "clock", "oclock", "gloch"}
 FURTHEST_AHEAD_DAYS = 366
 _DAY_MONTH = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?$")
 
