@@ -6,7 +6,9 @@ returned so the flow can use the person's.
 """
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from typing import Any, Callable, Mapping
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,9 +17,10 @@ from bot.catalog import Catalog
 from bot.outbox import preferred_address, queue_message
 from bot.quiet_hours import next_allowed, parse_hhmm
 from bot.referrals import OPEN as OPEN_REFERRAL
+from bot.nudges import MONTHS, TIME_NOT_KNOWN, WEEKDAYS, record_booking
 from flows.asset_query import AssetQuery
 from flows.asset_search import (
-    AssetDetails, LoadAsset, RecordAssetChoice, SearchAssets, SearchResults,
+    AssetDetails, BookingRecorded, LoadAsset, RecordAssetChoice, RecordBooking, SearchAssets, SearchResults,
 )
 from flows.base import Say
 from storage.assets.repository import ensure_sample_directory
@@ -27,6 +30,7 @@ from storage.models.assets import SUPPORT_FORM
 from storage.places import Gazetteer
 
 LANGUAGES = ("cy", "en")
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_KEYS = {
     "MO": "assets.day.mo", "TU": "assets.day.tu", "WE": "assets.day.we", "TH": "assets.day.th",
     "FR": "assets.day.fr", "SA": "assets.day.sa", "SU": "assets.day.su",
@@ -46,6 +50,29 @@ def practitioner_from_referral(session: Session, person: Person) -> Practitioner
     return practitioner if practitioner is not None and practitioner.active else None
 
 
+def first_name_from_referral(session: Session, person: Person) -> str | None:
+    """The first name the person gave in their latest referral, for "Did Sam attend...?"."""
+    answers = session.scalar(select(Referral.answers).where(Referral.person_id == person.id)
+                             .order_by(Referral.created_at.desc()).limit(1))
+    name = (answers or {}).get("first_name") if isinstance(answers, Mapping) else None
+    return (str(name).strip() or None) if name else None
+
+
+def start_time(service: AssetService | None, day: date) -> time:
+    """When the activity starts on that day, from the directory's schedule; TIME_NOT_KNOWN if it does not say."""
+    if service is None:
+        return TIME_NOT_KNOWN
+    code = WEEKDAY_CODES[day.weekday()]
+    for schedule in service.schedules:
+        days = [d.strip() for d in (schedule.byday or "").split(",") if d.strip()]
+        if schedule.opens_at and (code in days or not days):
+            try:
+                return time.fromisoformat(schedule.opens_at[:5])
+            except ValueError:
+                continue
+    return TIME_NOT_KNOWN
+
+
 class AssetHandlers:
     """The effect handlers and person facts for the asset search flow, sharing one gazetteer."""
 
@@ -58,7 +85,8 @@ class AssetHandlers:
         self.assigned_practitioner = assigned_practitioner
 
     def effect_handlers(self) -> dict[type, Callable]:
-        return {SearchAssets: self.search, LoadAsset: self.load, RecordAssetChoice: self.record_choice}
+        return {SearchAssets: self.search, LoadAsset: self.load, RecordAssetChoice: self.record_choice,
+                RecordBooking: self.record_booking}
 
     def person_facts(self, session: Session, person: Person) -> Mapping[str, Any]:
         return {"has_practitioner": self.assigned_practitioner(session, person) is not None}
@@ -103,6 +131,26 @@ class AssetHandlers:
                                        service_name=effect.name[:255], kind=effect.kind,
                                        practitioner_told=told, created_at=turn.now))
         return None
+
+    def record_booking(self, turn, effect: RecordBooking) -> BookingRecorded:
+        """Store the planned day: the practitioner (if any) is asked the day after, the person reminded if asked."""
+        day = date.fromisoformat(effect.day)
+        zone = ZoneInfo(self.settings.service.timezone)
+        starts = datetime.combine(day, start_time(turn.session.get(AssetService, effect.service_id), day),
+                                  tzinfo=zone).astimezone(ZoneInfo("UTC"))
+        practitioner = self.assigned_practitioner(turn.session, turn.person)
+        record_booking(turn.session, person_id=turn.person.id,
+                       practitioner_id=practitioner.id if practitioner is not None else None,
+                       asset_ref=effect.service_id, activity_cy=effect.name_cy or effect.name,
+                       activity_en=effect.name or effect.name_cy, starts_at=starts, now=turn.now,
+                       settings=self.settings, remind_person=effect.remind,
+                       first_name=first_name_from_referral(turn.session, turn.person))
+        return BookingRecorded(day={lang: self._day_in_words(day, lang) for lang in LANGUAGES},
+                               practitioner_asked=practitioner is not None)
+
+    def _day_in_words(self, day: date, lang: str) -> str:
+        return self._text("nudge.date", lang, weekday=self._text(WEEKDAYS[day.weekday()], lang), day=day.day,
+                          month=self._text(MONTHS[day.month - 1], lang))
 
     def _working_hours(self, now):
         if self.settings is None:

@@ -21,7 +21,7 @@ from flows.base import DataSetEvent, Say
 from flows.checkin import (
     AnswerRecorded, CheckinGone, CheckinOpened, CompleteCheckin, OpenCheckin, RecordAnswer,
 )
-from flows.questionnaires import ANSWERED, Questionnaire, score
+from flows.questionnaires import ANSWERED, Measure, Questionnaire, score
 from storage.models import (
     Checkin, CheckinAnswer, CheckinScore, ContactPreference, Conversation, OutboundMessage, Person,
 )
@@ -35,6 +35,13 @@ PENDING = ("planned", "offered", "in_progress")
 
 def wave_name(weeks: int) -> str:
     return f"week{weeks}"
+
+
+def dataset_wave(wave: str) -> str:
+    """The data set's name for a wave: "baseline", "6w", "12w" (a check-in's "week6" is "6w")."""
+    if wave.startswith("week") and wave[4:].isdigit():
+        return f"{wave[4:]}w"
+    return wave
 
 
 def checkin_key(checkin: Checkin, kind: str) -> str:
@@ -225,22 +232,26 @@ class CheckinService:
         checkin.status = "completed"
         checkin.completed_at = turn.now
         checkin.next_reminder_at = None
+        # One event per statement and instrument, in the catalogue's shape (config/dataset/statements.yml):
+        # {"instrument": "ons4", "wave": "6w", "happiness": 6, ...}; the report pairs waves on it.
+        events: dict[tuple[int, str], dict[str, Any]] = {}
         for result in self.score_checkin(session, checkin, turn.now):
-            if result.value is None:
+            measure = self.measure_of(result)
+            if result.value is None or measure is None:
                 continue
-            for statement in self.statements_of(result):
-                turn.record(DataSetEvent(statement, {
-                    "questionnaire": result.questionnaire, "measure": result.measure, "wave": result.wave,
-                    "score": result.value, "raw": result.raw, "band": result.band,
-                    "baseline": result.baseline_value, "change": result.change,
-                }), "checkin")
+            for statement in measure.statements:
+                value = events.setdefault((statement, measure.instrument),
+                                          {"instrument": measure.instrument, "wave": dataset_wave(result.wave)})
+                value[measure.field] = result.value
+        for (statement, _), value in events.items():
+            turn.record(DataSetEvent(statement, value), "checkin")
         return None
 
-    def statements_of(self, result: CheckinScore) -> tuple[int, ...]:
+    def measure_of(self, result: CheckinScore) -> Measure | None:
         questionnaire = self.questionnaires.get(result.questionnaire)
         if questionnaire is None:
-            return ()
-        return next((m.statements for m in questionnaire.measures if m.id == result.measure), ())
+            return None
+        return next((m for m in questionnaire.measures if m.id == result.measure), None)
 
     def score_checkin(self, session: Session, checkin: Checkin, now: datetime) -> list[CheckinScore]:
         """Score every measure of every questionnaire in the check-in, with the change from baseline."""

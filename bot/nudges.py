@@ -8,7 +8,7 @@ outbox rows under idempotency keys (`nudge:<booking>:<round>:ask`, `nudge-digest
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,13 +24,21 @@ from flows.practitioner import PractitionerAnswer, action_value
 from storage.models import Booking, Person, Practitioner
 from storage.models import DataSetEvent as DataSetEventRow
 
-# The practitioner's answer -> the Core Data Set statement it evidences (Appendix Five).
-ANSWERS = {
-    "attended": ("nudge.option_attended", "nudge.recorded_attended", 109),
-    "did_not_attend": ("nudge.option_did_not_attend", "nudge.recorded_did_not_attend", 106),
-    "not_yet": ("nudge.option_not_yet", "nudge.recorded_not_yet", 103),
-    "withdrew": ("nudge.option_withdrew", "nudge.recorded_withdrew", 102),
+# The practitioner's answer -> its option, its confirmation, and the Core Data Set statements it
+# evidences (Appendix Five), with their values in the catalogue's shapes (config/dataset/statements.yml):
+# 109 "if the person attended the activity" (attended: yes or no), 106 non-attenders (DNA), 103 "if the
+# individual disengages from the activity". "Not yet" evidences nothing until it is asked again, and
+# 102 (withdrawal from the practitioner's support) is not what a question about one activity answers.
+ANSWERS: dict[str, tuple[str, str, tuple[tuple[int, dict[str, Any]], ...]]] = {
+    "attended": ("nudge.option_attended", "nudge.recorded_attended", ((109, {"attended": True}),)),
+    "did_not_attend": ("nudge.option_did_not_attend", "nudge.recorded_did_not_attend",
+                       ((109, {"attended": False}), (106, {}))),
+    "not_yet": ("nudge.option_not_yet", "nudge.recorded_not_yet", ()),
+    "withdrew": ("nudge.option_withdrew", "nudge.recorded_withdrew", ((103, {}),)),
 }
+# A booking whose start time nobody gave (the person named a day; the directory lists no hours for
+# it) starts at the beginning of its day; the reminder then names the day without a time.
+TIME_NOT_KNOWN = time(0, 0)
 WEEKDAYS = ("nudge.weekday_monday", "nudge.weekday_tuesday", "nudge.weekday_wednesday", "nudge.weekday_thursday",
             "nudge.weekday_friday", "nudge.weekday_saturday", "nudge.weekday_sunday")
 MONTHS = ("nudge.month_1", "nudge.month_2", "nudge.month_3", "nudge.month_4", "nudge.month_5", "nudge.month_6",
@@ -168,22 +176,36 @@ class NudgeService:
             Booking.starts_at <= now + timedelta(days=2))).all()
         for booking in rows:
             day_before = _local(booking.starts_at, self.settings).date() - timedelta(days=1)
-            if now < _at_local(day_before, self.settings.checkins.booking_reminder_time, self.settings):
+            if now < self._reminder_time(session, booking.person_id, day_before):
                 continue
             person = session.get(Person, booking.person_id)
             address = preferred_address(person) if person is not None else None
             if person is None or person.opted_out or address is None:
                 continue
+            not_before = when_allowed(session, self.settings, person.id, now)
+            if _local(not_before, self.settings).date() != day_before:
+                continue  # booked too late to say "tomorrow" inside their hours: better no reminder than a wrong one
             lang = person.language or "cy+en"
             local_start = _local(booking.starts_at, self.settings)
-            params = {"activity": booking.activity_cy if lang == "cy" else booking.activity_en,
-                      "time": local_start.strftime("%H:%M")}
+            params = {"activity": booking.activity_cy if lang == "cy" else booking.activity_en}
             if lang == "cy+en":
                 params["activity"] = booking.activity_cy
-            queue_message(session, self.catalog, Say("booking.reminder", **params), channel=address.channel,
+            if local_start.time() == TIME_NOT_KNOWN:
+                reminder = Say("booking.reminder_no_time", **params)
+            else:
+                reminder = Say("booking.reminder", time=local_start.strftime("%H:%M"), **params)
+            queue_message(session, self.catalog, reminder, channel=address.channel,
                           address=address.address, now=now, person=person,
-                          not_before=when_allowed(session, self.settings, person.id, now),
-                          idempotency_key=f"booking:{booking.id}:reminder")
+                          not_before=not_before, idempotency_key=f"booking:{booking.id}:reminder")
+
+    def _reminder_time(self, session: Session, person_id: int, day_before) -> datetime:
+        """The configured evening time the day before, or, if that is outside the person's hours, earlier that day."""
+        wanted = _at_local(day_before, self.settings.checkins.booking_reminder_time, self.settings)
+        allowed = when_allowed(session, self.settings, person_id, wanted)
+        if _local(allowed, self.settings).date() == day_before:
+            return allowed
+        # Quiet by then (their own hours end earlier): the start of their hours that day, never the day itself.
+        return when_allowed(session, self.settings, person_id, _at_local(day_before, "00:00", self.settings))
 
     # ------------------------------------------------------------ the practitioner's answers
 
@@ -207,16 +229,16 @@ class NudgeService:
         if booking.status != "booked" or booking.nudge_sent_at is None:
             turn.reply(Say("nudge.already_answered", **self._params(booking, lang)))
             return None
-        _, recorded_key, statement = ANSWERS[answer.verb]
+        _, recorded_key, statements = ANSWERS[answer.verb]
         person = session.get(Person, booking.person_id)
         if person is not None:
-            turn.events.append(DataSetEventRow(
-                statement=statement, subject_key=person.pseudonym, person_id=person.id,
-                value={"answer": answer.verb, "asset": booking.asset_ref, "booking": booking.id,
-                       "activity_date": _local(booking.starts_at, self.settings).date().isoformat(),
-                       "practitioner": practitioner.id},
-                occurred_at=turn.now, channel=None, language=person.language, source="nudge",
-            ))
+            # About the person (their subject key), not the practitioner who answered.
+            for statement, value in statements:
+                turn.events.append(DataSetEventRow(
+                    statement=statement, subject_key=person.pseudonym, person_id=person.id,
+                    value={**value, "asset_id": booking.asset_ref},
+                    occurred_at=turn.now, channel=None, language=person.language, source="nudge",
+                ))
         if answer.verb == "not_yet":
             # Not gone yet (the date moved, or they will start later): ask again in a week.
             booking.nudge_round += 1

@@ -5,13 +5,21 @@ handler (bot/asset_handlers.py) runs the query in the same turn and hands back S
 (or AssetDetails), which arrive here as the next event. Choosing an activity records Core Data
 Set statements 107, 112, 118, 119 and 120 and, through RecordAssetChoice, tells the person's
 practitioner if they have one.
+Then it asks when the person plans to go and whether they want a reminder the day before; with a
+date, RecordBooking has the handler store a booking, so the practitioner (if any) is asked the day
+after whether they went, and BookingRecorded comes back to say plainly who will be told.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any, Mapping
+from zoneinfo import ZoneInfo
 
 from flows.asset_query import AssetQuery, parse_query, place_only
+from flows.dates import DateProblem, parse_activity_date
+from flows.picks import is_skip
+from flows.yes_no import read_yes_no
 from nlu.mutations import fold
 from flows.base import (
     Ask, Begin, Choice, DataSetEvent, Effect, Flow, FlowContext, FlowState, Option, Say, Text, Transition,
@@ -89,6 +97,25 @@ class RecordAssetChoice(Effect):
 
 
 @dataclass(frozen=True)
+class RecordBooking(Effect):
+    """The person plans to go to this asset on `day` (ISO date): store it for the nudge and reminder."""
+
+    service_id: str
+    name: str
+    name_cy: str
+    day: str
+    remind: bool
+
+
+@dataclass(frozen=True)
+class BookingRecorded:
+    """The handler's answer to RecordBooking: the day in words, and whether a practitioner will be asked."""
+
+    day: Mapping[str, str]                 # {"en": "Tuesday 3 March", "cy": "dydd Mawrth 3 Mawrth"}
+    practitioner_asked: bool
+
+
+@dataclass(frozen=True)
 class SearchResults:
     """The handler's answer to SearchAssets."""
 
@@ -118,6 +145,8 @@ class AssetSearchState(FlowState):
     widened: tuple = ()
     asset: dict = field(default_factory=dict)
     suggestions: tuple = ()
+    day: str = ""          # the ISO date the person plans to go, once given
+    remind: bool = False   # whether they asked for a reminder the day before
 
 
 def _index(value: str, items: tuple) -> int | None:
@@ -227,6 +256,8 @@ def step(state: AssetSearchState, event, ctx: FlowContext) -> Transition:
     match event:
         case SearchResults():
             return _results(state, event, ctx)
+        case BookingRecorded():
+            return _booked(state, event, ctx)
         case AssetDetails(asset):
             if asset is None:
                 return Transition(state.with_(step="results"), replies=[Say("assets.gone"), *_page(state, ctx)])
@@ -237,7 +268,8 @@ def step(state: AssetSearchState, event, ctx: FlowContext) -> Transition:
         case Text(text) if fold(text) in NEW_WORDS:
             return Transition(AssetSearchState(step="what"), replies=[_ask_what()])
     handler = {"what": _step_what, "where": _step_where, "results": _step_results, "filters": _step_filters,
-               "day": _step_day, "details": _step_details}.get(state.step, _step_what)
+               "day": _step_day, "details": _step_details, "when": _step_when,
+               "remind": _step_remind}.get(state.step, _step_what)
     return handler(state, event, ctx)
 
 
@@ -347,10 +379,56 @@ def _chosen(state: AssetSearchState, kind: str, key: str, ctx: FlowContext) -> T
         DataSetEvent(SERVICE_TYPE, {"service_type": asset.get("service_type", ""), "service_id": asset["id"]}),
     ]
     return Transition(
-        None, replies=[Say(key, name=_name(asset, ctx.language))],
+        state.with_(step="when", results=(), suggestions=()),
+        replies=[Say(key, name=_name(asset, ctx.language)), ASK_WHEN],
         events=events,
         effects=[RecordAssetChoice(asset["id"], kind, asset.get("name", ""), asset.get("name_cy", ""))],
     )
+
+
+# ---------------------------------------------------------------- when they go, and a reminder
+
+ASK_WHEN = Ask("assets.ask_when", [Option("skip", "assets.option_no_date")])
+ASK_REMINDER = Ask("assets.ask_reminder", [Option("yes", "assets.option_remind_yes"),
+                                           Option("no", "assets.option_remind_no")])
+# Besides SKIP: ways of saying there is no date yet.
+NO_DATE_WORDS = {"no", "no date", "none", "not yet", "not sure yet", "don t know yet", "dont know yet", "later",
+                 "na", "dim", "dim eto", "ddim eto", "dim dyddiad", "dim syniad eto", "wedyn", "nes ymlaen"}
+DATE_PROBLEMS = {"past": "assets.when_past", "too_far": "assets.when_too_far",
+                 "impossible": "assets.when_impossible", "format": "assets.when_not_understood"}
+
+
+def _local_today(ctx: FlowContext) -> date:
+    zone = getattr(getattr(ctx.settings, "service", None), "timezone", None) or "Europe/London"
+    return ctx.now.astimezone(ZoneInfo(zone)).date()
+
+
+def _step_when(state: AssetSearchState, event, ctx: FlowContext) -> Transition:
+    if is_skip(event) or (isinstance(event, Text) and fold(event.text) in NO_DATE_WORDS):
+        return Transition(None, replies=[Say("assets.no_date")])
+    if isinstance(event, Text) and event.text.strip():
+        try:
+            day = parse_activity_date(event.text, _local_today(ctx))
+        except DateProblem as problem:
+            return Transition(state, replies=[Say(DATE_PROBLEMS[problem.reason]), ASK_WHEN])
+        return Transition(state.with_(step="remind", day=day.isoformat()), replies=[ASK_REMINDER])
+    return Transition(state, replies=[Say("assets.when_not_understood"), ASK_WHEN])
+
+
+def _step_remind(state: AssetSearchState, event, ctx: FlowContext) -> Transition:
+    wanted = False if is_skip(event) else read_yes_no(event)
+    if wanted is None:
+        return Transition(state, replies=[Say("assets.remind_not_understood"), ASK_REMINDER])
+    asset = state.asset
+    return Transition(state.with_(step="booking", remind=wanted), effects=[
+        RecordBooking(asset["id"], asset.get("name", ""), asset.get("name_cy", ""), state.day, wanted)])
+
+
+def _booked(state: AssetSearchState, answer: BookingRecorded, ctx: FlowContext) -> Transition:
+    day = answer.day.get(ctx.language) or answer.day.get("en", state.day)
+    reminder = "assets.booked_with_reminder" if state.remind else "assets.booked_without_reminder"
+    told = "assets.booked_practitioner_asked" if answer.practitioner_asked else "assets.booked_nobody_told"
+    return Transition(None, replies=[Say(reminder, name=_name(state.asset, ctx.language), day=day), Say(told)])
 
 
 def _results(state: AssetSearchState, answer: SearchResults, ctx: FlowContext) -> Transition:
@@ -383,6 +461,10 @@ def prompt(state: AssetSearchState, ctx: FlowContext):
         return (Ask("assets.ask_filter", FILTER_OPTIONS),)
     if state.step == "day":
         return (Ask("assets.ask_day", DAY_OPTIONS),)
+    if state.step == "when":
+        return (ASK_WHEN,)
+    if state.step == "remind":
+        return (ASK_REMINDER,)
     return (_ask_what(),)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 
 MONTHS = {
     # English, full and short
@@ -89,3 +89,101 @@ def age_on(born: date, today: date) -> int:
 def age_band(born: date, today: date) -> str:
     age = age_on(born, today)
     return next(band for limit, band in AGE_BANDS if age < limit)
+
+
+# ---------------------------------------------------------------- the day of an activity
+
+WEEKDAYS = {
+    "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2, "weds": 2,
+    "thursday": 3, "thu": 3, "thur": 3, "thurs": 3, "friday": 4, "fri": 4, "saturday": 5, "sat": 5,
+    "sunday": 6, "sun": 6,
+    # Welsh, with the soft-mutated forms (ddydd Fawrth is not said, but nos Fawrth and Fercher are)
+    "llun": 0, "lun": 0, "mawrth": 1, "fawrth": 1, "mercher": 2, "fercher": 2, "iau": 3,
+    "gwener": 4, "wener": 4, "sadwrn": 5, "sul": 6,
+}
+RELATIVE_DAYS = {
+    "today": 0, "tonight": 0, "this evening": 0, "this morning": 0, "this afternoon": 0,
+    "heddiw": 0, "heno": 0, "bore ma": 0, "pnawn ma": 0, "prynhawn ma": 0,
+    "tomorrow": 1, "tmrw": 1, "yfory": 1, "fory": 1, "nos yfory": 1, "bore fory": 1,
+    "day after tomorrow": 2, "the day after tomorrow": 2, "drennydd": 2, "trennydd": 2,
+}
+# Words around a day that do not change which day it is ("on Tuesday", "ar ddydd Mawrth nesaf").
+DAY_FILLERS = {"on", "the", "this", "next", "coming", "this coming", "dydd", "ddydd", "ar", "nesaf", "nesa",
+               "yma", "nos", "bore", "fore", "pnawn", "prynhawn", "evening", "morning", "afternoon", "night"}
+# A time given with the day ("Tuesday at 10am", "dydd Mawrth am 2yp") is left out: the day is what
+# the reminder and the nudge need, and the directory knows when the activity starts.
+_TIME_OF_DAY = re.compile(r"^\d{1,2}(?:[:.]\d{2})?(?:am|pm|yb|yp|yh)$|^\d{1,2}[:.]\d{2}$")
+TIME_FILLERS = {"at", "am", "around", "tua", "clock", "oclock", "gloch"}
+FURTHEST_AHEAD_DAYS = 366
+_DAY_MONTH = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?$")
+
+
+def _future_year(month: int, day: int, today: date) -> date:
+    """A day and month without a year: this year's, or next year's if this year's has passed."""
+    try:
+        this_year = date(today.year, month, day)
+    except ValueError:
+        if (month, day) == (2, 29):  # 29 February: the next year that has one
+            year = today.year + 1
+            while True:
+                try:
+                    return date(year, 2, 29)
+                except ValueError:
+                    year += 1
+        raise DateProblem("impossible") from None
+    return this_year if this_year >= today else date(today.year + 1, month, day)
+
+
+def _dated(year: int | None, month: int, day: int, today: date) -> date:
+    if year is None:
+        return _future_year(month, day, today)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise DateProblem("impossible") from None
+
+
+def _activity_day(text: str, today: date) -> date:
+    folded = " ".join(re.split(r"[\s,]+", _fold(text).replace("'", " ").strip(" .!?"))).strip()
+    if folded in RELATIVE_DAYS:
+        return today + timedelta(days=RELATIVE_DAYS[folded])
+    if found := _DAY_MONTH.match(folded):
+        year = _year(found[3], today) if found[3] else None
+        return _dated(year, int(found[2]), int(found[1]), today)
+    if found := _ISO.match(folded):
+        return _dated(int(found[1]), int(found[2]), int(found[3]), today)
+    words = [w for w in folded.split() if not _TIME_OF_DAY.match(w) and w not in TIME_FILLERS]
+    words = [w for w in re.split(r"[\s,./\-]+", " ".join(words)) if w and w not in DAY_FILLERS
+             and w not in {"o", "of", "mis", "fis"}]
+    numbers = [w for w in words if _ORDINAL.match(w)]
+    years = [w for w in words if re.fullmatch(r"\d{4}", w)]
+    if numbers:
+        # A day number means a month name is a month: "3 Mawrth" is March, not Tuesday.
+        months = [MONTHS[w] for w in words if w in MONTHS]
+        rest = [w for w in words if w not in MONTHS and w not in WEEKDAYS and not _ORDINAL.match(w)
+                and w not in years]
+        if len(months) >= 1 and not rest and len(numbers) == 1 and len(years) <= 1:
+            day = int(_ORDINAL.match(numbers[0])[1])
+            return _dated(int(years[0]) if years else None, months[-1], day, today)
+        raise DateProblem("format")
+    weekdays = {WEEKDAYS[w] for w in words if w in WEEKDAYS}
+    if len(weekdays) == 1 and all(w in WEEKDAYS for w in words):
+        # The next one after today: on a Tuesday, "Tuesday" means next week's ("today" means today).
+        ahead = (weekdays.pop() - today.weekday() - 1) % 7 + 1
+        return today + timedelta(days=ahead)
+    raise DateProblem("format")
+
+
+def parse_activity_date(text: str, today: date) -> date:
+    """The day someone plans to go, from "next Tuesday", "dydd Mawrth", "25/12", "yfory"...; raises DateProblem.
+
+    Reasons: "format" (not a date we can read), "impossible" (31/02), "past", "too_far" (over a year ahead).
+    """
+    if not text or len(text) > 60:
+        raise DateProblem("format")
+    day = _activity_day(text, today)
+    if day < today:
+        raise DateProblem("past")
+    if (day - today).days > FURTHEST_AHEAD_DAYS:
+        raise DateProblem("too_far")
+    return day

@@ -53,6 +53,9 @@ class Measure:
     higher_is: str
     statements: tuple[int, ...]
     table: Mapping[int, float] = field(default_factory=dict)
+    # How the data set names it (config/dataset/statements.yml): {"instrument": ..., field: score}.
+    instrument: str = ""
+    field: str = "score"
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,8 @@ def _parse(data: Mapping[str, Any], origin: str) -> tuple[Questionnaire, dict[st
             raise QuestionnaireError(f"{origin}: measure {spec['id']} kind must be item, sum or table")
         measures.append(Measure(str(spec["id"]), kind, members, bands[spec["bands"]],
                                 str(spec.get("higher_is", "better")),
-                                tuple(int(s) for s in spec.get("statements") or ()), table))
+                                tuple(int(s) for s in spec.get("statements") or ()), table,
+                                str(spec.get("instrument") or qid), str(spec.get("field") or "score")))
     return Questionnaire(qid, tuple(items), scales, tuple(measures)), texts
 
 

@@ -1,8 +1,15 @@
 """A whole 12-week journey, in English by SMS and in Welsh on Telegram: offers, answers, scores, change."""
 from __future__ import annotations
 
+from datetime import date
+
 from bot.checkins import plan_checkins
+from bot.report.figures import Figures
+from storage.dataset.period import Period
+from storage.dataset.catalogue import load_catalogue
 from storage.models import Checkin, CheckinScore, DataSetEvent, Person
+
+CATALOGUE = load_catalogue()
 
 # Fifteen answers per wave: ONS-4 (0-10), UCLA 3 items (1-3) + direct (1-5), SWEMWBS 7 items (1-5).
 BASELINE_ANSWERS = ["3", "4", "2", "8", "3", "3", "2", "1", "2", "2", "1", "2", "3", "1", "2"]
@@ -63,10 +70,25 @@ def test_twelve_weeks_in_english_by_sms(bot):
     assert week12["ons4.anxiety"].change == -5
     assert week12["ons_loneliness.ucla3"].change == -4
     assert week12["swemwbs.metric"].raw == 26 and week12["swemwbs.metric"].change == round(23.21 - 14.75, 2)
-    statements = {(e.statement, e.value["wave"]) for e in bot.rows(DataSetEvent, source="checkin")}
-    for wave in ("baseline", "week6", "week12"):
-        assert {(91, wave), (87, wave), (84, wave)} <= statements
-    assert (64, "baseline") in statements and (64, "week6") not in statements and (64, "week12") in statements
+    events = {(e.statement, e.value["instrument"], e.value["wave"]): e.value
+              for e in bot.rows(DataSetEvent, source="checkin")}
+    assert sorted(events) == sorted((statement, instrument, wave) for wave in ("baseline", "6w", "12w")
+                                    for statement, instrument in ((64, "ons4"), (87, "ucla3"), (91, "swemwbs")))
+    assert events[(64, "ons4", "baseline")] == {"instrument": "ons4", "wave": "baseline", "life_satisfaction": 3,
+                                                "worthwhile": 4, "happiness": 2, "anxiety": 8}
+    assert "happiness" not in events[(64, "ons4", "6w")]          # skipped: left out, not guessed
+    assert events[(87, "ucla3", "12w")]["score"] == 4
+    assert events[(91, "swemwbs", "baseline")]["score"] == 14.75
+    assert all(CATALOGUE.problems(statement, value) == [] for (statement, _, _), value in events.items())
+    # The report pairs each person's baseline with their latest follow-up, per instrument and item.
+    figures = Figures(Period.of_days(date(2026, 3, 1), date(2026, 6, 30)), CATALOGUE)
+    for event in bot.rows(DataSetEvent, source="checkin"):
+        figures.add(event.statement, event.subject_key, event.occurred_at, event.value)
+    subject = bot.person().pseudonym
+    paired = {key: (p.baseline[subject][1], p.follow_up[subject][1]) for key, p in figures.paired.items()}
+    assert paired[(91, "swemwbs", "score")] == (14.75, 23.21)
+    assert paired[(87, "ucla3", "score")] == (8, 4)
+    assert paired[(64, "ons4", "anxiety")] == (8, 3) and paired[(64, "ons4", "happiness")] == (2, 6)
     subject = bot.person().pseudonym
     assert {e.subject_key for e in bot.rows(DataSetEvent, source="checkin")} == {subject}
 

@@ -8,12 +8,14 @@ import pytest
 
 from bot.nudges import record_booking
 from bot.practitioners import add_practitioner
+from storage.dataset.catalogue import load_catalogue
 from storage.models import Booking, DataSetEvent, OutboundMessage, Person
 from tests.checkins.support import consenting_person
 
 UTC = timezone.utc
 TUESDAY_2PM = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
 PRACTITIONER_PHONE = "+447700900990"
+CATALOGUE = load_catalogue()
 
 
 @pytest.fixture
@@ -37,7 +39,11 @@ def _book(app, person_id, practitioner_id, starts_at=TUESDAY_2PM, first_name="Sa
 
 
 def _events(bot, source="nudge"):
-    return [(e.statement, e.value["answer"]) for e in bot.rows(DataSetEvent, source=source)]
+    """(statement, attended?) for each data set event the answers recorded, checked against the catalogue."""
+    events = bot.rows(DataSetEvent, source=source)
+    assert all(CATALOGUE.problems(e.statement, e.value) == [] for e in events), [e.value for e in events]
+    assert all(e.value["asset_id"] == "oruk:service:walk-1" for e in events)
+    return [(e.statement, e.value.get("attended")) for e in events]
 
 
 def test_the_practitioner_is_asked_the_day_after_and_answers_with_a_button(app, bot, practitioner):
@@ -50,24 +56,26 @@ def test_the_practitioner_is_asked_the_day_after_and_answers_with_a_button(app, 
     assert [o["value"] for o in asked.options] == [f"nudge:{booking_id}:{verb}" for verb in
                                                     ("attended", "did_not_attend", "not_yet", "withdrew")]
     phone.press(f"nudge:{booking_id}:attended").expect("recorded that Sam attended")
-    assert _events(bot) == [(109, "attended")]
+    assert _events(bot) == [(109, True)]
     [event] = bot.rows(DataSetEvent, source="nudge")
     with app.sessions() as session:
         assert event.subject_key == session.get(Person, person_id).pseudonym   # about the person, not the practitioner
     assert bot.rows(Booking)[0].status == "attended"
     phone.press(f"nudge:{booking_id}:withdrew").expect("already answered")
-    assert _events(bot) == [(109, "attended")]
+    assert _events(bot) == [(109, True)]
 
 
-@pytest.mark.parametrize("typed, statement, answer", [
-    ("2", 106, "did_not_attend"), ("Withdrew", 102, "withdrew"), ("did not attend", 106, "did_not_attend"),
+@pytest.mark.parametrize("typed, recorded", [
+    ("2", [(109, False), (106, None)]),                 # did not attend: answers 109 "no", and is a DNA
+    ("Withdrew", [(103, None)]),                        # disengaged from the activity
+    ("did not attend", [(109, False), (106, None)]),
 ])
-def test_the_practitioner_can_answer_by_number_or_words_on_sms(app, bot, practitioner, typed, statement, answer):
+def test_the_practitioner_can_answer_by_number_or_words_on_sms(app, bot, practitioner, typed, recorded):
     practitioner_id, phone = practitioner
     _book(app, consenting_person(app, "+447700900702"), practitioner_id)
     phone.advance("2d").expect("Did Sam attend")
     phone.send(typed).expect("Thanks")
-    assert _events(bot) == [(statement, answer)]
+    assert _events(bot) == recorded
 
 
 def test_not_yet_is_asked_again_a_week_later(app, bot, practitioner):
@@ -75,11 +83,11 @@ def test_not_yet_is_asked_again_a_week_later(app, bot, practitioner):
     booking_id = _book(app, consenting_person(app, "+447700900703"), practitioner_id)
     phone.advance("2d")
     phone.press(f"nudge:{booking_id}:not_yet").expect("ask again")
-    assert _events(bot) == [(103, "not_yet")]
+    assert _events(bot) == []                           # not yet: nothing is known, so nothing is recorded
     phone.advance("6d").expect_nothing()
     phone.advance("1d").expect("Did Sam attend")
     phone.press(f"nudge:{booking_id}:attended")
-    assert _events(bot) == [(103, "not_yet"), (109, "attended")]
+    assert _events(bot) == [(109, True)]
 
 
 def test_unanswered_nudges_are_reminded_once_then_go_into_one_daily_digest(app, bot, practitioner):

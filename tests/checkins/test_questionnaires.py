@@ -93,6 +93,26 @@ def test_swemwbs_converts_raw_to_metric_with_the_published_table():
     assert all(metric[raw].raw == raw for raw in metric)
 
 
+# The SWEMWBS raw-to-metric conversion table as Warwick Medical School publishes it with the scale
+# (https://warwick.ac.uk/fac/med/research/platform/wemwbs/researchers/guidance/, from the Rasch analysis
+# in Stewart-Brown et al. 2009, Health and Quality of Life Outcomes 7:15), typed row by row from that
+# table and checked against independent published copies of it; every row is pinned so a slip in the YAML fails.
+PUBLISHED_SWEMWBS_METRIC = {
+    7: 7.00, 8: 9.51, 9: 11.25, 10: 12.40, 11: 13.33, 12: 14.08, 13: 14.75, 14: 15.32, 15: 15.84,
+    16: 16.36, 17: 16.88, 18: 17.43, 19: 17.98, 20: 18.59, 21: 19.25, 22: 19.98, 23: 20.73,
+    24: 21.54, 25: 22.35, 26: 23.21, 27: 24.11, 28: 25.03, 29: 26.02, 30: 27.03, 31: 28.13,
+    32: 29.31, 33: 30.70, 34: 32.55, 35: 35.00,
+}
+
+
+def test_swemwbs_table_matches_the_published_conversion_row_for_row():
+    [measure] = [m for m in SWEMWBS.measures if m.kind == "table"]
+    assert dict(measure.table) == PUBLISHED_SWEMWBS_METRIC
+    items = [i.id for i in SWEMWBS.items]
+    scored = {raw: score(SWEMWBS, dict(zip(items, _spread(raw))))[0].value for raw in range(7, 36)}
+    assert scored == PUBLISHED_SWEMWBS_METRIC
+
+
 def _spread(raw: int) -> list[int]:
     """Seven answers of 1-5 adding up to raw."""
     answers, left = [1] * 7, raw - 7
