@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.orm import Session, lazyload, sessionmaker
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,6 +24,7 @@ from bot.choices import resolve_choice
 from bot.clock import Clock
 from bot.outbox import queue_message
 from bot.practitioners import PractitionerActions, link_code_in, record_consent, redeem_link_code
+from bot.person_facts import FactColumns, PersonFacts
 from bot.practitioners import person_facts as practitioner_facts
 from bot.keywords import Keyword, is_opt_in, match as match_keyword
 from bot.messages import InboundMessage, clean_text, storable_text
@@ -130,7 +131,7 @@ Screen = Callable[[Turn, FlowContext], Transition | None]
 # A handler carries out an effect. It may return an event (e.g. search results) that is fed
 # straight back to the flow that asked, in the same turn.
 EffectHandler = Callable[[Turn, Effect], "Event | None"]
-PersonFacts = Callable[[Session, Person], Mapping[str, Any]]
+QueriedFacts = Callable[[Session, Person], Mapping[str, Any]]
 
 
 class Dispatcher:
@@ -147,7 +148,7 @@ class Dispatcher:
         flows: Mapping[str, Flow] = FLOWS,
         screens: Sequence[Screen] = (),
         effect_handlers: Mapping[type, EffectHandler] | None = None,
-        person_facts: Sequence[PersonFacts] = (),
+        person_facts: Sequence[FactColumns | QueriedFacts] = (),
         practitioner_actions: PractitionerActions | None = None,
         resources: Mapping[str, Any] | None = None,
         on_opt_out: Sequence[Callable[[Session, int, datetime], None]] = (),
@@ -166,10 +167,11 @@ class Dispatcher:
             PractitionerAnswer: self.practitioner_actions,
         }
         self.effect_handlers.update(effect_handlers or {})
-        self.person_facts = [practitioner_facts, *person_facts]
+        self.person_facts = PersonFacts([practitioner_facts, *person_facts])
         self.resources = dict(resources or {})
         # Called with (session, person id, now) when someone opts out: cancels what is pending.
         self.on_opt_out = list(on_opt_out)
+        self._turn_query_for: tuple[int, ...] | None = None
         self._menu = menu_options(self.flows)
         self._intent_routes = intent_routes(self.flows)
         self.default_language = settings.service.default_language
@@ -194,16 +196,16 @@ class Dispatcher:
     def _handle_once(self, message: InboundMessage) -> Handled:
         now = self.clock.now()
         with self.sessions.begin() as session:
-            person, is_new = self._person(session, message, now)
+            person, conversation, facts, is_new = self._load(session, message, now)
             inbound_id = self._store_inbound(session, message, person.id, now, "processed")
             if inbound_id is None:
                 return Handled(duplicate=True)
-            conversation = self._conversation(session, person, now)
+            if conversation is None:
+                conversation = self._new_conversation(session, person, now)
             text = clean_text(message.text)
             language_hint = person.language or detect_language(text) or self.default_language
             parse = self.nlu.parse(text, language_hint) if text else NO_TEXT
-            turn = Turn(session, person, conversation, message, text, parse, now, inbound_id)
-            self._load_facts(turn)
+            turn = Turn(session, person, conversation, message, text, parse, now, inbound_id, facts=facts)
             self._run(turn, is_new)
             ids = self._flush_turn(turn)
         return Handled(outbound_ids=ids)
@@ -369,7 +371,8 @@ class Dispatcher:
 
     def _flush_turn(self, turn: Turn) -> tuple[int, ...]:
         session = turn.session
-        session.flush()
+        # No flush before the outbox rows: the conversation's pending options change with them,
+        # and one UPDATE (with its version check) at the end is one round trip, not two.
         ids = []
         recipients = {}
         for out in turn.outgoing:
@@ -396,9 +399,7 @@ class Dispatcher:
     # ------------------------------------------------------------ loading
 
     def _load_facts(self, turn: Turn) -> None:
-        turn.facts = {"id": turn.person.id}
-        for provider in self.person_facts:
-            turn.facts.update(provider(turn.session, turn.person))
+        turn.facts = self.person_facts.load(turn.session, turn.person)
 
     def context(self, turn: Turn) -> FlowContext:
         """What a flow may know in this turn (for effect handlers that ask a flow's question again)."""
@@ -411,39 +412,56 @@ class Dispatcher:
             menu=self._menu, intent_routes=self._intent_routes, resources=self.resources,
         )
 
-    def _person(self, session: Session, message: InboundMessage, now: datetime) -> tuple[Person, bool]:
-        # One query for the address and its person; the person's other addresses only if used.
-        address = session.scalar(
-            select(PersonAddress)
-            .options(joinedload(PersonAddress.person).lazyload(Person.addresses))
-            .where(PersonAddress.channel == message.channel, PersonAddress.address == message.address)
-        )
-        if address is not None:
+    def _turn_query(self):
+        """The address, its person, their conversation and every column fact: one SELECT a turn.
+
+        Built on first use (tests may add fact providers after the dispatcher is built) and
+        again whenever the providers change.
+        """
+        key = tuple(id(p) for p in self.person_facts)
+        if self._turn_query_for != key:
+            self._turn_query_cached = (
+                select(PersonAddress, Person, Conversation, *self.person_facts.columns(PersonAddress.person_id))
+                .join(Person, Person.id == PersonAddress.person_id)
+                .outerjoin(Conversation, Conversation.person_id == PersonAddress.person_id)
+                .where(PersonAddress.channel == bindparam("channel"), PersonAddress.address == bindparam("address"))
+                .options(lazyload(Person.addresses))   # the person's other addresses only if used
+            )
+            self._turn_query_for = key
+        return self._turn_query_cached
+
+    def _load(self, session: Session, message: InboundMessage,
+              now: datetime) -> tuple[Person, Conversation | None, dict[str, Any], bool]:
+        """The person writing (created at first contact), their conversation and facts."""
+        row = session.execute(self._turn_query(), {"channel": message.channel, "address": message.address},
+                              ).mappings().first()
+        if row is not None:
+            address, person = row["PersonAddress"], row["Person"]
             address.last_seen_at = now
             # A provider said this address was unreachable (blocked, unsubscribed); they have
             # written from it, so it works again.
             address.unreachable_at = None
-            return address.person, False
+            return person, row["Conversation"], self.person_facts.read(row, session, person), False
         person = Person(created_at=now, opted_out=False, pseudonym=uuid.uuid4().hex)
         person.addresses.append(PersonAddress(channel=message.channel, address=message.address,
                                               created_at=now, last_seen_at=now))
         session.add(person)
         session.flush()
-        return person, True
+        # Created this turn: no practitioner, consent, referral or request can point at it yet.
+        return person, None, self.person_facts.read(None, session, person), True
 
-    def _conversation(self, session: Session, person: Person, now: datetime) -> Conversation:
-        conversation = session.scalar(select(Conversation).where(Conversation.person_id == person.id))
-        if conversation is None:
-            conversation = Conversation(person_id=person.id, flow=FIRST_FLOW, state={},
-                                        pending_options=[], paused=[], updated_at=now)
-            session.add(conversation)
+    def _new_conversation(self, session: Session, person: Person, now: datetime) -> Conversation:
+        conversation = Conversation(person_id=person.id, flow=FIRST_FLOW, state={},
+                                    pending_options=[], paused=[], updated_at=now)
+        session.add(conversation)
         return conversation
 
     def _store_inbound(self, session: Session, message: InboundMessage, person_id: int | None,
                        now: datetime, status: str) -> int | None:
         """Insert into the inbox; None if this provider id was seen before."""
         statement = _INBOX_INSERT[session.bind.dialect.name == "postgresql"]
-        return session.execute(statement, {
+        # On the connection: a Core INSERT needs neither the ORM's execute path nor its autoflush.
+        return session.connection().execute(statement, {
             "channel": message.channel, "provider_id": message.provider_id, "address": message.address,
             "person_id": person_id, "text": storable_text(message.text), "choice": message.choice,
             "status": status, "received_at": now,
