@@ -78,5 +78,12 @@ class PersonFacts:
         return self.read(row, session, person)
 
 
+_LABELS: dict[int, tuple[str, ...]] = {}
+
+
 def _nothing(provider: FactColumns) -> dict[str, Any]:
-    return {label: None for label in provider.columns(bindparam("unused"))}
+    # Building the subqueries costs milliseconds: their labels are remembered per provider.
+    labels = _LABELS.get(id(provider))
+    if labels is None:
+        labels = _LABELS[id(provider)] = tuple(provider.columns(bindparam("unused")))
+    return dict.fromkeys(labels)
