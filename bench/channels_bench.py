@@ -108,7 +108,8 @@ def free_port() -> int:
 class Serve:
     """`cyswllt serve` in its own process, pointed at the fake providers."""
 
-    def __init__(self, url: str, telegram: FakeTelegram, twilio: FakeTwilio, limits: dict[str, str]):
+    def __init__(self, url: str, telegram: FakeTelegram, twilio: FakeTwilio, limits: dict[str, str],
+                 serve_args: tuple[str, ...] = ()):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("CYSWLLT_")}
@@ -123,7 +124,8 @@ class Serve:
         })
         command = os.environ.get("CYSWLLT_BENCH_SERVE_WRAPPER")   # e.g. a profiler around bot.cli
         self.process = subprocess.Popen(
-            [sys.executable, *([command] if command else ["-m", "bot.cli"]), "serve", "--port", str(self.port), "--log-level", "warning"],
+            [sys.executable, *([command] if command else ["-m", "bot.cli"]), "serve", "--port", str(self.port),
+             "--log-level", "warning", *serve_args],
             cwd=ROOT, env=env,
         )
         deadline = time.monotonic() + 60
