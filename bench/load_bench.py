@@ -58,15 +58,17 @@ async def run_steps(serve: Serve, telegram: FakeTelegram, twilio: FakeTwilio, ra
         idle: deque[Person] = deque()
         made = 0
 
-        async def turn(person: Person, record: list) -> None:
+        async def turn(person: Person, record: list, acks: list) -> None:
             words = SCRIPT[person.step % len(SCRIPT)]
             count = counts[person.step % len(SCRIPT)]
             path, kwargs = conversations.request(person.address, words)
             sent = time.perf_counter()
             try:
                 await post(client, path, kwargs)
+                acked = time.perf_counter()
                 first = await conversations._wait_count(person.address, person.seen + 1, timeout=drain_seconds + 60)
                 record.append((sent, first))
+                acks.append(acked - sent)
                 person.seen += count
                 await conversations._wait_count(person.address, person.seen, timeout=drain_seconds + 60)
             except (asyncio.TimeoutError, SystemExit):
@@ -77,6 +79,7 @@ async def run_steps(serve: Serve, telegram: FakeTelegram, twilio: FakeTwilio, ra
 
         for rate in rates:
             record: list[tuple[float, float | None]] = []
+            acks: list[float] = []
             tasks = []
             start = time.perf_counter()
             n = 0
@@ -89,7 +92,7 @@ async def run_steps(serve: Serve, telegram: FakeTelegram, twilio: FakeTwilio, ra
                 else:
                     made += 1
                     person = Person(f"+4479{made:08d}")
-                tasks.append(asyncio.create_task(turn(person, record)))
+                tasks.append(asyncio.create_task(turn(person, record, acks)))
                 n += 1
             end = start + step_seconds
             _, pending = await asyncio.wait(tasks, timeout=drain_seconds)
@@ -97,11 +100,13 @@ async def run_steps(serve: Serve, telegram: FakeTelegram, twilio: FakeTwilio, ra
             latencies = [first - sent for sent, first in record if first is not None]
             lost = n - len(latencies)
             result = {"offered": rate, "sent": n, "sustained": answered_in_step / step_seconds,
-                      "p50": percentile(latencies, 50), "p99": percentile(latencies, 99), "unanswered": lost}
+                      "p50": percentile(latencies, 50), "p99": percentile(latencies, 99), "unanswered": lost,
+                      "ack_p50": percentile(acks, 50), "ack_p99": percentile(acks, 99)}
             result["saturated"] = result["sustained"] < 0.9 * rate or result["p99"] * 1000 > p99_limit or lost > 0
             results.append(result)
             print(f"    offered {rate:7.0f}/s: sustained {result['sustained']:7.1f} msgs/s; turn latency "
-                  f"p50 {result['p50'] * 1000:7.1f} ms, p99 {result['p99'] * 1000:7.1f} ms"
+                  f"p50 {result['p50'] * 1000:7.1f} ms, p99 {result['p99'] * 1000:7.1f} ms (webhook answered "
+                  f"p50 {result['ack_p50'] * 1000:.1f}, p99 {result['ack_p99'] * 1000:.1f} ms)"
                   f"{f'; {lost} not answered within {drain_seconds:g} s' if lost else ''}"
                   f"{'  <- saturated' if result['saturated'] else ''}", flush=True)
             if pending:
