@@ -439,6 +439,9 @@ class Dispatcher:
         for name, value in values.items():
             set_committed_value(conversation, name, value)
         set_committed_value(conversation, "version", old_version + 1)
+        # Written: the session need not look at it again (its flush would find nothing to write
+        # only after a whole unit of work).
+        turn.session.expunge(conversation)
 
     # ------------------------------------------------------------ loading
 
