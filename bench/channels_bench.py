@@ -4,7 +4,8 @@
     python bench/channels_bench.py --db sqlite --people 200 --concurrency 16 --channel telegram
 
 Prints, per database:
-  1. dispatcher: durable turns/s in one thread (each turn is one committed transaction);
+  1. dispatcher: durable turns/s in one thread (each turn is one committed transaction), and
+     from --dispatcher-threads threads at once (default 4, as the web app runs turns);
   2. http: `cyswllt serve` as a separate process, N simulated people (default 1,000) each
      holding a 10-turn conversation through signed webhooks, against fake Telegram and Twilio
      APIs on loopback: inbound messages/s, turn latency p50/p99 (webhook sent to the first
@@ -97,6 +98,44 @@ def bench_dispatcher(url: str, people: int) -> None:
           f"p99 {percentile(latencies, 99) * 1000:.2f} ms")
 
 
+def bench_dispatcher_threads(url: str, people: int, threads: int) -> None:
+    """The same turns from several threads at once, as the web app runs them (TURNS_AT_ONCE).
+
+    On PostgreSQL a commit waits for the WAL to reach the disk; turns committing together share
+    that wait (group commit), which one thread cannot show.
+    """
+    import threading
+
+    settings = load_settings(environ={})
+    settings.database.url = url
+    app = build_app(settings, clock=SystemClock())
+    latencies: list[float] = []
+    lock = threading.Lock() if url.startswith("sqlite") else contextlib.nullcontext()   # as bot/web.py
+
+    def person_range(first: int) -> None:
+        mine = []
+        for n in range(first, people, threads):
+            address = f"+4476{n:08d}"
+            for words in SCRIPT:
+                t0 = time.perf_counter()
+                with lock:
+                    app.dispatcher.handle(InboundMessage("sms", address, words, uuid.uuid4().hex))
+                mine.append(time.perf_counter() - t0)
+        latencies.extend(mine)
+
+    workers = [threading.Thread(target=person_range, args=(k,)) for k in range(threads)]
+    start = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.perf_counter() - start
+    app.close()
+    print(f"  dispatcher, {threads} threads: {len(latencies)} durable turns in {elapsed:.1f} s = "
+          f"{len(latencies) / elapsed:,.0f} turns/s; turn p50 {percentile(latencies, 50) * 1000:.2f} ms, "
+          f"p99 {percentile(latencies, 99) * 1000:.2f} ms")
+
+
 # ---------------------------------------------------------------- 2. over HTTP
 
 def free_port() -> int:
@@ -108,7 +147,8 @@ def free_port() -> int:
 class Serve:
     """`cyswllt serve` in its own process, pointed at the fake providers."""
 
-    def __init__(self, url: str, telegram: FakeTelegram, twilio: FakeTwilio, limits: dict[str, str]):
+    def __init__(self, url: str, telegram: FakeTelegram, twilio: FakeTwilio, limits: dict[str, str],
+                 serve_args: tuple[str, ...] = ()):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("CYSWLLT_")}
@@ -123,7 +163,8 @@ class Serve:
         })
         command = os.environ.get("CYSWLLT_BENCH_SERVE_WRAPPER")   # e.g. a profiler around bot.cli
         self.process = subprocess.Popen(
-            [sys.executable, *([command] if command else ["-m", "bot.cli"]), "serve", "--port", str(self.port), "--log-level", "warning"],
+            [sys.executable, *([command] if command else ["-m", "bot.cli"]), "serve", "--port", str(self.port),
+             "--log-level", "warning", *serve_args],
             cwd=ROOT, env=env,
         )
         deadline = time.monotonic() + 60
@@ -357,6 +398,8 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--dispatcher-people", type=int, default=200)
+    parser.add_argument("--dispatcher-threads", type=int, default=4,
+                        help="also run the dispatcher from this many threads at once (1: not)")
     parser.add_argument("--unloaded-people", type=int, default=20)
     parser.add_argument("--limit-chats", type=int, default=150)
     parser.add_argument("--skip", action="append", default=[], choices=("dispatcher", "http", "limits"))
@@ -369,6 +412,9 @@ def main() -> None:
         if "dispatcher" not in args.skip:
             with database(kind) as url:
                 bench_dispatcher(url, args.dispatcher_people)
+            if args.dispatcher_threads > 1:
+                with database(kind) as url:
+                    bench_dispatcher_threads(url, args.dispatcher_people, args.dispatcher_threads)
         if "http" not in args.skip:
             for channel in channels:
                 with database(kind) as url:

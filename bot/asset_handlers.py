@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.catalog import Catalog
 from bot.outbox import preferred_address, queue_message
+from bot.person_facts import FactColumns
 from bot.quiet_hours import next_allowed, parse_hhmm
 from bot.referrals import OPEN as OPEN_REFERRAL
 from bot.nudges import MONTHS, TIME_NOT_KNOWN, WEEKDAYS, record_booking
@@ -73,6 +74,18 @@ def start_time(service: AssetService | None, day: date) -> time:
     return TIME_NOT_KNOWN
 
 
+def _has_practitioner_column(person_id) -> dict[str, Any]:
+    # The same question as practitioner_from_referral: the latest open referral that reached a
+    # practitioner, and whether that practitioner is active.
+    return {"active": select(Practitioner.active)
+            .join(Referral, Referral.practitioner_id == Practitioner.id)
+            .where(Referral.person_id == person_id, Referral.status.in_(OPEN_REFERRAL))
+            .order_by(Referral.created_at.desc()).limit(1).scalar_subquery()}
+
+
+HAS_PRACTITIONER = FactColumns(_has_practitioner_column, lambda values: {"has_practitioner": bool(values["active"])})
+
+
 class AssetHandlers:
     """The effect handlers and person facts for the asset search flow, sharing one gazetteer."""
 
@@ -88,8 +101,12 @@ class AssetHandlers:
         return {SearchAssets: self.search, LoadAsset: self.load, RecordAssetChoice: self.record_choice,
                 RecordBooking: self.record_booking}
 
-    def person_facts(self, session: Session, person: Person) -> Mapping[str, Any]:
-        return {"has_practitioner": self.assigned_practitioner(session, person) is not None}
+    @property
+    def person_facts(self) -> FactColumns | Callable[[Session, Person], Mapping[str, Any]]:
+        """Whether someone looks after this person (read in the turn's query unless a lookup was wired in)."""
+        if self.assigned_practitioner is practitioner_from_referral:
+            return HAS_PRACTITIONER
+        return lambda session, person: {"has_practitioner": self.assigned_practitioner(session, person) is not None}
 
     # ------------------------------------------------------------ effects
 

@@ -6,11 +6,12 @@ import unicodedata
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from bot.dispatcher import Turn
 from bot.logging_setup import mask_address
+from bot.person_facts import FactColumns
 from flows.base import Ask, FlowContext, GoTo, Option, Say, Transition
 from flows.practitioner import PractitionerAnswer, action_value
 from flows.rights import RequestErasure
@@ -88,10 +89,12 @@ def practitioner_answer(turn: Turn, practitioner: Practitioner, answer: Practiti
         turn.reply(Say("rights.practitioner.waiting", request=request.id))
 
 
-def facts(session: Session, person: Person) -> Mapping[str, Any]:
-    pending = session.scalar(select(ErasureRequest.id).where(
-        ErasureRequest.person_id == person.id, ErasureRequest.status == "pending"))
-    return {"erasure_pending": pending is not None}
+# Whether the person has asked for erasure and it waits for a practitioner.
+facts = FactColumns(
+    lambda person_id: {"pending": exists().where(ErasureRequest.person_id == person_id,
+                                                 ErasureRequest.status == "pending")},
+    lambda values: {"erasure_pending": bool(values["pending"])},
+)
 
 
 def retention_job(days: int) -> Callable[[Session, datetime], None]:

@@ -75,7 +75,9 @@ def queue_message(
     language = language or (person.language if person else None) or BILINGUAL
     rendered = catalog.render(reply, language)
     statement = _OUTBOX_INSERT[(session.bind.dialect.name == "postgresql", idempotency_key is not None)]
-    row_id = session.execute(statement, {
+    # On the connection: a Core INSERT needs neither the ORM's execute path nor its autoflush
+    # (which would write the conversation now and again when its pending options change below).
+    row_id = session.connection().execute(statement, {
         "person_id": person.id if person else None, "channel": channel, "address": address,
         "body": rendered.body, "options": [{"value": o.value, "label": o.label} for o in rendered.options],
         "language": rendered.language, "status": "queued", "idempotency_key": idempotency_key,

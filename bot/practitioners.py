@@ -10,6 +10,7 @@ from typing import Any, Callable, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.person_facts import FactColumns
 from flows.base import Event, Say
 from flows.consent import RecordConsent
 from flows.practitioner import PractitionerAnswer
@@ -97,14 +98,26 @@ def has_consented(session: Session, person_id: int) -> bool:
     return bool(latest and latest.given)
 
 
-def person_facts(session: Session, person: Person) -> Mapping[str, Any]:
-    """What flows may know about who is writing: a practitioner? consented to keep their data?"""
-    practitioner = practitioner_for(session, person.id)
+def _fact_columns(person_id) -> dict[str, Any]:
     return {
-        "is_practitioner": practitioner is not None,
-        "practitioner_id": practitioner.id if practitioner else None,
-        "consented": has_consented(session, person.id),
+        "practitioner_id": select(Practitioner.id).where(Practitioner.person_id == person_id,
+                                                         Practitioner.active.is_(True))
+        .order_by(Practitioner.id).limit(1).scalar_subquery(),
+        "consented": select(Consent.given).where(Consent.person_id == person_id)
+        .order_by(Consent.recorded_at.desc(), Consent.id.desc()).limit(1).scalar_subquery(),
     }
+
+
+def _read_facts(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    return {
+        "is_practitioner": values["practitioner_id"] is not None,
+        "practitioner_id": values["practitioner_id"],
+        "consented": bool(values["consented"]),
+    }
+
+
+# What flows may know about who is writing: a practitioner? consented to keep their data?
+person_facts = FactColumns(_fact_columns, _read_facts)
 
 
 def record_consent(turn, effect: RecordConsent) -> None:

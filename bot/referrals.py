@@ -20,11 +20,12 @@ import re
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from bot.catalog import Catalog
 from bot.outbox import preferred_address, queue_message
+from bot.person_facts import FactColumns
 from bot.quiet_hours import next_allowed, parse_hhmm
 from bot.referral_summary import summary_text
 from bot.routing import next_in_rotation, team_for_postcode
@@ -67,12 +68,10 @@ class Referrals:
 
     # ------------------------------------------------------------ facts and screens
 
-    def person_facts(self, session: Session, person: Person) -> Mapping[str, Any]:
-        draft = self._draft(session, person.id)
-        open_referral = session.scalar(select(Referral.id).where(
-            Referral.person_id == person.id, Referral.status.in_(OPEN)).limit(1))
-        return {"referral_draft": dict(draft.answers) if draft is not None else None,
-                "referral_open": open_referral is not None}
+    @property
+    def person_facts(self) -> FactColumns:
+        """The person's referral draft (its answers so far) and whether a referral is open."""
+        return PERSON_FACTS
 
     def keyword_screen(self, turn, ctx) -> Transition | None:
         """A referral code by SMS keyword or deep link, and "withdraw consent", from anywhere."""
@@ -324,6 +323,25 @@ class Referrals:
     def _draft(self, session: Session, person_id: int) -> Referral | None:
         return session.scalar(select(Referral).where(Referral.person_id == person_id, Referral.status == "draft")
                               .order_by(Referral.id.desc()).limit(1))
+
+
+def _fact_columns(person_id) -> dict[str, Any]:
+    draft = (select(Referral.answers).where(Referral.person_id == person_id, Referral.status == "draft")
+             .order_by(Referral.id.desc()).limit(1).scalar_subquery())
+    return {
+        "has_draft": exists().where(Referral.person_id == person_id, Referral.status == "draft"),
+        "draft_answers": draft,
+        "open": exists().where(Referral.person_id == person_id, Referral.status.in_(OPEN)),
+    }
+
+
+def _read_facts(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    answers = values["draft_answers"]
+    return {"referral_draft": dict(answers or {}) if values["has_draft"] else None,
+            "referral_open": bool(values["open"])}
+
+
+PERSON_FACTS = FactColumns(_fact_columns, _read_facts)
 
 
 def actions(referral_id: int) -> list[Option]:

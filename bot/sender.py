@@ -9,6 +9,13 @@ Order per person: one row per recipient is in flight at a time, and a row waitin
 retry holds back that recipient's later rows. Scheduled rows (not yet due, never tried)
 hold back nothing.
 
+Several senders (one per web worker, PostgreSQL only): a claim marks its rows "sending" and
+commits before any is sent, and candidates are read `FOR UPDATE SKIP LOCKED`, so two senders
+never claim one row. They also take turns to claim (a transaction-level advisory lock) and each
+claim reads afresh which recipients have a row in flight or waiting: so another sender's
+row in flight holds back a recipient's next row here too, and per-person order holds across
+senders. The provider rates are divided among the `sender.instances` senders.
+
 Crash between sending and recording: the row stays "sending" with `claimed_until` in the
 past. We resend it once the claim has expired if it is younger than `resend_window_s`
 (at-least-once: a reply that never arrives leaves someone waiting, one repeated message
@@ -27,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Protocol
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -42,6 +49,7 @@ log = logging.getLogger(__name__)
 # Written on a row sent again after a crash; a row that already carries it is not sent a third time.
 INTERRUPTED_NOTE = "interrupted while sending; sent again"
 RESCAN_S = 1.0            # how often the rows holding recipients back are read from the database
+CLAIM_LOCK_KEY = 0x43595358   # senders take turns to claim (PostgreSQL advisory lock); "CYSX"
 
 # Core statements, built once: the sender runs them many times a second.
 _OUTBOX = OutboundMessage.__table__
@@ -72,6 +80,7 @@ _CANDIDATES = (
 _EARLY_STATUSES = select(DeliveryStatus.__table__).where(
     DeliveryStatus.__table__.c.provider_id.in_(bindparam("ids", expanding=True)))
 _UPDATES: dict[tuple[str, ...], Any] = {}
+_CLAIM_TURN = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 def _update_rows(session, changes: list[dict[str, Any]]) -> None:
@@ -170,17 +179,20 @@ def sms_segments(body: str, options: tuple) -> int:
 def routes_from_settings(settings, transports: dict[str, Transport]) -> dict[str, Route]:
     """The limits in `sender.*` applied to the transports we have."""
     s = settings.sender
+    share = 1 / max(1, s.instances)   # several senders: each keeps to its share of the limits
     routes = {}
     if "telegram" in transports:
+        overall = s.telegram_per_second * share
         routes["telegram"] = Route(
-            "telegram", transports["telegram"], TokenBucket(s.telegram_per_second, s.telegram_per_second),
-            per_recipient_rate=s.telegram_per_chat_per_second, per_recipient_burst=s.telegram_per_chat_burst,
+            "telegram", transports["telegram"], TokenBucket(overall, max(1.0, overall)),
+            per_recipient_rate=s.telegram_per_chat_per_second * share, per_recipient_burst=s.telegram_per_chat_burst,
         )
     if "sms" in transports:
         # One sending number (or messaging service): its segments-per-second is the limit.
+        segments = s.twilio_segments_per_second * share
         routes["sms"] = Route(
             "sms", transports["sms"],
-            TokenBucket(s.twilio_segments_per_second, max(1.0, s.twilio_segments_per_second)),
+            TokenBucket(segments, max(1.0, segments)),
             cost=sms_segments,
         )
     return routes
@@ -307,9 +319,14 @@ class Sender:
         claim_until = now + timedelta(seconds=self.settings.claim_s)
         changes: list[dict[str, Any]] = []
         with self.write_lock, self.sessions.begin() as session:
+            postgresql = session.bind.dialect.name == "postgresql"
+            if postgresql and self.settings.instances > 1:
+                # Our turn to claim; then what the others hold (committed before they let go) is read afresh.
+                session.execute(_CLAIM_TURN, {"key": CLAIM_LOCK_KEY})
+                self._scanned_at = float("-inf")
             blocked = self._blocked(session, now, mono, changes)
             query = _CANDIDATES
-            if session.bind.dialect.name == "postgresql":
+            if postgresql:
                 query = query.with_for_update(skip_locked=True, of=_OUTBOX)
             candidates = session.execute(query, {"now": now, "channels": list(self.routes),
                                                  "limit": self.settings.batch}).all()

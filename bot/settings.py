@@ -100,6 +100,9 @@ class SenderSettings(BaseModel):
     batch: int = 500
     idle_poll_s: float = 0.2
     http_timeout_s: float = 10.0
+    # How many senders share the outbox (`cyswllt serve --workers N` sets it): each sends at
+    # 1/N of the rates above, and they take turns to claim (see bot/sender.py).
+    instances: int = 1
 
 
 class QuietHoursSettings(BaseModel):

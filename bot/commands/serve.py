@@ -1,7 +1,16 @@
-"""`cyswllt serve`: the web app (Telegram and Twilio webhooks, /healthz) and the outbox sender."""
+"""`cyswllt serve`: the web app (Telegram and Twilio webhooks, /healthz) and the outbox sender.
+
+With `--workers N` (PostgreSQL only) uvicorn runs N worker processes behind one port. Each
+builds its own app from the same options (`worker_app`, an import-string factory, because a
+worker process cannot be handed objects) and runs its own outbox sender; the senders share the
+outbox safely (bot/sender.py). Every worker's scheduler waits for the single-scheduler lock, so
+exactly one runs scheduled work and another takes over if its worker dies.
+"""
 from __future__ import annotations
 
+import json
 import logging
+import os
 
 import uvicorn
 
@@ -9,11 +18,17 @@ from bot.bootstrap import build_app
 from bot.settings import load_settings
 from bot.web import create_web_app
 
+# The options a worker process builds its app from (set by `serve`, read by `worker_app`).
+WORKER_OPTIONS_ENV = "CYSWLLT_SERVE_WORKER_OPTIONS"
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("serve", help="serve the Telegram and Twilio webhooks and send the outbox")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="web worker processes behind the one port, each with its own outbox sender "
+                             "(PostgreSQL only; default 1)")
     parser.add_argument("--telegram-polling", action="store_true",
                         help="fetch Telegram updates with getUpdates instead of a webhook (no public URL needed)")
     parser.add_argument("--no-sender", action="store_true",
@@ -30,6 +45,11 @@ def run(args) -> int:
     if args.db:
         settings.database.url = args.db
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.workers < 1:
+        print("cyswllt serve: --workers must be at least 1")
+        return 2
+    if args.workers > 1:
+        return _run_workers(args, settings)
     app = build_app(settings)
     try:
         web = create_web_app(app, run_sender=not args.no_sender, telegram_polling=args.telegram_polling,
@@ -43,3 +63,37 @@ def run(args) -> int:
     finally:
         app.close()
     return 0
+
+
+def _run_workers(args, settings) -> int:
+    if not settings.database.url.startswith("postgresql"):
+        print("cyswllt serve: --workers above 1 needs PostgreSQL (CYSWLLT_DATABASE_URL=postgresql://...). "
+              "SQLite takes one writer at a time, so more workers would only wait for each other; "
+              "run one worker on SQLite.")
+        return 2
+    if args.telegram_polling:
+        print("cyswllt serve: --telegram-polling reads updates in one process; use it with one worker")
+        return 2
+    if settings.database.auto_migrate:
+        build_app(settings).close()   # migrate once, here, rather than N workers racing to
+    os.environ[WORKER_OPTIONS_ENV] = json.dumps({
+        "settings": args.settings, "db": settings.database.url, "workers": args.workers,
+        "sender": not args.no_sender, "scheduler": not args.no_scheduler, "log_level": args.log_level,
+    })
+    uvicorn.run("bot.commands.serve:worker_app", factory=True, workers=args.workers, host=args.host,
+                port=args.port, log_level=args.log_level, access_log=False, lifespan="on")
+    return 0
+
+
+def worker_app():
+    """One worker's ASGI app, built from the options `serve --workers` left in the environment."""
+    options = json.loads(os.environ[WORKER_OPTIONS_ENV])
+    logging.basicConfig(level=options["log_level"].upper(),
+                        format="%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
+    settings = load_settings(options["settings"])
+    settings.database.url = options["db"]
+    settings.database.auto_migrate = False
+    settings.sender.instances = options["workers"]
+    app = build_app(settings)
+    web = create_web_app(app, run_sender=options["sender"], run_scheduler=options["scheduler"])
+    return web.starlette
