@@ -32,8 +32,11 @@ SAFE_FIELDS = ("channel", "result", "status", "kind", "lang", "backend", "attemp
 SYSTEM_ERRORS = ("sqlalchemy.", "psycopg.", "httpx.", "httpcore.", "OSError", "ConnectionError",
                  "TimeoutError", "builtins.OSError", "builtins.ConnectionRefusedError",
                  "builtins.TimeoutError", "asyncio.")
-# Libraries that log what they send where at INFO (URLs with the bot token, request lines).
-NOISY_LOGGERS = ("httpx", "httpcore", "apscheduler.executors", "uvicorn.access")
+# Libraries that log what they send, to whom, at INFO or DEBUG: URLs with the bot token, chat
+# ids, whole message texts (python-telegram-bot at DEBUG, twilio's client at INFO). They are
+# held at WARNING whatever the level.
+NOISY_LOGGERS = ("httpx", "httpcore", "telegram", "twilio", "aiohttp", "urllib3", "apscheduler.executors",
+                 "uvicorn.access")
 
 
 def mask_address(address: str) -> str:

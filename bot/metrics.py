@@ -51,6 +51,12 @@ SCHEDULER_LAG = Histogram(
     "cyswllt_scheduler_lag_seconds", "How late the scheduler started a due job (seconds after its run time)",
     buckets=(0.01, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600), registry=REGISTRY)
 
+# Label sets known in advance start at zero, so that rate() and increase() see the first event.
+for _lang in ("cy", "en"):
+    NLU_FALLBACKS.labels(_lang)
+for _level in ("emergency", "urgent", "concern"):
+    SAFEGUARDING_ALERTS.labels(_level)
+
 
 def prepare_multiprocess(workers: int, environ=None) -> str | None:
     """Before uvicorn starts worker processes: one fresh directory for all their counters.
