@@ -27,8 +27,12 @@ log = logging.getLogger(__name__)
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 # Decided once, at import, exactly as prometheus-client decides how to store values.
 MULTIPROCESS = bool(os.environ.get(MULTIPROC_ENV) or os.environ.get(MULTIPROC_ENV.lower()))
+if MULTIPROCESS:
+    # prometheus-client opens its files as the metrics below are made: the directory must exist.
+    Path(os.environ.get(MULTIPROC_ENV) or os.environ[MULTIPROC_ENV.lower()]).mkdir(parents=True, exist_ok=True)
 
 REGISTRY = CollectorRegistry(auto_describe=True)
+CHANNELS = ("sms", "telegram")
 
 INBOUND = Counter(
     "cyswllt_inbound_messages", "Inbound messages by channel and result "
@@ -62,8 +66,8 @@ def prepare_multiprocess(workers: int, environ=None) -> str | None:
     """Before uvicorn starts worker processes: one fresh directory for all their counters.
 
     Returns the directory, or None when one process needs no files. Files left by an earlier
-    run are removed: their processes are gone, and a counter starting again at zero is what
-    Prometheus expects after a restart.
+    run are removed (their processes are gone, and a counter starting again at zero is what
+    Prometheus expects after a restart); this process's own are kept, as it may serve itself.
     """
     environ = os.environ if environ is None else environ
     path = environ.get(MULTIPROC_ENV)
@@ -73,8 +77,10 @@ def prepare_multiprocess(workers: int, environ=None) -> str | None:
         path = tempfile.mkdtemp(prefix="cyswllt-metrics-")
     directory = Path(path)
     directory.mkdir(parents=True, exist_ok=True)
+    mine = f"_{os.getpid()}.db"   # this process's own files, made when it imported this module
     for stale in directory.glob("*.db"):
-        stale.unlink(missing_ok=True)
+        if not stale.name.endswith(mine):
+            stale.unlink(missing_ok=True)
     environ[MULTIPROC_ENV] = str(directory)
     return str(directory)
 
@@ -111,9 +117,12 @@ class DatabaseCollector:
         oldest = GaugeMetricFamily("cyswllt_outbox_oldest_queued_seconds",
                                    "Age of the oldest outbox row that is due and not yet sent, by channel",
                                    labels=["channel"])
-        for row in snapshot.queues:
-            depth.add_metric([row.channel], row.depth)
-            oldest.add_metric([row.channel], row.oldest_due_seconds)
+        queues = {row.channel: row for row in snapshot.queues}
+        for channel in sorted(set(CHANNELS) | set(queues)):
+            row = queues.get(channel)
+            # An empty queue is 0, not missing: alert rules compare it, and absent series do not compare.
+            depth.add_metric([channel], row.depth if row else 0)
+            oldest.add_metric([channel], row.oldest_due_seconds if row else 0.0)
         yield depth
         yield oldest
         finished = GaugeMetricFamily("cyswllt_outbox_undelivered",

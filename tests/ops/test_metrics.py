@@ -141,10 +141,11 @@ def test_prepare_multiprocess_gives_workers_one_fresh_directory(tmp_path):
     environ: dict[str, str] = {}
     made = prepare_multiprocess(4, environ=environ)
     assert environ[metrics.MULTIPROC_ENV] == made and Path(made).is_dir()
-    stale = tmp_path / "counter_123.db"
+    stale, own = tmp_path / "counter_123.db", tmp_path / f"counter_{os.getpid()}.db"
     stale.write_bytes(b"old")
+    own.write_bytes(b"this process's, in use")
     assert prepare_multiprocess(1, environ={metrics.MULTIPROC_ENV: str(tmp_path)}) == str(tmp_path)
-    assert not stale.exists()
+    assert not stale.exists() and own.exists()
 
 
 COUNT_ONE = """
@@ -158,7 +159,7 @@ print(exposition(None)[0].decode())
 
 
 def test_counters_from_several_worker_processes_add_up(tmp_path):
-    env = {**os.environ, metrics.MULTIPROC_ENV: str(tmp_path)}
+    env = {**os.environ, metrics.MULTIPROC_ENV: str(tmp_path / "not-made-yet")}
     for _ in range(3):   # three workers, each counting one message, then gone
         subprocess.run([sys.executable, "-c", COUNT_ONE], cwd=ROOT, env=env, check=True, timeout=60)
     scraped = samples(subprocess.run([sys.executable, "-c", SCRAPE], cwd=ROOT, env=env, check=True, timeout=60,
