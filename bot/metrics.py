@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
@@ -157,7 +156,3 @@ def exposition(read_database: Callable[[], "object"] | None) -> tuple[bytes, str
     if read_database is not None:
         registry.register(DatabaseCollector(read_database))
     return generate_latest(registry), CONTENT_TYPE_LATEST
-
-
-def seconds_since(then: datetime | None, now: datetime) -> float:
-    return max(0.0, (now - then).total_seconds()) if then is not None else 0.0

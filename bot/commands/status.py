@@ -7,7 +7,6 @@ is at head, whether the NLU servers answer.
 from __future__ import annotations
 
 import json
-import sys
 from datetime import datetime, timezone
 
 from bot.config_check import check_rasa
