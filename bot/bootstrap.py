@@ -70,6 +70,7 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     checkins = CheckinService(settings, catalog, questionnaires.questionnaires)
     # The baseline check-in is offered at referral, the follow-ups at the configured waves.
     referrals.on_submitted.append(lambda session, person, now: plan_checkins(session, person, now, settings))
+    referrals.on_closed.append(lambda session, person, now: cancel_pending(session, person.id, "referral_closed", now))
     nudges = NudgeService(settings, catalog)
     assets = AssetHandlers(catalog, default_gazetteer(), load_sample=settings.assets.sample_when_empty,
                            settings=settings)

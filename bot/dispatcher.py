@@ -245,7 +245,7 @@ class Dispatcher:
 
     def _begin_first_contact(self, turn: Turn) -> None:
         detected = detect_language(turn.text)
-        payload = {"detected": detected, "intent": turn.parse.intent,
+        payload = {"detected": detected, "intent": turn.parse.intent, "text": turn.text,
                    "source": turn.message.payload or ""}
         flow = self.flows[FIRST_FLOW]
         self._apply(turn, FIRST_FLOW, flow.begin(Begin(payload), self._context(turn)))

@@ -7,7 +7,11 @@
   robin, with the summary and buttons: referral:<id>:accept|contacted|not_appropriate|redirect.
 - Due work: one reminder for a draft untouched for `referral.reminder_after_days` (in allowed
   hours, once per draft, not to people who opted out), closing it as abandoned after
-  `referral.abandon_after_days`; and routing again any referral no practitioner could take yet.
+  `referral.abandon_after_days`; routing again any referral no practitioner could take yet; and
+  one reminder to the practitioner holding a referral not accepted after
+  `referral.accept_reminder_after_hours`.
+- A referral closed as not appropriate or redirected is explained to the person (nobody is left
+  wondering what happened to their request), and `on_closed` hooks run (pending check-ins stop).
 """
 from __future__ import annotations
 
@@ -58,6 +62,8 @@ class Referrals:
         self.catalog = catalog
         # Called with (session, person, now) when a referral is submitted: e.g. planning check-ins.
         self.on_submitted: list[Callable[[Session, Person, datetime], None]] = []
+        # Called with (session, person, now) when a referral is closed without going ahead.
+        self.on_closed: list[Callable[[Session, Person, datetime], None]] = []
 
     # ------------------------------------------------------------ facts and screens
 
@@ -222,6 +228,10 @@ class Referrals:
                     _record_for(session, person, now,
                                 DataSetEvent(NOT_APPROPRIATE, {"inappropriate": True}),
                                 "referral")
+                if person is not None:
+                    self._tell_person_closed(session, referral, person, now, redirected)
+                    for hook in self.on_closed:
+                        hook(session, person, now)
                 turn.reply(Say("referral.practitioner_closed", id=referral.id))
             case _:
                 turn.reply(Say("referral.practitioner_unknown"))
@@ -266,6 +276,35 @@ class Referrals:
             person = session.get(Person, referral.person_id) if referral.person_id else None
             if person is not None:
                 self._route(session, referral, now, person)
+        self._remind_to_accept(session, now)
+
+    def _remind_to_accept(self, session: Session, now: datetime) -> None:
+        waiting_since = now - timedelta(hours=self.settings.referral.accept_reminder_after_hours)
+        waiting = session.scalars(select(Referral).where(
+            Referral.status == "submitted", Referral.practitioner_id.is_not(None),
+            Referral.submitted_at <= waiting_since).order_by(Referral.id)).all()
+        for referral in waiting:
+            practitioner = session.get(Practitioner, referral.practitioner_id)
+            if practitioner is None:
+                continue
+            days = (now - referral.submitted_at).days
+            # The key makes this once per referral, however often due work runs.
+            self._send_to_practitioner(session, practitioner, now,
+                                       Ask("referral.practitioner_accept_reminder", actions(referral.id),
+                                           id=referral.id, days=days),
+                                       key=f"referral:{referral.id}:accept-reminder")
+
+    def _tell_person_closed(self, session: Session, referral: Referral, person: Person, now: datetime,
+                            redirected: bool) -> None:
+        address = preferred_address(person)
+        if address is None:
+            return
+        quiet = self.settings.quiet_hours
+        when = next_allowed(now, timezone=self.settings.service.timezone, start=parse_hhmm(quiet.start),
+                            end=parse_hhmm(quiet.end))
+        text = "referral.person_redirected" if redirected else "referral.person_closed_not_appropriate"
+        queue_message(session, self.catalog, Say(text), channel=address.channel, address=address.address,
+                      now=now, person=person, not_before=when, idempotency_key=f"referral:{referral.id}:closed")
 
     def _remind(self, session: Session, draft: Referral, person: Person, now: datetime) -> None:
         if person.opted_out:

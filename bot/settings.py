@@ -146,6 +146,9 @@ class ReferralSettings(BaseModel):
     abandon_after_days: float = Field(7, gt=0)
     # "A practitioner will contact you within N working days" in the confirmation.
     contact_within_days: int = Field(5, gt=0)
+    # Hours a routed referral may wait to be accepted before its practitioner is reminded (once).
+    accept_reminder_after_hours: float = Field(48, gt=0)
+
 class CheckinSettings(BaseModel):
     """Wellbeing check-ins (waves after referral, reminders, expiry) and practitioner nudges."""
 

@@ -11,12 +11,15 @@ from flows.base import (
 LANGUAGE_OF_CHOICE = 13  # Core Data Set: received their social prescription in their language of choice
 OPTIONS = (Option("cy", "offer.option_cymraeg"), Option("en", "offer.option_english"))
 INTENT_LANGUAGE = {"choose_welsh": "cy", "choose_english": "en"}
+FIRST_TEXT_KEPT = 500  # a search or a request, not an essay: longer first messages are kept in the inbox only
 
 
 @dataclass(frozen=True)
 class LanguageState(FlowState):
     # What the person first wanted, so it is not lost while we ask about language.
     first_intent: str = ""
+    # And what they wrote (e.g. "walking groups near CF47"), so they need not write it again.
+    first_text: str = ""
     # A referral source code (Telegram deep link, SMS keyword) carried through to the menu.
     source: str = ""
 
@@ -31,13 +34,18 @@ def chosen(language: str, how: str, state: LanguageState) -> Transition:
         None,
         replies=[Say("offer.confirmed")],
         events=[DataSetEvent(LANGUAGE_OF_CHOICE, {"language": language, "how": how})],
-        effects=[SetLanguage(language), GoTo("menu", {"intent": state.first_intent, "source": state.source})],
+        effects=[SetLanguage(language), GoTo("menu", _onward(state))],
     )
+
+
+def _onward(state: LanguageState) -> dict:
+    return {"intent": state.first_intent, "text": state.first_text, "source": state.source}
 
 
 def begin(event, ctx: FlowContext) -> Transition:
     payload = event.payload if isinstance(event, Begin) else {}
     state = LanguageState(step="choose", first_intent=payload.get("intent", ""),
+                          first_text=str(payload.get("text") or "")[:FIRST_TEXT_KEPT],
                           source=payload.get("source") or "")
     if payload.get("detected") == "cy":
         # Written to us in Welsh: answer in Welsh at once, and say how to switch.
@@ -45,7 +53,7 @@ def begin(event, ctx: FlowContext) -> Transition:
             None,
             replies=[Say("offer.welsh_detected", language="cy")],
             events=[DataSetEvent(LANGUAGE_OF_CHOICE, {"language": "cy", "how": "wrote_in_welsh"})],
-            effects=[SetLanguage("cy"), GoTo("menu", {"intent": state.first_intent, "source": state.source})],
+            effects=[SetLanguage("cy"), GoTo("menu", _onward(state))],
         )
     return Transition(state, replies=[_offer()])
 

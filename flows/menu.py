@@ -26,9 +26,13 @@ def _route(intent: str, ctx: FlowContext) -> str | None:
 def begin(event, ctx: FlowContext) -> Transition:
     payload = event.payload if isinstance(event, Begin) else {}
     intent, source = payload.get("intent", ""), payload.get("source") or ""
+    text = str(payload.get("text") or "")
     # Someone who came with a referral source code (a GP's link) has come to be referred.
     if flow := _route(intent, ctx) or (_route("self_refer", ctx) if source else None):
-        return Transition(None, effects=[GoTo(flow, {"from_menu": False, "source": source})])
+        return Transition(None, effects=[GoTo(flow, {"from_menu": False, "text": text, "source": source})])
+    if text and parse_query(text).is_search() and (flow := _route("find_activity", ctx)):
+        # A first message "walking group in Wrexham" is answered once the language is settled.
+        return Transition(None, effects=[GoTo(flow, {"from_menu": False, "text": text})])
     return Transition(MenuState(step="choose", source=source), replies=[_menu(ctx)])
 
 

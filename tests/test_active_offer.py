@@ -94,3 +94,12 @@ def test_what_the_first_message_asked_for_is_kept_through_the_offer(bot):
     state = bot.conversation().state
     assert state["step"] == "choose"
     assert "first_intent" in state
+
+
+def test_a_first_message_that_is_a_search_is_answered_after_the_offer_without_retyping(bot):
+    bot.send("any walking groups near CF47 8AA?").expect("Which language")
+    bot.send("2").expect("continue in English", "near CF47 8AA")
+
+
+def test_a_first_search_written_in_welsh_is_answered_in_welsh_at_once(bot):
+    bot.send("Oes grwpiau cerdded yn Aberystwyth?").expect_lang("cy").expect("Aberystwyth")

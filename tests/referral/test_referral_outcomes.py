@@ -1,0 +1,54 @@
+"""What happens around a referral after it is sent: a reminder to accept it, and the person told when it closes."""
+from __future__ import annotations
+
+from storage.models import Checkin, OutboundMessage, Referral
+from tests.support.referral import finish_quickly, start_referral
+from tests.support.team import linked_practitioner
+
+
+def _referred(bot, language="en"):
+    alys = linked_practitioner(bot, "Alys", "Caerdydd", "+447700900901", areas=["CF"])
+    start_referral(bot, language)
+    finish_quickly(bot)
+    alys.deliver().expect("NEW REFERRAL")
+    bot.deliver()
+    return alys
+
+
+def test_a_referral_nobody_accepts_reminds_its_practitioner_once(bot):
+    alys = _referred(bot)
+    bot.advance("1d")
+    alys.deliver().expect_nothing()
+    bot.advance("1d")
+    alys.deliver().expect("Referral 1 is still waiting to be accepted (2 days", "1 Accept")
+    alys.send("1").expect("Referral 1 accepted")
+    bot.advance("3d")
+    alys.deliver().expect_nothing()
+    assert len([m for m in bot.rows(OutboundMessage) if "still waiting" in (m.body or "")]) == 1
+
+
+def test_an_accepted_referral_is_not_chased(bot):
+    alys = _referred(bot)
+    alys.send("1").expect("accepted")
+    bot.advance("3d")
+    alys.deliver().expect_nothing()
+
+
+def test_closed_as_not_appropriate_the_person_is_told_kindly_and_check_ins_stop(bot, clock):
+    alys = _referred(bot)
+    assert {c.status for c in bot.rows(Checkin)} <= {"planned", "offered"}
+    alys.press("referral:1:not_appropriate").expect("why is it not appropriate")
+    alys.send("Needs the crisis team, passed on by phone").expect("closed")
+    bot.deliver().expect("not the right one for it just now", "HELP", "MENU")
+    assert not any("crisis team" in (m.body or "") for m in bot.rows(OutboundMessage)
+                   if m.address == bot.address), "the practitioner's reason is not sent to the person"
+    assert {c.status for c in bot.rows(Checkin)} == {"cancelled"}
+    assert bot.rows(Referral)[0].status == "not_appropriate"
+
+
+def test_redirected_in_welsh_the_person_is_told_in_welsh(bot):
+    alys = _referred(bot, "cy")
+    alys.press("referral:1:redirect").expect("which service")
+    alys.send("Cyngor ar Bopeth").expect("closed")
+    bot.deliver().expect("wasanaeth sy'n gallu eich helpu chi'n well", "DEWISLEN")
+    bot.advance("7w").expect_nothing()  # no follow-up check-in after the referral closed
