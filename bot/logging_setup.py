@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 import traceback
 from datetime import datetime, timezone
 
@@ -120,13 +121,29 @@ def describe_exception(exc_info) -> dict:
 HANDLER_NAME = "cyswllt"
 
 
+class _CurrentStderr(logging.StreamHandler):
+    """Writes to whatever sys.stderr is when a record comes, not when the handler was made
+    (a command run in-process, as the tests do, may outlive the stderr it started with)."""
+
+    def __init__(self):
+        super().__init__()
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value):
+        pass
+
+
 def configure_logging(level: str = "INFO", fmt: str = "text", stream=None) -> logging.Handler:
     """Send logs to stderr (or `stream`) through the redacting filter, as text or JSON lines.
 
     Called again (a command reading its settings after the CLI's default), it replaces its own
     handler rather than adding a second one.
     """
-    handler = logging.StreamHandler(stream)
+    handler = logging.StreamHandler(stream) if stream is not None else _CurrentStderr()
     handler.name = HANDLER_NAME
     handler.addFilter(RedactingFilter())
     if fmt == "json":

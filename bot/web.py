@@ -267,8 +267,8 @@ class WebApp:
         ok = report["database"] == "ok"
         return JSONResponse({"ok": ok, **report}, status_code=200 if ok else 503)
 
-
     async def metrics(self, request: Request) -> Response:
+        """Prometheus text: this process's (or every worker's) counters, and the database gauges."""
         def read():
             return read_snapshot(self.app.engine, self.app.clock.now())
 
