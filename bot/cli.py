@@ -22,6 +22,8 @@ COMMAND_MODULES = (
     "bot.commands.person",
     "bot.commands.assets",
     "bot.commands.scheduler",
+    "bot.commands.config",
+    "bot.commands.status",
 )
 
 

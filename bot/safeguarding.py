@@ -35,6 +35,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.catalog import Catalog
+from bot.metrics import SAFEGUARDING_ALERTS
 from bot.outbox import preferred_address, queue_message
 from bot.risk_phrases import RiskPhrases
 from bot.routing import reachable, team_for_postcode
@@ -136,6 +137,7 @@ class Safeguarding:
                 alert = self._open_alert(turn.session, person.id)
                 if alert is None:
                     self._raise(turn, detection)
+                    SAFEGUARDING_ALERTS.labels(detection.level).inc()
                     events = [DataSetEvent(SAFEGUARDING_RAISED, {"level": detection.level})]
                 else:
                     self._further_message(turn, alert, detection)

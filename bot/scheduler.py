@@ -11,9 +11,11 @@ import asyncio
 import logging
 from datetime import datetime, timezone
 
+from apscheduler.events import EVENT_JOB_SUBMITTED
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.metrics import SCHEDULER_LAG
 from bot.scheduler_lock import SchedulerLock, lock_for
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,13 @@ def run_due_work(app_name: str) -> None:
         log.warning("scheduled work for %r found no running app", app_name)
         return
     app.run_due_work()
+
+
+def observe_lag(event) -> None:
+    """How late a job started: from the first run time it missed (runs coalesce) to now."""
+    if event.scheduled_run_times:
+        late = datetime.now(timezone.utc) - min(event.scheduled_run_times)
+        SCHEDULER_LAG.observe(max(0.0, late.total_seconds()))
 
 
 class Scheduler:
@@ -95,6 +104,7 @@ class Scheduler:
             },
             timezone=timezone.utc,
         )
+        scheduler.add_listener(observe_lag, EVENT_JOB_SUBMITTED)
         scheduler.add_job(run_due_work, "interval", seconds=self.settings.interval_seconds, args=[self.name],
                           id=DUE_WORK_JOB, replace_existing=True, next_run_time=datetime.now(timezone.utc))
         return scheduler

@@ -40,6 +40,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.channels.base import Outcome, Outgoing
 from bot.clock import Clock
+from bot.metrics import OUTBOUND
 from bot.rendering import render_sms
 from bot.sms_segments import measure
 from storage.models import DeliveryStatus, OutboundMessage, Person, PersonAddress
@@ -198,6 +199,13 @@ def routes_from_settings(settings, transports: dict[str, Transport]) -> dict[str
     return routes
 
 
+def outbound_result(kind: str, attempts: int, max_attempts: int) -> str:
+    """The metric's result for one send attempt: a retry after the last attempt is a failure."""
+    if kind == "retry" and attempts >= max_attempts:
+        return "failed"
+    return kind if kind in ("sent", "retry", "rate_limited") else "failed"
+
+
 @dataclass
 class Stats:
     sent: int = 0
@@ -284,6 +292,8 @@ class Sender:
             outcome = Outcome.retry(f"{type(exc).__name__}: {exc}")
         if outcome.kind == "rate_limited":
             route.pause(outcome.retry_after or self._backoff(message.attempts))
+        OUTBOUND.labels(message.channel, outbound_result(outcome.kind, message.attempts,
+                                                         self.settings.max_attempts)).inc()
         self._results.append((message, outcome))
         self._results_ready.set()
 
@@ -343,10 +353,12 @@ class Sender:
                 if row.opted_out and not row.ignore_opt_out:
                     changes.append({"id": row.id, "status": "suppressed"})
                     self.stats.suppressed += 1
+                    OUTBOUND.labels(row.channel, "suppressed").inc()
                     continue
                 if row.unreachable_at is not None:
                     changes.append({"id": row.id, "status": "unreachable", "last_error": "address unreachable"})
                     self.stats.suppressed += 1
+                    OUTBOUND.labels(row.channel, "suppressed").inc()
                     continue
                 decided.add(key)  # whatever happens, this recipient's later rows wait their turn
                 if len(claimed) >= capacity:

@@ -47,6 +47,8 @@ class ServiceSettings(BaseModel):
     name: str = "Cyswllt"
     default_language: Literal["cy", "en"] = "cy"
     timezone: str = "Europe/London"
+    # "production" makes `cyswllt config check` strict: https public URL, webhook secrets, no SQLite.
+    environment: Literal["development", "production"] = "development"
 
 
 class NLUSettings(BaseModel):
@@ -193,6 +195,19 @@ class SchedulerSettings(BaseModel):
     lock_path: str = ""
 
 
+class LoggingSettings(BaseModel):
+    """Where logs go is stderr (journald, a container's log); this says how they look."""
+
+    # "json": one object a line for a log shipper (production); "text": for a person reading.
+    format: Literal["text", "json"] = "text"
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value):
+        return value.upper() if isinstance(value, str) else value
+
+
 class DatasetSettings(BaseModel):
     pseudonym_key: str = ""
 
@@ -228,6 +243,7 @@ class Settings(BaseSettings):
     referral: ReferralSettings = ReferralSettings()
     checkins: CheckinSettings = CheckinSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    logging: LoggingSettings = LoggingSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -30,6 +31,8 @@ from bot.channels.twilio_sms import EMPTY_TWIML, TwilioChannel, inbound as twili
 from bot.delivery_status import record_status
 from bot.dispatcher import Handled
 from bot.messages import InboundMessage
+from bot.metrics import INBOUND, TURN_SECONDS, exposition
+from bot.operations import read_snapshot
 from bot.scheduler import Scheduler
 from bot.sender import Sender, routes_from_settings
 
@@ -94,6 +97,7 @@ class WebApp:
                 Route("/twilio/sms", self.twilio_sms, methods=["POST"]),
                 Route("/twilio/status", self.twilio_status, methods=["POST"]),
                 Route("/healthz", self.healthz, methods=["GET"]),
+                Route("/metrics", self.metrics, methods=["GET"]),
             ],
             lifespan=self.lifespan,
         )
@@ -133,11 +137,16 @@ class WebApp:
 
     async def handle(self, message: InboundMessage) -> Handled:
         """Commit one inbound message through the dispatcher; Unavailable if it cannot be."""
+        started = time.perf_counter()
         try:
             handled = await anyio.to_thread.run_sync(self._dispatch, message, limiter=self.turn_limiter)
         except Exception as exc:  # noqa: BLE001 - the dispatcher keeps failed turns; this is the DB
             log.warning("inbound %s %s not committed: %s", message.channel, message.provider_id, exc)
+            INBOUND.labels(message.channel, "unavailable").inc()
             raise Unavailable(str(exc)) from exc
+        TURN_SECONDS.labels(message.channel).observe(time.perf_counter() - started)
+        INBOUND.labels(message.channel, "duplicate" if handled.duplicate else
+                       "failed" if handled.failed else "handled").inc()
         if self.sender and handled.outbound_ids:
             self.sender.wake()
         return handled
@@ -153,6 +162,7 @@ class WebApp:
         if telegram is None:
             return PlainTextResponse("telegram is not configured", status_code=404)
         if not secret_matches(telegram.secret, request.headers.get(SECRET_HEADER)):
+            INBOUND.labels("telegram", "rejected").inc()
             return PlainTextResponse("forbidden", status_code=403)
         if int(request.headers.get("content-length") or 0) > MAX_BODY:
             return PlainTextResponse("too large", status_code=413)
@@ -192,6 +202,7 @@ class WebApp:
             return PlainTextResponse("sms is not configured", status_code=404)
         form = await self._twilio_form(request)
         if form is None or not sms.checker.valid(request.url.path, request.url.query, form, request.headers):
+            INBOUND.labels("sms", "rejected").inc()
             return PlainTextResponse("forbidden", status_code=403)
         message = twilio_inbound(form)
         if message is None:
@@ -255,6 +266,14 @@ class WebApp:
                 report["outbox_waiting"] = await run_in_threadpool(self.sender.queue_depth)
         ok = report["database"] == "ok"
         return JSONResponse({"ok": ok, **report}, status_code=200 if ok else 503)
+
+    async def metrics(self, request: Request) -> Response:
+        """Prometheus text: this process's (or every worker's) counters, and the database gauges."""
+        def read():
+            return read_snapshot(self.app.engine, self.app.clock.now())
+
+        body, content_type = await run_in_threadpool(exposition, read)
+        return Response(body, media_type=content_type)
 
 
 def create_web_app(app: App, run_sender: bool = True, telegram_polling: bool = False,

@@ -1,6 +1,8 @@
 """Engines and schema migrations for SQLite (the default) and PostgreSQL."""
 from __future__ import annotations
 
+import os
+import socket
 from pathlib import Path
 
 from alembic import command
@@ -19,11 +21,17 @@ def normalise_url(url: str) -> str:
 
 def make_engine(url: str, **kwargs) -> Engine:
     url = normalise_url(url)
+    # A failed statement's error would otherwise quote its parameters (message text, phone
+    # numbers) into the logs.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # Named per process so that `cyswllt status` can say which one holds the scheduler lock.
+    connect_args = {"application_name": f"cyswllt {socket.gethostname()} pid {os.getpid()}"[:63]}
+    connect_args.update(kwargs.pop("connect_args", {}))
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

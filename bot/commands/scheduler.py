@@ -6,8 +6,12 @@ import logging
 import signal
 
 from bot.bootstrap import build_app
+from bot.commands.config import refuse_or_warn
+from bot.logging_setup import configure_logging
 from bot.scheduler import Scheduler
 from bot.settings import load_settings
+
+log = logging.getLogger("cyswllt.scheduler")
 
 
 def register(subparsers) -> None:
@@ -15,17 +19,23 @@ def register(subparsers) -> None:
     commands = parser.add_subparsers(dest="scheduler_command", required=True)
     run = commands.add_parser("run", help="run the scheduler until stopped (waits if another one runs)")
     run.add_argument("--db", help="database URL (default: the settings' database.url)")
+    run.add_argument("--metrics-port", type=int,
+                     help="serve this process's Prometheus metrics (scheduler lag) on 127.0.0.1:PORT")
     run.set_defaults(func=run_scheduler)
     once = commands.add_parser("once", help="run the work that is due now, once, and exit")
     once.add_argument("--db")
     once.set_defaults(func=run_once)
 
 
-def _app(args):
+def _settings(args):
     settings = load_settings(args.settings)
     if args.db:
         settings.database.url = args.db
-    return build_app(settings)
+    return settings
+
+
+def _app(args):
+    return build_app(_settings(args))
 
 
 def run_once(args) -> int:
@@ -38,8 +48,17 @@ def run_once(args) -> int:
 
 
 def run_scheduler(args) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    app = _app(args)
+    settings = _settings(args)
+    configure_logging(settings.logging.level, settings.logging.format)
+    if not refuse_or_warn(settings, log, role="scheduler"):
+        return 2
+    if args.metrics_port:
+        from prometheus_client import start_http_server
+
+        from bot.metrics import REGISTRY
+
+        start_http_server(args.metrics_port, addr="127.0.0.1", registry=REGISTRY)
+    app = build_app(settings)
 
     async def main() -> None:
         stop = asyncio.Event()

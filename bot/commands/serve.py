@@ -15,8 +15,13 @@ import os
 import uvicorn
 
 from bot.bootstrap import build_app
+from bot.commands.config import refuse_or_warn
+from bot.logging_setup import configure_logging
+from bot.metrics import prepare_multiprocess
 from bot.settings import load_settings
 from bot.web import create_web_app
+
+log = logging.getLogger("cyswllt.serve")
 
 # The options a worker process builds its app from (set by `serve`, read by `worker_app`).
 WORKER_OPTIONS_ENV = "CYSWLLT_SERVE_WORKER_OPTIONS"
@@ -36,7 +41,7 @@ def register(subparsers) -> None:
     parser.add_argument("--no-scheduler", action="store_true",
                         help="do not run scheduled work here (one scheduler runs at a time anyway: the others wait)")
     parser.add_argument("--db", help="database URL (default: the settings' database.url)")
-    parser.add_argument("--log-level", default="info")
+    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR (default: the logging.level setting)")
     parser.set_defaults(func=run)
 
 
@@ -44,12 +49,16 @@ def run(args) -> int:
     settings = load_settings(args.settings)
     if args.db:
         settings.database.url = args.db
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    level = (args.log_level or settings.logging.level).upper()
+    configure_logging(level, settings.logging.format)
     if args.workers < 1:
         print("cyswllt serve: --workers must be at least 1")
         return 2
+    if not refuse_or_warn(settings, log, role="web", workers=args.workers, telegram_polling=args.telegram_polling):
+        return 2
+    prepare_multiprocess(args.workers)
     if args.workers > 1:
-        return _run_workers(args, settings)
+        return _run_workers(args, settings, level)
     app = build_app(settings)
     try:
         web = create_web_app(app, run_sender=not args.no_sender, telegram_polling=args.telegram_polling,
@@ -58,14 +67,15 @@ def run(args) -> int:
         print(f"cyswllt serve: {exc}")
         return 2
     try:
-        uvicorn.run(web.starlette, host=args.host, port=args.port, log_level=args.log_level,
-                    access_log=False, lifespan="on")
+        # log_config=None: uvicorn's own records go through the redacting (JSON) handler too.
+        uvicorn.run(web.starlette, host=args.host, port=args.port, log_level=level.lower(),
+                    access_log=False, lifespan="on", log_config=None)
     finally:
         app.close()
     return 0
 
 
-def _run_workers(args, settings) -> int:
+def _run_workers(args, settings, level: str) -> int:
     if not settings.database.url.startswith("postgresql"):
         print("cyswllt serve: --workers above 1 needs PostgreSQL (CYSWLLT_DATABASE_URL=postgresql://...). "
               "SQLite takes one writer at a time, so more workers would only wait for each other; "
@@ -78,19 +88,19 @@ def _run_workers(args, settings) -> int:
         build_app(settings).close()   # migrate once, here, rather than N workers racing to
     os.environ[WORKER_OPTIONS_ENV] = json.dumps({
         "settings": args.settings, "db": settings.database.url, "workers": args.workers,
-        "sender": not args.no_sender, "scheduler": not args.no_scheduler, "log_level": args.log_level,
+        "sender": not args.no_sender, "scheduler": not args.no_scheduler, "log_level": level,
     })
     uvicorn.run("bot.commands.serve:worker_app", factory=True, workers=args.workers, host=args.host,
-                port=args.port, log_level=args.log_level, access_log=False, lifespan="on")
+                port=args.port, log_level=level.lower(), access_log=False, lifespan="on", log_config=None)
     return 0
 
 
 def worker_app():
     """One worker's ASGI app, built from the options `serve --workers` left in the environment."""
     options = json.loads(os.environ[WORKER_OPTIONS_ENV])
-    logging.basicConfig(level=options["log_level"].upper(),
-                        format="%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
     settings = load_settings(options["settings"])
+    # A worker is a fresh process: it logs as the settings say (JSON in production), like `serve`.
+    configure_logging(options["log_level"], settings.logging.format)
     settings.database.url = options["db"]
     settings.database.auto_migrate = False
     settings.sender.instances = options["workers"]

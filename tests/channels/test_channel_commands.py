@@ -57,4 +57,5 @@ def test_serve_refuses_polling_without_a_token(monkeypatch, tmp_path, capsys):
     monkeypatch.delenv("CYSWLLT_TELEGRAM_TOKEN", raising=False)
     url = f"sqlite:///{tmp_path}/x.sqlite3"
     assert cyswllt(["serve", "--telegram-polling", "--db", url]) == 2
-    assert "CYSWLLT_TELEGRAM_TOKEN" in capsys.readouterr().out
+    printed = capsys.readouterr()
+    assert "CYSWLLT_TELEGRAM_TOKEN" in printed.out + printed.err

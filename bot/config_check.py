@@ -1,0 +1,184 @@
+"""The configuration checked at start: every finding names the environment variable to change.
+
+`cyswllt serve` and `cyswllt scheduler run` refuse to start on an error and log the warnings;
+`cyswllt config check` prints them all. Settings that are malformed on their own are refused
+earlier, by load_settings; these are the mistakes only visible in combination (a Twilio token
+without the public URL its signatures are checked against) or from outside (a database that
+does not answer, a Rasa server that is down).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import httpx
+
+from bot.settings import PROJECT_ROOT, Settings
+
+Role = Literal["web", "scheduler"]
+# Telegram's rule for secret_token: 1-256 of these characters.
+TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: Literal["error", "warning"]
+    setting: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.level}: {self.setting}: {self.message}"
+
+
+def _error(setting: str, message: str) -> Finding:
+    return Finding("error", setting, message)
+
+
+def _warning(setting: str, message: str) -> Finding:
+    return Finding("warning", setting, message)
+
+
+def check_settings(settings: Settings, *, role: Role = "web", workers: int = 1,
+                   telegram_polling: bool = False) -> list[Finding]:
+    """What can be told from the settings alone."""
+    found: list[Finding] = []
+    production = settings.service.environment == "production"
+    sqlite = settings.database.url.startswith("sqlite")
+    if sqlite and workers > 1:
+        found.append(_error("CYSWLLT_DATABASE_URL", f"SQLite takes one writer at a time: {workers} workers "
+                            "need PostgreSQL (postgresql://user@host:5432/db), or run one worker"))
+    if sqlite and production:
+        found.append(_warning("CYSWLLT_DATABASE_URL", "SQLite in production: PostgreSQL is the supported "
+                              "production database (backups, several workers)"))
+    if production and settings.database.auto_migrate:
+        found.append(_warning("CYSWLLT_DATABASE_AUTO_MIGRATE", "true in production: set it to false and run "
+                              "`cyswllt db upgrade` once per release, not in every process"))
+    try:
+        ZoneInfo(settings.service.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        found.append(_error("CYSWLLT_SERVICE_TIMEZONE", f"unknown time zone {settings.service.timezone!r}"))
+    for setting, value in (("CYSWLLT_SAFEGUARDING_PHRASES_FILE", settings.safeguarding.phrases_file),
+                           ("CYSWLLT_SAFEGUARDING_CONTACTS_FILE", settings.safeguarding.contacts_file)):
+        path = Path(value)
+        if not (path if path.is_absolute() else PROJECT_ROOT / path).is_file():
+            found.append(_error(setting, f"file {value} does not exist: safeguarding cannot run without it"))
+    if production and settings.logging.format != "json":
+        found.append(_warning("CYSWLLT_LOGGING_FORMAT", "set it to json in production, for the log shipper"))
+    if production and settings.assets.sample_when_empty:
+        found.append(_warning("CYSWLLT_ASSETS_SAMPLE_WHEN_EMPTY", "true in production would offer the SAMPLE "
+                              "directory to real people: set false and `cyswllt assets import` your own"))
+    if role == "web":
+        found += _channel_findings(settings, production, telegram_polling)
+    return found
+
+
+def _channel_findings(settings: Settings, production: bool, telegram_polling: bool) -> list[Finding]:
+    found: list[Finding] = []
+    base_url = settings.public.base_url
+    twilio = settings.twilio
+    if base_url:
+        url = urlparse(base_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            found.append(_error("CYSWLLT_PUBLIC_BASE_URL", f"{base_url!r} is not a URL like https://bot.example.cymru"))
+        elif url.scheme != "https":
+            message = ("must be https: Telegram only calls https webhooks and Twilio's signatures are "
+                       "checked against this exact URL")
+            found.append(_error("CYSWLLT_PUBLIC_BASE_URL", message) if production
+                         else _warning("CYSWLLT_PUBLIC_BASE_URL", message + " (allowed outside production)"))
+    if twilio.auth_token or twilio.account_sid:
+        if not twilio.account_sid:
+            found.append(_error("CYSWLLT_TWILIO_ACCOUNT_SID", "needed with CYSWLLT_TWILIO_AUTH_TOKEN"))
+        if not twilio.auth_token:
+            found.append(_error("CYSWLLT_TWILIO_AUTH_TOKEN", "needed with CYSWLLT_TWILIO_ACCOUNT_SID "
+                                "(environment only)"))
+        if not (twilio.from_ or twilio.messaging_service_sid):
+            found.append(_error("CYSWLLT_TWILIO_FROM", "set the sending number, or "
+                                "CYSWLLT_TWILIO_MESSAGING_SERVICE_SID"))
+        if not base_url:
+            found.append(_error("CYSWLLT_PUBLIC_BASE_URL", "needed with Twilio: every webhook's signature is "
+                                "checked against the public URL, so without it every SMS would be refused"))
+    telegram = settings.telegram
+    if telegram_polling and not telegram.token:
+        found.append(_error("CYSWLLT_TELEGRAM_TOKEN", "--telegram-polling needs the bot token"))
+    if telegram.token and not telegram_polling:
+        if not telegram.secret:
+            found.append(_error("CYSWLLT_TELEGRAM_SECRET", "needed with CYSWLLT_TELEGRAM_TOKEN: every Telegram "
+                                "webhook without the matching secret is refused"))
+        elif not TELEGRAM_SECRET.fullmatch(telegram.secret):
+            found.append(_error("CYSWLLT_TELEGRAM_SECRET", "only letters, digits, _ and -, at most 256 "
+                                "(Telegram's rule for a webhook secret)"))
+        if not base_url:
+            found.append(_warning("CYSWLLT_PUBLIC_BASE_URL", "not set: `cyswllt telegram set-webhook` needs it"))
+    if production and not settings.dataset.pseudonym_key:
+        found.append(_warning("CYSWLLT_DATASET_PSEUDONYM_KEY", "not set: the Core Data Set export needs it"))
+    return found
+
+
+def check_database(settings: Settings) -> list[Finding]:
+    """The database answers, and its schema is the one this code expects."""
+    from bot.operations import migrations
+    from storage.db import make_engine
+
+    engine = make_engine(settings.database.url)
+    try:
+        try:
+            state = migrations(engine)
+        except Exception as exc:  # noqa: BLE001 - whatever stops us reaching it, say so
+            return [_error("CYSWLLT_DATABASE_URL", f"database unreachable: {type(exc).__name__}: "
+                           f"{_first_line(exc)}")]
+    finally:
+        engine.dispose()
+    if state.at_head:
+        return []
+    unknown = set(state.current) - set(_all_revisions())
+    if unknown:
+        return [_error("CYSWLLT_DATABASE_URL", f"the database is at {', '.join(sorted(unknown))}, which this "
+                       "version does not know: it was upgraded by a newer release")]
+    where = ", ".join(state.current) or "empty"
+    if settings.database.auto_migrate:
+        return [_warning("CYSWLLT_DATABASE_AUTO_MIGRATE", f"schema at {where}, not {', '.join(state.head)}: "
+                         "it will be upgraded at start")]
+    return [_error("CYSWLLT_DATABASE_AUTO_MIGRATE", f"schema at {where}, not {', '.join(state.head)}: run "
+                   "`cyswllt db upgrade` (auto_migrate is false)")]
+
+
+def check_rasa(settings: Settings, timeout_s: float = 2.0) -> list[Finding]:
+    if settings.nlu.backend != "rasa":
+        return []
+    found = []
+    for lang, url in (("en", settings.rasa.url_en), ("cy", settings.rasa.url_cy)):
+        try:
+            httpx.get(f"{url.rstrip('/')}/", timeout=timeout_s).raise_for_status()
+        except httpx.HTTPError as exc:
+            found.append(_warning(f"CYSWLLT_RASA_URL_{lang.upper()}", f"Rasa NLU at {url} not answering "
+                                  f"({type(exc).__name__}): the embedded NLU will answer until it does"))
+    return found
+
+
+def check_configuration(settings: Settings, *, role: Role = "web", workers: int = 1,
+                        telegram_polling: bool = False, connect: bool = True) -> list[Finding]:
+    found = check_settings(settings, role=role, workers=workers, telegram_polling=telegram_polling)
+    if connect:
+        found += check_database(settings)
+        found += check_rasa(settings)
+    return found
+
+
+def errors(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.level == "error"]
+
+
+def _all_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    from storage.db import alembic_config
+
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [""])[0][:300]

@@ -1,0 +1,18 @@
+"""The channel fixtures (fake providers, the web app on loopback) for the operations tests."""
+import logging
+
+import pytest
+
+from tests.channels.conftest import (  # noqa: F401 - fixtures, found by pytest by name
+    channel_app, channel_settings, fake_telegram, fake_twilio, serve, server,
+)
+
+
+@pytest.fixture(autouse=True)
+def root_logger_restored():
+    """Commands run in-process configure logging; the next test gets the root logger back as it was."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
