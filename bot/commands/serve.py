@@ -76,11 +76,7 @@ def run(args) -> int:
 
 
 def _run_workers(args, settings, level: str) -> int:
-    if not settings.database.url.startswith("postgresql"):
-        print("cyswllt serve: --workers above 1 needs PostgreSQL (CYSWLLT_DATABASE_URL=postgresql://...). "
-              "SQLite takes one writer at a time, so more workers would only wait for each other; "
-              "run one worker on SQLite.")
-        return 2
+    # SQLite with several workers is refused by the configuration check before this.
     if args.telegram_polling:
         print("cyswllt serve: --telegram-polling reads updates in one process; use it with one worker")
         return 2

@@ -169,4 +169,5 @@ def test_more_than_one_worker_on_sqlite_is_refused_with_a_clear_message(tmp_path
     done = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--workers", "2"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
-    assert "needs PostgreSQL" in done.stdout and "one worker on SQLite" in done.stdout
+    assert "CYSWLLT_DATABASE_URL" in done.stderr and "need PostgreSQL" in done.stderr
+    assert "or run one worker" in done.stderr
