@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import httpx
@@ -156,6 +156,7 @@ class RedeliveringProvider:
         self.lock = threading.Lock()
         self.provider_ids: dict[str, list[str]] = {"telegram": [], "sms": []}   # every id delivered
         self.answers: dict[int, int] = defaultdict(int)   # status code (0: no answer) -> how often
+        self.timeline: list[tuple[float, float, int]] = []   # (posted, answered, status), monotonic
 
     def telegram_text(self, http: httpx.Client, chat_id: int, text: str) -> None:
         self._deliver(http, "telegram", self.updates.text(chat_id, text))
@@ -172,13 +173,20 @@ class RedeliveringProvider:
             self.provider_ids[channel].append(provider_id)
         deadline = time.monotonic() + self.give_up_after_s
         while True:
+            posted = time.monotonic()
             status = self._post(http, channel, payload)
             with self.lock:
                 self.answers[status] += 1
+                self.timeline.append((posted, time.monotonic(), status))
             if 200 <= status < 300:
                 return
             assert time.monotonic() < deadline, f"{channel} {provider_id} never acknowledged (last {status})"
             time.sleep(self.retry_every_s)
+
+    def answered_between(self, start: float, end: float) -> Counter:
+        """Status codes of the posts made and answered wholly within [start, end] (monotonic)."""
+        with self.lock:
+            return Counter(status for posted, answered, status in self.timeline if posted >= start and answered <= end)
 
     def _post(self, http: httpx.Client, channel: str, payload: dict) -> int:
         try:
