@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from sqlalchemy import select, update
 
 from bot.sender import INTERRUPTED_NOTE
@@ -187,3 +189,41 @@ def test_one_turns_sms_rows_are_joined_even_with_another_turns_rows_between_them
     assert sorted((m.address, m.body, len(m.row_ids)) for m in claimed) == [
         (PHONES[0], "Diolch.\n\nBeth nesaf?", 2), (PHONES[1], "Thank you.\n\nWhat next?", 2)]
     assert {r.status for r in rows(channel_app)} == {"sending"}
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize("mode", ["500", "hang"])
+def test_a_provider_down_for_a_while_is_backed_off_then_drained_in_order_once(serve, fake_telegram, fake_twilio,
+                                                                               channel_app, mode):
+    sender = channel_app.settings.sender
+    sender.backoff_base_s, sender.backoff_max_s = 0.2, 1.6
+    sender.http_timeout_s = 0.3
+    # Fewer tries than the outage lasts: how long a row has waited decides when to give up, not how often it tried.
+    sender.max_attempts = 3
+    for fake in (fake_telegram, fake_twilio):
+        fake.outage.begin(5.0, mode, hang_s=0.6)
+    for chat in CHATS:
+        queue(channel_app, "telegram", str(chat), [f"{chat} message {n}" for n in range(4)])
+    for phone in PHONES:
+        queue(channel_app, "sms", phone, [f"{phone} message {n}" for n in range(4)])
+    server = serve()
+    server.drained(timeout=60)
+    for chat in CHATS:
+        assert [m.text for m in fake_telegram.to(chat)] == [f"{chat} message {n}" for n in range(4)]
+    for phone in PHONES:
+        assert [m.body for m in fake_twilio.to(phone)] == [f"{phone} message {n}" for n in range(4)]
+    assert {r.status for r in rows(channel_app)} == {"sent"}
+    # While it was down, each recipient's first row was tried ever less often (exponential
+    # backoff), and recipients were not tried in lockstep (jitter).
+    tries: dict[str, list[float]] = {}
+    for recipient, at in fake_telegram.outage.refused.snapshot() + fake_twilio.outage.refused.snapshot():
+        tries.setdefault(recipient, []).append(at)
+    assert set(tries) == {str(c) for c in CHATS} | set(PHONES)
+    first_gaps = []
+    for recipient, times in tries.items():
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        assert len(gaps) >= 2, f"{recipient} was tried only {len(times)} times in the outage"
+        first_gaps.append(round(gaps[0], 3))
+        # Loose on purpose: the sender's polling adds tens of milliseconds to every gap.
+        assert gaps[-1] >= 2 * min(gaps[:2]), (recipient, gaps)
+    assert len(set(first_gaps)) > 1, first_gaps
