@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload, sessionmaker
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.catalog import BILINGUAL, Catalog
@@ -186,6 +186,10 @@ class Dispatcher:
                 # Two first messages from one new address at once: the other worker created the
                 # person; read it again. (A redelivered message is not an error: see _store_inbound.)
                 continue
+            except (OperationalError, InterfaceError):
+                # The database went away mid-turn: nothing was committed, so the caller answers
+                # 503 and the provider sends it again; an apology now would be for nothing.
+                raise
             except Exception:
                 log.exception("turn failed", extra={"channel": message.channel})
                 return self._record_failure(message)
