@@ -7,12 +7,13 @@ shows the conversation went on where it was rather than starting again.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 
 from storage.db import normalise_url
 from storage.models import InboundMessage, OutboundMessage
@@ -94,8 +95,6 @@ class Conversations:
 
 
 def wait_until_outbox_settled(database_url: str, timeout: float = 60.0) -> None:
-    import time
-
     engine = create_engine(normalise_url(database_url))
     try:
         deadline = time.monotonic() + timeout
@@ -141,7 +140,6 @@ def read_ledger(database_url: str) -> Ledger:
                 if row.provider_id not in sends.setdefault(row.address, set()) and row.attempts > 1:
                     retried[row.address] += 1
                 sends[row.address].add(row.provider_id)
-            connection.execute(text("SELECT 1"))
     finally:
         engine.dispose()
     return Ledger(inbound, inbound_statuses, outbox_statuses, sends, retried)
