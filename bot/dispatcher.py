@@ -6,6 +6,7 @@ data set events stored together.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -177,6 +178,9 @@ class Dispatcher:
     # ------------------------------------------------------------ entry point
 
     def handle(self, message: InboundMessage) -> Handled:
+        if message.choice and "\x00" in message.choice:
+            # PostgreSQL cannot store NUL: kept, it would fail the turn and its failure record alike.
+            message = dataclasses.replace(message, choice=storable_text(message.choice))
         for _ in range(CONCURRENT_UPDATE_RETRIES):
             try:
                 return self._handle_once(message)
