@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
-from typing import Any, Callable, Mapping
+from typing import Callable
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session

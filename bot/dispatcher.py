@@ -6,18 +6,19 @@ data set events stored together.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, lazyload, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.catalog import BILINGUAL, Catalog
@@ -199,6 +200,9 @@ class Dispatcher:
     # ------------------------------------------------------------ entry point
 
     def handle(self, message: InboundMessage) -> Handled:
+        if message.choice and "\x00" in message.choice:
+            # PostgreSQL cannot store NUL: kept, it would fail the turn and its failure record alike.
+            message = dataclasses.replace(message, choice=storable_text(message.choice))
         for _ in range(CONCURRENT_UPDATE_RETRIES):
             try:
                 return self._handle_once(message)
@@ -208,6 +212,10 @@ class Dispatcher:
                 # Two first messages from one new address at once: the other worker created the
                 # person; read it again. (A redelivered message is not an error: see _store_inbound.)
                 continue
+            except (OperationalError, InterfaceError):
+                # The database went away mid-turn: nothing was committed, so the caller answers
+                # 503 and the provider sends it again; an apology now would be for nothing.
+                raise
             except Exception:
                 log.exception("turn failed", extra={"channel": message.channel})
                 return self._record_failure(message)

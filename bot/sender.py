@@ -376,7 +376,7 @@ class Sender:
                     changes.append({"id": row_id, "status": "sending", "claimed_until": claim_until,
                                     "attempts": attempts, "segments": cost if row_id == ids[0] else 0})
                 claimed.append(Outgoing(row.id, row.channel, row.address, body, options, attempts, cost,
-                                        tuple(ids) if len(ids) > 1 else ()))
+                                        tuple(ids) if len(ids) > 1 else (), row.created_at))
             _update_rows(session, changes)
         for message in claimed:
             self._in_flight[message.id] = (message.channel, message.address)
@@ -481,7 +481,7 @@ class Sender:
                     base.update(status="queued", not_before=until, attempts=message.attempts - 1,
                                 last_error=outcome.error)
                     self._note_waiting(key, message.id, until)
-                elif outcome.kind == "retry" and message.attempts < self.settings.max_attempts:
+                elif outcome.kind == "retry" and self._worth_retrying(message, now):
                     self.stats.retried += 1
                     until = now + timedelta(seconds=self._backoff(message.attempts))
                     base.update(status="queued", last_error=outcome.error, not_before=until)
@@ -500,6 +500,17 @@ class Sender:
                     .where(PersonAddress.channel == channel, PersonAddress.address == address)
                     .values(unreachable_at=now)
                 )
+
+    def _worth_retrying(self, message: Outgoing, now: datetime) -> bool:
+        """A timeout or 5xx is retried max_attempts times, and for retry_for_s however many tries that takes.
+
+        Counting tries alone would give up on every queued message during a provider outage
+        longer than the backoff adds up to (about two minutes by default), losing them all.
+        """
+        if message.attempts < self.settings.max_attempts:
+            return True
+        return message.created_at is not None and now - message.created_at < timedelta(
+            seconds=self.settings.retry_for_s)
 
     def _backoff(self, attempts: int) -> float:
         """Exponential, capped, with jitter so that retries after an outage do not arrive together."""

@@ -92,6 +92,8 @@ class SenderSettings(BaseModel):
     # Twilio queues what a sending number cannot send at once; a long code sends 1 segment a second.
     twilio_segments_per_second: float = 1.0
     max_attempts: int = 8
+    # ...and for at least this long, so a provider outage of some minutes loses nothing.
+    retry_for_s: float = 1800.0
     backoff_base_s: float = 1.0
     backoff_max_s: float = 300.0
     # How long a row may be "sending" before it counts as interrupted (longer than any HTTP timeout).

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import pickle
 import re
+import time
 import unicodedata
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, make_pipeline
 
+from bot.metrics import NLU_SECONDS
 from nlu import entities, training_data
 from nlu.decision import decide
 from nlu.result import INTENTS, Parse
@@ -172,8 +174,11 @@ class EmbeddedBackend:
             self.model(lang)
 
     def parse(self, text: str, lang: str) -> Parse:
+        started = time.perf_counter()
         try:
             return self.model(lang).parse(text if isinstance(text, str) else "")
         except Exception:  # the dispatcher must always get an answer; the log says why
             log.exception("embedded NLU failed on a message; answering out_of_scope")
             return Parse("out_of_scope", 0.0, ())
+        finally:
+            NLU_SECONDS.labels(backend="embedded").observe(time.perf_counter() - started)

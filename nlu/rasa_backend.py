@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 from filelock import FileLock
 
+from bot.metrics import NLU_FALLBACKS, NLU_SECONDS
 from nlu import entities, rasa_env, training_data
 from nlu.decision import decide
 from nlu.result import INTENTS, Entity, NLUBackend, Parse
@@ -145,35 +146,57 @@ def start_server(lang: str, model: Path, env_dir: Path, port: int, log_dir: Path
 
 
 class RasaBackend:
-    """NLUBackend over the Rasa HTTP API, falling back to another backend when a server fails."""
+    """NLUBackend over the Rasa HTTP API, falling back to another backend when a server fails.
+
+    After a failure the server is left alone for `retry_after_s` (the fallback answers at
+    once), then tried again: a hung server would otherwise cost every turn the whole timeout.
+    """
 
     def __init__(self, urls: dict[str, str], timeout_s: float, fallback: NLUBackend,
-                 default_lang: str = "cy", client: httpx.Client | None = None):
+                 default_lang: str = "cy", client: httpx.Client | None = None,
+                 retry_after_s: float = 5.0, monotonic=time.monotonic):
         self.urls = urls
         self.timeout_s = timeout_s
         self.fallback = fallback
         self.default_lang = default_lang
         self.client = client or httpx.Client(timeout=timeout_s)
+        self.retry_after_s = retry_after_s
+        self.monotonic = monotonic
         self._down: set[str] = set()  # languages whose outage has already been logged
+        self._retry_at: dict[str, float] = {}  # language -> when to try its server again
 
     def parse(self, text: str, lang: str) -> Parse:
         lang = lang if lang in self.urls else self.default_lang
         text = text if isinstance(text, str) else ""
+        started = self.monotonic()
+        if started < self._retry_at.get(lang, float("-inf")):
+            return self._fall_back(text, lang)
         try:
             response = self.client.post(f"{self.urls[lang]}/model/parse",
                                         json={"text": text[:5000]}, timeout=self.timeout_s)
             response.raise_for_status()
             parse = from_rasa_json(response.json())
         except Exception as exc:  # down, slow, or answering nonsense: the person still gets a reply
+            self._retry_at[lang] = self.monotonic() + self.retry_after_s
             if lang not in self._down:
                 self._down.add(lang)
                 log.warning("Rasa NLU for %s at %s unavailable (%s); using the embedded NLU "
                             "until it answers again", lang, self.urls.get(lang), exc)
-            return self.fallback.parse(text, lang)
+            return self._fall_back(text, lang)
+        NLU_SECONDS.labels(backend="rasa").observe(self.monotonic() - started)
+        self._retry_at.pop(lang, None)
         if lang in self._down:
             self._down.discard(lang)
             log.warning("Rasa NLU for %s at %s answering again", lang, self.urls[lang])
         return parse
+
+    def _fall_back(self, text: str, lang: str) -> Parse:
+        NLU_FALLBACKS.labels(lang=lang).inc()
+        return self.fallback.parse(text, lang)   # the embedded backend counts its own latency
+
+    def health(self) -> dict[str, str]:
+        """Per language: "rasa", or "embedded" while its Rasa server is failing (for /healthz)."""
+        return {lang: "embedded (rasa unavailable)" if lang in self._down else "rasa" for lang in self.urls}
 
     def close(self) -> None:
         self.client.close()

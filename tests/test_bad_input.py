@@ -60,3 +60,13 @@ def test_a_long_welsh_message_keeps_its_diacritics(bot):
     text = "Dw i'n byw ger y gŵr sy'n canu yn y côr ar ŷd Llŷn " * 20
     bot.send(text)
     assert bot.rows(InboundMessage)[-1].text == text
+
+
+@pytest.mark.parametrize("data", ["\x00", "menu\x00", "\x00\x07"])
+def test_button_data_with_a_nul_is_answered_not_a_poison_message(bot, data):
+    """Found by the property tests: on PostgreSQL a NUL in callback data failed the turn AND the
+    failure record, so the webhook answered 503 and the provider would redeliver it forever."""
+    bot.speaking("en")
+    bot.press(data).expect_lang("en")
+    stored = bot.rows(InboundMessage, address=bot.address)
+    assert [row.status for row in stored] == ["processed"] * len(stored)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flows.base import Begin, Effect, Flow, FlowState, Text, Transition, Say, Ask, Option
+from flows.base import Effect, Flow, FlowState, Text, Transition, Say, Ask
 from flows.registry import FLOWS
 from tests.support.conversation import ConversationDriver
 from bot.dispatcher import Dispatcher

@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from storage.db import make_engine

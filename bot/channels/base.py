@@ -1,6 +1,7 @@
 """What the sender hands a channel, and what the channel says happened."""
 from __future__ import annotations
 
+from datetime import datetime
 from dataclasses import dataclass, field
 
 
@@ -20,6 +21,7 @@ class Outgoing:
     attempts: int = 1
     segments: int = 1
     ids: tuple[int, ...] = field(default=())   # several rows of one SMS turn sent as one message
+    created_at: datetime | None = None          # when the (first) row was written
 
     @property
     def row_ids(self) -> tuple[int, ...]:

@@ -22,7 +22,7 @@ from storage.models import Conversation, InboundMessage as InboundRow, OutboundM
 from storage.models import Person
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_twilio import FakeTwilio, TwilioWebhooks
-from tests.support.serve_process import LIFTED_LIMITS, ROOT, TELEGRAM_SECRET, ServeProcess, serve_environment
+from tests.support.serve_process import LIFTED_LIMITS, ROOT, ServeProcess, serve_environment
 
 CHATS = 40
 ROWS_PER_CHAT = 8

@@ -1,7 +1,10 @@
 """The sender over real HTTP: provider errors, restarts, opt-outs at send time, crash ambiguity."""
 from __future__ import annotations
 
+import statistics
 from datetime import timedelta
+
+import pytest
 
 from sqlalchemy import select, update
 
@@ -187,3 +190,53 @@ def test_one_turns_sms_rows_are_joined_even_with_another_turns_rows_between_them
     assert sorted((m.address, m.body, len(m.row_ids)) for m in claimed) == [
         (PHONES[0], "Diolch.\n\nBeth nesaf?", 2), (PHONES[1], "Thank you.\n\nWhat next?", 2)]
     assert {r.status for r in rows(channel_app)} == {"sending"}
+
+
+def received(texts: list[str], mode: str) -> list[str]:
+    """What arrived; after timeouts, with a message repeated straight after itself counted once.
+
+    A send that timed out may still have reached the provider (README, Retries): sent again, it
+    can arrive twice, one after the other. A 500 is a clear "no": then each arrives once.
+    """
+    if mode != "hang":
+        return texts
+    return [t for n, t in enumerate(texts) if n == 0 or texts[n - 1] != t]
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize("mode", ["500", "hang"])
+def test_a_provider_down_for_a_while_is_backed_off_then_drained_in_order_once(serve, fake_telegram, fake_twilio,
+                                                                               channel_app, mode):
+    sender = channel_app.settings.sender
+    sender.backoff_base_s, sender.backoff_max_s = 0.2, 3.2
+    sender.http_timeout_s = 0.3
+    # Fewer tries than the outage lasts: how long a row has waited decides when to give up, not how often it tried.
+    sender.max_attempts = 3
+    for fake in (fake_telegram, fake_twilio):
+        fake.outage.begin(6.0, mode, hang_s=0.6)
+    for chat in CHATS:
+        queue(channel_app, "telegram", str(chat), [f"{chat} message {n}" for n in range(4)])
+    for phone in PHONES:
+        queue(channel_app, "sms", phone, [f"{phone} message {n}" for n in range(4)])
+    server = serve()
+    server.drained(timeout=60)
+    for chat in CHATS:
+        assert received([m.text for m in fake_telegram.to(chat)], mode) == [f"{chat} message {n}" for n in range(4)]
+    for phone in PHONES:
+        assert received([m.body for m in fake_twilio.to(phone)], mode) == [f"{phone} message {n}" for n in range(4)]
+    assert {r.status for r in rows(channel_app)} == {"sent"}
+    # While it was down, each recipient's first row was tried ever less often (exponential
+    # backoff), and recipients were not tried in lockstep (jitter). Medians over the recipients,
+    # because the sender's polling (and, hanging, the timeout) adds to every gap.
+    tries: dict[str, list[float]] = {}
+    for recipient, at in fake_telegram.outage.refused.snapshot() + fake_twilio.outage.refused.snapshot():
+        tries.setdefault(recipient, []).append(at)
+    assert set(tries) == {str(c) for c in CHATS} | set(PHONES)
+    first_gaps, growth = [], []
+    for recipient, times in tries.items():
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        assert len(gaps) >= 2, f"{recipient} was tried only {len(times)} times in the outage"
+        first_gaps.append(round(gaps[0], 3))
+        growth.append(gaps[-1] / gaps[0])
+    assert statistics.median(growth) >= 1.5, growth
+    assert len(set(first_gaps)) > 1, first_gaps

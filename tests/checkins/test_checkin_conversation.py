@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 
 from bot.bootstrap import build_app
-from flows.base import Say, Transition
 from storage.models import Checkin, CheckinAnswer, Consent, InboundMessage, OutboundMessage
 from tests.support.conversation import ConversationDriver
 

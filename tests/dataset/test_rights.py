@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, inspect, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, inspect, select, text
 
 from bot.cli import main
 from storage.models import (
-    Base, DataSetEvent, ErasureRequest, InboundMessage, OutboundMessage, Person, PersonAddress,
+    Base, DataSetEvent, ErasureRequest, InboundMessage, OutboundMessage, Person,
 )
 from storage.rights import erase, subject_access, unclassified
 

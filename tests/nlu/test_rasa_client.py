@@ -122,3 +122,25 @@ def test_recovery_is_logged(standin, caplog):
                                     {"intent": {"name": "greet", "confidence": None}, "entities": None}])
 def test_odd_answers_become_a_parse(answer):
     assert from_rasa_json(answer).intent in ("out_of_scope", "greet")
+
+
+def test_a_failing_server_is_left_alone_for_a_while_then_tried_again(standin):
+    """A hung Rasa must not cost every turn the whole timeout: after a failure the fallback answers at once."""
+    from bot.metrics import REGISTRY
+
+    now = [100.0]
+    fallback = _Fallback()
+    dead = f"http://127.0.0.1:{free_port()}"
+    backend = RasaBackend({"cy": dead}, 0.5, fallback, retry_after_s=5.0, monotonic=lambda: now[0])
+    before = REGISTRY.get_sample_value("cyswllt_nlu_fallbacks_total", {"lang": "cy"}) or 0.0
+    assert backend.parse("helo", "cy").intent == "out_of_scope"
+    backend.urls["cy"] = standin.url            # it is back, but we do not look yet
+    now[0] += 4.9
+    assert backend.parse("helo", "cy").intent == "out_of_scope"
+    assert standin.requests == [] and backend.health() == {"cy": "embedded (rasa unavailable)"}
+    now[0] += 0.2
+    assert backend.parse("helo", "cy").intent == "find_activity"
+    assert len(standin.requests) == 1 and backend.health() == {"cy": "rasa"}
+    assert fallback.calls == 2
+    assert REGISTRY.get_sample_value("cyswllt_nlu_fallbacks_total", {"lang": "cy"}) == before + 2
+    backend.close()

@@ -108,3 +108,26 @@ class Recorder:
     def snapshot(self) -> list:
         with self.condition:
             return list(self.items)
+
+
+class Outage:
+    """A provider down for a while: every send answered 500, or not answered in time ("hang")."""
+
+    def __init__(self) -> None:
+        self.until = 0.0
+        self.mode = "500"
+        self.hang_s = 0.0
+        self.refused = Recorder()   # (recipient, monotonic time) of each send refused
+
+    def begin(self, seconds: float, mode: str = "500", hang_s: float = 2.0) -> None:
+        self.mode, self.hang_s = mode, hang_s
+        self.until = time.monotonic() + seconds
+
+    def refuses(self, recipient: str) -> bool:
+        """True (after hanging, in "hang" mode) if the provider is down for this send."""
+        if time.monotonic() >= self.until:
+            return False
+        self.refused.add((recipient, time.monotonic()))
+        if self.mode == "hang":
+            time.sleep(self.hang_s)
+        return True

@@ -7,7 +7,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from tests.support.fake_http import FakeServer, Recorder
+from tests.support.fake_http import FakeServer, Outage, Recorder
 
 TOKEN = "123456:TEST-token"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Cyswllt", "username": "cyswllt_test_bot"}
@@ -38,6 +38,7 @@ class FakeTelegram:
         self.failures: list[tuple[int, int]] = []  # (status, retry_after) answered before succeeding
         self.lock = threading.Lock()
         self.requests = 0
+        self.outage = Outage()
         self._ids = itertools.count(1)
         self.server = FakeServer(self.route)
         self.api_base = f"{self.server.url}/bot"
@@ -92,6 +93,8 @@ class FakeTelegram:
         return 200, {"ok": True, "result": True}
 
     def api_sendMessage(self, form):
+        if self.outage.refuses(str(form.get("chat_id"))):
+            return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
         with self.lock:
             failure = self.failures.pop(0) if self.failures else None
         if failure is not None:

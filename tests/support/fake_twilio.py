@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from twilio.request_validator import RequestValidator
 
-from tests.support.fake_http import FakeServer, Recorder
+from tests.support.fake_http import FakeServer, Outage, Recorder
 
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "twilio-test-auth-token"
@@ -36,6 +36,7 @@ class FakeTwilio:
         self.failures: list[int] = []
         self.number_errors: dict[str, int] = {}   # e.g. {"+447700900999": 21610}
         self.lock = threading.Lock()
+        self.outage = Outage()
         self._ids = itertools.count(1)
         self.server = FakeServer(self.route)
         self.api_base = self.server.url
@@ -53,6 +54,8 @@ class FakeTwilio:
             return 401, {"code": 20003, "message": "Authenticate", "status": 401}
         if method != "POST" or path != f"/2010-04-01/Accounts/{self.account_sid}/Messages.json":
             return 404, {"code": 20404, "message": "Not found", "status": 404}
+        if self.outage.refuses(form.get("To", "")):
+            return 500, {"code": 20500, "message": "Internal Server Error", "status": 500}
         with self.lock:
             failure = self.failures.pop(0) if self.failures else None
         if failure == 429:

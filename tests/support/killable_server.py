@@ -1,0 +1,203 @@
+"""`cyswllt serve` as a process to kill and restart, and providers that redeliver as Telegram and Twilio do.
+
+(tests/support/serve_process.py starts one that runs to the end, with several workers if asked.)
+
+The fault tests kill, stop and restart this process; the providers keep posting a webhook
+until it is answered 2xx, which is how the real ones behave (Telegram retries an update the
+webhook did not acknowledge; Twilio retries a message whose webhook failed).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import httpx
+
+from tests.support.fake_telegram import TOKEN, FakeTelegram, UpdateFactory
+from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM, PUBLIC_BASE_URL, FakeTwilio, TwilioWebhooks
+
+ROOT = Path(__file__).resolve().parents[2]
+TELEGRAM_SECRET = "s3cret-Token_for-fault-tests"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve_environment(database_url: str, telegram: FakeTelegram, twilio: FakeTwilio, **extra: str) -> dict:
+    """Only the documented CYSWLLT_* variables, with limits lifted and retries fast for tests."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CYSWLLT_")}
+    env.update({
+        "CYSWLLT_DATABASE_URL": database_url,
+        "CYSWLLT_PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        "CYSWLLT_TELEGRAM_TOKEN": TOKEN, "CYSWLLT_TELEGRAM_SECRET": TELEGRAM_SECRET,
+        "CYSWLLT_TELEGRAM_API_BASE": telegram.api_base,
+        "CYSWLLT_TWILIO_ACCOUNT_SID": ACCOUNT_SID, "CYSWLLT_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "CYSWLLT_TWILIO_FROM": FROM, "CYSWLLT_TWILIO_API_BASE": twilio.api_base,
+        "CYSWLLT_SENDER_IDLE_POLL_S": "0.05",
+        "CYSWLLT_SENDER_BACKOFF_BASE_S": "0.05",
+        "CYSWLLT_SENDER_BACKOFF_MAX_S": "0.5",
+        "CYSWLLT_SENDER_TELEGRAM_PER_SECOND": "1000",
+        "CYSWLLT_SENDER_TELEGRAM_PER_CHAT_PER_SECOND": "100",
+        "CYSWLLT_SENDER_TELEGRAM_PER_CHAT_BURST": "10",
+        "CYSWLLT_SENDER_TWILIO_SEGMENTS_PER_SECOND": "1000",
+        "CYSWLLT_SENDER_HTTP_TIMEOUT_S": "5",
+        # A row left "sending" by a crash is looked at again after this, rather than after a minute.
+        "CYSWLLT_SENDER_CLAIM_S": "3",
+    })
+    env.update(extra)
+    return env
+
+
+class ServeProcess:
+    """One `cyswllt serve` on a fixed loopback port: start, kill -9, start again."""
+
+    def __init__(self, env: dict, log_path: Path, port: int | None = None):
+        self.env = env
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 90.0) -> "ServeProcess":
+        log = self.log_path.open("a")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+             "--no-scheduler", "--log-level", "warning"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        log.close()
+        self.wait_healthy(timeout)
+        return self
+
+    def wait_healthy(self, timeout: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=5).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            assert self.process is not None and self.process.poll() is None, self.log()
+            assert time.monotonic() < deadline, f"serve did not become healthy:\n{self.log()}"
+            time.sleep(0.1)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no flushing, whatever was in flight is cut off."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-6000:] if self.log_path.exists() else ""
+
+
+class Deliveries:
+    """What the fake providers handed to each address, indexed so 200 waiters stay cheap."""
+
+    def __init__(self, telegram: FakeTelegram, twilio: FakeTwilio):
+        self.condition = threading.Condition()
+        self.texts: dict[str, list[str]] = defaultdict(list)
+        telegram.sent.listener = lambda m: self._add(m.chat_id, m.text)
+        twilio.sent.listener = lambda m: self._add(m.to, m.body)
+
+    def _add(self, address: str, text: str) -> None:
+        with self.condition:
+            self.texts[address].append(text)
+            self.condition.notify_all()
+
+    def count(self, address: str) -> int:
+        with self.condition:
+            return len(self.texts[address])
+
+    def to(self, address: str) -> list[str]:
+        with self.condition:
+            return list(self.texts[address])
+
+    def wait_for(self, address: str, fragment: str, since: int, timeout: float) -> str:
+        """The first text to `address` after the first `since` that contains `fragment`."""
+        deadline = time.monotonic() + timeout
+        with self.condition:
+            while True:
+                for text in self.texts[address][since:]:
+                    if fragment.casefold() in text.casefold():
+                        return text
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"{address} never got {fragment!r}; it got {self.texts[address][since:]!r}")
+                self.condition.wait(min(left, 1.0))
+
+
+class RedeliveringProvider:
+    """Posts signed webhooks to the app and, like Telegram and Twilio, posts again until 2xx."""
+
+    def __init__(self, base_url: str, retry_every_s: float = 0.25, give_up_after_s: float = 180.0):
+        self.base_url = base_url
+        self.retry_every_s = retry_every_s
+        self.give_up_after_s = give_up_after_s
+        self.updates = UpdateFactory()
+        self.twilio = TwilioWebhooks()
+        self.lock = threading.Lock()
+        self.provider_ids: dict[str, list[str]] = {"telegram": [], "sms": []}   # every id delivered
+        self.answers: dict[int, int] = defaultdict(int)   # status code (0: no answer) -> how often
+        self.timeline: list[tuple[float, float, int]] = []   # (posted, answered, status), monotonic
+
+    def telegram_text(self, http: httpx.Client, chat_id: int, text: str) -> None:
+        self._deliver(http, "telegram", self.updates.text(chat_id, text))
+
+    def telegram_button(self, http: httpx.Client, chat_id: int, data: str) -> None:
+        self._deliver(http, "telegram", self.updates.button(chat_id, data))
+
+    def sms(self, http: httpx.Client, number: str, body: str) -> None:
+        self._deliver(http, "sms", self.twilio.sms(number, body))
+
+    def _deliver(self, http: httpx.Client, channel: str, payload: dict) -> None:
+        provider_id = str(payload["update_id"]) if channel == "telegram" else payload["MessageSid"]
+        with self.lock:
+            self.provider_ids[channel].append(provider_id)
+        deadline = time.monotonic() + self.give_up_after_s
+        while True:
+            posted = time.monotonic()
+            status = self._post(http, channel, payload)
+            with self.lock:
+                self.answers[status] += 1
+                self.timeline.append((posted, time.monotonic(), status))
+            if 200 <= status < 300:
+                return
+            assert time.monotonic() < deadline, f"{channel} {provider_id} never acknowledged (last {status})"
+            time.sleep(self.retry_every_s)
+
+    def answered_between(self, start: float, end: float) -> Counter:
+        """Status codes of the posts made and answered wholly within [start, end] (monotonic)."""
+        with self.lock:
+            return Counter(status for posted, answered, status in self.timeline if posted >= start and answered <= end)
+
+    def _post(self, http: httpx.Client, channel: str, payload: dict) -> int:
+        try:
+            if channel == "telegram":
+                response = http.post(f"{self.base_url}/telegram/webhook", json=payload,
+                                     headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
+            else:
+                response = http.post(f"{self.base_url}/twilio/sms", data=payload,
+                                     headers=self.twilio.sign("/twilio/sms", payload))
+            return response.status_code
+        except httpx.HTTPError:
+            return 0   # refused, reset, or timed out: not acknowledged

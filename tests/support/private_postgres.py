@@ -1,0 +1,89 @@
+"""A private PostgreSQL cluster (initdb + pg_ctl) that a test may stop and start at will.
+
+The shared server on 5432 is never touched: this one lives in a temporary directory on a free
+port, with trust authentication on loopback only. PostgreSQL refuses to run as root, so when
+the tests run as root the cluster belongs to the `postgres` user (via runuser).
+"""
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.support.killable_server import free_port
+
+
+def _bin_dir() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
+    return Path(found[-1]).parent if found else None
+
+
+class PrivateCluster:
+    """initdb'd on creation; start(), stop() (immediate: like a crash) and remove()."""
+
+    def __init__(self) -> None:
+        bin_dir = _bin_dir()
+        if bin_dir is None:
+            pytest.fail("PostgreSQL server binaries (/usr/lib/postgresql/*/bin) are needed for the fault suite")
+        self.bin = bin_dir
+        self.port = free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="cyswllt-private-pg-"))
+        self.data = self.root / "data"
+        self.log = self.root / "postgres.log"
+        self.owner = "postgres" if os.geteuid() == 0 else None
+        if self.owner:
+            entry = pwd.getpwnam(self.owner)
+            os.chown(self.root, entry.pw_uid, entry.pw_gid)
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                  "--no-instructions", "-N")
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _command(self, tool: str, *args: str) -> list[str]:
+        command = [str(self.bin / tool), *args]
+        if self.owner:
+            # A clean environment: nothing of the caller's (PGDATA, PGPORT...) leaks in.
+            command = ["runuser", "-u", self.owner, "--", "env", "-i", "PATH=/usr/bin:/bin", "LANG=C.UTF-8",
+                       *command]
+        return command
+
+    def _run(self, tool: str, *args: str) -> str:
+        result = subprocess.run(self._command(tool, *args), capture_output=True, text=True, cwd=self.root,
+                                env=None if self.owner else {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+        if result.returncode != 0:
+            raise RuntimeError(f"{tool} failed: {result.stdout}{result.stderr}\n{self.tail()}")
+        return result.stdout
+
+    def start(self) -> None:
+        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off "
+                   "-c max_connections=100 -c shared_buffers=32MB")
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "60", "start")
+
+    def stop(self) -> None:
+        """Stop at once, cutting every connection (as a crash or a lost database host would)."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "-t", "60", "stop")
+
+    def running(self) -> bool:
+        result = subprocess.run(self._command("pg_ctl", "-D", str(self.data), "status"), capture_output=True)
+        return result.returncode == 0
+
+    def create_database(self, name: str) -> str:
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+    def tail(self) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-3000:]
+        except OSError:
+            return ""
+
+    def remove(self) -> None:
+        if self.running():
+            self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
