@@ -295,28 +295,24 @@ class Referrals:
 
     def _tell_person_closed(self, session: Session, referral: Referral, person: Person, now: datetime,
                             redirected: bool) -> None:
-        address = preferred_address(person)
-        if address is None:
-            return
-        quiet = self.settings.quiet_hours
-        when = next_allowed(now, timezone=self.settings.service.timezone, start=parse_hhmm(quiet.start),
-                            end=parse_hhmm(quiet.end))
         text = "referral.person_redirected" if redirected else "referral.person_closed_not_appropriate"
-        queue_message(session, self.catalog, Say(text), channel=address.channel, address=address.address,
-                      now=now, person=person, not_before=when, idempotency_key=f"referral:{referral.id}:closed")
+        self._send_to_person(session, person, now, Say(text), key=f"referral:{referral.id}:closed")
 
     def _remind(self, session: Session, draft: Referral, person: Person, now: datetime) -> None:
         if person.opted_out:
             return  # they said STOP: no reminder (the draft still closes later)
+        self._send_to_person(session, person, now, Say("referral.reminder"), key=f"referral:{draft.id}:reminder")
+
+    def _send_to_person(self, session: Session, person: Person, now: datetime, reply, key: str) -> None:
+        """Unprompted, so within the allowed hours; once per key."""
         address = preferred_address(person)
         if address is None:
             return
         quiet = self.settings.quiet_hours
         when = next_allowed(now, timezone=self.settings.service.timezone, start=parse_hhmm(quiet.start),
                             end=parse_hhmm(quiet.end))
-        queue_message(session, self.catalog, Say("referral.reminder"), channel=address.channel,
-                      address=address.address, now=now, person=person, not_before=when,
-                      idempotency_key=f"referral:{draft.id}:reminder")
+        queue_message(session, self.catalog, reply, channel=address.channel, address=address.address,
+                      now=now, person=person, not_before=when, idempotency_key=key)
 
     # ------------------------------------------------------------ helpers
 
