@@ -200,9 +200,12 @@ class Dispatcher:
     # ------------------------------------------------------------ entry point
 
     def handle(self, message: InboundMessage) -> Handled:
-        if message.choice and "\x00" in message.choice:
-            # PostgreSQL cannot store NUL: kept, it would fail the turn and its failure record alike.
-            message = dataclasses.replace(message, choice=storable_text(message.choice))
+        if "\x00" in (message.choice or "") + (message.payload or ""):
+            # PostgreSQL cannot store NUL: in button data or a deep-link payload (both go into state)
+            # it would fail the turn and its failure record alike. The text is made storable where it
+            # is stored, after the safeguarding screen has read it as sent.
+            message = dataclasses.replace(message, choice=storable_text(message.choice),
+                                          payload=storable_text(message.payload))
         for _ in range(CONCURRENT_UPDATE_RETRIES):
             try:
                 return self._handle_once(message)

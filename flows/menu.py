@@ -23,6 +23,13 @@ def _route(intent: str, ctx: FlowContext) -> str | None:
     return ctx.intent_routes.get(intent)
 
 
+def _search_from_words(text: str, ctx: FlowContext) -> Transition | None:
+    """Straight to the search when the words name an activity, whatever the NLU made of them."""
+    if parse_query(text).is_search() and (flow := _route("find_activity", ctx)):
+        return Transition(None, effects=[GoTo(flow, {"from_menu": False, "text": text})])
+    return None
+
+
 def begin(event, ctx: FlowContext) -> Transition:
     payload = event.payload if isinstance(event, Begin) else {}
     intent, source = payload.get("intent", ""), payload.get("source") or ""
@@ -30,9 +37,9 @@ def begin(event, ctx: FlowContext) -> Transition:
     # Someone who came with a referral source code (a GP's link) has come to be referred.
     if flow := _route(intent, ctx) or (_route("self_refer", ctx) if source else None):
         return Transition(None, effects=[GoTo(flow, {"from_menu": False, "text": text, "source": source})])
-    if text and parse_query(text).is_search() and (flow := _route("find_activity", ctx)):
+    if text and (search := _search_from_words(text, ctx)):
         # A first message "walking group in Wrexham" is answered once the language is settled.
-        return Transition(None, effects=[GoTo(flow, {"from_menu": False, "text": text})])
+        return search
     return Transition(MenuState(step="choose", source=source), replies=[_menu(ctx)])
 
 
@@ -43,9 +50,9 @@ def step(state: MenuState, event, ctx: FlowContext) -> Transition:
         case Text(text, parse) if parse.confidence >= CONFIDENT and (flow := _route(parse.intent, ctx)):
             return Transition(None, effects=[GoTo(flow, {"from_menu": False, "text": text,
                                                          "source": state.source})])
-        case Text(text, _) if parse_query(text).is_search() and (flow := _route("find_activity", ctx)):
+        case Text(text, _) if search := _search_from_words(text, ctx):
             # "walking group in Wrexham": an activity word is enough, whatever the NLU made of it.
-            return Transition(None, effects=[GoTo(flow, {"from_menu": False, "text": text})])
+            return search
         case Text(_, parse) if parse.intent == "greet":
             return Transition(state, replies=[_menu(ctx, "menu.greeting")])
         case Text(_, parse) if parse.intent == "thanks":

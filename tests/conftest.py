@@ -11,6 +11,8 @@ from bot.settings import load_settings
 from storage.db import make_engine
 from tests.support.conversation import ConversationDriver
 from tests.support.databases import PostgresDatabase, SqliteTemplate
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_twilio import FakeTwilio
 
 # A Monday morning in term time, so quiet hours and weekdays are predictable.
 START_OF_TESTS = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
@@ -68,3 +70,19 @@ def bot(app) -> ConversationDriver:
 @pytest.fixture
 def telegram_bot(app) -> ConversationDriver:
     return ConversationDriver(app, channel="telegram", address="100200300")
+
+
+@pytest.fixture
+def fake_telegram():
+    """A fake Telegram Bot API on loopback."""
+    fake = FakeTelegram()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def fake_twilio():
+    """A fake Twilio REST API on loopback."""
+    fake = FakeTwilio()
+    yield fake
+    fake.close()

@@ -70,3 +70,9 @@ def test_button_data_with_a_nul_is_answered_not_a_poison_message(bot, data):
     bot.press(data).expect_lang("en")
     stored = bot.rows(InboundMessage, address=bot.address)
     assert [row.status for row in stored] == ["processed"] * len(stored)
+
+
+def test_a_deep_link_payload_with_a_nul_is_answered_not_a_poison_message(telegram_bot):
+    telegram_bot.send("/start GP\x00W91234", payload="GP\x00W91234").expect("Cymraeg", "English")
+    stored = telegram_bot.rows(InboundMessage, address=telegram_bot.address)
+    assert [row.status for row in stored] == ["processed"]

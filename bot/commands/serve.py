@@ -20,6 +20,7 @@ from bot.logging_setup import configure_logging
 from bot.metrics import prepare_multiprocess
 from bot.settings import load_settings
 from bot.web import create_web_app
+from storage.db import make_engine, upgrade
 
 log = logging.getLogger("cyswllt.serve")
 
@@ -81,7 +82,9 @@ def _run_workers(args, settings, level: str) -> int:
         print("cyswllt serve: --telegram-polling reads updates in one process; use it with one worker")
         return 2
     if settings.database.auto_migrate:
-        build_app(settings).close()   # migrate once, here, rather than N workers racing to
+        engine = make_engine(settings.database.url)
+        upgrade(engine)   # once, here, rather than N workers racing to
+        engine.dispose()
     os.environ[WORKER_OPTIONS_ENV] = json.dumps({
         "settings": args.settings, "db": settings.database.url, "workers": args.workers,
         "sender": not args.no_sender, "scheduler": not args.no_scheduler, "log_level": level,

@@ -11,25 +11,11 @@ from bot.bootstrap import build_app
 from bot.clock import SystemClock
 from bot.web import create_web_app
 from storage.models import OutboundMessage
-from tests.support.fake_telegram import TOKEN, FakeTelegram, UpdateFactory
-from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM, PUBLIC_BASE_URL, FakeTwilio, TwilioWebhooks
+from tests.support.fake_telegram import TOKEN, UpdateFactory
+from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM, PUBLIC_BASE_URL, TwilioWebhooks
 from tests.support.live_server import LiveServer
 
 TELEGRAM_SECRET = "s3cret-Token_for-tests"
-
-
-@pytest.fixture
-def fake_telegram():
-    fake = FakeTelegram()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def fake_twilio():
-    fake = FakeTwilio()
-    yield fake
-    fake.close()
 
 
 @pytest.fixture

@@ -1,25 +1,9 @@
-"""Fault-suite fixtures: the fake providers, indexed deliveries, and `cyswllt serve` as a process."""
+"""Fault-suite fixtures: indexed deliveries (the fake providers are in tests/conftest.py)."""
 from __future__ import annotations
 
 import pytest
 
-from tests.support.fake_telegram import FakeTelegram
-from tests.support.fake_twilio import FakeTwilio
 from tests.support.killable_server import Deliveries
-
-
-@pytest.fixture
-def fake_telegram():
-    fake = FakeTelegram()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def fake_twilio():
-    fake = FakeTwilio()
-    yield fake
-    fake.close()
 
 
 @pytest.fixture

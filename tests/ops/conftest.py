@@ -1,10 +1,10 @@
-"""The channel fixtures (fake providers, the web app on loopback) for the operations tests."""
+"""The channel fixtures (the web app on loopback; the fake providers are in tests/conftest.py) for the operations tests."""
 import logging
 
 import pytest
 
 from tests.channels.conftest import (  # noqa: F401 - fixtures, found by pytest by name
-    channel_app, channel_settings, fake_telegram, fake_twilio, serve, server,
+    channel_app, channel_settings, serve, server,
 )
 
 

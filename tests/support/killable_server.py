@@ -8,9 +8,7 @@ webhook did not acknowledge; Twilio retries a message whose webhook failed).
 """
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,30 +18,14 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.fake_telegram import TOKEN, FakeTelegram, UpdateFactory
-from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM, PUBLIC_BASE_URL, FakeTwilio, TwilioWebhooks
-
-ROOT = Path(__file__).resolve().parents[2]
-TELEGRAM_SECRET = "s3cret-Token_for-fault-tests"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
+from tests.support.fake_telegram import FakeTelegram, UpdateFactory
+from tests.support.fake_twilio import FakeTwilio, TwilioWebhooks
+from tests.support.serve_process import ROOT, TELEGRAM_SECRET, free_port
+from tests.support.serve_process import serve_environment as base_environment
 
 def serve_environment(database_url: str, telegram: FakeTelegram, twilio: FakeTwilio, **extra: str) -> dict:
-    """Only the documented CYSWLLT_* variables, with limits lifted and retries fast for tests."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CYSWLLT_")}
-    env.update({
-        "CYSWLLT_DATABASE_URL": database_url,
-        "CYSWLLT_PUBLIC_BASE_URL": PUBLIC_BASE_URL,
-        "CYSWLLT_TELEGRAM_TOKEN": TOKEN, "CYSWLLT_TELEGRAM_SECRET": TELEGRAM_SECRET,
-        "CYSWLLT_TELEGRAM_API_BASE": telegram.api_base,
-        "CYSWLLT_TWILIO_ACCOUNT_SID": ACCOUNT_SID, "CYSWLLT_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "CYSWLLT_TWILIO_FROM": FROM, "CYSWLLT_TWILIO_API_BASE": twilio.api_base,
-        "CYSWLLT_SENDER_IDLE_POLL_S": "0.05",
+    """The documented CYSWLLT_* variables, with limits lifted and retries fast for tests."""
+    return base_environment(database_url, telegram.api_base, twilio.api_base, **{
         "CYSWLLT_SENDER_BACKOFF_BASE_S": "0.05",
         "CYSWLLT_SENDER_BACKOFF_MAX_S": "0.5",
         "CYSWLLT_SENDER_TELEGRAM_PER_SECOND": "1000",
@@ -53,9 +35,8 @@ def serve_environment(database_url: str, telegram: FakeTelegram, twilio: FakeTwi
         "CYSWLLT_SENDER_HTTP_TIMEOUT_S": "5",
         # A row left "sending" by a crash is looked at again after this, rather than after a minute.
         "CYSWLLT_SENDER_CLAIM_S": "3",
+        **extra,
     })
-    env.update(extra)
-    return env
 
 
 class ServeProcess:

@@ -10,17 +10,18 @@ def start_referral(bot, language="en"):
     bot.press("yes")
 
 
-def finish_quickly(bot, postcode: str = "CF10 1AA"):
-    """Skip everything optional and send."""
-    for _ in range(20):
+def finish_quickly(bot, postcode: str = "CF10 1AA", answers: dict[str, str] | None = None):
+    """Give the postcode and any `answers` (by step name), skip everything else, and send."""
+    answers = {"postcode": postcode, **(answers or {})}
+    for _ in range(25):
         conversation = bot.conversation()
         if conversation.flow != "referral":
             return
         step = conversation.state["step"]
         if step == "summary":
             bot.press("confirm")
-        elif step == "postcode":
-            bot.send(postcode)
+        elif step in answers:
+            bot.send(answers[step])
         else:
             bot.press("skip")
     raise AssertionError("the referral did not finish")
