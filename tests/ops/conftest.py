@@ -1,4 +1,4 @@
-"""The channel fixtures (the web app on loopback; the fake providers are in tests/conftest.py) for the operations tests."""
+"""Channel fixtures for the operations tests (the fake providers are in tests/conftest.py)."""
 import logging
 
 import pytest
