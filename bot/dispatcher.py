@@ -10,13 +10,13 @@ import dataclasses
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping, Sequence
 
-from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy import bindparam, exists, insert, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, lazyload, sessionmaker
+from sqlalchemy.orm import Session, aliased, lazyload, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -77,11 +77,24 @@ _CONVERSATION_UPDATE = (
     .where(_CONVERSATION_TABLE.c.id == bindparam("row_id"), _CONVERSATION_TABLE.c.version == bindparam("old_version"))
     .values({name: bindparam(name) for name in (*_CONVERSATION_COLUMNS, "version")})
 )
+# Data set events go in with one executemany, not the ORM's unit of work (a turn that recorded
+# an event spent a quarter of its time in the flush).
+_EVENT_TABLE = DataSetEventRow.__table__
+_EVENT_COLUMNS = tuple(c.name for c in _EVENT_TABLE.columns if c.name != "id")
+_EVENT_INSERT = insert(_EVENT_TABLE)
 _ADDRESS_TABLE = PersonAddress.__table__
+LAST_SEEN_PRECISION = timedelta(minutes=1)
 _ADDRESS_SEEN = (
     update(_ADDRESS_TABLE).where(_ADDRESS_TABLE.c.id == bindparam("row_id"))
     .values(last_seen_at=bindparam("now"), unreachable_at=None)
 )
+
+
+def _seen_elsewhere_since():
+    """Whether another of the person's addresses was seen since this one (the turn's address)."""
+    other = aliased(PersonAddress)
+    return exists().where(other.person_id == PersonAddress.person_id, other.id != PersonAddress.id,
+                          other.last_seen_at >= PersonAddress.last_seen_at)
 
 
 @dataclass
@@ -113,7 +126,7 @@ class Turn:
     events: list[DataSetEventRow] = field(default_factory=list)
     # What flows may know about the person (ctx.person); handlers that change a fact update it.
     facts: dict[str, Any] = field(default_factory=dict)
-    # The address written from, when it existed before this turn: its last-seen time is stored at the end.
+    # The address written from, when its last-seen time is to be stored at the end of the turn.
     seen_address_id: int | None = None
 
     @property
@@ -227,8 +240,7 @@ class Dispatcher:
     def _handle_once(self, message: InboundMessage) -> Handled:
         now = self.clock.now()
         with self.sessions.begin() as session:
-            person, conversation, facts, address_id = self._load(session, message, now)
-            is_new = address_id is None
+            person, conversation, facts, is_new, seen_address_id = self._load(session, message, now)
             inbound_id = self._store_inbound(session, message, person.id, now, "processed")
             if inbound_id is None:
                 return Handled(duplicate=True)
@@ -238,7 +250,7 @@ class Dispatcher:
             language_hint = person.language or detect_language(text) or self.default_language
             parse = self.nlu.parse(text, language_hint) if text else NO_TEXT
             turn = Turn(session, person, conversation, message, text, parse, now, inbound_id, facts=facts,
-                        seen_address_id=address_id)
+                        seen_address_id=seen_address_id)
             self._run(turn, is_new)
             ids = self._flush_turn(turn)
         return Handled(outbound_ids=ids)
@@ -428,7 +440,9 @@ class Dispatcher:
         self._store_conversation(turn)
         if turn.seen_address_id is not None:
             session.connection().execute(_ADDRESS_SEEN, {"row_id": turn.seen_address_id, "now": turn.now})
-        session.add_all(turn.events)
+        if turn.events:
+            session.connection().execute(_EVENT_INSERT, [
+                {name: getattr(event, name) for name in _EVENT_COLUMNS} for event in turn.events])
         session.flush()
         return tuple(ids)
 
@@ -479,7 +493,8 @@ class Dispatcher:
         key = tuple(id(p) for p in self.person_facts)
         if self._turn_query_for != key:
             query = (
-                select(PersonAddress, Person, Conversation, *self.person_facts.columns(PersonAddress.person_id))
+                select(PersonAddress, Person, Conversation, _seen_elsewhere_since().label("seen_elsewhere_since"),
+                       *self.person_facts.columns(PersonAddress.person_id))
                 .join(Person, Person.id == PersonAddress.person_id)
                 .outerjoin(Conversation, Conversation.person_id == PersonAddress.person_id)
                 .where(PersonAddress.channel == bindparam("channel"), PersonAddress.address == bindparam("address"))
@@ -494,28 +509,33 @@ class Dispatcher:
             self._turn_query_for = key
         return self._turn_query_cached
 
-    def _load(self, session: Session, message: InboundMessage,
-              now: datetime) -> tuple[Person, Conversation | None, dict[str, Any], int | None]:
-        """The person writing (created at first contact), their conversation, facts and address id.
-
-        The address id is None for an address first seen now."""
+    def _load(self, session: Session, message: InboundMessage, now: datetime
+              ) -> tuple[Person, Conversation | None, dict[str, Any], bool, int | None]:
+        """The person writing (created at first contact), their conversation and facts, whether
+        the address is new, and the address id if its last-seen time is to be stored."""
         row = session.execute(self._turn_query(), {"channel": message.channel, "address": message.address},
                               ).mappings().first()
         if row is not None:
             address, person = row["PersonAddress"], row["Person"]
+            # Last seen is what picks the address to reach someone on (outbox.preferred_address),
+            # so it is stored when it would change that choice or is old; a conversation's
+            # messages seconds apart would otherwise cost a write each.
+            store_seen = (address.unreachable_at is not None or address.last_seen_at is None
+                          or now - address.last_seen_at >= LAST_SEEN_PRECISION or row["seen_elsewhere_since"])
             # Stored at the end of the turn (_flush_turn); known now to anything that looks.
-            set_committed_value(address, "last_seen_at", now)
+            set_committed_value(address, "last_seen_at", now if store_seen else address.last_seen_at)
             # A provider said this address was unreachable (blocked, unsubscribed); they have
             # written from it, so it works again.
             set_committed_value(address, "unreachable_at", None)
-            return person, row["Conversation"], self.person_facts.read(row, session, person), address.id
+            return (person, row["Conversation"], self.person_facts.read(row, session, person), False,
+                    address.id if store_seen else None)
         person = Person(created_at=now, opted_out=False, pseudonym=uuid.uuid4().hex)
         person.addresses.append(PersonAddress(channel=message.channel, address=message.address,
                                               created_at=now, last_seen_at=now))
         session.add(person)
         session.flush()
         # Created this turn: no practitioner, consent, referral or request can point at it yet.
-        return person, None, self.person_facts.read(None, session, person), None
+        return person, None, self.person_facts.read(None, session, person), True, None
 
     def _new_conversation(self, session: Session, person: Person, now: datetime) -> Conversation:
         conversation = Conversation(person_id=person.id, flow=FIRST_FLOW, state={},
