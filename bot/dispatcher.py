@@ -128,6 +128,8 @@ class Turn:
     facts: dict[str, Any] = field(default_factory=dict)
     # The address written from, when its last-seen time is to be stored at the end of the turn.
     seen_address_id: int | None = None
+    # Run once the turn has committed (a turn retried after a conflict must not count twice).
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def home_flow(self) -> str:
@@ -146,8 +148,8 @@ class Turn:
 
     def record(self, event: DataSetEvent, source: str) -> None:
         self.events.append(DataSetEventRow(
-            statement=event.statement, subject_key=self.person.pseudonym, person_id=self.person.id, value=dict(event.value),
-            occurred_at=self.now, channel=self.message.channel, language=self.person.language,
+            statement=event.statement, subject_key=self.person.pseudonym, person_id=self.person.id,
+            value=dict(event.value), occurred_at=self.now, channel=self.message.channel, language=self.person.language,
             source=source,
         ))
 
@@ -253,6 +255,8 @@ class Dispatcher:
                         seen_address_id=seen_address_id)
             self._run(turn, is_new)
             ids = self._flush_turn(turn)
+        for action in turn.after_commit:
+            action()
         return Handled(outbound_ids=ids)
 
     # ------------------------------------------------------------ the pipeline

@@ -137,7 +137,7 @@ class Safeguarding:
                 alert = self._open_alert(turn.session, person.id)
                 if alert is None:
                     self._raise(turn, detection)
-                    SAFEGUARDING_ALERTS.labels(detection.level).inc()
+                    turn.after_commit.append(SAFEGUARDING_ALERTS.labels(detection.level).inc)
                     events = [DataSetEvent(SAFEGUARDING_RAISED, {"level": detection.level})]
                 else:
                     self._further_message(turn, alert, detection)

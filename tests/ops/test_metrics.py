@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
+from sqlalchemy.orm.exc import StaleDataError
 
 from bot import metrics
 from bot.metrics import REGISTRY, exposition, prepare_multiprocess
@@ -119,6 +120,24 @@ def test_a_raised_safeguarding_alert_is_counted_by_level(bot):
     bot.speaking("en")
     bot.send("I want to kill myself").expect("Thank you for telling me")
     assert value("cyswllt_safeguarding_alerts_raised_total", level="urgent") == before + 1
+
+
+def test_an_alert_in_a_turn_retried_after_a_conflict_is_counted_once(bot, app, monkeypatch):
+    bot.speaking("en")
+    flush_turn = app.dispatcher._flush_turn
+    conflicts = []
+
+    def conflict_once(turn):
+        if not conflicts:
+            conflicts.append(turn)
+            raise StaleDataError("another worker moved the conversation on")
+        return flush_turn(turn)
+
+    monkeypatch.setattr(app.dispatcher, "_flush_turn", conflict_once)
+    before = value("cyswllt_safeguarding_alerts_raised_total", level="urgent")
+    bot.send("I want to kill myself").expect("Thank you for telling me")
+    assert conflicts and value("cyswllt_safeguarding_alerts_raised_total", level="urgent") == before + 1
+    assert len(bot.rows(SafeguardingAlert)) == 1
 
 
 def test_scheduler_lag_is_measured_from_the_first_missed_run():
