@@ -35,11 +35,13 @@ from bot.metrics import INBOUND, TURN_SECONDS, exposition
 from bot.operations import read_snapshot
 from bot.scheduler import Scheduler
 from bot.sender import Sender, routes_from_settings
+from bot.turn_groups import TurnGroups
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1_000_000   # no provider sends more; anything bigger is not from one
 TURNS_AT_ONCE = 4      # below SQLAlchemy's default pool of 5, leaving one for the sender
+MOST_TURNS_IN_ONE_COMMIT = 16   # webhooks that waited: more would only hold the first ones' answers longer
 
 
 @dataclass
@@ -81,6 +83,8 @@ class WebApp:
         # Turns at once: more than the database pool holds only queue for connections (with
         # PostgreSQL the benchmark showed 1 s tails at 32 concurrent webhooks, none at 8).
         self.turn_limiter = anyio.CapacityLimiter(TURNS_AT_ONCE)
+        self.turns = TurnGroups(self._dispatch_together, self._in_turn_thread, runners=TURNS_AT_ONCE,
+                                most_at_once=MOST_TURNS_IN_ONE_COMMIT)
         self.sender = Sender(app.sessions, app.clock, app.settings, routes_from_settings(app.settings, transports),
                              write_lock=self.write_lock) if run_sender and transports else None
         self.telegram_polling = telegram_polling
@@ -139,7 +143,7 @@ class WebApp:
         """Commit one inbound message through the dispatcher; Unavailable if it cannot be."""
         started = time.perf_counter()
         try:
-            handled = await anyio.to_thread.run_sync(self._dispatch, message, limiter=self.turn_limiter)
+            handled = await self.turns.handle(message)
         except Exception as exc:  # noqa: BLE001 - the dispatcher keeps failed turns; this is the DB
             log.warning("inbound %s %s not committed: %s", message.channel, message.provider_id, exc)
             INBOUND.labels(message.channel, "unavailable").inc()
@@ -151,9 +155,12 @@ class WebApp:
             self.sender.wake()
         return handled
 
-    def _dispatch(self, message: InboundMessage) -> Handled:
+    def _dispatch_together(self, messages: list[InboundMessage]) -> list[Handled]:
         with self.write_lock:
-            return self.app.dispatcher.handle(message)
+            return self.app.dispatcher.handle_together(messages)
+
+    async def _in_turn_thread(self, function, argument):
+        return await anyio.to_thread.run_sync(function, argument, limiter=self.turn_limiter)
 
     # ------------------------------------------------------------ routes
 
