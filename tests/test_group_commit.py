@@ -107,3 +107,12 @@ def test_two_workers_with_the_same_people_in_opposite_orders_handle_every_messag
     assert not [e for e in raised if "deadlock" in str(e).lower()]
     statuses = {row.status for row in bot.rows(InboxRow)}
     assert statuses == {"processed"}
+
+
+def test_a_newcomers_first_two_messages_in_one_group_are_one_person_and_one_conversation(app, bot):
+    newcomer = bot.as_("+447700900031")
+    handled = app.dispatcher.handle_together([_message(newcomer, "Hello"), _message(newcomer, "2")])
+    assert not any(h.failed or h.duplicate for h in handled)
+    newcomer.deliver().expect("Shwmae")
+    assert newcomer.person().language == "en"
+    newcomer.send("menu").expect_lang("en")
