@@ -76,6 +76,7 @@ class Figure:
 
 
 FIGURES: list[Figure] = []
+REPEAT = 2   # timed runs of each turn figure (--repeat)
 
 
 def report(figure: Figure) -> None:
@@ -93,50 +94,69 @@ def postgres_backends(url: str | None) -> list[int]:
                                                 (APP_NAME,))]
 
 
-def cpu_seconds(*pids: int | str) -> float:
-    """User + system CPU time of processes so far (Linux /proc; "self" is this one)."""
-    total = 0.0
-    for pid in pids:
+def cpu_seconds(pid: int | str) -> float:
+    """User + system CPU time of a process so far (Linux /proc; "self" is this one; 0 if it has gone)."""
+    try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_note(before: dict[str, float], pids: dict[str, list], count: int) -> str:
-    return "CPU ms each: " + ", ".join(f"{name} {(cpu_seconds(*pids[name]) - before[name]) / count * 1000:.2f}"
-                                       for name in pids if pids[name])
+class CpuMeter:
+    """CPU time that named processes spend between start() and note(); each name's pids are looked for at
+    both ends, so that a PostgreSQL backend opened meanwhile counts from its start."""
+
+    def __init__(self, **pids: Callable[[], list]):
+        self.pids = pids
+
+    def start(self) -> None:
+        self.before = {name: {pid: cpu_seconds(pid) for pid in pids()} for name, pids in self.pids.items()}
+
+    def note(self, count: int) -> str:
+        spent = {name: sum(cpu_seconds(pid) - self.before[name].get(pid, 0.0) for pid in pids())
+                 for name, pids in self.pids.items()}
+        return "CPU ms each: " + ", ".join(f"{name} {seconds / count * 1000:.2f}" for name, seconds in spent.items()
+                                           if seconds or name != "postgres")
 
 
 def measure(section: str, db: str, what: str, turns: list[Callable[[int], None]], count: int,
             url: str | None = None, note: str = "", warm_up: int = 200) -> None:
     """Times `count` calls of turn(n), shared by one thread per entry of `turns`, after a warm-up
-    (caches, prepared statements); notes the CPU this process and its PostgreSQL backends spent."""
+    (caches, prepared statements), REPEAT times; keeps the fastest (noise only ever slows a floor down).
+    Notes the CPU this process and its PostgreSQL backends spent."""
     for turn in turns:
         for n in range(warm_up):
             turn(n)
-    pids = {"bench": ["self"], "postgres": postgres_backends(url)}
-    before = {name: cpu_seconds(*pids[name]) for name in pids}
-    latencies: list[float] = []
+    meter = CpuMeter(bench=lambda: ["self"], postgres=lambda: postgres_backends(url))
+    best = None
+    for repeat in range(REPEAT):
+        latencies: list[float] = []
+        first_n = warm_up + repeat * count
 
-    def run(turn: Callable[[int], None], first: int) -> None:
-        mine = []
-        for n in range(warm_up + first, warm_up + count, len(turns)):
-            t0 = time.perf_counter()
-            turn(n)
-            mine.append(time.perf_counter() - t0)
-        latencies.extend(mine)
+        def run(turn: Callable[[int], None], first: int) -> None:
+            mine = []
+            for n in range(first_n + first, first_n + count, len(turns)):
+                t0 = time.perf_counter()
+                turn(n)
+                mine.append(time.perf_counter() - t0)
+            latencies.extend(mine)
 
-    workers = [threading.Thread(target=run, args=(turn, first)) for first, turn in enumerate(turns)]
-    start = time.perf_counter()
-    if len(workers) == 1:
-        run(turns[0], 0)   # in this thread: a sqlite3 connection stays in the thread that made it
-    else:
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
-    rate = count / (time.perf_counter() - start)
-    add(section, db, what, rate, latencies, f"({cpu_note(before, pids, count)}) {note}".strip())
+        workers = [threading.Thread(target=run, args=(turn, first)) for first, turn in enumerate(turns)]
+        meter.start()
+        start = time.perf_counter()
+        if len(workers) == 1:
+            run(turns[0], 0)   # in this thread: a sqlite3 connection stays in the thread that made it
+        else:
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+        rate = count / (time.perf_counter() - start)
+        if best is None or rate > best[0]:
+            best = rate, latencies, meter.note(count)
+    rate, latencies, cpu = best
+    add(section, db, what, rate, latencies, f"({cpu}; best of {REPEAT}) {note}".strip())
 
 
 def add(section: str, db: str, what: str, rate: float, latencies: list[float], note: str = "") -> None:
@@ -145,6 +165,12 @@ def add(section: str, db: str, what: str, rate: float, latencies: list[float], n
 
 def now_utc() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def stored_now(postgresql: bool) -> datetime | str:
+    """The time now as storage.models.base.UTCDateTime stores it: naive UTC (SQLite: as SQLAlchemy writes it)."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    return now if postgresql else now.isoformat(" ")
 
 
 # ---------------------------------------------------------------- the schema and the people
@@ -157,7 +183,7 @@ def prepared_database(url: str, people: int) -> None:
     """The real schema, and `people` people each with an address and a conversation (steady state)."""
     engine = make_engine(url)
     upgrade(engine)
-    now = now_utc().replace(tzinfo=None)
+    now = stored_now(postgresql=not url.startswith("sqlite"))
     raw = engine.raw_connection()
     cursor = raw.cursor()
     marker = "?" if url.startswith("sqlite") else "%s"
@@ -248,11 +274,9 @@ class RawTurn:
     def _read(self, n: int) -> dict:
         """The turn's one SELECT, and the values its writes need."""
         address = address_of(n % self.people + 1)
-        now = now_utc()
+        now = stored_now(self.postgresql)
         row = self.connection.execute(self.select, self.select_params({"channel": "sms", "address": address}),
                                       ).fetchone()
-        if not self.postgresql:
-            now = now.replace(tzinfo=None).isoformat(" ")   # as SQLAlchemy stores a DateTime in SQLite
         json.loads(row[17]) if isinstance(row[17], str) else row[17]   # the state, as the flow reads it
         return {"channel": "sms", "address": address, "provider_id": f"SM{uuid.uuid4().hex}", "person_id": row[1],
                 "text": "menu", "now": now, "body": REPLY, "options": self.json(OPTIONS), "state": self.json(STATE),
@@ -330,7 +354,9 @@ def bench_raw(kind: str, url: str, people: int, turns: int, threads: int) -> Non
 
 def bench_engine(url: str):
     """storage.db.make_engine's engine, its PostgreSQL connections named so that their CPU can be counted."""
-    return make_engine(url) if url.startswith("sqlite") else make_engine(url, connect_args={"application_name": APP_NAME})
+    if url.startswith("sqlite"):
+        return make_engine(url)
+    return make_engine(url, connect_args={"application_name": APP_NAME})
 
 
 class CoreTurn:
@@ -426,6 +452,7 @@ class CpuTurn:
     def __init__(self, app):
         self.dispatcher, self.catalog = app.dispatcher, app.catalog
         self.person = self.conversation = None
+        self.turns = 0   # its own count: one person says the whole script, whichever turns a thread is given
 
     def turn(self, n: int) -> None:
         from bot.dispatcher import Turn
@@ -433,8 +460,9 @@ class CpuTurn:
         from nlu.language import detect_language
         from storage.models import Conversation, Person
 
-        dispatcher, now, words = self.dispatcher, now_utc(), SCRIPT[n % len(SCRIPT)]
-        is_new = n % len(SCRIPT) == 0
+        dispatcher, now, words = self.dispatcher, now_utc(), SCRIPT[self.turns % len(SCRIPT)]
+        is_new = self.turns % len(SCRIPT) == 0
+        self.turns += 1
         if is_new:
             self.person = Person(id=n + 1, pseudonym=uuid.uuid4().hex, opted_out=False, created_at=now)
             self.conversation = Conversation(id=n + 1, person_id=n + 1, flow="language", state={}, pending_options=[],
@@ -453,9 +481,32 @@ class CpuTurn:
         json.dumps(self.conversation.state), json.dumps(self.conversation.pending_options)
 
 
-def bench_cpu(url: str, turns: int) -> None:
+def bench_python(url: str, turns: int) -> None:
     app = real_app(url)
-    measure("3 cpu", "-", "turn, no database (NLU, screens, flows, rendering)", [CpuTurn(app).turn], turns)
+    measure("3 python", "-", "turn, no database (NLU, screens, flows, rendering)", [CpuTurn(app).turn], turns)
+    app.close()
+
+
+def bench_floor(kind: str, url: str, people: int, turns: int, threads: int) -> None:
+    """The least a real turn could cost: its pure-Python part, then its statements on raw DBAPI or Core."""
+    app = real_app(url)
+
+    def both(python: CpuTurn, durable: Callable[[int], None]) -> Callable[[int], None]:
+        def turn(n: int) -> None:
+            python.turn(n)
+            durable(n)
+        return turn
+
+    for threads_now in (1, threads) if kind == "postgresql" else (1,):
+        raws = [RawTurn(url, people) for _ in range(threads_now)]
+        cores = CoreTurn(url, people)
+        measure("3 floor", kind, f"turn, Python + raw DBAPI, {threads_now} thread(s)",
+                [both(CpuTurn(app), raw.turn) for raw in raws], turns, url)
+        measure("3 floor", kind, f"turn, Python + SQLAlchemy Core, {threads_now} thread(s)",
+                [both(CpuTurn(app), cores.turn) for _ in range(threads_now)], turns, url)
+        for raw in raws:
+            raw.close()
+        cores.close()
     app.close()
 
 
@@ -471,8 +522,8 @@ def serve_floor(url: str, port: int, provider: str | None, outbound_client: str)
 
     validator = RequestValidator(AUTH_TOKEN)
     connection = raw_connection(url)
-    store = for_driver(INSERT_INBOX + " ON CONFLICT (channel, provider_id) DO NOTHING RETURNING id",
-                       not url.startswith("sqlite"))
+    postgresql = not url.startswith("sqlite")
+    store = for_driver(INSERT_INBOX + " ON CONFLICT (channel, provider_id) DO NOTHING RETURNING id", postgresql)
     # httpx: one pooled AsyncClient, as python-telegram-bot's HTTPXRequest sends; aiohttp: one
     # ClientSession, as twilio's AsyncTwilioHttpClient sends (made on the server's loop, at first use).
     outbound = httpx.AsyncClient(base_url=provider) if provider and outbound_client == "httpx" else None
@@ -498,17 +549,16 @@ def serve_floor(url: str, port: int, provider: str | None, outbound_client: str)
         form = dict(parse_qsl((await request.body()).decode("utf-8"), keep_blank_values=True))
         if not validator.validate(PUBLIC_BASE_URL + request.url.path, form, request.headers.get("X-Twilio-Signature")):
             return Response("forbidden", status_code=403)
-        now = now_utc()
         # Committed before the 2xx, on the event loop's own thread: the least a durable inbox can do.
         connection.execute(store, {"channel": "sms", "provider_id": form["MessageSid"], "address": form["From"],
-                                   "person_id": None, "text": form["Body"],
-                                   "now": now.replace(tzinfo=None).isoformat(" ") if isinstance(connection, sqlite3.Connection) else now}).fetchone()
+                                   "person_id": None, "text": form["Body"], "now": stored_now(postgresql)}).fetchone()
         connection.commit()
         if provider:
             await send(form["From"])
         return Response(EMPTY_TWIML, media_type="text/xml")
 
-    app = Starlette(routes=[Route("/empty", empty, methods=["POST"]), Route("/twilio/sms", twilio_sms, methods=["POST"])])
+    app = Starlette(routes=[Route("/empty", empty, methods=["POST"]),
+                            Route("/twilio/sms", twilio_sms, methods=["POST"])])
     uvicorn.run(app, host="127.0.0.1", port=port, loop="uvloop", http="httptools", access_log=False,
                 log_level="warning", lifespan="off")
 
@@ -624,12 +674,13 @@ def drive(kind: str, what: str, servers: dict, path: str, count: int, concurrenc
     load, base = GENERATORS[generator], servers["url"]
     uvloop.run(load(base, path, signed_requests(200), concurrency))
     requests = signed_requests(count)
-    pids = {"server": [servers["server"].pid], "generator": ["self"], "postgres": postgres_backends(url),
-            "provider": [servers["provider"].pid] if "provider" in servers else []}
-    before = {name: cpu_seconds(*pids[name]) for name in pids}
+    meter = CpuMeter(server=lambda: [servers["server"].pid], generator=lambda: ["self"],
+                     postgres=lambda: postgres_backends(url),
+                     **({"provider": lambda: [servers["provider"].pid]} if "provider" in servers else {}))
+    meter.start()
     rate, latencies = uvloop.run(load(base, path, requests, concurrency))
     add("4 http", kind, f"{what}; {generator}, {concurrency} at a time", rate, latencies,
-        f"({cpu_note(before, pids, count)})")
+        f"({meter.note(count)})")
 
 
 def bench_http(kind: str, url: str, requests: int, unloaded: int, concurrency: int) -> None:
@@ -643,7 +694,8 @@ def bench_http(kind: str, url: str, requests: int, unloaded: int, concurrency: i
         drive(kind, "signed webhook + inbox commit, unloaded", servers, "/twilio/sms", unloaded, 1, "httpx", url)
     with process("--serve-provider") as (provider, provider_url):
         for client in ("httpx", "aiohttp"):
-            with process("--serve-floor", url, "--provider", provider_url, "--outbound-client", client) as (server, base):
+            serving = process("--serve-floor", url, "--provider", provider_url, "--outbound-client", client)
+            with serving as (server, base):
                 servers = {"server": server, "url": base, "provider": provider}
                 drive(kind, f"signed webhook + inbox commit + 1 outbound POST ({client})", servers, "/twilio/sms",
                       requests // 5, concurrency, "sockets", url)
@@ -655,29 +707,41 @@ def print_table() -> None:
     print("\n| section | db | what | per s | p50 ms | p99 ms | note |\n|---|---|---|---:|---:|---:|---|")
     for f in FIGURES:
         print(f"| {f.section} | {f.db} | {f.what} | {f.rate:,.0f} | {f.p50_ms:.2f} | {f.p99_ms:.2f} | {f.note} |")
-    print("\nA durable turn's time by layer (µs, from the rates above; one thread):")
-    cpu = next((1e6 / f.rate for f in FIGURES if f.section == "3 cpu"), float("nan"))
+    print_layers()
+
+
+def per_turn(db: str, what: str) -> float:
+    """µs a turn (one thread) of the figure so named, or nan if it was skipped."""
+    return next((1e6 / f.rate for f in FIGURES if f.db == db and f.what == what), float("nan"))
+
+
+def print_layers() -> None:
+    python = per_turn("-", "turn, no database (NLU, screens, flows, rendering)")
+    print("\nA turn's time by layer, one thread (µs a turn; share of the real dispatcher's turn):")
     for kind in ("sqlite", "postgresql"):
-        mine = {f.what: 1e6 / f.rate for f in FIGURES if f.db == kind and f.section in ("1 raw", "2 core")}
-        if not mine:
+        raw, core = per_turn(kind, "turn, a round trip a statement"), per_turn(kind, "turn, SQLAlchemy Core")
+        floor = per_turn(kind, "turn, Python + SQLAlchemy Core, 1 thread(s)")
+        real = per_turn(kind, "turn, the real dispatcher")
+        if real != real:   # nan: not measured
             continue
-        raw, core = mine["turn, a round trip a statement"], mine["turn, SQLAlchemy Core"]
-        real = mine["turn, the real dispatcher"]
-        print(f"  {kind}: raw DBAPI {raw:.0f}; + SQLAlchemy Core {core - raw:.0f} (= {core:.0f}); "
-              f"pure-Python turn {cpu:.0f}; raw + Python {raw + cpu:.0f} (= {1e6 / (raw + cpu):,.0f} turns/s); "
-              f"the real dispatcher {real:.0f}")
+        layers = {"raw DBAPI and the database": raw, "SQLAlchemy Core on top": core - raw,
+                  "pure-Python turn": python, "the rest (ORM, the dispatcher's glue)": real - floor}
+        print(f"  {kind}: real {real:.0f}; " + "; ".join(f"{name} {us:.0f} ({us / real:.0%})"
+                                                        for name, us in layers.items()))
 
 
 def main() -> None:
+    global REPEAT
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--people", type=int, default=1000, help="people in the database before the turns")
-    parser.add_argument("--turns", type=int, default=5000, help="timed turns a line (the real dispatcher: half)")
+    parser.add_argument("--turns", type=int, default=3000, help="timed turns a line (the real dispatcher: half)")
     parser.add_argument("--requests", type=int, default=5000, help="webhooks a loaded HTTP line")
     parser.add_argument("--unloaded", type=int, default=1000, help="webhooks one at a time")
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--threads", type=int, default=4, help="PostgreSQL: raw turns from this many threads too")
-    parser.add_argument("--skip", action="append", default=[], choices=("raw", "core", "cpu", "http"))
+    parser.add_argument("--repeat", type=int, default=REPEAT, help="timed runs of each turn figure (the best kept)")
+    parser.add_argument("--threads", type=int, default=4, help="PostgreSQL: turns from this many threads too")
+    parser.add_argument("--skip", action="append", default=[], choices=("raw", "core", "python", "http"))
     # The roles this script plays in its own subprocesses.
     parser.add_argument("--serve-floor", metavar="DATABASE_URL", help=argparse.SUPPRESS)
     parser.add_argument("--serve-provider", action="store_true", help=argparse.SUPPRESS)
@@ -690,6 +754,7 @@ def main() -> None:
     if args.serve_provider:
         return serve_provider(args.port)
 
+    REPEAT = args.repeat
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     for kind in ("sqlite", "postgresql") if args.db == "both" else (args.db,):
@@ -700,8 +765,10 @@ def main() -> None:
                 bench_raw(kind, url, args.people, args.turns, args.threads)
             if "core" not in args.skip:
                 bench_core(kind, url, args.people, args.turns)
-            if "cpu" not in args.skip and (kind == "sqlite" or args.db == "postgresql"):
-                bench_cpu(url, args.turns)
+            if "python" not in args.skip:
+                if kind == "sqlite" or args.db == "postgresql":   # no database: once is enough
+                    bench_python(url, args.turns)
+                bench_floor(kind, url, args.people, args.turns, args.threads)
             if "http" not in args.skip:
                 bench_http(kind, url, args.requests, args.unloaded, args.concurrency)
     print(f"load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
