@@ -435,12 +435,20 @@ def bench_core(kind: str, url: str, people: int, turns: int) -> None:
 
     from bot.messages import InboundMessage
 
-    def real_turn(n: int) -> None:
-        address = f"+4471{n // len(SCRIPT):08d}"   # new people, each saying the channels bench's script
-        app.dispatcher.handle(InboundMessage("sms", address, SCRIPT[n % len(SCRIPT)], uuid.uuid4().hex))
+    def handle(address: str, words: str) -> None:
+        app.dispatcher.handle(InboundMessage("sms", address, words, uuid.uuid4().hex))
 
-    measure("2 core", kind, "turn, the real dispatcher", [real_turn], turns // 2, url,
+    def script_turn(n: int) -> None:   # new people, each saying the channels bench's script
+        handle(f"+4471{n // len(SCRIPT):08d}", SCRIPT[n % len(SCRIPT)])
+
+    measure("2 core", kind, "turn, the real dispatcher", [script_turn], turns // 2, url,
             "(the channels bench's script: 1 turn in 10 a new person, some with 2 replies)")
+    # The floor's shape: a known person asks for the menu (one SELECT, inbox, one outbox row, two UPDATEs).
+    for n in range(people):
+        handle(f"+4472{n:08d}", "Hello")
+        handle(f"+4472{n:08d}", "2")   # English
+    measure("2 core", kind, STEADY, [lambda n: handle(f"+4472{n % people:08d}", "menu")], turns // 2, url,
+            "('menu' from a known person: the floor lines' statements)")
     app.close()
 
 
@@ -711,6 +719,7 @@ def print_table() -> None:
 
 
 THREADS_1 = "turn, Python + %s, 1 thread(s)"
+STEADY = "turn, the real dispatcher, steady state"
 
 
 def per_turn(db: str, what: str) -> float:
@@ -722,15 +731,15 @@ def print_layers() -> None:
     """Where a real turn's time goes, from the one-thread figures. Measured together, the Python and the
     database parts cost more than apart (the caches hold less of each), so the floor lines are used."""
     python = per_turn("-", "turn, no database (NLU, screens, flows, rendering)")
-    print("\nA turn's time by layer, one thread (µs a turn; share of the real dispatcher's turn):")
+    print("\nA steady-state turn's time by layer, one thread (µs a turn; share of the real dispatcher's):")
     for kind in ("sqlite", "postgresql"):
         raw, floor_raw = per_turn(kind, "turn, a round trip a statement"), per_turn(kind, THREADS_1 % "raw DBAPI")
-        floor_core, real = per_turn(kind, THREADS_1 % "SQLAlchemy Core"), per_turn(kind, "turn, the real dispatcher")
+        floor_core, real = per_turn(kind, THREADS_1 % "SQLAlchemy Core"), per_turn(kind, STEADY)
         if real != real:   # nan: not measured
             continue
         layers = {"pure-Python turn + raw DBAPI (together)": floor_raw,
                   "SQLAlchemy Core on top": floor_core - floor_raw,
-                  "the rest (ORM, the dispatcher's glue, first contacts)": real - floor_core}
+                  "the rest (the ORM, the dispatcher's own work)": real - floor_core}
         print(f"  {kind}: the real dispatcher {real:.0f} = " + " + ".join(
             f"{name} {us:.0f} ({us / real:.0%})" for name, us in layers.items())
             + f"; apart: raw DBAPI {raw:.0f}, pure-Python turn {python:.0f}")
