@@ -1,26 +1,32 @@
 """Stack floor: the least work a durable turn and a signed webhook need, on this machine.
 
-    python bench/stack_floor.py                         # SQLite and PostgreSQL, about 3 minutes
-    python bench/stack_floor.py --db sqlite --turns 3000 --requests 3000
+    python bench/stack_floor.py                         # SQLite and PostgreSQL, about 4 minutes
+    python bench/stack_floor.py --db sqlite --turns 2000 --requests 2000 --repeat 3
 
 Not the bot: the ceiling of its stack (CPython, sqlite3 / psycopg, SQLAlchemy Core, Starlette on
 uvicorn, httpx), to show whether issue 4's targets (2,000 durable turns/s and 1,000 signed webhooks/s
-per process) can be met at all, and what each layer costs. Prints, per database:
+per process) can be met at all, and what each layer costs. Findings: bench/README-floor.md.
+Prints, per database (PostgreSQL: a fresh database, dropped afterwards):
   1. raw DBAPI durable turns (sqlite3 / psycopg, no SQLAlchemy) in one thread: the statements a
      steady-state turn of bot/dispatcher.py makes (SELECT address+person+conversation, INSERT inbox,
-     INSERT outbox, UPDATE conversation with its version check, UPDATE address, COMMIT), on the real
+     INSERT outbox, UPDATE conversation with its version check, UPDATE address, COMMIT) on the real
      schema (storage.db.upgrade); again with the real SELECT's fact subqueries; on PostgreSQL also
-     with the writes and COMMIT in one round trip (pipeline mode, and as one CTE statement);
+     with the writes and COMMIT in one round trip (pipeline mode; as one CTE statement), without
+     waiting for the WAL flush (a diagnostic: not durable), and from several threads;
   2. the same turn through SQLAlchemy Core (storage.db.make_engine, the dispatcher's prebuilt
-     statements, one engine.begin() a turn as the dispatcher does), and the real dispatcher for scale;
-  3. the pure-Python part of a real turn without a database (NLU, the screens, keywords, the
-     flows, catalog rendering), in µs;
+     statements, one engine.begin() a turn as the dispatcher does; on one connection held), and the
+     real dispatcher: the channels bench's script, and the floor's own shape ('menu' from a known person);
+  3. the pure-Python part of a real turn without a database (NLU, the screens, keywords, the flows,
+     catalog rendering), and that part with the turn's statements on raw DBAPI or on Core: the floor;
   4. HTTP: a minimal Starlette app on uvicorn (uvloop, httptools, no access log) in its own process:
-     an empty endpoint (what the load generator alone can drive); a Twilio-signed form validated with
-     twilio's RequestValidator and one inbox row committed with raw DBAPI, answered with empty TwiML,
-     32 requests at a time and one at a time; and the same plus one outbound POST (httpx) per message
-     to a minimal fake provider. CPU ms per request of each process says who used the 2 cores.
-Ends with one table. Nothing here is a pass/fail threshold.
+     an empty endpoint; a Twilio-signed form validated with twilio's RequestValidator and one inbox row
+     committed with raw DBAPI, answered with empty TwiML; the same plus one outbound POST per message to
+     a minimal fake provider (httpx, as python-telegram-bot sends; aiohttp, as twilio's async client
+     does). Driven 32 at a time by httpx (as bench/channels_bench.py drives the app) and by bare
+     sockets (a generator that costs little), and one at a time (unloaded latency).
+Every line notes the CPU each process spent per turn or request (this one, its PostgreSQL backends,
+the server, the load generator, the fake provider): the 2 cores are shared by all of them. Turn lines
+are the best of --repeat runs. Ends with one table and a turn's time by layer. No pass/fail threshold.
 """
 from __future__ import annotations
 
@@ -188,13 +194,15 @@ def prepared_database(url: str, people: int) -> None:
     cursor = raw.cursor()
     marker = "?" if url.startswith("sqlite") else "%s"
     for n in range(1, people + 1):
-        cursor.execute(f"INSERT INTO person (id, pseudonym, language, opted_out, created_at) "
-                       f"VALUES ({marker}, {marker}, 'en', false, {marker})", (n, uuid.uuid4().hex, now))
-        cursor.execute(f"INSERT INTO person_address (id, person_id, channel, address, created_at) "
-                       f"VALUES ({marker}, {marker}, 'sms', {marker}, {marker})", (n, n, address_of(n), now))
+        # Ids from the tables' own sequences, so that the real dispatcher can add people afterwards.
+        cursor.execute(f"INSERT INTO person (pseudonym, language, opted_out, created_at) "
+                       f"VALUES ({marker}, 'en', false, {marker}) RETURNING id", (uuid.uuid4().hex, now))
+        (person_id,) = cursor.fetchone()
+        cursor.execute(f"INSERT INTO person_address (person_id, channel, address, created_at) "
+                       f"VALUES ({marker}, 'sms', {marker}, {marker})", (person_id, address_of(n), now))
         cursor.execute(f"INSERT INTO conversation (person_id, flow, state, pending_options, paused, updated_at, "
                        f"version) VALUES ({marker}, 'menu', {marker}, '[]', '[]', {marker}, 1)",
-                       (n, json.dumps(STATE), now))
+                       (person_id, json.dumps(STATE), now))
     raw.commit()
     raw.close()
     engine.dispose()
@@ -449,6 +457,10 @@ def bench_core(kind: str, url: str, people: int, turns: int) -> None:
         handle(f"+4472{n:08d}", "2")   # English
     measure("2 core", kind, STEADY, [lambda n: handle(f"+4472{n % people:08d}", "menu")], turns // 2, url,
             "('menu' from a known person: the floor lines' statements)")
+    with app.engine.connect() as connection:
+        failed = connection.exec_driver_sql("SELECT count(*) FROM inbound_message WHERE status = 'failed'").scalar()
+    if failed:
+        raise SystemExit(f"the real dispatcher failed {failed} turns: its figures would be wrong")
     app.close()
 
 
