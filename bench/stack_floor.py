@@ -42,7 +42,7 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -79,6 +79,7 @@ class Figure:
     p50_ms: float = float("nan")
     p99_ms: float = float("nan")
     note: str = ""
+    cpu_ms: dict[str, float] = field(default_factory=dict)   # CPU ms a turn or request, by process
 
 
 FIGURES: list[Figure] = []
@@ -119,11 +120,14 @@ class CpuMeter:
     def start(self) -> None:
         self.before = {name: {pid: cpu_seconds(pid) for pid in pids()} for name, pids in self.pids.items()}
 
-    def note(self, count: int) -> str:
-        spent = {name: sum(cpu_seconds(pid) - self.before[name].get(pid, 0.0) for pid in pids())
-                 for name, pids in self.pids.items()}
-        return "CPU ms each: " + ", ".join(f"{name} {seconds / count * 1000:.2f}" for name, seconds in spent.items()
-                                           if seconds or name != "postgres")
+    def spent(self, count: int) -> dict[str, float]:
+        """CPU ms each of `count` turns or requests, by name, since start()."""
+        return {name: sum(cpu_seconds(pid) - self.before[name].get(pid, 0.0) for pid in pids()) / count * 1000
+                for name, pids in self.pids.items() if pids() or name != "postgres"}
+
+
+def cpu_note(cpu_ms: dict[str, float]) -> str:
+    return "CPU ms each: " + ", ".join(f"{name} {ms:.2f}" for name, ms in cpu_ms.items())
 
 
 def measure(section: str, db: str, what: str, turns: list[Callable[[int], None]], count: int,
@@ -160,13 +164,15 @@ def measure(section: str, db: str, what: str, turns: list[Callable[[int], None]]
                 worker.join()
         rate = count / (time.perf_counter() - start)
         if best is None or rate > best[0]:
-            best = rate, latencies, meter.note(count)
-    rate, latencies, cpu = best
-    add(section, db, what, rate, latencies, f"({cpu}; best of {REPEAT}) {note}".strip())
+            best = rate, latencies, meter.spent(count)
+    rate, latencies, cpu_ms = best
+    add(section, db, what, rate, latencies, cpu_ms, f"(best of {REPEAT}) {note}".strip())
 
 
-def add(section: str, db: str, what: str, rate: float, latencies: list[float], note: str = "") -> None:
-    report(Figure(section, db, what, rate, percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000, note))
+def add(section: str, db: str, what: str, rate: float, latencies: list[float], cpu_ms: dict[str, float],
+        note: str = "") -> None:
+    report(Figure(section, db, what, rate, percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000,
+                  f"({cpu_note(cpu_ms)}) {note}".strip(), cpu_ms))
 
 
 def now_utc() -> datetime:
@@ -699,8 +705,7 @@ def drive(kind: str, what: str, servers: dict, path: str, count: int, concurrenc
                      **({"provider": lambda: [servers["provider"].pid]} if "provider" in servers else {}))
     meter.start()
     rate, latencies = uvloop.run(load(base, path, requests, concurrency))
-    add("4 http", kind, f"{what}; {generator}, {concurrency} at a time", rate, latencies,
-        f"({meter.note(count)})")
+    add("4 http", kind, f"{what}; {generator}, {concurrency} at a time", rate, latencies, meter.spent(count))
 
 
 def bench_http(kind: str, url: str, requests: int, unloaded: int, concurrency: int) -> None:
@@ -734,27 +739,33 @@ THREADS_1 = "turn, Python + %s, 1 thread(s)"
 STEADY = "turn, the real dispatcher, steady state"
 
 
-def per_turn(db: str, what: str) -> float:
-    """µs a turn (one thread) of the figure so named, or nan if it was skipped."""
-    return next((1e6 / f.rate for f in FIGURES if f.db == db and f.what == what), float("nan"))
+def cpu_of(db: str, what: str, process: str = "bench") -> float:
+    """CPU ms a turn that `process` spent in the figure so named, or nan if it was skipped."""
+    return next((f.cpu_ms.get(process, 0.0) for f in FIGURES if f.db == db and f.what == what), float("nan"))
 
 
 def print_layers() -> None:
-    """Where a real turn's time goes, from the one-thread figures. Measured together, the Python and the
-    database parts cost more than apart (the caches hold less of each), so the floor lines are used."""
-    python = per_turn("-", "turn, no database (NLU, screens, flows, rendering)")
-    print("\nA steady-state turn's time by layer, one thread (µs a turn; share of the real dispatcher's):")
+    """Where a real turn's time goes, in this process's CPU (steadier than wall time on a shared machine).
+    Measured together, the Python and the database parts cost more than apart (the caches hold less of
+    each), so the floor lines are used, not sums."""
+    python = cpu_of("-", "turn, no database (NLU, screens, flows, rendering)")
+    print("\nA steady-state turn's CPU in this process by layer (ms a turn; share of the real dispatcher's), "
+          "and the most turns/s one process could do at that CPU a turn (the GIL runs one thread at a time):")
     for kind in ("sqlite", "postgresql"):
-        raw, floor_raw = per_turn(kind, "turn, a round trip a statement"), per_turn(kind, THREADS_1 % "raw DBAPI")
-        floor_core, real = per_turn(kind, THREADS_1 % "SQLAlchemy Core"), per_turn(kind, STEADY)
+        raw, floor_raw = cpu_of(kind, "turn, a round trip a statement"), cpu_of(kind, THREADS_1 % "raw DBAPI")
+        floor_core, real = cpu_of(kind, THREADS_1 % "SQLAlchemy Core"), cpu_of(kind, STEADY)
         if real != real:   # nan: not measured
             continue
         layers = {"pure-Python turn + raw DBAPI (together)": floor_raw,
                   "SQLAlchemy Core on top": floor_core - floor_raw,
                   "the rest (the ORM, the dispatcher's own work)": real - floor_core}
-        print(f"  {kind}: the real dispatcher {real:.0f} = " + " + ".join(
-            f"{name} {us:.0f} ({us / real:.0%})" for name, us in layers.items())
-            + f"; apart: raw DBAPI {raw:.0f}, pure-Python turn {python:.0f}")
+        print(f"  {kind}: the real dispatcher {real:.2f} = " + " + ".join(
+            f"{name} {ms:.2f} ({ms / real:.0%})" for name, ms in layers.items())
+            + f"; apart: raw DBAPI {raw:.2f}, pure-Python turn {python:.2f}")
+        print(f"    one process at most: real {1000 / real:,.0f}/s, floor with Core {1000 / floor_core:,.0f}/s, "
+              f"floor with raw DBAPI {1000 / floor_raw:,.0f}/s"
+              + (f" (PostgreSQL's own CPU a turn, on the same 2 cores: real {cpu_of(kind, STEADY, 'postgres'):.2f}, "
+                 f"floor {cpu_of(kind, THREADS_1 % 'raw DBAPI', 'postgres'):.2f})" if kind == "postgresql" else ""))
 
 
 def main() -> None:
