@@ -54,9 +54,19 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import psycopg  # noqa: E402
 from psycopg.types.json import Jsonb  # noqa: E402
+from sqlalchemy import bindparam, select  # noqa: E402
 
 from bench.channels_bench import SCRIPT, database, free_port, percentile  # noqa: E402
+from bot.bootstrap import build_app  # noqa: E402
+from bot.clock import SystemClock  # noqa: E402
+# The dispatcher's and the outbox's own prebuilt Core statements.
+from bot.dispatcher import _ADDRESS_SEEN, _CONVERSATION_UPDATE, _INBOX_INSERT, Turn  # noqa: E402
+from bot.messages import InboundMessage, clean_text  # noqa: E402
+from bot.outbox import _OUTBOX_INSERT  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
+from nlu.language import detect_language  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
+from storage.models import Conversation, Person, PersonAddress  # noqa: E402
 from tests.support.fake_twilio import AUTH_TOKEN, PUBLIC_BASE_URL, TwilioWebhooks  # noqa: E402
 
 APP_NAME = "stack-floor"   # how this benchmark's PostgreSQL connections are found, to count their CPU
@@ -258,6 +268,7 @@ def raw_connection(url: str):
     """A bare psycopg or sqlite3 connection, set up as storage/db.py sets up SQLAlchemy's."""
     if not url.startswith("sqlite"):
         return psycopg.connect(url, application_name=APP_NAME)
+    # Python's default transactions: BEGIN before the first write, as with SQLAlchemy's pysqlite dialect.
     connection = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30)
     for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
         connection.execute(f"PRAGMA {pragma}")
@@ -291,7 +302,8 @@ class RawTurn:
         now = stored_now(self.postgresql)
         row = self.connection.execute(self.select, self.select_params({"channel": "sms", "address": address}),
                                       ).fetchone()
-        json.loads(row[17]) if isinstance(row[17], str) else row[17]   # the state, as the flow reads it
+        if isinstance(row[17], str):
+            json.loads(row[17])   # the state, as the flow reads it (psycopg has decoded the JSONB already)
         return {"channel": "sms", "address": address, "provider_id": f"SM{uuid.uuid4().hex}", "person_id": row[1],
                 "text": "menu", "now": now, "body": REPLY, "options": self.json(OPTIONS), "state": self.json(STATE),
                 "conversation_id": row[14], "old_version": row[21], "address_id": row[0]}
@@ -376,20 +388,15 @@ def bench_engine(url: str):
 class CoreTurn:
     """The same turn through SQLAlchemy Core: the dispatcher's prebuilt statements, no ORM."""
 
-    def __init__(self, url: str, people: int, turn_select=None):
-        from sqlalchemy import bindparam, select
-
-        from bot.dispatcher import _ADDRESS_SEEN, _CONVERSATION_UPDATE, _INBOX_INSERT
-        from bot.outbox import _OUTBOX_INSERT
-        from storage.models import Conversation, Person, PersonAddress
-
+    def __init__(self, url: str, people: int):
         self.engine = bench_engine(url)
         self.people = people
         postgresql = self.engine.dialect.name == "postgresql"
         self.inbox, self.outbox = _INBOX_INSERT[postgresql], _OUTBOX_INSERT[(postgresql, False)]
         self.conversation, self.address = _CONVERSATION_UPDATE, _ADDRESS_SEEN
         a, p, c = PersonAddress.__table__, Person.__table__, Conversation.__table__
-        self.select = turn_select if turn_select is not None else (
+        # The dispatcher's turn SELECT without its fact subqueries (bench_core also runs it with them).
+        self.select = (
             select(a, p, c).join(p, p.c.id == a.c.person_id).outerjoin(c, c.c.person_id == a.c.person_id)
             .where(a.c.channel == bindparam("channel"), a.c.address == bindparam("address")).with_for_update(of=a))
 
@@ -428,10 +435,6 @@ class CoreTurn:
 
 
 def real_app(url: str):
-    from bot.bootstrap import build_app
-    from bot.clock import SystemClock
-    from bot.settings import load_settings
-
     settings = load_settings(environ={})
     settings.database.url = url
     return build_app(settings, clock=SystemClock(), engine=bench_engine(url))
@@ -443,11 +446,9 @@ def bench_core(kind: str, url: str, people: int, turns: int) -> None:
     with core.engine.connect() as held:
         measure("2 core", kind, "turn, Core on one connection held", [core.turn_on(held)], turns, url)
     app = real_app(url)
-    core.select = app.dispatcher._turn_query()
+    core.select = app.dispatcher._turn_query()   # an ORM select, run on the Core connection: rows, not objects
     measure("2 core", kind, "turn, Core, real SELECT with fact subqueries", [core.turn], turns, url)
     core.close()
-
-    from bot.messages import InboundMessage
 
     def handle(address: str, words: str) -> None:
         app.dispatcher.handle(InboundMessage("sms", address, words, uuid.uuid4().hex))
@@ -481,11 +482,6 @@ class CpuTurn:
         self.turns = 0   # its own count: one person says the whole script, whichever turns a thread is given
 
     def turn(self, n: int) -> None:
-        from bot.dispatcher import Turn
-        from bot.messages import InboundMessage, clean_text
-        from nlu.language import detect_language
-        from storage.models import Conversation, Person
-
         dispatcher, now, words = self.dispatcher, now_utc(), SCRIPT[self.turns % len(SCRIPT)]
         is_new = self.turns % len(SCRIPT) == 0
         self.turns += 1
