@@ -36,13 +36,13 @@ from typing import Any, Callable, Protocol
 
 from sqlalchemy import and_, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import sessionmaker
-from starlette.concurrency import run_in_threadpool
 
 from bot.channels.base import Outcome, Outgoing
 from bot.clock import Clock
 from bot.metrics import OUTBOUND
 from bot.rendering import render_sms
 from bot.sms_segments import measure
+from bot.worker_threads import WorkerThreads
 from storage.models import DeliveryStatus, OutboundMessage, Person, PersonAddress
 
 log = logging.getLogger(__name__)
@@ -238,6 +238,7 @@ class Sender:
         self._results_ready = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
         self._held_back = float("inf")   # seconds until a row a rate limit held back may go
+        self._threads = WorkerThreads(2, "sender")   # a claim and a record may run at once
 
     def wake(self) -> None:
         """Something was queued: look now rather than at the next poll."""
@@ -257,7 +258,7 @@ class Sender:
                 capacity = self.settings.concurrency - len(self._in_flight)
                 if capacity > 0:
                     try:
-                        batch = await run_in_threadpool(self._claim, capacity)
+                        batch = await self._threads.run(self._claim, capacity)
                     except Exception:  # noqa: BLE001 - e.g. the database is down: try again later
                         log.exception("could not claim outbox rows")
                         batch = []
@@ -279,6 +280,7 @@ class Sender:
                 await asyncio.gather(*self._tasks, return_exceptions=True)
             self._results_ready.set()
             await recorder
+            await self._threads.aclose()
             self.running = False
 
     async def _send(self, message: Outgoing) -> None:
@@ -305,16 +307,18 @@ class Sender:
                 results, self._results = self._results, []
                 for attempt in range(30):
                     try:
-                        await run_in_threadpool(self._record, results)
+                        await self._threads.run(self._record, results)
                         break
                     except Exception:  # noqa: BLE001 - keep the outcome and try again
                         log.exception("could not record sent messages (attempt %d)", attempt + 1)
                         await asyncio.sleep(min(5, 0.1 * 2 ** attempt))
                 for message, _ in results:
-                    self._in_flight.pop(message.id, None)
                     # A look at the outbox that began before this record committed still saw
                     # the row "sending"; this says it is ours and done, not another sender's.
+                    # Added before the row leaves _in_flight, so that a look running in a
+                    # worker thread meanwhile finds the row in one or the other.
                     self._finished.add(message.id)
+                    self._in_flight.pop(message.id, None)
                 self._wake.set()  # a recipient's next row may go now
             if stop.is_set() and all(t.done() for t in self._tasks) and not self._results:
                 return
@@ -391,14 +395,15 @@ class Sender:
         if mono - self._scanned_at >= RESCAN_S:
             self._scanned_at = mono
             self._waiting = {}
-            # The event loop adds to these while this runs in a worker thread: take copies.
-            finished = set(self._finished)
-            self._finished -= finished
-            for row in session.execute(_HOLDING, {"now": now}):
+            # Rows recorded before the read cannot look "sending" in it: forgotten after it. The
+            # event loop moves rows from _in_flight to _finished while this runs in a worker
+            # thread, so a row's membership is checked in the live sets, in flight first.
+            recorded_before = set(self._finished)
+            for row in session.execute(_HOLDING, {"now": now}).all():
                 key = (row.channel, row.address)
                 if row.status == "queued":
                     self._note_waiting(key, row.id, row.not_before)
-                elif row.id in self._in_flight or row.id in finished:
+                elif row.id in self._in_flight or row.id in self._finished:
                     continue
                 elif row.claimed_until is None or row.claimed_until < now:
                     fresh = row.created_at >= now - timedelta(seconds=self.settings.resend_window_s)
@@ -410,6 +415,7 @@ class Sender:
                                         "last_error": "interrupted while sending; not sent again"})
                 else:
                     self._note_waiting(key, row.id, row.claimed_until)   # another sender has it
+            self._finished -= recorded_before
             # Now, so that a row put back in the queue is among this pass's candidates.
             _update_rows(session, changes)
             changes.clear()

@@ -15,8 +15,6 @@ import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-import anyio
-import anyio.to_thread
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -35,6 +33,7 @@ from bot.metrics import INBOUND, TURN_SECONDS, exposition
 from bot.operations import read_snapshot
 from bot.scheduler import Scheduler
 from bot.sender import Sender, routes_from_settings
+from bot.worker_threads import WorkerThreads
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +79,7 @@ class WebApp:
         self.write_lock = threading.Lock() if app.engine.dialect.name == "sqlite" else contextlib.nullcontext()
         # Turns at once: more than the database pool holds only queue for connections (with
         # PostgreSQL the benchmark showed 1 s tails at 32 concurrent webhooks, none at 8).
-        self.turn_limiter = anyio.CapacityLimiter(TURNS_AT_ONCE)
+        self.turn_threads = WorkerThreads(TURNS_AT_ONCE, "turn")
         self.sender = Sender(app.sessions, app.clock, app.settings, routes_from_settings(app.settings, transports),
                              write_lock=self.write_lock) if run_sender and transports else None
         self.telegram_polling = telegram_polling
@@ -128,6 +127,7 @@ class WebApp:
                 self.sender.wake()
             await asyncio.gather(*self._background, return_exceptions=True)
             self._background.clear()
+            await self.turn_threads.aclose()
             if self.channels.telegram:
                 await self.channels.telegram.stop()
             if self.channels.sms:
@@ -139,7 +139,7 @@ class WebApp:
         """Commit one inbound message through the dispatcher; Unavailable if it cannot be."""
         started = time.perf_counter()
         try:
-            handled = await anyio.to_thread.run_sync(self._dispatch, message, limiter=self.turn_limiter)
+            handled = await self.turn_threads.run(self._dispatch, message)
         except Exception as exc:  # noqa: BLE001 - the dispatcher keeps failed turns; this is the DB
             log.warning("inbound %s %s not committed: %s", message.channel, message.provider_id, exc)
             INBOUND.labels(message.channel, "unavailable").inc()
@@ -231,7 +231,7 @@ class WebApp:
                               address=form.get("To"))
 
         try:
-            await run_in_threadpool(store)
+            await self.turn_threads.run(store)
         except Exception as exc:  # noqa: BLE001 - the database: Twilio will call again
             log.warning("status callback %s not stored: %s", sid, exc)
             return PlainTextResponse("try again", status_code=503)
