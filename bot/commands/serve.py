@@ -74,6 +74,7 @@ def run(args) -> int:
         uvicorn.run(web.starlette, host=args.host, port=args.port, log_level=level.lower(),
                     access_log=False, lifespan="on", log_config=None)
     finally:
+        gc.unfreeze()   # the command may run inside a longer process (the tests run it so)
         app.close()
     return 0
 
