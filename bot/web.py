@@ -15,8 +15,6 @@ import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-import anyio
-import anyio.to_thread
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -36,6 +34,7 @@ from bot.operations import read_snapshot
 from bot.scheduler import Scheduler
 from bot.sender import Sender, routes_from_settings
 from bot.turn_groups import TurnGroups
+from bot.worker_threads import WorkerThreads
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +81,8 @@ class WebApp:
         self.write_lock = threading.Lock() if app.engine.dialect.name == "sqlite" else contextlib.nullcontext()
         # Turns at once: more than the database pool holds only queue for connections (with
         # PostgreSQL the benchmark showed 1 s tails at 32 concurrent webhooks, none at 8).
-        self.turn_limiter = anyio.CapacityLimiter(TURNS_AT_ONCE)
-        self.turns = TurnGroups(self._dispatch_together, self._in_turn_thread, runners=TURNS_AT_ONCE,
+        self.turn_threads = WorkerThreads(TURNS_AT_ONCE, "turn")
+        self.turns = TurnGroups(self._dispatch_together, self.turn_threads.run, runners=TURNS_AT_ONCE,
                                 most_at_once=MOST_TURNS_IN_ONE_COMMIT)
         self.sender = Sender(app.sessions, app.clock, app.settings, routes_from_settings(app.settings, transports),
                              write_lock=self.write_lock) if run_sender and transports else None
@@ -132,6 +131,7 @@ class WebApp:
                 self.sender.wake()
             await asyncio.gather(*self._background, return_exceptions=True)
             self._background.clear()
+            await self.turn_threads.aclose()
             if self.channels.telegram:
                 await self.channels.telegram.stop()
             if self.channels.sms:
@@ -158,9 +158,6 @@ class WebApp:
     def _dispatch_together(self, messages: list[InboundMessage]) -> list[Handled]:
         with self.write_lock:
             return self.app.dispatcher.handle_together(messages)
-
-    async def _in_turn_thread(self, function, argument):
-        return await anyio.to_thread.run_sync(function, argument, limiter=self.turn_limiter)
 
     # ------------------------------------------------------------ routes
 
@@ -238,7 +235,7 @@ class WebApp:
                               address=form.get("To"))
 
         try:
-            await run_in_threadpool(store)
+            await self.turn_threads.run(store)
         except Exception as exc:  # noqa: BLE001 - the database: Twilio will call again
             log.warning("status callback %s not stored: %s", sid, exc)
             return PlainTextResponse("try again", status_code=503)

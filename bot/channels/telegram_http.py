@@ -1,9 +1,9 @@
 """python-telegram-bot's HTTP transport on aiohttp instead of httpx.
 
 Profiling the benchmark showed PTB's default httpx transport spending about 3 ms of CPU per
-sendMessage, more than a whole turn through the dispatcher; aiohttp (already installed for
-Twilio's async client) does the same request in a fraction of that. PTB still builds the
-requests and turns Telegram's answers into its exceptions (RetryAfter, Forbidden, ...).
+sendMessage, more than a whole turn through the dispatcher; aiohttp does the same request in a
+fraction of that. PTB still builds the requests and turns Telegram's answers into its
+exceptions (RetryAfter, Forbidden, ...).
 """
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 class AiohttpRequest(BaseRequest):
@@ -48,7 +50,7 @@ class AiohttpRequest(BaseRequest):
         connect = (self._timeout if isinstance(connect_timeout, DefaultValue) or connect_timeout is None
                    else connect_timeout)
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
-        data = None
+        data, headers = None, None
         if request_data is not None:
             if request_data.contains_files:
                 form = aiohttp.FormData()
@@ -58,9 +60,11 @@ class AiohttpRequest(BaseRequest):
                     form.add_field(name, content, filename=filename, content_type=mimetype)
                 data = form
             else:
-                data = request_data.json_parameters
+                # Encoded here, as aiohttp would encode the dict: its FormData also makes a
+                # multipart writer (and a random boundary) for every form, used or not.
+                data, headers = request_data.url_encoded_parameters().encode(), FORM_HEADERS
         try:
-            async with self._session.request(method, url, data=data, timeout=timeout) as response:
+            async with self._session.request(method, url, data=data, headers=headers, timeout=timeout) as response:
                 return response.status, await response.read()
         except asyncio.TimeoutError as exc:
             raise TimedOut from exc

@@ -240,3 +240,21 @@ def test_a_provider_down_for_a_while_is_backed_off_then_drained_in_order_once(se
         growth.append(gaps[-1] / gaps[0])
     assert statistics.median(growth) >= 1.5, growth
     assert len(set(first_gaps)) > 1, first_gaps
+
+
+def test_a_joined_sms_in_flight_does_not_look_like_another_senders_at_the_next_look(channel_app):
+    from bot.sender import Sender, routes_from_settings
+
+    now = channel_app.clock.now()
+    with channel_app.sessions.begin() as session:
+        for body in ("Diolch.", "Beth nesaf?"):   # one turn's two rows: one SMS
+            session.add(OutboundMessage(channel="sms", address=PHONES[0], body=body, options=[], status="queued",
+                                        created_at=now, not_before=now))
+    sender = Sender(channel_app.sessions, channel_app.clock, channel_app.settings,
+                    routes_from_settings(channel_app.settings, {"sms": object()}))
+    [message] = sender._claim(10)
+    assert len(message.row_ids) == 2
+    sender._scanned_at = float("-inf")   # the once-a-second look at the outbox, while the SMS is in flight
+    sender._claim(10)
+    # Both rows are this sender's own: nothing is waiting on "another sender" until the claim expires.
+    assert ("sms", PHONES[0]) not in sender._waiting
