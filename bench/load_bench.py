@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
+import aiohttp  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from bench.channels_bench import SCRIPT, Conversations, Serve, database, percentile, post  # noqa: E402
@@ -51,9 +51,11 @@ class Person:
 async def run_steps(serve: Serve, telegram: FakeTelegram, twilio: FakeTwilio, rates: list[float],
                     step_seconds: float, drain_seconds: float, p99_limit: float) -> list[dict]:
     conversations = Conversations(serve, telegram, twilio, "sms")
-    limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
     results = []
-    async with httpx.AsyncClient(base_url=serve.url, limits=limits, timeout=120) as client:
+    # aiohttp, as bench/channels_bench.py: httpx's pool cost this process as much CPU as the server's work.
+    connector = aiohttp.TCPConnector(limit=512)
+    async with aiohttp.ClientSession(base_url=serve.url, connector=connector,
+                                     timeout=aiohttp.ClientTimeout(total=120)) as client:
         counts = await conversations.calibrate(client, "+447900000000")
         idle: deque[Person] = deque()
         made = 0
