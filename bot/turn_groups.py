@@ -13,6 +13,7 @@ from typing import Awaitable, Callable, Sequence
 
 from bot.dispatcher import Handled
 from bot.messages import InboundMessage
+from bot.worker_threads import retrieve, settle
 
 HandleTogether = Callable[[Sequence[InboundMessage]], list[Handled]]
 # Runs a blocking call off the event loop: (function, argument) -> its result.
@@ -44,7 +45,7 @@ class TurnGroups:
             # Shielded: a caller that gives up (its client went away) must not cancel the others' turns.
             return await asyncio.shield(future)
         except asyncio.CancelledError:
-            future.add_done_callback(_retrieve)
+            future.add_done_callback(retrieve)
             raise
 
     async def _run_while_waiting(self) -> None:
@@ -56,26 +57,12 @@ class TurnGroups:
                     results = await self.run_in_thread(self.handle_together, [m for m, _ in group])
                 except BaseException as exc:  # noqa: BLE001 - every waiting webhook hears of it (503)
                     for _, future in group:
-                        _settle(future, exception=exc)
+                        settle(future, (False, exc))
                     if not isinstance(exc, Exception):
                         raise
                     continue
                 for (_, future), handled in zip(group, results):
-                    _settle(future, result=handled)
+                    settle(future, (True, handled))
         finally:
             self._busy -= 1
 
-
-def _settle(future: asyncio.Future, result: Handled | None = None, exception: BaseException | None = None) -> None:
-    if future.done():
-        return
-    if exception is not None:
-        future.set_exception(exception)
-    else:
-        future.set_result(result)
-
-
-def _retrieve(future: asyncio.Future) -> None:
-    # Nobody awaits a given-up caller's outcome; reading it keeps asyncio from warning about it.
-    if not future.cancelled():
-        future.exception()

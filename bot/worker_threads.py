@@ -36,7 +36,7 @@ class WorkerThreads:
             # Shielded: cancelling the caller must not cancel the future the thread will settle.
             return await asyncio.shield(future)
         except asyncio.CancelledError:
-            future.add_done_callback(_retrieve)   # an error nobody awaits is not "never retrieved"
+            future.add_done_callback(retrieve)   # an error nobody awaits is not "never retrieved"
             raise
 
     def _start(self) -> None:
@@ -56,7 +56,7 @@ class WorkerThreads:
             except BaseException as exc:  # noqa: BLE001 - handed to the caller, whatever it is
                 outcome = (False, exc)
             try:
-                loop.call_soon_threadsafe(_settle, future, outcome)
+                loop.call_soon_threadsafe(settle, future, outcome)
             except RuntimeError:
                 pass   # the loop is closed: nobody is waiting any more
 
@@ -73,7 +73,8 @@ class WorkerThreads:
             thread.join()
 
 
-def _settle(future: asyncio.Future, outcome: tuple[bool, Any]) -> None:
+def settle(future: asyncio.Future, outcome: tuple[bool, Any]) -> None:
+    """Hand a call's outcome, (True, result) or (False, exception), to its caller if still waiting."""
     if future.done():
         return   # the caller was cancelled
     ok, value = outcome
@@ -83,6 +84,7 @@ def _settle(future: asyncio.Future, outcome: tuple[bool, Any]) -> None:
         future.set_exception(value)
 
 
-def _retrieve(future: asyncio.Future) -> None:
+def retrieve(future: asyncio.Future) -> None:
+    """A done callback for a future nobody awaits any more: reading it keeps asyncio from warning."""
     if not future.cancelled():
         future.exception()
