@@ -116,3 +116,20 @@ def test_a_newcomers_first_two_messages_in_one_group_are_one_person_and_one_conv
     newcomer.deliver().expect("Shwmae")
     assert newcomer.person().language == "en"
     newcomer.send("menu").expect_lang("en")
+
+
+def test_a_disclosure_in_a_group_undone_by_another_turn_still_gets_the_crisis_reply_and_alert(app, bot):
+    person, other = bot.as_("+447700900041"), bot.as_("+447700900042")
+    for driver in (person, other):
+        driver.speaking("en")
+
+    def breaks_on_boom(turn, ctx):
+        if turn.text == "boom":
+            raise RuntimeError("a bug in someone else's turn")
+        return None
+
+    app.dispatcher.screens.append(breaks_on_boom)
+    handled = app.dispatcher.handle_together([_message(other, "boom"), _message(person, "I want to kill myself")])
+    assert [h.failed for h in handled] == [True, False]
+    person.deliver().expect("Thank you for telling me")
+    assert len(bot.rows(SafeguardingAlert)) == 1
