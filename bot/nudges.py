@@ -39,6 +39,11 @@ ANSWERS: dict[str, tuple[str, str, tuple[tuple[int, dict[str, Any]], ...]]] = {
 # A booking whose start time nobody gave (the person named a day; the directory lists no hours for
 # it) starts at the beginning of its day; the reminder then names the day without a time.
 TIME_NOT_KNOWN = time(0, 0)
+# (on the day itself?, start time known?) -> the person's reminder
+REMINDER_KEYS = {
+    (False, True): "booking.reminder", (False, False): "booking.reminder_no_time",
+    (True, True): "booking.reminder_today", (True, False): "booking.reminder_today_no_time",
+}
 WEEKDAYS = ("nudge.weekday_monday", "nudge.weekday_tuesday", "nudge.weekday_wednesday", "nudge.weekday_thursday",
             "nudge.weekday_friday", "nudge.weekday_saturday", "nudge.weekday_sunday")
 MONTHS = ("nudge.month_1", "nudge.month_2", "nudge.month_3", "nudge.month_4", "nudge.month_5", "nudge.month_6",
@@ -183,20 +188,35 @@ class NudgeService:
             if person is None or person.opted_out or address is None:
                 continue
             not_before = when_allowed(session, self.settings, person.id, now)
-            if _local(not_before, self.settings).date() != day_before:
-                continue  # booked too late to say "tomorrow" inside their hours: better no reminder than a wrong one
-            lang = person.language or "cy+en"
             local_start = _local(booking.starts_at, self.settings)
+            reminder_day = _local(not_before, self.settings).date()
+            if reminder_day == day_before:
+                on_the_day = False
+            elif self._in_time_on_the_day(booking, not_before, local_start):
+                # Booked too late for the evening before (or their hours had ended): they were
+                # promised a reminder, so it comes when their hours start on the day, saying "today".
+                on_the_day = True
+            else:
+                continue
+            lang = person.language or "cy+en"
             params = {"activity": booking.activity_cy if lang == "cy" else booking.activity_en}
             if lang == "cy+en":
                 params["activity"] = booking.activity_cy
             if local_start.time() == TIME_NOT_KNOWN:
-                reminder = Say("booking.reminder_no_time", **params)
+                reminder = Say(REMINDER_KEYS[on_the_day, False], **params)
             else:
-                reminder = Say("booking.reminder", time=local_start.strftime("%H:%M"), **params)
+                reminder = Say(REMINDER_KEYS[on_the_day, True], time=local_start.strftime("%H:%M"), **params)
             queue_message(session, self.catalog, reminder, channel=address.channel,
                           address=address.address, now=now, person=person,
                           not_before=not_before, idempotency_key=f"booking:{booking.id}:reminder")
+
+    def _in_time_on_the_day(self, booking: Booking, not_before: datetime, local_start: datetime) -> bool:
+        """Whether a reminder at `not_before` falls on the activity's day, before it starts, for a
+        booking made before that day (one made on the day needs no reminder)."""
+        day = local_start.date()
+        if _local(not_before, self.settings).date() != day or _local(booking.created_at, self.settings).date() >= day:
+            return False
+        return local_start.time() == TIME_NOT_KNOWN or not_before < booking.starts_at
 
     def _reminder_time(self, session: Session, person_id: int, day_before) -> datetime:
         """The configured evening time the day before, or, if that is outside the person's hours, earlier that day."""

@@ -172,3 +172,23 @@ def test_stop_after_booking_means_no_reminder(bot):
     bot.send("yes")
     bot.send("STOP")
     bot.advance("7h").expect_nothing()
+
+
+def test_a_booking_made_too_late_for_the_evening_before_is_reminded_on_the_morning_itself(bot):
+    bot.speaking("en")
+    bot.advance("12h30m")                                                 # Monday 22:30, after their hours
+    _choose_the_walk(bot, TEXTS["en"])
+    bot.send("tomorrow")                                                  # Tuesday 3 March, 10:00
+    bot.send("yes").expect("Tuesday 3 March")
+    assert not _only(bot.advance("10h"), "A reminder")                   # Tuesday 08:30: quiet still
+    bot.advance("1h").expect("A reminder: Wrexham Wellbeing Walks is today at 10:00")   # from 09:00, before the walk
+    assert not _only(bot.advance("1h"), "A reminder")                    # once only
+
+
+def test_a_booking_made_on_the_day_itself_gets_no_reminder(bot):
+    bot.speaking("en")
+    bot.advance("23h")                                                    # Tuesday 09:00
+    _choose_the_walk(bot, TEXTS["en"])
+    bot.send("today")
+    bot.send("yes").expect("Tuesday 3 March")
+    assert "A reminder" not in bot.advance("50m").text
