@@ -39,9 +39,9 @@ def test_a_message_delivered_twice_in_one_group_is_handled_once(app, bot):
     assert len(bot.rows(InboxRow, provider_id="SMtwice")) == 1
 
 
-def test_one_failing_turn_leaves_the_others_handled_and_is_kept_as_failed(app, bot):
-    first, second = bot.as_("+447700900011"), bot.as_("+447700900012")
-    for driver in (first, second):
+def _two_people_and_a_turn_that_breaks_on_boom(app, bot, first: str, second: str):
+    drivers = bot.as_(first), bot.as_(second)
+    for driver in drivers:
         driver.speaking("en")
 
     def breaks_on_boom(turn, ctx):
@@ -50,6 +50,11 @@ def test_one_failing_turn_leaves_the_others_handled_and_is_kept_as_failed(app, b
         return None
 
     app.dispatcher.screens.append(breaks_on_boom)
+    return drivers
+
+
+def test_one_failing_turn_leaves_the_others_handled_and_is_kept_as_failed(app, bot):
+    first, second = _two_people_and_a_turn_that_breaks_on_boom(app, bot, "+447700900011", "+447700900012")
     handled = app.dispatcher.handle_together([_message(first, "boom"), _message(second, "help")])
     assert [h.failed for h in handled] == [True, False]
     first.deliver().expect("Sorry")
@@ -119,16 +124,7 @@ def test_a_newcomers_first_two_messages_in_one_group_are_one_person_and_one_conv
 
 
 def test_a_disclosure_in_a_group_undone_by_another_turn_still_gets_the_crisis_reply_and_alert(app, bot):
-    person, other = bot.as_("+447700900041"), bot.as_("+447700900042")
-    for driver in (person, other):
-        driver.speaking("en")
-
-    def breaks_on_boom(turn, ctx):
-        if turn.text == "boom":
-            raise RuntimeError("a bug in someone else's turn")
-        return None
-
-    app.dispatcher.screens.append(breaks_on_boom)
+    person, other = _two_people_and_a_turn_that_breaks_on_boom(app, bot, "+447700900041", "+447700900042")
     handled = app.dispatcher.handle_together([_message(other, "boom"), _message(person, "I want to kill myself")])
     assert [h.failed for h in handled] == [True, False]
     person.deliver().expect("Thank you for telling me")
