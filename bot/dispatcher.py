@@ -562,8 +562,9 @@ class Dispatcher:
             # messages seconds apart would otherwise cost a write each.
             store_seen = (address.unreachable_at is not None or address.last_seen_at is None
                           or now - address.last_seen_at >= LAST_SEEN_PRECISION or row["seen_elsewhere_since"])
-            # Stored at the end of the turn (_flush_turn); known now to anything that looks.
-            set_committed_value(address, "last_seen_at", now if store_seen else address.last_seen_at)
+            if store_seen:
+                # Stored at the end of the turn (_flush_turn); known now to anything that looks.
+                set_committed_value(address, "last_seen_at", now)
             # A provider said this address was unreachable (blocked, unsubscribed); they have
             # written from it, so it works again.
             set_committed_value(address, "unreachable_at", None)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter, defaultdict
@@ -20,7 +19,7 @@ import httpx
 
 from tests.support.fake_telegram import FakeTelegram, UpdateFactory
 from tests.support.fake_twilio import FakeTwilio, TwilioWebhooks
-from tests.support.serve_process import ROOT, TELEGRAM_SECRET, free_port
+from tests.support.serve_process import TELEGRAM_SECRET, free_port, start_serve, wait_until_healthy
 from tests.support.serve_process import serve_environment as base_environment
 
 def serve_environment(database_url: str, telegram: FakeTelegram, twilio: FakeTwilio, **extra: str) -> dict:
@@ -50,27 +49,14 @@ class ServeProcess:
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 90.0) -> "ServeProcess":
-        log = self.log_path.open("a")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--no-scheduler", "--log-level", "warning"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        log.close()
+        with self.log_path.open("a") as log:
+            self.process = start_serve(self.port, self.env, log, "--no-scheduler")
         self.wait_healthy(timeout)
         return self
 
     def wait_healthy(self, timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=5).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            assert self.process is not None and self.process.poll() is None, self.log()
-            assert time.monotonic() < deadline, f"serve did not become healthy:\n{self.log()}"
-            time.sleep(0.1)
+        assert self.process is not None
+        assert wait_until_healthy(self.url, self.process, timeout), f"serve did not become healthy:\n{self.log()}"
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no flushing, whatever was in flight is cut off."""

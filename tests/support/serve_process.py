@@ -43,6 +43,29 @@ def serve_environment(database_url: str, telegram_api_base: str, twilio_api_base
     return env
 
 
+def start_serve(port: int, env: dict, log, *args: str) -> subprocess.Popen:
+    """`cyswllt serve` on 127.0.0.1:port, its output to the open file `log`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning", *args],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float) -> bool:
+    """True once /healthz answers 200; False if the process ended or the time ran out first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+
+
 class ServeProcess:
     """Started on construction, healthy when it returns; `stop()` sends SIGTERM as systemd would."""
 
@@ -51,22 +74,10 @@ class ServeProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self._log = log_path.open("w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--log-level", "warning", *args],
-            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=5).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise AssertionError(f"cyswllt serve did not start:\n{log_path.read_text()}")
-            time.sleep(0.1)
+        self.process = start_serve(self.port, env, self._log, *args)
+        if not wait_until_healthy(self.url, self.process, timeout):
+            self.stop()
+            raise AssertionError(f"cyswllt serve did not start:\n{log_path.read_text()}")
 
     def stop(self) -> int:
         if self.process.poll() is None:
