@@ -81,10 +81,29 @@ def load_contacts(path: str | Path) -> dict[str, str]:
     return {lang: "\n".join(values) for lang, values in lines.items()}
 
 
+# The order a primary category is chosen in when a message touches several.
+CATEGORY_ORDER = ("immediate_danger", "suicide", "self_harm", "abuse")
+
+
 @dataclass(frozen=True)
 class Detection:
+    """What the screen found. `tier` is "clear" (a clear disclosure: crisis reply and urgent
+    alert) or "possible" (ambiguous wording or NLU-only evidence: a gentle check and a concern
+    note); `category` is the primary one of CATEGORY_ORDER."""
+
     categories: tuple[str, ...]
     by_nlu: bool
+
+    @property
+    def tier(self) -> str:
+        return "clear" if self.categories else "possible"
+
+    @property
+    def category(self) -> str:
+        for name in CATEGORY_ORDER:
+            if name in self.categories:
+                return name
+        return self.categories[0] if self.categories else "suicide"
 
     @property
     def level(self) -> str:
