@@ -8,10 +8,11 @@ from typing import Any, Mapping
 
 from babel.messages.pofile import read_po
 
+from config import config_path
 from flows.base import Reply
 
 LANGUAGES = ("cy", "en")
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "config" / "locale"
+LOCALE_DIR = config_path("locale")
 BILINGUAL = "cy+en"
 
 

@@ -6,6 +6,7 @@ import logging
 import importlib
 import sys
 
+from bot.extras import MissingExtra
 from bot.logging_setup import configure_logging
 from bot.settings import SettingsError
 
@@ -50,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except SettingsError as exc:
         print(f"cyswllt: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except MissingExtra as exc:
+        print(f"cyswllt: {exc}", file=sys.stderr)
         return 2
 
 

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import Settings
+from config import setting_path
 
 Role = Literal["web", "scheduler"]
 # Telegram's rule for secret_token: 1-256 of these characters.
@@ -63,8 +64,7 @@ def check_settings(settings: Settings, *, role: Role = "web", workers: int = 1,
         found.append(_error("CYSWLLT_SERVICE_TIMEZONE", f"unknown time zone {settings.service.timezone!r}"))
     for setting, value in (("CYSWLLT_SAFEGUARDING_PHRASES_FILE", settings.safeguarding.phrases_file),
                            ("CYSWLLT_SAFEGUARDING_CONTACTS_FILE", settings.safeguarding.contacts_file)):
-        path = Path(value)
-        if not (path if path.is_absolute() else PROJECT_ROOT / path).is_file():
+        if not setting_path(value).is_file():
             found.append(_error(setting, f"file {value} does not exist: safeguarding cannot run without it"))
     if production and settings.logging.format != "json":
         found.append(_warning("CYSWLLT_LOGGING_FORMAT", "set it to json in production, for the log shipper"))

@@ -7,9 +7,10 @@ from typing import Iterable
 
 import yaml
 
+from config import config_path
 from flows.questionnaires import Questionnaire, QuestionnaireError, parse_questionnaire
 
-QUESTIONNAIRE_DIR = Path(__file__).resolve().parent.parent / "config" / "questionnaires"
+QUESTIONNAIRE_DIR = config_path("questionnaires")
 REVIEW_MARK = "needs-review"
 
 

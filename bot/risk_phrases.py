@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.settings import PROJECT_ROOT
+from config import setting_path
 
 _APOSTROPHES = "'’‘`´"
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -89,7 +89,7 @@ class RiskPhrases:
 
     @classmethod
     def load(cls, path: str | Path) -> "RiskPhrases":
-        file = Path(path) if Path(path).is_absolute() else PROJECT_ROOT / path
+        file = setting_path(path)
         try:
             data = yaml.safe_load(file.read_text(encoding="utf-8"))
             categories = []

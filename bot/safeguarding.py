@@ -39,7 +39,7 @@ from bot.metrics import SAFEGUARDING_ALERTS
 from bot.outbox import preferred_address, queue_message
 from bot.risk_phrases import RiskPhrases
 from bot.routing import reachable, team_for_postcode
-from bot.settings import PROJECT_ROOT
+from config import setting_path
 from flows.base import Ask, DataSetEvent, Option, Reply, Say, Transition
 from flows.postcodes import parse_postcode
 from flows.practitioner import PractitionerAnswer, action_value
@@ -68,7 +68,7 @@ class ContactsError(Exception):
 
 def load_contacts(path: str | Path) -> dict[str, str]:
     """The crisis contacts as one block of lines per language."""
-    file = Path(path) if Path(path).is_absolute() else PROJECT_ROOT / path
+    file = setting_path(path)
     try:
         entries = yaml.safe_load(file.read_text(encoding="utf-8"))["contacts"]
         lines = {lang: [f"- {entry[lang].strip()}" for entry in entries] for lang in ("cy", "en")}

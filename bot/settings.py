@@ -16,7 +16,24 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 ENV_PREFIX = "CYSWLLT_"
 SETTINGS_FILE_ENV = "CYSWLLT_SETTINGS"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def user_dir(kind: Literal["state", "cache"]) -> Path:
+    """Where Cyswllt writes by default: $XDG_STATE_HOME or $XDG_CACHE_HOME (~/.local/state, ~/.cache) + /cyswllt.
+
+    Never the source tree or the installed package, which may be read-only (a wheel, the image).
+    """
+    variable, fallback = {"state": ("XDG_STATE_HOME", ".local/state"), "cache": ("XDG_CACHE_HOME", ".cache")}[kind]
+    base = os.environ.get(variable) or str(Path.home() / fallback)
+    return Path(base).expanduser() / "cyswllt"
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{user_dir('state') / 'cyswllt.sqlite3'}"
+
+
+def _default_nlu_cache_dir() -> str:
+    return str(user_dir("cache") / "nlu")
 
 # (section, key) pairs that may only come from the environment.
 SECRETS = {
@@ -32,7 +49,8 @@ class SettingsError(Exception):
 
 
 class DatabaseSettings(BaseModel):
-    url: str = "sqlite:///cyswllt.sqlite3"
+    # A SQLite file in the user's state folder (see user_dir), so a first start needs no setup.
+    url: str = Field(default_factory=_default_database_url)
     auto_migrate: bool = True
 
     @field_validator("url")
@@ -53,7 +71,8 @@ class ServiceSettings(BaseModel):
 
 class NLUSettings(BaseModel):
     backend: Literal["embedded", "rasa"] = "embedded"
-    cache_dir: str = ".cache/nlu"
+    # Trained models; a relative path is taken from the working directory.
+    cache_dir: str = Field(default_factory=_default_nlu_cache_dir)
 
 
 class RasaSettings(BaseModel):

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import Settings
 from nlu.embedded import EmbeddedBackend
 from nlu.result import NLUBackend
 
 
 def cache_dir(settings: Settings) -> Path:
-    """nlu.cache_dir, relative paths taken from the project root."""
-    path = Path(settings.nlu.cache_dir).expanduser()
-    return path if path.is_absolute() else PROJECT_ROOT / path
+    """nlu.cache_dir (by default in the user's cache folder; see bot.settings.user_dir)."""
+    return Path(settings.nlu.cache_dir).expanduser()
 
 
 def build_nlu(settings: Settings, backend: str | None = None) -> NLUBackend:

@@ -20,6 +20,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, make_pipeline
 
 from bot.metrics import NLU_SECONDS
+from config import config_path
 from nlu import entities, training_data
 from nlu.decision import decide
 from nlu.result import INTENTS, Parse
@@ -131,7 +132,7 @@ def cache_key(lang: str) -> str:
 
 
 def _gazetteer_stamp() -> str:
-    root = training_data.NLU_DIR.parent / "config" / "data"
+    root = config_path("data")
     return "".join(p.read_text(encoding="utf-8") for p in sorted(root.glob("*.yml")))
 
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import yaml
 
+from config import config_path
 from nlu import mutations
 
-ROOT = Path(__file__).resolve().parent.parent
-PLACES_CSV = ROOT / "config" / "data" / "wales_places.csv"
-ACTIVITIES_YML = ROOT / "config" / "data" / "activities.yml"
-ALIASES_YML = ROOT / "config" / "data" / "place_aliases.yml"
+PLACES_CSV = config_path("data", "wales_places.csv")
+ACTIVITIES_YML = config_path("data", "activities.yml")
+ALIASES_YML = config_path("data", "place_aliases.yml")
 SOURCE_CSV = Path("/work/shared/data/wales_populated_places_os_open_names.csv")
 
 # When two places share a name (Newport is a city and a Pembrokeshire town) the bigger one wins.
@@ -165,7 +165,7 @@ def main(argv: list[str]) -> int:
     places.cache_clear()
     print(f"wrote {count} places to {PLACES_CSV}")
     for lang in ("en", "cy"):
-        print(f"wrote {write_rasa_lookups(lang, ROOT / 'nlu' / lang)}")
+        print(f"wrote {write_rasa_lookups(lang, Path(__file__).resolve().parent / lang)}")
     return 0
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from bot.settings import user_dir
+
 REQUIREMENTS = Path(__file__).resolve().parent / "rasa" / "requirements.txt"
 # Rasa 3.6 needs Python < 3.11; pyenv's 3.10 is the usual place on this machine.
 PYENV_PYTHON = "versions/3.10.13/bin/python3.10"
@@ -44,10 +46,10 @@ def find_python(configured: str = "") -> str:
 
 
 def env_dir(configured: str = "") -> Path:
-    """Where the env lives: rasa.env_dir, else ~/.cache/cyswllt/rasa-<hash of the pins>."""
+    """Where the env lives: rasa.env_dir, else the user's cache folder (~/.cache/cyswllt)/rasa-<hash of the pins>."""
     if configured:
         return Path(configured).expanduser()
-    return Path.home() / ".cache" / "cyswllt" / f"rasa-{requirements_hash()}"
+    return user_dir("cache") / f"rasa-{requirements_hash()}"
 
 
 def rasa_executable(directory: Path) -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Engine, create_engine, event, exc, make_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -26,6 +26,7 @@ def make_engine(url: str, **kwargs) -> Engine:
     # numbers) into the logs.
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
+        _make_parent_folder(url)
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -35,6 +36,13 @@ def make_engine(url: str, **kwargs) -> Engine:
     engine = create_engine(url, connect_args=connect_args, **kwargs)
     _ping_after_idle(engine)
     return engine
+
+
+def _make_parent_folder(url: str) -> None:
+    """SQLite creates the file but not its folder (the default lives in a state folder that may be new)."""
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
 # SQLAlchemy's pool_pre_ping pings on every checkout: a round trip a turn, an eighth of a

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from config import config_path
 from nlu.mutations import fold, radical_forms
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "config" / "data"
+DATA_DIR = config_path("data")
 PLACES_FILE = DATA_DIR / "gazetteer_places_wales.csv"
 DISTRICTS_FILE = DATA_DIR / "postcode_districts.csv"
 POSTCODES_FILE = DATA_DIR / "postcodes_wales.csv.gz"

@@ -58,5 +58,5 @@ def test_a_missing_settings_file_is_named(tmp_path):
 
 
 def test_the_example_settings_file_loads():
-    from bot.settings import PROJECT_ROOT
-    load_settings(PROJECT_ROOT / "config" / "settings.example.toml", environ={})
+    from config import config_path
+    load_settings(config_path("settings.example.toml"), environ={})

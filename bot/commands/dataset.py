@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from bot.extras import require_extra
 from bot.settings import load_settings
 from storage.dataset.catalogue import CatalogueError, load_catalogue
 from storage.dataset.coverage import observed, render
@@ -48,6 +49,8 @@ def run_coverage(args) -> int:
 def run_export(args) -> int:
     settings = load_settings(args.settings)
     fmt = args.format or ("parquet" if args.out.suffix == ".parquet" else "csv")
+    if fmt == "parquet":
+        require_extra("pyarrow", "report", "cyswllt dataset export --format parquet")
     try:
         pseudonymise = Pseudonymiser(settings.dataset.pseudonym_key)
         period = Period.of_days(args.first, args.last, settings.service.timezone)

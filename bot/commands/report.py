@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.catalog import Catalog
 from bot.clock import SystemClock
+from bot.extras import require_extra
 from bot.report.builder import as_html, as_json, compute
 from bot.settings import load_settings
 from storage.dataset.catalogue import CatalogueError, load_catalogue
@@ -29,6 +30,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    if not args.json:
+        require_extra("matplotlib", "report", "cyswllt report (its charts)")
     settings = load_settings(args.settings)
     try:
         period = Period.of_days(args.first, args.last, settings.service.timezone)

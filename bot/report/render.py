@@ -7,7 +7,7 @@ from string import Template
 from typing import Any, Iterable, Sequence
 
 from bot.catalog import Catalog
-from bot.report import charts
+from bot.extras import require_extra
 from storage.dataset.catalogue import Catalogue
 
 TEMPLATE = Path(__file__).resolve().parent / "template.html"
@@ -24,6 +24,11 @@ class Page:
         self.catalogue = catalogue
         self.lang = lang
         self.parts: list[str] = []
+        # matplotlib comes with the [report] extra: imported only when a page is drawn.
+        require_extra("matplotlib", "report", "the report's charts")
+        from bot.report import charts
+
+        self.charts = charts
 
     # ------------------------------------------------------------ words and numbers
 
@@ -78,7 +83,7 @@ class Page:
         self.table([first_column, count_column, self.t("report.column.share")],
                    [(label, self.count(r["count"]), self.share(r["share"])) for label, r in zip(labels, rows)])
         if chart:
-            self.chart(charts.bars([html.unescape(x) for x in labels], [r["count"] for r in rows],
+            self.chart(self.charts.bars([html.unescape(x) for x in labels], [r["count"] for r in rows],
                                    self.catalog.text("report.suppressed", self.lang), horizontal=horizontal),
                        first_column)
 
@@ -121,7 +126,7 @@ class Page:
         self.add(f'<h4>{self.t("report.referrals.by_week")}</h4>')
         weeks = referrals["by_week"]
         if any(r["count"] or r["suppressed"] for r in weeks):
-            self.chart(charts.bars([r["key"] for r in weeks], [r["count"] for r in weeks],
+            self.chart(self.charts.bars([r["key"] for r in weeks], [r["count"] for r in weeks],
                                    self.catalog.text("report.suppressed", self.lang), horizontal=False),
                        self.t("report.referrals.by_week"))
             self.add(f'<details><summary>{self.t("report.column.week")}</summary>')
@@ -184,7 +189,7 @@ class Page:
             labels = [self.catalog.text(k, self.lang) for k in (
                 "report.attendance.attended", "report.attendance.did_not_attend",
                 "report.attendance.disengaged", "report.attendance.withdrew")]
-            self.chart(charts.bars(labels, [a[k] for k in keys], self.catalog.text("report.suppressed", self.lang)),
+            self.chart(self.charts.bars(labels, [a[k] for k in keys], self.catalog.text("report.suppressed", self.lang)),
                        self.t("report.attendance.title"))
 
         self.heading(self.t("report.contact.title"), 47)
@@ -237,7 +242,7 @@ class Page:
         if plotted:
             labels = [self.catalog.text(self.catalogue[m["statement"]].fields[m["item"]].label, self.lang)
                       if self.catalogue[m["statement"]].fields.get(m["item"]) else m["item"] for m in plotted]
-            self.chart(charts.changes(labels, [m["change"] for m in plotted], [m["ci_low"] for m in plotted],
+            self.chart(self.charts.changes(labels, [m["change"] for m in plotted], [m["ci_low"] for m in plotted],
                                       [m["ci_high"] for m in plotted]), self.t("report.change.title"))
 
         self.heading(self.t("report.green_blue.title"), 112)

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from config import config_path
 from nlu.mutations import fold
 from storage.assets.oruk import (
     ENGLISH_CODES, WELSH_CODES, InvalidRecord, ServiceData, category_of, parse_service, read_json_records,
@@ -21,7 +22,7 @@ from storage.models.assets import (
     AssetSchedule, AssetService, AssetServiceAtLocation, AssetServiceTaxonomy, AssetTaxonomyTerm,
 )
 
-SAMPLE_DIRECTORY = Path(__file__).resolve().parent.parent.parent / "config" / "assets" / "sample_directory.json"
+SAMPLE_DIRECTORY = config_path("assets", "sample_directory.json")
 BATCH = 500
 # Words added to each service's search text so either language finds it by its category.
 CATEGORY_WORDS = {

@@ -7,7 +7,9 @@ from typing import Any, Mapping
 
 import yaml
 
-CATALOGUE_FILE = Path(__file__).resolve().parent.parent.parent / "config" / "dataset" / "statements.yml"
+from config import config_path
+
+CATALOGUE_FILE = config_path("dataset", "statements.yml")
 QUESTIONS = ("how_much", "how_well", "better_off")
 COLLECTION = ("automatic", "person", "practitioner", "derived", "not_collected")
 DATA_TYPES = {"ILO", "PLO", "PM", "NI", "PMO"}

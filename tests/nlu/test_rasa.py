@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from bot.cli import main
-from bot.settings import PROJECT_ROOT, load_settings
+from bot.settings import load_settings
 from nlu import rasa_backend, rasa_env
 from nlu.evaluate import evaluate_file
 from nlu.rasa_backend import RasaBackend, free_port
@@ -121,7 +121,7 @@ def test_serve_command_runs_a_server(rasa_env_dir, tmp_path):
     env = {**os.environ, "CYSWLLT_RASA_URL_CY": f"http://127.0.0.1:{port}",
            "CYSWLLT_NLU_CACHE_DIR": str(MODEL_CACHE), "CYSWLLT_RASA_ENV_DIR": str(rasa_env_dir)}
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "nlu", "serve", "--lang", "cy"],
-                            cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, text=True)
+                            cwd=Path(__file__).resolve().parents[2], env=env, stdout=subprocess.PIPE, text=True)
     try:
         for line in proc.stdout:
             if "listening" in line:

@@ -1,0 +1,30 @@
+"""Cyswllt's shipped data: catalogs, questionnaires, safeguarding lists, gazetteer, sample assets...
+
+The folder is a package only so that it installs with the code (every file in it, by glob: see
+pyproject.toml) and is found through importlib.resources in a checkout, an editable install, a
+wheel in site-packages and the image alike. Read it through config_path, never by a path
+relative to a module.
+"""
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+SHIPPED_PREFIX = "config/"
+
+
+def config_path(*parts: str) -> Path:
+    """A file or folder in config/: config_path("locale"), config_path("data", "activities.yml")."""
+    root = files(__name__)
+    if not isinstance(root, Path):
+        # Only a zipped install would do this; pip and the image always install unzipped.
+        raise RuntimeError(f"Cyswllt's data is not on the file system ({root!r}): install it unzipped")
+    return root.joinpath(*parts)
+
+
+def setting_path(value: str | Path) -> Path:
+    """A file named by a setting: "config/..." is the shipped copy; any other path is used as given."""
+    text = str(value)
+    if text.startswith(SHIPPED_PREFIX):
+        return config_path(*Path(text[len(SHIPPED_PREFIX):]).parts)
+    return Path(text).expanduser()
