@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -45,9 +46,7 @@ def read_catalogs(locale_dir: Path = LOCALE_DIR) -> dict[str, dict[str, Any]]:
     for lang in LANGUAGES:
         merged: dict[str, Any] = {}
         for po_path in sorted((locale_dir / lang / "LC_MESSAGES").glob("*.po")):
-            with po_path.open("rb") as handle:
-                catalog = read_po(handle, locale=lang)
-            for message in catalog:
+            for message in _read_po(po_path, lang, po_path.stat().st_mtime_ns):
                 if not message.id:
                     continue
                 if message.id in merged:
@@ -55,6 +54,13 @@ def read_catalogs(locale_dir: Path = LOCALE_DIR) -> dict[str, dict[str, Any]]:
                 merged[message.id] = message
         catalogs[lang] = merged
     return catalogs
+
+
+@lru_cache(maxsize=256)
+def _read_po(path: Path, lang: str, mtime_ns: int) -> tuple[Any, ...]:
+    """One .po file's messages, parsed once per version of the file (an app is built per test)."""
+    with path.open("rb") as handle:
+        return tuple(read_po(handle, locale=lang))
 
 
 class Catalog:

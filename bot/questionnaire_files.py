@@ -45,7 +45,8 @@ def load_questionnaires(directory: Path = QUESTIONNAIRE_DIR, wanted: Iterable[st
     about: dict[str, dict[str, str]] = {}
     for path in sorted(directory.glob("*.yml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            # libyaml's loader where PyYAML has it: the same documents, read some ten times faster.
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except yaml.YAMLError as exc:
             raise QuestionnaireError(f"{path}: not valid YAML: {exc}") from None
         if not isinstance(data, dict):

@@ -10,7 +10,7 @@ from bot.clock import FakeClock
 from bot.settings import load_settings
 from storage.db import make_engine
 from tests.support.conversation import ConversationDriver
-from tests.support.databases import PostgresDatabase, SqliteTemplate
+from tests.support.databases import PostgresDatabase, PostgresServer, SqliteTemplate
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_twilio import FakeTwilio
 
@@ -24,8 +24,16 @@ def sqlite_template(tmp_path_factory) -> SqliteTemplate:
 
 
 @pytest.fixture(scope="session")
-def postgres_database():
-    database = PostgresDatabase()
+def postgres_server():
+    """The tests' PostgreSQL: a private cluster started for the session, or CYSWLLT_TEST_POSTGRES_URL."""
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_database(postgres_server):
+    database = PostgresDatabase(postgres_server)
     yield database
     database.drop()
 

@@ -31,7 +31,6 @@ from sqlalchemy import text
 from bot.cli import build_parser
 from bot.settings import Settings, load_settings
 from tests.channels.conftest import TELEGRAM_SECRET
-from tests.support.databases import POSTGRES_ADMIN_URL, _admin_engine
 from tests.support.fake_telegram import TOKEN
 from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM, PUBLIC_BASE_URL, TwilioWebhooks
 
@@ -162,16 +161,16 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def fresh_database():
+def fresh_database(postgres_server):
     """The document's role and database (its own SQL, with a unique name), dropped afterwards."""
     name = f"cyswllt_deploy_{uuid.uuid4().hex[:8]}"
     statements = re.findall(r'psql -c "(.*?)"', DEPLOY_MD.read_text())
     assert len(statements) == 2, "deploy.md step 1 creates a role and a database"
-    admin = _admin_engine()
+    admin = postgres_server.admin_engine()
     with admin.connect() as connection:
         for statement in statements:
             connection.execute(text(re.sub(r"\bcyswllt\b", name, statement)))
-    base = POSTGRES_ADMIN_URL.split("://", 1)[1].split("@", 1)[1].rsplit("/", 1)[0]
+    base = postgres_server.admin_url.split("://", 1)[1].split("@", 1)[1].rsplit("/", 1)[0]
     yield f"postgresql://{name}:CHANGE-ME@{base}/{name}"
     with admin.connect() as connection:
         connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),

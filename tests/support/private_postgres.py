@@ -1,6 +1,6 @@
-"""A private PostgreSQL cluster (initdb + pg_ctl) that a test may stop and start at will.
+"""A private PostgreSQL cluster (initdb + pg_ctl): the test session's server, and one a test may stop and start at will.
 
-The shared server on 5432 is never touched: this one lives in a temporary directory on a free
+The machine's own server (and its pg_hba.conf) is never touched: this one lives in a temporary directory on a free
 port, with trust authentication on loopback only. PostgreSQL refuses to run as root, so when
 the tests run as root the cluster belongs to the `postgres` user (via runuser).
 """
@@ -19,7 +19,8 @@ import pytest
 from tests.support.killable_server import free_port
 
 
-def _bin_dir() -> Path | None:
+def server_binaries() -> Path | None:
+    """The newest installed PostgreSQL's bin folder (Debian's layout), or None."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
     return Path(found[-1]).parent if found else None
 
@@ -28,9 +29,10 @@ class PrivateCluster:
     """initdb'd on creation; start(), stop() (immediate: like a crash) and remove()."""
 
     def __init__(self) -> None:
-        bin_dir = _bin_dir()
+        bin_dir = server_binaries()
         if bin_dir is None:
-            pytest.fail("PostgreSQL server binaries (/usr/lib/postgresql/*/bin) are needed for the fault suite")
+            pytest.fail("PostgreSQL's server programs (/usr/lib/postgresql/*/bin) are needed: scripts/ensure-postgres "
+                        "installs them, or set CYSWLLT_TEST_POSTGRES_URL to a server of your own", pytrace=False)
         self.bin = bin_dir
         self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="cyswllt-private-pg-"))
@@ -60,7 +62,9 @@ class PrivateCluster:
         return result.stdout
 
     def start(self) -> None:
+        # Throwaway data: nothing needs to survive a power cut, so no flushing to disk.
         options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off "
+                   "-c synchronous_commit=off -c full_page_writes=off "
                    "-c max_connections=100 -c shared_buffers=32MB")
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "60", "start")
 
