@@ -249,8 +249,9 @@ class Settings(BaseSettings):
     )
 
     service: ServiceSettings = ServiceSettings()
-    database: DatabaseSettings = DatabaseSettings()
-    nlu: NLUSettings = NLUSettings()
+    # Made at load, not import, so that their default folders follow the environment given.
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    nlu: NLUSettings = Field(default_factory=NLUSettings)
     rasa: RasaSettings = RasaSettings()
     public: PublicSettings = PublicSettings()
     telegram: TelegramSettings = TelegramSettings()
