@@ -13,9 +13,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from config import config_path  # noqa: E402
 from storage.places import POSTCODES_FILE, default_gazetteer  # noqa: E402
 
-OUT = ROOT / "config" / "assets" / "sample_directory.json"
+OUT = config_path("assets", "sample_directory.json")
 
 REGION = {
     "Wrexham": "north", "Bangor": "north", "Llandudno": "north", "Caernarfon": "north", "Rhyl": "north",

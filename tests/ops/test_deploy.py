@@ -217,7 +217,7 @@ def test_following_deploy_md_on_a_fresh_postgresql(fresh_database, fake_telegram
         "CYSWLLT_TWILIO_FROM": FROM, "CYSWLLT_TWILIO_API_BASE": fake_twilio.api_base,
         "CYSWLLT_DATASET_PSEUDONYM_KEY": "k" * 64,
         "CYSWLLT_SENDER_IDLE_POLL_S": "0.05", "CYSWLLT_SCHEDULER_INTERVAL_SECONDS": "1",
-        # No Rasa servers here: the embedded NLU, cached in the checkout, answers.
+        # No Rasa servers here: the embedded NLU, cached in the user's cache folder, answers.
         "CYSWLLT_NLU_BACKEND": "embedded",
     })
     for name in ("CYSWLLT_RASA_ENV_DIR", "CYSWLLT_NLU_CACHE_DIR"):
