@@ -31,8 +31,9 @@ class PostgresServer:
         if EXTERNAL_POSTGRES_URL:
             self.admin_url = EXTERNAL_POSTGRES_URL
             return
-        from tests.support.private_postgres import PrivateCluster, server_binaries
+        from tests.support.private_postgres import PrivateCluster, remove_abandoned, server_binaries
 
+        remove_abandoned()
         if server_binaries() is None and SKIP_POSTGRES:
             pytest.skip("PostgreSQL's server programs are not installed; CYSWLLT_TEST_SKIP_POSTGRES=1")
         self.cluster = PrivateCluster()

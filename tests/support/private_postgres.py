@@ -19,6 +19,38 @@ import pytest
 from tests.support.killable_server import free_port
 
 
+PREFIX = "cyswllt-private-pg-"
+OWNER_FILE = "owner.pid"
+
+
+def remove_abandoned() -> None:
+    """Stop and remove private clusters left by test runs that were killed before they could."""
+    bin_dir = server_binaries()
+    for root in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+        try:
+            owner = int((root / OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            continue  # not ours, or being made right now
+        if _alive(owner):
+            continue
+        if bin_dir is not None and (root / "data" / "postmaster.pid").exists():
+            command = [str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-m", "immediate", "stop"]
+            if os.geteuid() == 0:
+                command = ["runuser", "-u", "postgres", "--", *command]
+            subprocess.run(command, capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def server_binaries() -> Path | None:
     """The newest installed PostgreSQL's bin folder (Debian's layout), or None."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
@@ -35,7 +67,9 @@ class PrivateCluster:
                         "installs them, or set CYSWLLT_TEST_POSTGRES_URL to a server of your own", pytrace=False)
         self.bin = bin_dir
         self.port = free_port()
-        self.root = Path(tempfile.mkdtemp(prefix="cyswllt-private-pg-"))
+        self.root = Path(tempfile.mkdtemp(prefix=PREFIX))
+        # So that a later run can tell a cluster whose test run was killed from one in use.
+        (self.root / OWNER_FILE).write_text(str(os.getpid()))
         self.data = self.root / "data"
         self.log = self.root / "postgres.log"
         self.owner = "postgres" if os.geteuid() == 0 else None
