@@ -12,13 +12,13 @@ from flows.base import (
     Ask, Begin, Choice, Effect, Flow, FlowContext, FlowState, GoTo, Option, Say, Text, Transition,
 )
 from flows.yes_no import read_yes_no
+from nlu import answers
 
 OPTIONS = (
     Option("yes", "consent.option_yes"),
     Option("no", "consent.option_no"),
     Option("privacy", "consent.option_privacy"),
 )
-PRIVACY_WORDS = {"privacy", "preifatrwydd"}
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def begin(event, ctx: FlowContext) -> Transition:
 
 def step(state: ConsentState, event, ctx: FlowContext) -> Transition:
     if isinstance(event, Choice) and event.value == "privacy" or (
-        isinstance(event, Text) and event.text.strip().casefold() in PRIVACY_WORDS
+        isinstance(event, Text) and answers.said(event.text, "privacy")
     ):
         return Transition(state, replies=[Say("consent.privacy_notice"), _ask()])
     answer = read_yes_no(event)

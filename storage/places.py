@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from nlu.mutations import fold, radical_forms
+from nlu.mutations import radical_forms
+from nlu.text import key as fold
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "config" / "data"
 PLACES_FILE = DATA_DIR / "gazetteer_places_wales.csv"

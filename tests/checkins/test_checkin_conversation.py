@@ -48,14 +48,14 @@ def test_messy_answers_are_read_or_explained_once_then_asked_again(bot):
     bot.send("banana").expect("Please answer with a whole number from 0 to 10", "(2/15)")
     bot.send("still banana").expect("Sorry, I didn't understand", "(2/15)",
                                     absent=("Please answer with a whole number",))
-    bot.send("12").expect("(2/15)")                       # out of range: not clamped to 10
+    bot.send("12").expect("12 is not on the scale", "(2/15)")   # out of range: not clamped to 10
     bot.send("about 6").expect("(3/15)")
     bot.send("skip").expect("(4/15)")
     bot.send("I'd rather not say").expect("(5/15)", "1 Hardly ever or never", "4 Skip", "5 Prefer not to say")
     bot.send("some of the time").expect("(6/15)")        # the option's words
     bot.send("3").expect("(7/15)")                        # its number
     bot.send("Often").expect("(8/15)")
-    bot.send("9").expect("Please pick one of the answers", "(8/15)")   # not on this list
+    bot.send("9").expect("9 is not on the scale", "from 1 to 5", "(8/15)")   # not on this list
     answers = {(a.questionnaire, a.item): (a.value, a.status) for a in bot.rows(CheckinAnswer)}
     assert answers == {
         ("ons4", "life_satisfaction"): (7, "answered"), ("ons4", "worthwhile"): (6, "answered"),
