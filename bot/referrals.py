@@ -27,7 +27,7 @@ from bot.catalog import Catalog
 from bot.outbox import preferred_address, queue_message
 from bot.person_facts import FactColumns
 from bot.quiet_hours import next_allowed, parse_hhmm
-from bot.referral_summary import summary_text
+from bot.referral_summary import SHORT, summary_text
 from bot.routing import next_in_rotation, team_for_postcode
 from flows.base import Ask, DataSetEvent, GoTo, Option, Say, Transition
 from flows.picks import fold
@@ -103,8 +103,9 @@ class Referrals:
     def show_summary(self, turn, effect: ShowSummary) -> None:
         language = turn.person.language or "cy+en"
         languages = ("cy", "en") if language == "cy+en" else (language,)
-        text = "\n\n".join(summary_text(self.catalog, effect.answers, lang) for lang in languages)
-        turn.reply(Say("referral.summary", summary=text))
+        only = effect.changed or SHORT
+        text = "\n\n".join(summary_text(self.catalog, effect.answers, lang, only) for lang in languages)
+        turn.reply(Say("conversation.summary_changed" if effect.changed else "referral.summary", summary=text))
         turn.reply(effect.question)
 
     def submit(self, turn, effect: SubmitReferral) -> None:

@@ -99,8 +99,10 @@ def _ask_item(state: CheckinState, ctx: FlowContext) -> Reply:
     number = state.total - len(state.remaining) + 1
     if scale.kind == "options":
         options = [Option(str(v), questionnaire.option_key(scale.id, v)) for v in scale.options]
-        # Skip and prefer-not come after the numbered answers (1..N), so "1" still means the first.
-        options += [Option(SKIP_VALUE, "checkin.option_skip"), Option(DECLINE_VALUE, "checkin.option_decline")]
+        if ctx.channel == "telegram":
+            # Buttons for skip and prefer-not, after the numbered answers (1..N) so "1" still means the
+            # first. On SMS the words (SKIP, PREFER NOT TO SAY) were given at the start: two lines less a text.
+            options += [Option(SKIP_VALUE, "checkin.option_skip"), Option(DECLINE_VALUE, "checkin.option_decline")]
     elif ctx.channel == "telegram":
         # Buttons 0..10 on Telegram; on SMS eleven numbered lines would bury the question.
         options = [Option(str(n), "checkin.option_number", {"n": n}) for n in range(scale.low, scale.high + 1)]

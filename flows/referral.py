@@ -34,6 +34,8 @@ NAME_LIMIT = 50
 SKIP = Option("skip", "referral.option_skip")
 DONE = Option("done", "referral.option_done")
 YES_NO_SKIP = (Option("yes", "referral.option_yes"), Option("no", "referral.option_no"), SKIP)
+# For questions about someone else ("Ydy gofalwr yn eich helpu?"): Ydy / Nac ydy in Welsh.
+YES_NO_SKIP_THIRD = (Option("yes", "conversation.option_yes_third"), Option("no", "conversation.option_no_third"), SKIP)
 
 THEMES = (
     Option("lonely", "referral.theme_lonely"),
@@ -127,6 +129,8 @@ class ShowSummary(Effect):
 
     answers: Mapping[str, Any] = field(default_factory=dict)
     question: Reply = Ask("referral.summary_question", SUMMARY_OPTIONS)
+    # After a change from the summary: only the lines of the part changed, not the whole summary again.
+    changed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -178,7 +182,7 @@ def question(state: ReferralState) -> tuple[Reply, ...]:
         case "carer":
             return (Ask("referral.carer", YES_NO_SKIP),)
         case "has_carer":
-            return (Ask("referral.has_carer", YES_NO_SKIP),)
+            return (Ask("referral.has_carer", YES_NO_SKIP_THIRD),)
         case "name":
             return (Ask("referral.name", (SKIP,)),)
         case "dob":
@@ -218,13 +222,21 @@ def _go(state: ReferralState, after: str, *before: Reply, **answers: Any) -> Tra
     if after in ("contact_how", "phone") and state.editing:
         step = "contact_when"  # "how" and "when" are changed together
     new = state.with_(step=step, editing=state.editing and step != "summary", **answers)
-    return _ask_at(new, *before)
+    changed = SUMMARY_LINES.get(after, (after,)) if state.editing and step == "summary" else ()
+    return _ask_at(new, *before, changed=changed)
 
 
-def _ask_at(state: ReferralState, *before: Reply) -> Transition:
+# The summary lines a changed step shows again.
+SUMMARY_LINES = {"carer": ("carer", "has_carer"), "has_carer": ("carer", "has_carer"),
+                 "contact_how": ("contact", "phone"), "phone": ("contact", "phone"),
+                 "contact_when": ("contact", "phone")}
+
+
+def _ask_at(state: ReferralState, *before: Reply, changed: tuple[str, ...] = ()) -> Transition:
     answers = state.to_json()
     if state.step == "summary":
-        return Transition(state, replies=before, effects=[SaveDraft(answers), ShowSummary(answers)])
+        return Transition(state, replies=before,
+                          effects=[SaveDraft(answers), ShowSummary(answers, changed=tuple(changed))])
     return Transition(state, replies=[*before, *question(state)], effects=[SaveDraft(answers)])
 
 
