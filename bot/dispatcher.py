@@ -197,6 +197,7 @@ class Dispatcher:
         practitioner_actions: PractitionerActions | None = None,
         resources: Mapping[str, Any] | None = None,
         on_opt_out: Sequence[Callable[[Session, int, datetime], None]] = (),
+        on_opt_in: Sequence[Callable[[Session, int, datetime], Reply | None]] = (),
     ):
         self.sessions = sessions
         self.nlu = nlu
@@ -216,6 +217,8 @@ class Dispatcher:
         self.resources = dict(resources or {})
         # Called with (session, person id, now) when someone opts out: cancels what is pending.
         self.on_opt_out = list(on_opt_out)
+        # Called with (session, person id, now) when someone opts back in: may say what resumed.
+        self.on_opt_in = list(on_opt_in)
         self._turn_query_for: tuple[int, ...] | None = None
         self._menu = menu_options(self.flows)
         self._intent_routes = intent_routes(self.flows)
@@ -387,6 +390,9 @@ class Dispatcher:
         person.opted_out = False
         person.opted_out_at = None
         turn.reply(Say("optout.welcome_back", language=person.language or BILINGUAL))
+        for resume in self.on_opt_in:
+            if (said := resume(turn.session, person.id, turn.now)) is not None:
+                turn.reply(said)
         self._reprompt(turn, False)
 
     def _switch_language(self, turn: Turn, language: str) -> None:

@@ -82,6 +82,8 @@ class Referrals:
         if text in WITHDRAW_PHRASES and turn.person.language:
             return Transition(None, effects=[GoTo(WITHDRAW_FLOW)])
         found = CODE_KEYWORD.match(turn.text)
+        if found and not any(c.isdigit() or c in "-_" for c in found.group(1)):
+            found = None   # "refer myself" is a request, not the code "MYSELF" ("GP-W91234", "TAI-CAERDYDD")
         source = clean_source(found.group(1) if found else turn.message.payload)
         if not source or not (found or turn.person.language):
             return None  # a deep link at first contact: the Active Offer carries it to the menu

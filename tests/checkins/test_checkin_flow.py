@@ -58,10 +58,16 @@ def test_an_answer_is_stored_before_the_next_item_is_asked():
 
 def test_options_items_offer_skip_and_prefer_not_after_the_numbered_answers():
     state = CheckinState(step="asking", checkin_id=5, remaining=ITEMS[4:], total=len(ITEMS))
-    reply = checkin.prompt(state, ctx())[0]
+    reply = checkin.prompt(state, ctx("telegram"))[0]
     assert [o.value for o in reply.options] == ["1", "2", "3", "skip", "decline"]
-    assert checkin.step(state, Choice("decline"), ctx()).effects[0].status == "declined"
-    assert checkin.step(state, Choice("3"), ctx()).effects[0].value == 3
+    assert checkin.step(state, Choice("decline"), ctx("telegram")).effects[0].status == "declined"
+    assert checkin.step(state, Choice("3"), ctx("telegram")).effects[0].value == 3
+
+
+def test_on_sms_options_items_leave_skip_and_prefer_not_to_the_words_given_at_the_start():
+    state = CheckinState(step="asking", checkin_id=5, remaining=ITEMS[4:], total=len(ITEMS))
+    assert [o.value for o in checkin.prompt(state, ctx("sms"))[0].options] == ["1", "2", "3"]
+    assert checkin.step(state, Text("prefer not to say"), ctx("sms")).effects[0].status == "declined"
 
 
 def test_the_scale_is_explained_once_then_the_item_is_asked_again():
