@@ -31,13 +31,14 @@ from bot.practitioners import person_facts as practitioner_facts
 from bot.keywords import Keyword, is_opt_in, match as match_keyword
 from bot.messages import InboundMessage, clean_text, storable_text
 from flows.base import (
-    Begin, Choice, DataSetEvent, Effect, Event, Flow, FlowContext, GoTo, Reply, Say, SetLanguage, Text,
+    Ask, Begin, Choice, Option, DataSetEvent, Effect, Event, Flow, FlowContext, GoTo, Reply, Say, SetLanguage, Text,
     Transition,
 )
 from flows.consent import RecordConsent
 from flows.language import LANGUAGE_OF_CHOICE
 from flows.practitioner import PractitionerAnswer
 from flows.registry import FLOWS, intent_routes, menu_options
+from nlu import answers as answer_words
 from nlu.language import detect_language
 from nlu.result import NLUBackend, Parse
 from storage.models import (
@@ -53,6 +54,10 @@ FIRST_FLOW = "language"
 PRACTITIONER_FLOW = "practitioner"
 CHECKIN_FLOW = "checkin"
 MAX_FLOW_HOPS = 6
+# Kept in the conversation's state while "carry on or start again?" waits for an answer.
+WELCOME_BACK_MARK = "welcome_back_asked"
+WELCOME_BACK_OPTIONS = (Option("carry_on", "conversation.option_carry_on"),
+                        Option("start_again", "conversation.option_start_again"))
 CONCURRENT_UPDATE_RETRIES = 5
 
 # Built once: building an INSERT with .values() on every turn cost more than running it.
@@ -330,8 +335,51 @@ class Dispatcher:
             self._apply(turn, turn.home_flow, Transition(None, effects=[GoTo(turn.home_flow)]))
         elif is_new or not person.language and turn.conversation.flow != FIRST_FLOW:
             self._begin_first_contact(turn)
+        elif (turn.conversation.state or {}).get(WELCOME_BACK_MARK):
+            self._answer_welcome_back(turn)
+        elif self._stale(turn):
+            self._welcome_back(turn)
         else:
             self._step(turn)
+
+    # ------------------------------------------------------------ coming back after a while
+
+    def _stale(self, turn: Turn) -> bool:
+        """Back after the configured gap, part-way through something, with words (not a button)."""
+        conversation = turn.conversation
+        if turn.message.choice is not None or conversation.flow in (HOME_FLOW, FIRST_FLOW, PRACTITIONER_FLOW):
+            return False
+        if (conversation.state or {}).get("step") in (None, "home") or conversation.updated_at is None:
+            return False
+        if any(c.isdigit() for c in turn.text) or resolve_choice(turn.text, conversation.pending_options or []):
+            return False   # "1 2", "3", an option's label: an answer to the question they were asked
+        updated = conversation.updated_at
+        updated = updated if updated.tzinfo else updated.replace(tzinfo=turn.now.tzinfo)
+        gap = timedelta(hours=getattr(self.settings.service, "welcome_back_after_hours", 24))
+        return turn.now - updated >= gap
+
+    def _welcome_back(self, turn: Turn) -> None:
+        if answer_words.said(turn.text, "carry_on") or answer_words.said(turn.text, "start_again"):
+            self._answer_welcome_back(turn)   # "carry on", in answer to a reminder: no need to ask
+            return
+        turn.conversation.state = {**(turn.conversation.state or {}), WELCOME_BACK_MARK: True}
+        turn.conversation.updated_at = turn.now
+        turn.reply(Ask("conversation.welcome_back", WELCOME_BACK_OPTIONS))
+
+    def _answer_welcome_back(self, turn: Turn) -> None:
+        event = self._event(turn)
+        text = event.text if isinstance(event, Text) else ""
+        carry_on = isinstance(event, Choice) and event.value == "carry_on" or answer_words.said(text, "carry_on")
+        start_again = isinstance(event, Choice) and event.value == "start_again" or \
+            answer_words.said(text, "start_again")
+        state = {k: v for k, v in (turn.conversation.state or {}).items() if k != WELCOME_BACK_MARK}
+        if carry_on:
+            turn.conversation.state = state
+            self._reprompt(turn, False)
+        elif start_again:
+            self._apply(turn, turn.home_flow, Transition(None, effects=[GoTo(turn.home_flow)]))
+        else:
+            turn.reply(Ask("conversation.welcome_back_again", WELCOME_BACK_OPTIONS))
 
     def _begin_first_contact(self, turn: Turn) -> None:
         detected = detect_language(turn.text)

@@ -305,7 +305,8 @@ class Referrals:
     def _remind(self, session: Session, draft: Referral, person: Person, now: datetime) -> None:
         if person.opted_out:
             return  # they said STOP: no reminder (the draft still closes later)
-        self._send_to_person(session, person, now, Say("referral.reminder"), key=f"referral:{draft.id}:reminder")
+        self._send_to_person(session, person, now, Say("referral.reminder", days=max(1, round(
+            self.settings.referral.abandon_after_days - self.settings.referral.reminder_after_days))), key=f"referral:{draft.id}:reminder")
 
     def _send_to_person(self, session: Session, person: Person, now: datetime, reply, key: str) -> None:
         """Unprompted, so within the allowed hours; once per key."""

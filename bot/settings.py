@@ -49,6 +49,9 @@ class ServiceSettings(BaseModel):
     timezone: str = "Europe/London"
     # "production" makes `cyswllt config check` strict: https public URL, webhook secrets, no SQLite.
     environment: Literal["development", "production"] = "development"
+    # A person who writes again after this many hours, part-way through something, is welcomed back
+    # and asked whether to carry on or start again (their "hello" is not taken as an old answer).
+    welcome_back_after_hours: float = Field(default=24, gt=0)
 
 
 class NLUSettings(BaseModel):
