@@ -34,11 +34,13 @@ from flows.base import (
     Ask, Begin, Choice, Option, DataSetEvent, Effect, Event, Flow, FlowContext, GoTo, Reply, Say, SetLanguage, Text,
     Transition,
 )
-from flows.consent import RecordConsent
+from flows.consent import RecordConsent, privacy_notice
 from flows.language import LANGUAGE_OF_CHOICE
 from flows.practitioner import PractitionerAnswer
 from flows.registry import FLOWS, intent_routes, menu_options
+from flows.yes_no import read_yes_no
 from nlu import answers as answer_words
+from nlu.text import has_phrase, words as text_words
 from nlu.language import detect_language
 from nlu.result import NLUBackend, Parse
 from storage.models import (
@@ -54,6 +56,17 @@ FIRST_FLOW = "language"
 PRACTITIONER_FLOW = "practitioner"
 CHECKIN_FLOW = "checkin"
 MAX_FLOW_HOPS = 6
+# Kept in the conversation's state while "stop all messages?" waits for an answer.
+OPT_OUT_MARK = "opt_out_asked"
+OPT_OUT_OPTIONS = (Option("yes", "conversation.option_opt_out_yes"), Option("no", "conversation.option_opt_out_no"))
+LONGEST_OPT_OUT = 10   # words: a longer message is about something else
+
+
+def _asks_to_opt_out(text: str) -> bool:
+    said = text_words(text)
+    return 0 < len(said) <= LONGEST_OPT_OUT and any(has_phrase(said, p) for p in answer_words.words("opt_out"))
+
+
 # Kept in the conversation's state while "carry on or start again?" waits for an answer.
 WELCOME_BACK_MARK = "welcome_back_asked"
 WELCOME_BACK_OPTIONS = (Option("carry_on", "conversation.option_carry_on"),
@@ -333,6 +346,17 @@ class Dispatcher:
             self._apply(turn, CHECKIN_FLOW, Transition(None, effects=[GoTo(CHECKIN_FLOW, {"source": "keyword"})]))
         elif keyword in (Keyword.MENU, Keyword.START) and person.language and not is_new:
             self._apply(turn, turn.home_flow, Transition(None, effects=[GoTo(turn.home_flow)]))
+        elif turn.message.choice is None and answer_words.said(turn.text, "privacy"):
+            # PRIVACY / PREIFATRWYDD from anywhere, then the question they were at, asked again.
+            notice = privacy_notice(self.settings)
+            turn.reply(notice if person.language else dataclasses.replace(notice, language=BILINGUAL))
+            self._reprompt(turn, is_new)
+        elif (turn.conversation.state or {}).get(OPT_OUT_MARK) and not is_new:
+            self._answer_opt_out(turn)
+        elif turn.message.choice is None and not is_new and _asks_to_opt_out(turn.text):
+            # "please stop texting me", "stopiwch": one question to be sure, then STOP's opt-out.
+            turn.conversation.state = {**(turn.conversation.state or {}), OPT_OUT_MARK: True}
+            turn.reply(Ask("conversation.opt_out_confirm", OPT_OUT_OPTIONS))
         elif is_new or not person.language and turn.conversation.flow != FIRST_FLOW:
             self._begin_first_contact(turn)
         elif (turn.conversation.state or {}).get(WELCOME_BACK_MARK):
@@ -341,6 +365,18 @@ class Dispatcher:
             self._welcome_back(turn)
         else:
             self._step(turn)
+
+    def _answer_opt_out(self, turn: Turn) -> None:
+        answer = read_yes_no(self._event(turn))
+        turn.conversation.state = {k: v for k, v in (turn.conversation.state or {}).items() if k != OPT_OUT_MARK}
+        if answer is True:
+            self._opt_out(turn)
+            return
+        if answer is False:
+            turn.reply(Say("conversation.opt_out_kept"))
+        else:
+            turn.reply(Say("conversation.opt_out_unclear"))
+        self._reprompt(turn, False)
 
     # ------------------------------------------------------------ coming back after a while
 

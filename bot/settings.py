@@ -220,6 +220,9 @@ class DatasetSettings(BaseModel):
 class PrivacySettings(BaseModel):
     # Message text (inbox and outbox) is blanked after this many days; data set events are kept.
     message_retention_days: int = Field(default=90, ge=1)
+    # The data controller named in the privacy notice (PRIVACY / PREIFATRWYDD), and how to reach them.
+    controller_name: str = "Cyswllt (example health board)"
+    controller_contact: str = "dpo@example.org"
 
 
 class Settings(BaseSettings):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from flows.base import (
-    Ask, Begin, Choice, Effect, Flow, FlowContext, FlowState, GoTo, Option, Say, Text, Transition,
+    Ask, Begin, Choice, Effect, Flow, FlowContext, FlowState, GoTo, Option, Reply, Say, Text, Transition,
 )
 from flows.yes_no import read_yes_no
 from nlu import answers
@@ -32,6 +32,14 @@ class ConsentState(FlowState):
     then_payload: Mapping[str, Any] | None = None
 
 
+def privacy_notice(settings) -> Reply:
+    """The privacy notice: the controller and their contact (from settings), what is kept, rights, the ICO."""
+    privacy = getattr(settings, "privacy", None)
+    return Say("consent.privacy_notice", controller=getattr(privacy, "controller_name", "Cyswllt"),
+               contact=getattr(privacy, "controller_contact", ""),
+               days=getattr(privacy, "message_retention_days", 90))
+
+
 def _ask() -> Ask:
     return Ask("consent.question", OPTIONS)
 
@@ -47,7 +55,7 @@ def step(state: ConsentState, event, ctx: FlowContext) -> Transition:
     if isinstance(event, Choice) and event.value == "privacy" or (
         isinstance(event, Text) and answers.said(event.text, "privacy")
     ):
-        return Transition(state, replies=[Say("consent.privacy_notice"), _ask()])
+        return Transition(state, replies=[privacy_notice(ctx.settings), _ask()])
     answer = read_yes_no(event)
     if answer is True:
         then = [GoTo(state.then, dict(state.then_payload or {}))] if state.then else [GoTo("menu")]

@@ -18,6 +18,7 @@ from flows.base import (
     Ask, Begin, Choice, DataSetEvent, Effect, Flow, FlowContext, FlowState, GoTo, Labels, Option, Reply,
     Say, Text, Transition,
 )
+from flows.consent import privacy_notice
 from flows.dates import DateProblem, age_band, parse_birth_date
 from flows.nhs_number import NHSNumberProblem, parse_nhs_number
 from flows.phone_numbers import parse_uk_phone
@@ -274,7 +275,7 @@ def begin(event, ctx: FlowContext) -> Transition:
 
 def step(state: ReferralState, event, ctx: FlowContext) -> Transition:
     if isinstance(event, Text) and answers.said(event.text, "privacy"):
-        return Transition(state, replies=[Say("consent.privacy_notice"), *question(state)])
+        return Transition(state, replies=[privacy_notice(ctx.settings), *question(state)])
     if is_back(event):
         return _back(state, ctx)
     handler = STEPS.get(state.step, _summary)
