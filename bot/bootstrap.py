@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import data_rights
 from bot.asset_handlers import AssetHandlers
 from bot.catalog import Catalog
-from bot.checkins import CheckinService, cancel_pending, plan_checkins
+from bot.checkins import CheckinService, cancel_pending, plan_checkins, resume_after_opt_in
 from bot.clock import Clock, SystemClock
 from bot.dispatcher import Dispatcher
 from bot.nudges import NudgeService
@@ -89,7 +89,9 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
         person_facts=[referrals.person_facts, data_rights.facts, assets.person_facts],
         practitioner_actions=PractitionerActions({data_rights.ACTION: data_rights.practitioner_answer}),
         resources={"questionnaires": questionnaires.questionnaires},
-        on_opt_out=[lambda session, person_id, now: cancel_pending(session, person_id, "opted_out", now)],
+        # STOP pauses check-ins (nothing unprompted goes to someone opted out); START resumes them.
+        on_opt_in=[lambda session, person_id, now: resume_after_opt_in(
+            session, person_id, now, settings.checkins.expire_after_days)],
     )
     safeguarding.flows = dispatcher.flows
     safeguarding.context = dispatcher.context

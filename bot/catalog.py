@@ -10,7 +10,7 @@ from typing import Any, Mapping
 from babel.messages.pofile import read_po
 
 from config import config_path
-from flows.base import Reply
+from flows.base import Labels, Reply
 
 LANGUAGES = ("cy", "en")
 LOCALE_DIR = config_path("locale")
@@ -89,7 +89,14 @@ class Catalog:
         if lang == BILINGUAL:
             return self.text(key, "cy", **params) + "\n" + self.text(key, "en", **params)
         template = self._texts[lang].get(key) or self._texts["en"][key]
-        return template.format_map(params) if params else template
+        if not params:
+            return template
+        return template.format_map({name: self._param(value, lang) for name, value in params.items()})
+
+    def _param(self, value: Any, lang: str) -> Any:
+        if isinstance(value, Labels):
+            return ", ".join(self.text(key, lang) for key in value.keys)
+        return value
 
     def labels(self, key: str, **params: Any) -> dict[str, str]:
         """The option label in every language, so a typed label in either is understood."""

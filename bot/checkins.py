@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 from typing import Any, Mapping
 
 from sqlalchemy import select, update
@@ -91,6 +91,39 @@ def cancel_pending(session: Session, person_id: int, reason: str, now: datetime 
         conversation.state = {"step": "home"}
         conversation.pending_options = []
     return len(checkins)
+
+
+def resume_after_opt_in(session: Session, person_id: int, now: datetime, expire_after_days: float):
+    """START after STOP: check-ins were paused, not cancelled. What is still due carries on (due work
+    offers and reminds again); what expired meanwhile is closed and the person is told. A reply, or None."""
+    rows = session.scalars(select(Checkin).where(Checkin.person_id == person_id,
+                                                 Checkin.status.in_(PENDING))).all()
+    dropped = 0
+    for checkin in rows:
+        if checkin.status in OPEN and checkin.expires_at is not None:
+            window_end = checkin.expires_at
+        else:
+            window_end = checkin.due_at + timedelta(days=expire_after_days)
+        if _aware(window_end) <= now:
+            checkin.status = "expired"
+            checkin.closed_reason = "opted_out"
+            checkin.next_reminder_at = None
+            dropped += 1
+    if dropped:
+        # Someone part-way through a check-in that expired meanwhile goes back to the menu.
+        conversation = session.scalar(select(Conversation).where(Conversation.person_id == person_id))
+        if conversation is not None and conversation.flow == "checkin" and not any(
+                c.status in OPEN for c in rows):
+            conversation.flow, conversation.state, conversation.pending_options = "menu", {"step": "home"}, []
+        return Say("conversation.checkins_dropped", dropped=dropped, left=len(rows) - dropped)
+    if rows:
+        return Say("conversation.checkins_resumed")
+    return None
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every time we store is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def set_contact_times(session: Session, person_id: int, start: str, end: str, now: datetime) -> None:

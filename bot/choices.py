@@ -2,12 +2,9 @@
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from typing import Any, Sequence
 
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip().casefold().strip(".!?,;:'\"() ")
+from nlu.text import fold as _fold
 
 
 def resolve_choice(text: str, pending: Sequence[dict[str, Any]]) -> str | None:

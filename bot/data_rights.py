@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import datetime
 from typing import Callable
 
@@ -13,6 +12,7 @@ from bot.dispatcher import Turn
 from bot.logging_setup import mask_address
 from bot.person_facts import FactColumns
 from flows.base import Ask, FlowContext, GoTo, Option, Say, Transition
+from nlu.text import key
 from flows.practitioner import PractitionerAnswer, action_value
 from flows.rights import RequestErasure
 from storage.models import ErasureRequest, Person, Practitioner
@@ -27,13 +27,11 @@ PHRASES = (
     "dileu fy nata", "dileu fy data", "dilea fy nata", "dileu fy manylion", "dileu fy ngwybodaeth",
     "dilewch fy nata", "dilëwch fy nata",
 )
-_PUNCTUATION = re.compile(r"[^\w\s]")
 
 
 def asks_for_erasure(text: str) -> bool:
-    words = _PUNCTUATION.sub(" ", unicodedata.normalize("NFC", text or "").casefold())
-    words = " ".join(words.split())
-    return any(phrase in words for phrase in PHRASES)
+    said = key(text)
+    return any(key(phrase) in said for phrase in PHRASES)
 
 
 def screen(turn: Turn, ctx: FlowContext) -> Transition | None:

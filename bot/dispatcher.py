@@ -31,13 +31,16 @@ from bot.practitioners import person_facts as practitioner_facts
 from bot.keywords import Keyword, is_opt_in, match as match_keyword
 from bot.messages import InboundMessage, clean_text, storable_text
 from flows.base import (
-    Begin, Choice, DataSetEvent, Effect, Event, Flow, FlowContext, GoTo, Reply, Say, SetLanguage, Text,
+    Ask, Begin, Choice, Option, DataSetEvent, Effect, Event, Flow, FlowContext, GoTo, Reply, Say, SetLanguage, Text,
     Transition,
 )
-from flows.consent import RecordConsent
+from flows.consent import RecordConsent, privacy_notice
 from flows.language import LANGUAGE_OF_CHOICE
 from flows.practitioner import PractitionerAnswer
 from flows.registry import FLOWS, intent_routes, menu_options
+from flows.yes_no import read_yes_no
+from nlu import answers as answer_words
+from nlu.text import has_phrase, words as text_words
 from nlu.language import detect_language
 from nlu.result import NLUBackend, Parse
 from storage.models import (
@@ -53,6 +56,21 @@ FIRST_FLOW = "language"
 PRACTITIONER_FLOW = "practitioner"
 CHECKIN_FLOW = "checkin"
 MAX_FLOW_HOPS = 6
+# Kept in the conversation's state while "stop all messages?" waits for an answer.
+OPT_OUT_MARK = "opt_out_asked"
+OPT_OUT_OPTIONS = (Option("yes", "conversation.option_opt_out_yes"), Option("no", "conversation.option_opt_out_no"))
+LONGEST_OPT_OUT = 10   # words: a longer message is about something else
+
+
+def _asks_to_opt_out(text: str) -> bool:
+    said = text_words(text)
+    return 0 < len(said) <= LONGEST_OPT_OUT and any(has_phrase(said, p) for p in answer_words.words("opt_out"))
+
+
+# Kept in the conversation's state while "carry on or start again?" waits for an answer.
+WELCOME_BACK_MARK = "welcome_back_asked"
+WELCOME_BACK_OPTIONS = (Option("carry_on", "conversation.option_carry_on"),
+                        Option("start_again", "conversation.option_start_again"))
 CONCURRENT_UPDATE_RETRIES = 5
 
 # Built once: building an INSERT with .values() on every turn cost more than running it.
@@ -197,6 +215,7 @@ class Dispatcher:
         practitioner_actions: PractitionerActions | None = None,
         resources: Mapping[str, Any] | None = None,
         on_opt_out: Sequence[Callable[[Session, int, datetime], None]] = (),
+        on_opt_in: Sequence[Callable[[Session, int, datetime], Reply | None]] = (),
     ):
         self.sessions = sessions
         self.nlu = nlu
@@ -216,6 +235,8 @@ class Dispatcher:
         self.resources = dict(resources or {})
         # Called with (session, person id, now) when someone opts out: cancels what is pending.
         self.on_opt_out = list(on_opt_out)
+        # Called with (session, person id, now) when someone opts back in: may say what resumed.
+        self.on_opt_in = list(on_opt_in)
         self._turn_query_for: tuple[int, ...] | None = None
         self._menu = menu_options(self.flows)
         self._intent_routes = intent_routes(self.flows)
@@ -325,10 +346,76 @@ class Dispatcher:
             self._apply(turn, CHECKIN_FLOW, Transition(None, effects=[GoTo(CHECKIN_FLOW, {"source": "keyword"})]))
         elif keyword in (Keyword.MENU, Keyword.START) and person.language and not is_new:
             self._apply(turn, turn.home_flow, Transition(None, effects=[GoTo(turn.home_flow)]))
+        elif turn.message.choice is None and answer_words.said(turn.text, "privacy"):
+            # PRIVACY / PREIFATRWYDD from anywhere, then the question they were at, asked again.
+            notice = privacy_notice(self.settings)
+            turn.reply(notice if person.language else dataclasses.replace(notice, language=BILINGUAL))
+            self._reprompt(turn, is_new)
+        elif (turn.conversation.state or {}).get(OPT_OUT_MARK) and not is_new:
+            self._answer_opt_out(turn)
+        elif turn.message.choice is None and not is_new and _asks_to_opt_out(turn.text):
+            # "please stop texting me", "stopiwch": one question to be sure, then STOP's opt-out.
+            turn.conversation.state = {**(turn.conversation.state or {}), OPT_OUT_MARK: True}
+            turn.reply(Ask("conversation.opt_out_confirm", OPT_OUT_OPTIONS))
         elif is_new or not person.language and turn.conversation.flow != FIRST_FLOW:
             self._begin_first_contact(turn)
+        elif (turn.conversation.state or {}).get(WELCOME_BACK_MARK):
+            self._answer_welcome_back(turn)
+        elif self._stale(turn):
+            self._welcome_back(turn)
         else:
             self._step(turn)
+
+    def _answer_opt_out(self, turn: Turn) -> None:
+        answer = read_yes_no(self._event(turn))
+        turn.conversation.state = {k: v for k, v in (turn.conversation.state or {}).items() if k != OPT_OUT_MARK}
+        if answer is True:
+            self._opt_out(turn)
+            return
+        if answer is False:
+            turn.reply(Say("conversation.opt_out_kept"))
+        else:
+            turn.reply(Say("conversation.opt_out_unclear"))
+        self._reprompt(turn, False)
+
+    # ------------------------------------------------------------ coming back after a while
+
+    def _stale(self, turn: Turn) -> bool:
+        """Back after the configured gap, part-way through something, with words (not a button)."""
+        conversation = turn.conversation
+        if turn.message.choice is not None or conversation.flow in (HOME_FLOW, FIRST_FLOW, PRACTITIONER_FLOW):
+            return False
+        if (conversation.state or {}).get("step") in (None, "home") or conversation.updated_at is None:
+            return False
+        if any(c.isdigit() for c in turn.text) or resolve_choice(turn.text, conversation.pending_options or []):
+            return False   # "1 2", "3", an option's label: an answer to the question they were asked
+        updated = conversation.updated_at
+        updated = updated if updated.tzinfo else updated.replace(tzinfo=turn.now.tzinfo)
+        gap = timedelta(hours=getattr(self.settings.service, "welcome_back_after_hours", 24))
+        return turn.now - updated >= gap
+
+    def _welcome_back(self, turn: Turn) -> None:
+        if answer_words.said(turn.text, "carry_on") or answer_words.said(turn.text, "start_again"):
+            self._answer_welcome_back(turn)   # "carry on", in answer to a reminder: no need to ask
+            return
+        turn.conversation.state = {**(turn.conversation.state or {}), WELCOME_BACK_MARK: True}
+        turn.conversation.updated_at = turn.now
+        turn.reply(Ask("conversation.welcome_back", WELCOME_BACK_OPTIONS))
+
+    def _answer_welcome_back(self, turn: Turn) -> None:
+        event = self._event(turn)
+        text = event.text if isinstance(event, Text) else ""
+        carry_on = isinstance(event, Choice) and event.value == "carry_on" or answer_words.said(text, "carry_on")
+        start_again = isinstance(event, Choice) and event.value == "start_again" or \
+            answer_words.said(text, "start_again")
+        state = {k: v for k, v in (turn.conversation.state or {}).items() if k != WELCOME_BACK_MARK}
+        if carry_on:
+            turn.conversation.state = state
+            self._reprompt(turn, False)
+        elif start_again:
+            self._apply(turn, turn.home_flow, Transition(None, effects=[GoTo(turn.home_flow)]))
+        else:
+            turn.reply(Ask("conversation.welcome_back_again", WELCOME_BACK_OPTIONS))
 
     def _begin_first_contact(self, turn: Turn) -> None:
         detected = detect_language(turn.text)
@@ -387,6 +474,9 @@ class Dispatcher:
         person.opted_out = False
         person.opted_out_at = None
         turn.reply(Say("optout.welcome_back", language=person.language or BILINGUAL))
+        for resume in self.on_opt_in:
+            if (said := resume(turn.session, person.id, turn.now)) is not None:
+                turn.reply(said)
         self._reprompt(turn, False)
 
     def _switch_language(self, turn: Turn, language: str) -> None:

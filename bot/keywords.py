@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from enum import Enum
+
+from nlu.text import fold
 
 
 class Keyword(Enum):
@@ -41,8 +42,8 @@ OPT_IN_ONLY = {"yes", "ie", "ydw"}
 
 
 def normalise_word(text: str) -> str:
-    word = unicodedata.normalize("NFC", text).strip().casefold()
-    return word.strip(".!?,;:'\"() ")
+    """The message as one folded word (nlu/text.py): "Stop!" -> "stop", "NÔL" -> "nol"."""
+    return fold(text)
 
 
 def match(text: str, channel: str = "sms") -> Keyword | None:

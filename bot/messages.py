@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from nlu.text import nfc
 
 # Longer messages are kept whole in the inbox but only this much is read for meaning.
 READ_LIMIT = 2000
@@ -24,7 +25,7 @@ def clean_text(text: str | None) -> str:
     """The text as we read it: NFC (so ŵ is one character), no control characters, trimmed."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text)
+    text = nfc(text)
     text = _CONTROL.sub("", text).replace("\r", "")
     return text.strip()[:READ_LIMIT]
 

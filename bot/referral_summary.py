@@ -7,6 +7,7 @@ from bot.catalog import Catalog
 from flows.nhs_number import formatted
 from flows.referral import (
     BARRIERS, CONTACT_HOW, CONTACT_WHEN, HEADINGS, NO_BARRIERS_OPTION, REASONS, THEMES, YES_NO_SKIP,
+    YES_NO_SKIP_THIRD,
 )
 
 LABELS = {
@@ -14,13 +15,20 @@ LABELS = {
     "reasons": {o.value: o.label for o in REASONS},
     "barriers": {o.value: o.label for o in (*BARRIERS, NO_BARRIERS_OPTION)},
     "yes_no": {o.value: o.label for o in YES_NO_SKIP},
+    "yes_no_third": {o.value: o.label for o in YES_NO_SKIP_THIRD},
     "contact_how": {o.value: o.label for o in CONTACT_HOW},
     "contact_when": {o.value: o.label for o in CONTACT_WHEN},
 }
 
 
-def summary_text(catalog: Catalog, answers: Mapping[str, Any], language: str) -> str:
-    """One line per answer given; skipped answers are left out."""
+# The short summary the person checks on SMS: what identifies them and how to reach them, and
+# what they want help with. The rest was echoed as they answered, and the practitioner sees it all.
+SHORT = ("themes", "name", "dob", "postcode", "nhs", "contact", "phone")
+
+
+def summary_text(catalog: Catalog, answers: Mapping[str, Any], language: str,
+                 only: tuple[str, ...] | None = None) -> str:
+    """One line per answer given (only the `only` lines, if given); skipped answers are left out."""
     def label(kind: str, value: str) -> str:
         key = LABELS[kind].get(value)
         return catalog.text(key, language) if key else value
@@ -31,9 +39,11 @@ def summary_text(catalog: Catalog, answers: Mapping[str, Any], language: str) ->
     for name in ("themes", "reasons", "barriers"):
         if answers.get(name):
             lines.append((name, ", ".join(label(name, v) for v in answers[name])))
-    for name in ("carer", "has_carer"):
-        if answers.get(name):
-            lines.append((name, label("yes_no", answers[name])))
+    if answers.get("carer"):
+        lines.append(("carer", label("yes_no", answers["carer"])))
+    if answers.get("has_carer"):
+        # "Ydy gofalwr yn eich helpu?" is answered Ydy / Nac ydy: the third person, not Ydw.
+        lines.append(("has_carer", label("yes_no_third", answers["has_carer"])))
     if answers.get("first_name"):
         lines.append(("name", answers["first_name"]))
     if answers.get("birth_date"):
@@ -48,6 +58,8 @@ def summary_text(catalog: Catalog, answers: Mapping[str, Any], language: str) ->
         lines.append(("contact", ", ".join(contact)))
     if answers.get("phone"):
         lines.append(("phone", answers["phone"]))
+    if only is not None:
+        lines = [line for line in lines if line[0] in only]
     if not lines:
         return catalog.text("referral.summary_empty", language)
     return "\n".join(f"{catalog.text(HEADINGS[name], language)}: {value}" for name, value in lines)

@@ -27,7 +27,7 @@ from bot.catalog import Catalog
 from bot.outbox import preferred_address, queue_message
 from bot.person_facts import FactColumns
 from bot.quiet_hours import next_allowed, parse_hhmm
-from bot.referral_summary import summary_text
+from bot.referral_summary import SHORT, summary_text
 from bot.routing import next_in_rotation, team_for_postcode
 from flows.base import Ask, DataSetEvent, GoTo, Option, Say, Transition
 from flows.picks import fold
@@ -82,6 +82,8 @@ class Referrals:
         if text in WITHDRAW_PHRASES and turn.person.language:
             return Transition(None, effects=[GoTo(WITHDRAW_FLOW)])
         found = CODE_KEYWORD.match(turn.text)
+        if found and not any(c.isdigit() or c in "-_" for c in found.group(1)):
+            found = None   # "refer myself" is a request, not the code "MYSELF" ("GP-W91234", "TAI-CAERDYDD")
         source = clean_source(found.group(1) if found else turn.message.payload)
         if not source or not (found or turn.person.language):
             return None  # a deep link at first contact: the Active Offer carries it to the menu
@@ -103,8 +105,9 @@ class Referrals:
     def show_summary(self, turn, effect: ShowSummary) -> None:
         language = turn.person.language or "cy+en"
         languages = ("cy", "en") if language == "cy+en" else (language,)
-        text = "\n\n".join(summary_text(self.catalog, effect.answers, lang) for lang in languages)
-        turn.reply(Say("referral.summary", summary=text))
+        only = effect.changed or SHORT
+        text = "\n\n".join(summary_text(self.catalog, effect.answers, lang, only) for lang in languages)
+        turn.reply(Say("conversation.summary_changed" if effect.changed else "referral.summary", summary=text))
         turn.reply(effect.question)
 
     def submit(self, turn, effect: SubmitReferral) -> None:
@@ -302,7 +305,8 @@ class Referrals:
     def _remind(self, session: Session, draft: Referral, person: Person, now: datetime) -> None:
         if person.opted_out:
             return  # they said STOP: no reminder (the draft still closes later)
-        self._send_to_person(session, person, now, Say("referral.reminder"), key=f"referral:{draft.id}:reminder")
+        self._send_to_person(session, person, now, Say("referral.reminder", days=max(1, round(
+            self.settings.referral.abandon_after_days - self.settings.referral.reminder_after_days))), key=f"referral:{draft.id}:reminder")
 
     def _send_to_person(self, session: Session, person: Person, now: datetime, reply, key: str) -> None:
         """Unprompted, so within the allowed hours; once per key."""

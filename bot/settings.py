@@ -67,6 +67,9 @@ class ServiceSettings(BaseModel):
     timezone: str = "Europe/London"
     # "production" makes `cyswllt config check` strict: https public URL, webhook secrets, no SQLite.
     environment: Literal["development", "production"] = "development"
+    # A person who writes again after this many hours, part-way through something, is welcomed back
+    # and asked whether to carry on or start again (their "hello" is not taken as an old answer).
+    welcome_back_after_hours: float = Field(default=24, gt=0)
 
 
 class NLUSettings(BaseModel):
@@ -236,6 +239,9 @@ class DatasetSettings(BaseModel):
 class PrivacySettings(BaseModel):
     # Message text (inbox and outbox) is blanked after this many days; data set events are kept.
     message_retention_days: int = Field(default=90, ge=1)
+    # The data controller named in the privacy notice (PRIVACY / PREIFATRWYDD), and how to reach them.
+    controller_name: str = "Cyswllt (example health board)"
+    controller_contact: str = "dpo@example.org"
 
 
 class Settings(BaseSettings):

@@ -11,7 +11,8 @@ import re
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Mapping
 
-from nlu.mutations import fold, radical_forms
+from nlu.mutations import radical_forms
+from nlu.text import key as fold
 
 # Activity words -> (categories, words to look for in the directory's text, folded stems).
 LEXICON: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {

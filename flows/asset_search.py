@@ -20,7 +20,7 @@ from flows.asset_query import AssetQuery, parse_query, place_only
 from flows.dates import DateProblem, parse_activity_date
 from flows.picks import is_skip
 from flows.yes_no import read_yes_no
-from nlu.mutations import fold
+from nlu.text import key as fold
 from flows.base import (
     Ask, Begin, Choice, DataSetEvent, Effect, Flow, FlowContext, FlowState, Option, Say, Text, Transition,
 )

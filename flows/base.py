@@ -67,6 +67,13 @@ class Reply:
     language: str | None = None
 
 
+@dataclass(frozen=True)
+class Labels:
+    """A reply parameter that is a list of catalog keys, shown joined in the reply's language."""
+
+    keys: tuple[str, ...] = ()
+
+
 def Say(key: str, language: str | None = None, **params: Any) -> Reply:
     return Reply(key, params, (), language)
 

@@ -14,12 +14,11 @@ from flows.base import (
     Ask, Begin, Choice, Effect, Flow, FlowContext, FlowState, GoTo, Option, Reply, Say, Text, Transition,
 )
 from flows.questionnaires import DECLINED, SKIPPED, ANSWERED, Questionnaire
-from nlu.numbers import DECLINE, SKIP, VALUE, read_scale_answer
+from nlu import answers
+from nlu.numbers import DECLINE, OUT_OF_RANGE, SKIP, VALUE, read_scale_answer
 
 SKIP_VALUE = "skip"
 DECLINE_VALUE = "decline"
-PAUSE_WORDS = {"later", "not now", "pause", "another time", "wedyn", "nes ymlaen", "yn nes ymlaen",
-               "dim nawr", "ddim nawr", "rywbryd eto", "saib"}
 
 
 # ---------------------------------------------------------------- effects and their answers
@@ -100,8 +99,10 @@ def _ask_item(state: CheckinState, ctx: FlowContext) -> Reply:
     number = state.total - len(state.remaining) + 1
     if scale.kind == "options":
         options = [Option(str(v), questionnaire.option_key(scale.id, v)) for v in scale.options]
-        # Skip and prefer-not come after the numbered answers (1..N), so "1" still means the first.
-        options += [Option(SKIP_VALUE, "checkin.option_skip"), Option(DECLINE_VALUE, "checkin.option_decline")]
+        if ctx.channel == "telegram":
+            # Buttons for skip and prefer-not, after the numbered answers (1..N) so "1" still means the
+            # first. On SMS the words (SKIP, PREFER NOT TO SAY) were given at the start: two lines less a text.
+            options += [Option(SKIP_VALUE, "checkin.option_skip"), Option(DECLINE_VALUE, "checkin.option_decline")]
     elif ctx.channel == "telegram":
         # Buttons 0..10 on Telegram; on SMS eleven numbered lines would bury the question.
         options = [Option(str(n), "checkin.option_number", {"n": n}) for n in range(scale.low, scale.high + 1)]
@@ -168,10 +169,6 @@ def _not_understood(state: CheckinState, ctx: FlowContext) -> Transition:
     return Transition(state.with_(explained=True), replies=[explain, _ask_item(state, ctx)])
 
 
-def _fold(text: str) -> str:
-    return " ".join(text.casefold().replace("’", "'").strip(" .!?,;:").split())
-
-
 def step(state: CheckinState, event, ctx: FlowContext) -> Transition:
     """One turn of a check-in: an answer in, the next item (or thanks) out."""
     match event:
@@ -196,10 +193,17 @@ def step(state: CheckinState, event, ctx: FlowContext) -> Transition:
             return _answer(state, None, DECLINED)
         case Choice(value) if value.isdigit() and scale.low <= int(value) <= scale.high:
             return _answer(state, int(value), ANSWERED)
-        case Text(text) if _fold(text) in PAUSE_WORDS:
+        case Text(text) if answers.said(text, "pause"):
             return Transition(None, replies=[Say("checkin.paused")])
         case Text(text):
+            if scale.kind == "options" and (picked := scale.option_for_frequency(text)) is not None:
+                return _answer(state, picked, ANSWERED)
             answer = read_scale_answer(text, scale.low, scale.high)
+            if answer.kind == OUT_OF_RANGE:
+                # "11" on 0-10: say what the scale is, kindly, rather than "didn't understand".
+                return Transition(state.with_(explained=True), replies=[
+                    Say("conversation.scale_out_of_range", value=answer.value, low=scale.low, high=scale.high),
+                    _ask_item(state, ctx)])
             if answer.kind == VALUE:
                 return _answer(state, answer.value, ANSWERED)
             if answer.kind == SKIP:

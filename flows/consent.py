@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from flows.base import (
-    Ask, Begin, Choice, Effect, Flow, FlowContext, FlowState, GoTo, Option, Say, Text, Transition,
+    Ask, Begin, Choice, Effect, Flow, FlowContext, FlowState, GoTo, Option, Reply, Say, Text, Transition,
 )
 from flows.yes_no import read_yes_no
+from nlu import answers
 
 OPTIONS = (
     Option("yes", "consent.option_yes"),
     Option("no", "consent.option_no"),
     Option("privacy", "consent.option_privacy"),
 )
-PRIVACY_WORDS = {"privacy", "preifatrwydd"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,14 @@ class RecordConsent(Effect):
 class ConsentState(FlowState):
     then: str = ""
     then_payload: Mapping[str, Any] | None = None
+
+
+def privacy_notice(settings) -> Reply:
+    """The privacy notice: the controller and their contact (from settings), what is kept, rights, the ICO."""
+    privacy = getattr(settings, "privacy", None)
+    return Say("consent.privacy_notice", controller=getattr(privacy, "controller_name", "Cyswllt"),
+               contact=getattr(privacy, "controller_contact", ""),
+               days=getattr(privacy, "message_retention_days", 90))
 
 
 def _ask() -> Ask:
@@ -45,9 +53,9 @@ def begin(event, ctx: FlowContext) -> Transition:
 
 def step(state: ConsentState, event, ctx: FlowContext) -> Transition:
     if isinstance(event, Choice) and event.value == "privacy" or (
-        isinstance(event, Text) and event.text.strip().casefold() in PRIVACY_WORDS
+        isinstance(event, Text) and answers.said(event.text, "privacy")
     ):
-        return Transition(state, replies=[Say("consent.privacy_notice"), _ask()])
+        return Transition(state, replies=[privacy_notice(ctx.settings), _ask()])
     answer = read_yes_no(event)
     if answer is True:
         then = [GoTo(state.then, dict(state.then_payload or {}))] if state.then else [GoTo("menu")]

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, timedelta
+
+from nlu.text import fold
 
 MONTHS = {
     # English, full and short
@@ -35,8 +36,7 @@ class DateProblem(Exception):
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in text if not unicodedata.combining(c)).strip()
+    return fold(text, apostrophe="'")
 
 
 def _year(text: str, today: date) -> int:

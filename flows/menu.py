@@ -15,8 +15,13 @@ class MenuState(FlowState):
     source: str = ""
 
 
+# Offered only when it means something: withdrawing consent before any was given does not.
+NEEDS_CONSENT = {"withdraw_consent"}
+
+
 def _menu(ctx: FlowContext, key: str = "menu.prompt") -> Ask:
-    return Ask(key, ctx.menu)
+    consented = ctx.person.get("consented")
+    return Ask(key, tuple(o for o in ctx.menu if consented or o.value not in NEEDS_CONSENT))
 
 
 def _route(intent: str, ctx: FlowContext) -> str | None:

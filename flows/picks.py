@@ -1,63 +1,67 @@
-"""Reading answers that pick several things at once: buttons, "1 3 5", or words in Welsh or English."""
+"""Reading answers that pick several things at once: buttons, "1 3 5", or words in Welsh or English.
+
+Numbers and words are both read: "1 a 4, hefyd bod allan yn yr awyr agored" picks the first, the
+fourth and outdoors. Skip, done and back words are the translator's (config/locale/<lang>/answers.yml).
+"""
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Mapping, Sequence
 
 from flows.base import Choice, Option, Text
+from nlu import answers, text as language
 
-SKIP_WORDS = {"skip", "pass", "sgip", "hepgor", "hepgora", "rather not say", "prefer not to say",
-              "gwell gen i beidio", "gwell gyda fi beidio", "/skip", "/hepgor", "don't know", "dont know",
-              "not sure", "dunno", "dim syniad", "ddim yn gwybod", "dwi ddim yn gwybod", "dw i ddim yn gwybod",
-              "sa i'n gwybod", "wn i ddim"}
-DONE_WORDS = {"done", "finished", "that's all", "thats all", "that's it", "thats it", "next", "no more",
-              "dyna ni", "dyna'r cyfan", "dyna fe", "dyna fo", "gorffen", "wedi gorffen", "nesaf", "dim mwy",
-              "dim byd arall", "/done"}
-_NUMBERS_ONLY = re.compile(r"^[\d\s,;&+and/a]+$")
+_NUMBER = re.compile(r"\d+")
+STEM_LENGTH = 4   # an answer word this long also matches words it starts ("depress" -> "depressed")
 
 
 def fold(text: str) -> str:
-    """Lower case, accents folded, apostrophes kept straight, spaces single: for reading answers."""
-    text = unicodedata.normalize("NFKD", text.casefold().replace("’", "'"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.strip(" .!?,;:\"()").split())
+    """The answer as compared: folded words, punctuation dropped (nlu/text.py)."""
+    return language.phrase(text)
 
 
 def is_skip(event) -> bool:
     if isinstance(event, Choice):
         return event.value == "skip"
-    return isinstance(event, Text) and fold(event.text) in SKIP_WORDS
+    return isinstance(event, Text) and (answers.said(event.text, "skip") or answers.said(event.text, "dont_know"))
 
 
 def is_done(event) -> bool:
     if isinstance(event, Choice):
         return event.value == "done"
-    return isinstance(event, Text) and fold(event.text) in DONE_WORDS
+    return isinstance(event, Text) and answers.said(event.text, "done")
+
+
+def is_back(event) -> bool:
+    """BACK / NÔL: the person wants the question before this one again."""
+    if isinstance(event, Choice):
+        return event.value == "back"
+    return isinstance(event, Text) and answers.said(event.text, "back")
+
+
+def numbers_in(text: str) -> list[int]:
+    """Every whole number typed, in order ("1 a 4" -> [1, 4]; "1,4" -> [1, 4])."""
+    return [int(n) for n in _NUMBER.findall(text or "")]
 
 
 def read_picks(event, options: Sequence[Option], words: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
-    """The option values an answer picks, in the options' order; empty when it picks none."""
+    """The option values an answer picks (numbers and words both), in the options' order."""
     values = [o.value for o in options]
     if isinstance(event, Choice):
         return (event.value,) if event.value in values else ()
     if not isinstance(event, Text):
         return ()
-    text = fold(event.text)
     picked: set[str] = set()
-    if text and _NUMBERS_ONLY.match(text) and any(c.isdigit() for c in text):
-        for number in re.findall(r"\d+", text):
-            if 1 <= int(number) <= len(values):
-                picked.add(values[int(number) - 1])
-        return tuple(v for v in values if v in picked)
-    tokens = text.replace("-", " ").split()
-    padded = f" {' '.join(tokens)} "
+    for number in numbers_in(event.text):
+        if 1 <= number <= len(values):
+            picked.add(values[number - 1])
+    tokens = language.words(event.text)
     for value, keywords in words.items():
         for keyword in keywords:
-            keyword = fold(keyword)
+            keyword = language.phrase(keyword)
             if " " in keyword:
-                hit = f" {keyword} " in padded
-            elif len(keyword) >= 4:
+                hit = language.has_phrase(tokens, keyword)
+            elif len(keyword) >= STEM_LENGTH:
                 hit = any(token.startswith(keyword) for token in tokens)
             else:
                 hit = keyword in tokens

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from nlu import answers
+from nlu.text import find_phrases
+
 LANGS = ("cy", "en")
 SKIPPED = "skipped"
 DECLINED = "declined"
@@ -28,6 +31,23 @@ class Scale:
     low: int
     high: int
     options: tuple[int, ...] = ()  # option values, 1..N in the order they are offered
+    # For each option, the frequency words its text says ("Hardly ever or never": hardly_ever, never),
+    # so "hardly ever" or "weithiau" typed is read as that option (config/locale/<lang>/answers.yml).
+    frequencies: tuple[tuple[str, ...], ...] = ()
+
+    def option_for_frequency(self, answer: str) -> int | None:
+        """The option a frequency answer ("sometimes", "prin byth") picks, or None if not exactly one."""
+        said = find_phrases(answer, answers.groups("frequency"))
+        if len(said) != 1 or not self.frequencies:
+            return None
+        fitting = [(len(concepts), value) for value, concepts in zip(self.options, self.frequencies)
+                   if said[0] in concepts]
+        if not fitting:
+            return None
+        fitting.sort()
+        if len(fitting) > 1 and fitting[0][0] == fitting[1][0]:
+            return None
+        return fitting[0][1]
 
 
 @dataclass(frozen=True)
@@ -139,7 +159,13 @@ def _parse(data: Mapping[str, Any], origin: str) -> tuple[Questionnaire, dict[st
             for option in spec["options"]:
                 texts[f"q.{qid}.scale.{scale_id}.option.{option['value']}"] = _bilingual(
                     option.get("text"), f"{where}.options.{option['value']}")
-            scales[scale_id] = Scale(scale_id, "options", 1, len(values), tuple(values))
+            frequencies = tuple(
+                tuple(dict.fromkeys(c for lang in ("en", "cy")
+                                    for c in find_phrases(str((option.get("text") or {}).get(lang, "")),
+                                                          answers.groups("frequency"))))
+                for option in spec["options"])
+            scales[scale_id] = Scale(scale_id, "options", 1, len(values), tuple(values),
+                                     frequencies if any(frequencies) else ())
         else:
             raise QuestionnaireError(f"{where}: kind must be numeric or options")
     items = []

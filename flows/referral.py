@@ -15,25 +15,28 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from flows.base import (
-    Ask, Begin, Choice, DataSetEvent, Effect, Flow, FlowContext, FlowState, GoTo, Option, Reply, Say,
-    Text, Transition,
+    Ask, Begin, Choice, DataSetEvent, Effect, Flow, FlowContext, FlowState, GoTo, Labels, Option, Reply,
+    Say, Text, Transition,
 )
+from flows.consent import privacy_notice
 from flows.dates import DateProblem, age_band, parse_birth_date
 from flows.nhs_number import NHSNumberProblem, parse_nhs_number
 from flows.phone_numbers import parse_uk_phone
-from flows.picks import fold, is_done, is_skip, read_picks
+from flows.picks import is_back, is_done, is_skip, read_picks
 from flows.postcodes import find_postcode, parse_postcode
 from flows.referral_sources import SELF, clean_source, route_for
 from flows.yes_no import read_yes_no
+from nlu import answers
 
 NAME = "referral"
-PRIVACY_WORDS = {"privacy", "preifatrwydd", "/privacy", "/preifatrwydd"}
 WHAT_MATTERS_LIMIT = 1000
 NAME_LIMIT = 50
 
 SKIP = Option("skip", "referral.option_skip")
 DONE = Option("done", "referral.option_done")
 YES_NO_SKIP = (Option("yes", "referral.option_yes"), Option("no", "referral.option_no"), SKIP)
+# For questions about someone else ("Ydy gofalwr yn eich helpu?"): Ydy / Nac ydy in Welsh.
+YES_NO_SKIP_THIRD = (Option("yes", "conversation.option_yes_third"), Option("no", "conversation.option_no_third"), SKIP)
 
 THEMES = (
     Option("lonely", "referral.theme_lonely"),
@@ -46,36 +49,14 @@ THEMES = (
     Option("volunteering", "referral.theme_volunteering"),
     Option("outdoors", "referral.theme_outdoors"),
 )
-THEME_WORDS = {
-    "lonely": ("lonely", "alone", "isolated", "loneliness", "friends", "company", "meet people", "social",
-               "unig", "unigrwydd", "ffrindiau", "cwmni", "cymdeithasu", "cwrdd"),
-    "active": ("active", "exercise", "fitness", "walk", "sport", "swim", "gym", "dance", "move more",
-               "actif", "ymarfer", "cerdded", "chwaraeon", "nofio", "dawns", "heini", "ffit"),
-    "mental": ("mental", "mood", "anxiety", "anxious", "stress", "depress", "wellbeing", "worry",
-               "iechyd meddwl", "meddyliol", "pryder", "straen", "iselder", "lles", "hwyliau"),
-    "money": ("money", "benefit", "debt", "bills", "financ", "arian", "budd", "dyled", "biliau", "ariannol"),
-    "housing": ("housing", "house", "home", "rent", "landlord", "homeless",
-                "tai", "cartref", "rhent", "digartref"),
-    "caring": ("caring", "carer", "care for", "gofalu", "gofalwr", "gofalwraig"),
-    "learning": ("learn", "course", "skills", "class", "college", "education",
-                 "dysgu", "cwrs", "sgiliau", "dosbarth", "coleg", "addysg"),
-    "volunteering": ("volunteer", "gwirfodd"),
-    "outdoors": ("outdoor", "outside", "nature", "garden", "park", "countryside",
-                 "awyr agored", "tu allan", "natur", "gardd", "parc", "cefn gwlad"),
-}
+THEME_WORDS = answers.groups("themes")
 REASONS = (
     Option("physical", "referral.reason_physical"),
     Option("mental", "referral.reason_mental"),
     Option("social", "referral.reason_social"),
     Option("financial", "referral.reason_financial"),
 )
-REASON_WORDS = {
-    "physical": ("physical", "body", "pain", "illness", "health", "corfforol", "corff", "poen", "salwch", "iechyd"),
-    "mental": ("mental", "mood", "anxiety", "stress", "depress", "emotion",
-               "iechyd meddwl", "meddyliol", "emosiyn", "pryder", "straen", "iselder"),
-    "social": ("social", "lonely", "isolated", "friends", "cymdeithas", "unig", "ffrindiau"),
-    "financial": ("financ", "money", "debt", "benefit", "bills", "ariannol", "arian", "dyled", "biliau"),
-}
+REASON_WORDS = answers.groups("reasons")
 BARRIERS = (
     Option("transport", "referral.barrier_transport"),
     Option("cost", "referral.barrier_cost"),
@@ -85,17 +66,7 @@ BARRIERS = (
     Option("digital", "referral.barrier_digital"),
     Option("language", "referral.barrier_language"),
 )
-BARRIER_WORDS = {
-    "transport": ("transport", "bus", "car", "travel", "drive", "lift", "trafnidiaeth", "bws", "teithio", "gyrru", "lifft"),
-    "cost": ("cost", "afford", "expensive", "price", "money", "fforddio", "drud", "pris", "arian"),
-    "childcare": ("childcare", "children", "kids", "child", "gofal plant", "plant"),
-    "mobility": ("mobility", "wheelchair", "disab", "walking", "symudedd", "cadair olwyn", "anabl"),
-    "confidence": ("confidence", "confident", "nervous", "shy", "hyder", "nerfus", "swil"),
-    "digital": ("digital", "internet", "online", "computer", "smartphone", "digidol", "rhyngrwyd",
-                "ar-lein", "ar lein", "cyfrifiadur"),
-    "language": ("language", "interpreter", "translat", "iaith", "cyfieithydd"),
-}
-NO_BARRIERS = {"none", "nothing", "no", "nope", "dim", "dim byd", "na", "dim un"}
+BARRIER_WORDS = answers.groups("barriers")
 CONTACT_HOW = (
     Option("chat", "referral.contact_chat"),
     Option("phone", "referral.contact_phone"),
@@ -107,16 +78,8 @@ CONTACT_WHEN = (
     Option("evening", "referral.when_evening"),
     Option("any", "referral.when_any"),
 )
-CONTACT_WORDS = {
-    "chat": ("chat", "here", "this", "message", "telegram", "sgwrs", "yma", "neges"),
-    "phone": ("phone", "call", "ring", "ffon", "ffonio", "galw", "galwad"),
-    "text": ("text", "sms", "tecst", "neges destun"),
-}
-WHEN_WORDS = {
-    "morning": ("morning", "am", "bore"), "afternoon": ("afternoon", "pm", "prynhawn", "pnawn"),
-    "evening": ("evening", "night", "noswaith", "nos", "hwyr", "gyda'r nos"),
-    "any": ("any", "anytime", "whenever", "unrhyw", "pryd bynnag"),
-}
+CONTACT_WORDS = answers.groups("contact_how")
+WHEN_WORDS = answers.groups("times_of_day")
 ROUTES = (
     Option("self", "referral.route_self"),
     Option("gp", "referral.route_gp"),
@@ -125,14 +88,7 @@ ROUTES = (
     Option("council", "referral.route_council"),
     Option("other", "referral.route_other"),
 )
-ROUTE_WORDS = {
-    "self": ("myself", "me", "my own", "self", "fi fy hun", "fy hun", "fi"),
-    "gp": ("gp", "doctor", "surgery", "meddyg", "feddyg", "meddygfa"),
-    "health": ("nurse", "hospital", "health", "pharmac", "nyrs", "ysbyty", "iechyd", "fferyll"),
-    "housing": ("housing", "landlord", "tai", "landlord"),
-    "council": ("council", "social worker", "cyngor", "gweithiwr cymdeithasol"),
-    "other": ("other", "friend", "family", "arall", "ffrind", "teulu"),
-}
+ROUTE_WORDS = answers.groups("routes")
 SUMMARY_OPTIONS = (Option("confirm", "referral.option_confirm"), Option("change", "referral.option_change"))
 SECTIONS = (
     Option("what_matters", "referral.section_what_matters"),
@@ -174,6 +130,8 @@ class ShowSummary(Effect):
 
     answers: Mapping[str, Any] = field(default_factory=dict)
     question: Reply = Ask("referral.summary_question", SUMMARY_OPTIONS)
+    # After a change from the summary: only the lines of the part changed, not the whole summary again.
+    changed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -225,7 +183,7 @@ def question(state: ReferralState) -> tuple[Reply, ...]:
         case "carer":
             return (Ask("referral.carer", YES_NO_SKIP),)
         case "has_carer":
-            return (Ask("referral.has_carer", YES_NO_SKIP),)
+            return (Ask("referral.has_carer", YES_NO_SKIP_THIRD),)
         case "name":
             return (Ask("referral.name", (SKIP,)),)
         case "dob":
@@ -259,19 +217,27 @@ def _next_step(state: ReferralState, after: str) -> str:
     return following
 
 
-def _go(state: ReferralState, after: str, **answers: Any) -> Transition:
+def _go(state: ReferralState, after: str, *before: Reply, **answers: Any) -> Transition:
     """Store this step's answer and ask the next question (or show the summary)."""
     step = _next_step(state, after)
     if after in ("contact_how", "phone") and state.editing:
         step = "contact_when"  # "how" and "when" are changed together
     new = state.with_(step=step, editing=state.editing and step != "summary", **answers)
-    return _ask_at(new)
+    changed = SUMMARY_LINES.get(after, (after,)) if state.editing and step == "summary" else ()
+    return _ask_at(new, *before, changed=changed)
 
 
-def _ask_at(state: ReferralState, *before: Reply) -> Transition:
+# The summary lines a changed step shows again.
+SUMMARY_LINES = {"carer": ("carer", "has_carer"), "has_carer": ("carer", "has_carer"),
+                 "contact_how": ("contact", "phone"), "phone": ("contact", "phone"),
+                 "contact_when": ("contact", "phone")}
+
+
+def _ask_at(state: ReferralState, *before: Reply, changed: tuple[str, ...] = ()) -> Transition:
     answers = state.to_json()
     if state.step == "summary":
-        return Transition(state, replies=before, effects=[SaveDraft(answers), ShowSummary(answers)])
+        return Transition(state, replies=before,
+                          effects=[SaveDraft(answers), ShowSummary(answers, changed=tuple(changed))])
     return Transition(state, replies=[*before, *question(state)], effects=[SaveDraft(answers)])
 
 
@@ -308,10 +274,32 @@ def begin(event, ctx: FlowContext) -> Transition:
 
 
 def step(state: ReferralState, event, ctx: FlowContext) -> Transition:
-    if isinstance(event, Text) and fold(event.text) in PRIVACY_WORDS:
-        return Transition(state, replies=[Say("consent.privacy_notice"), *question(state)])
+    if isinstance(event, Text) and answers.said(event.text, "privacy"):
+        return Transition(state, replies=[privacy_notice(ctx.settings), *question(state)])
+    if is_back(event):
+        return _back(state, ctx)
     handler = STEPS.get(state.step, _summary)
     return handler(state, event, ctx)
+
+
+def _asked(state: ReferralState, step: str, ctx: FlowContext) -> bool:
+    """Whether this person was asked the question at `step` (some are asked only sometimes)."""
+    if step == "phone":
+        return state.contact_how in ("phone", "text") and ctx.channel != "sms"
+    if step == "route":
+        return not state.source
+    return step in STEPS
+
+
+def _back(state: ReferralState, ctx: FlowContext) -> Transition:
+    """BACK / NOL: the question before this one, with its answer open to change."""
+    if state.editing or state.step == "change":
+        return _ask_at(state.with_(step="summary", editing=False))
+    here = ORDER.index(state.step) if state.step in ORDER else len(ORDER) - 1
+    earlier = [s for s in ORDER[:here] if _asked(state, s, ctx)]
+    if not earlier:
+        return Transition(state, replies=[Say("conversation.back_at_first"), *question(state)])
+    return _ask_at(state.with_(step=earlier[-1]))
 
 
 def _what_matters(state, event, ctx) -> Transition:
@@ -329,18 +317,21 @@ def _multi(name: str, options, words) -> Any:
         if is_skip(event) or is_done(event):
             return _go(state, name)
         if name == "barriers" and (isinstance(event, Choice) and event.value == "none"
-                                   or isinstance(event, Text) and fold(event.text) in NO_BARRIERS):
+                                   or isinstance(event, Text) and answers.said(event.text, "no_barriers")):
             return _go(state, name, barriers=("none",))
         picks = read_picks(event, options, words)
         if not picks:
             return _again(state, "referral.picks_not_understood")
         merged = tuple(o.value for o in options if o.value in set(chosen) | set(picks))
-        if isinstance(event, Choice):
-            # One button at a time: keep the list open until they say Done.
+        if isinstance(event, Choice) and not event.text:
+            # A button at a time (Telegram): keep the list open until they say Done.
             new = state.with_(**{name: merged})
             return Transition(new, replies=[Say("referral.picked_more"), *question(new)],
                               effects=[SaveDraft(new.to_json())])
-        return _go(state, name, **{name: merged})
+        # Typed ("3", "1 4", "money and being outdoors"): say what was recorded and move on.
+        labels = {o.value: o.label for o in options}
+        echo = Say("conversation.picked", picked=Labels(tuple(labels[v] for v in merged)))
+        return _go(state, name, echo, **{name: merged})
     return handle
 
 
@@ -446,7 +437,7 @@ def _summary(state, event, ctx) -> Transition:
             not isinstance(event, Choice) and read_yes_no(event) is True):
         return _submit(state, ctx)
     if isinstance(event, Choice) and event.value == "change" or read_yes_no(event) is False or (
-            isinstance(event, Text) and fold(event.text) in {"change", "newid", "edit", "golygu"}):
+            isinstance(event, Text) and answers.said(event.text, "change")):
         new = state.with_(step="change")
         return Transition(new, replies=question(new), effects=[SaveDraft(new.to_json())])
     return Transition(state, replies=[Say("referral.summary_not_understood"), *question(state)])

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flows.base import Ask, Choice, Effect, Flow, FlowContext, FlowState, Option, Say, Transition
+from flows.base import Ask, Effect, Flow, FlowContext, FlowState, Option, Say, Transition
+from flows.yes_no import read_yes_no
 
 OPTIONS = (Option("yes", "rights.erase.yes"), Option("no", "rights.erase.no"))
 
@@ -25,13 +26,13 @@ def begin(event, ctx: FlowContext) -> Transition:
 
 
 def step(state: RightsState, event, ctx: FlowContext) -> Transition:
-    match event:
-        case Choice("yes"):
-            return Transition(None, replies=[Say("rights.erase.requested")], effects=[RequestErasure()])
-        case Choice("no"):
-            return Transition(None, replies=[Say("rights.erase.cancelled")])
-        case _:
-            return Transition(state, replies=prompt(state, ctx))
+    # "yes", "ydw", "ie", "no thanks", "nac ydw": read as everywhere else (flows/yes_no.py).
+    answer = read_yes_no(event)
+    if answer is True:
+        return Transition(None, replies=[Say("rights.erase.requested")], effects=[RequestErasure()])
+    if answer is False:
+        return Transition(None, replies=[Say("rights.erase.cancelled")])
+    return Transition(state, replies=prompt(state, ctx))
 
 
 def prompt(state: RightsState, ctx: FlowContext):

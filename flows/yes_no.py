@@ -1,29 +1,15 @@
-"""Reading yes and no in Welsh and English: Welsh answers echo the verb (ydw, oes, do, hoffwn...)."""
+"""Reading yes and no in Welsh and English: Welsh answers echo the verb (ydw, ydy, oes, do, hoffwn...).
+
+The words are the translator's, in config/locale/<lang>/answers.yml (`yes`, `no`), read the same
+way in every flow. "Ydy gofalwr yn eich helpu?" is answered "Ydy" or "Nac ydy", as "Oes" and "Nac oes".
+"""
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from flows.base import Choice, Text
+from nlu import answers, text as language
 
 CONFIDENT = 0.6
-YES = frozenset("""
-yes y yeah yep yup ya aye ok okay k sure definitely please agree agreed course fine certainly
-ydw ydy ydyn ydych oes do hoffwn hoffen ie iawn byddaf bydd bydda gallaf galla cytuno wrth gwrs
-plis os gwelwch yn dda dwi'n cytuno rwy'n cytuno ydw i
-""".split())
-NO = frozenset("""
-no n nope nah not never don't dont disagree
-na nac naddo nage dim nid ddim
-""".split())
-# Phrases whose first word alone would mislead ("nac ydw" starts like no, "na hoffwn" too: both no).
-NO_PHRASES = ("nac ydw", "nac oes", "na hoffwn", "na fyddaf", "nac ydy", "no thanks", "no thank you",
-              "dim diolch", "ddim yn cytuno", "don't agree", "do not agree", "not really")
-_WORD = re.compile(r"[\w'’]+")
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).casefold().replace("’", "'").strip()
+LONGEST_ANSWER = 6   # words: a longer message is saying something else, not answering yes or no
 
 
 def read_yes_no(event, yes_value: str = "yes", no_value: str = "no") -> bool | None:
@@ -36,16 +22,15 @@ def read_yes_no(event, yes_value: str = "yes", no_value: str = "no") -> bool | N
         return None
     if not isinstance(event, Text):
         return None
-    text = _fold(event.text)
-    if any(text.startswith(p) for p in NO_PHRASES):
+    yes, no = answers.starts_with(event.text, "yes"), answers.starts_with(event.text, "no")
+    # "Nac ydw" starts like no and ends like yes; "no thanks" is no: the longer phrase decides.
+    if no and len(no.split()) > 1 and len(no.split()) >= len(yes.split()):
         return False
     if event.parse.confidence >= CONFIDENT and event.parse.intent in ("affirm", "deny"):
         return event.parse.intent == "affirm"
-    words = _WORD.findall(text)
-    if not words or len(words) > 6:
+    said = language.words(event.text)
+    if not said or len(said) > LONGEST_ANSWER:
         return None
-    if words[0] in NO:
-        return False
-    if words[0] in YES:
-        return True
+    if no or yes:
+        return len(yes.split()) > len(no.split())
     return None

@@ -9,7 +9,6 @@ import logging
 import pickle
 import re
 import time
-import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +23,7 @@ from config import config_path
 from nlu import entities, training_data
 from nlu.decision import decide
 from nlu.result import INTENTS, Parse
+from nlu.text import nfc
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 def clean(text: str) -> str:
     """Normalise what people type (curly quotes, control characters, case) for the classifier."""
-    text = unicodedata.normalize("NFC", text or "")[:MAX_CHARS]
+    text = nfc(text)[:MAX_CHARS]
     text = _CONTROL.sub(" ", text).replace("\u2019", "'").replace("\u2018", "'")
     return text.lower().strip()
 

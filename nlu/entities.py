@@ -6,11 +6,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from nlu import gazetteer, mutations
+from nlu import gazetteer, mutations, text as _text
 from nlu.result import Entity
 
 _TOKEN = re.compile(r"[^\W_]+")
@@ -40,8 +39,7 @@ class _Index:
 
 def fold(text: str) -> str:
     """Lower case without diacritics, for matching only: the values returned keep theirs."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _text.fold(text)
 
 
 def _key(name: str) -> str:

@@ -7,7 +7,8 @@ when the evidence is clear.
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from nlu import text as _text
 
 WELSH_WORDS = frozenset("""
 a ac achos ag am i ar at bach bod bore braf byddwn chi chwilio cymorth cymraeg cynnes da
@@ -32,8 +33,7 @@ _WELSH_LETTERS = set("ŵŷâêîôûŴŶÂÊÎÔÛ")
 
 
 def words(text: str) -> list[str]:
-    text = unicodedata.normalize("NFC", text).casefold().replace("’", "'")
-    return _WORD.findall(text)
+    return _text.plain_words(text)
 
 
 def detect_language(text: str) -> str | None:

@@ -6,8 +6,8 @@ One table serves both directions, for the NLU, the place gazetteer and the activ
 """
 from __future__ import annotations
 
-import re
-import unicodedata
+from nlu.text import key
+
 
 # radical prefix -> its mutated prefixes, by mutation
 SOFT = {"c": "g", "p": "b", "t": "d", "g": "", "b": "f", "d": "dd", "m": "f", "ll": "l", "rh": "r"}
@@ -49,12 +49,8 @@ for _table in (SOFT, NASAL, ASPIRATE):
             _UNMUTATE.setdefault(_mutated, set()).add(_radical)
 
 
-def fold(text: str) -> str:
-    """A lookup key: lower case, accents and punctuation dropped (only for matching, never shown)."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[-'’`.,!?;:()\"]", " ", text)
-    return " ".join(text.split())
+# A lookup key: lower case, accents and punctuation dropped (only for matching, never shown).
+fold = key
 
 
 _UNMUTATE_LONGEST_FIRST = sorted(_UNMUTATE.items(), key=lambda item: -len(item[0]))

@@ -6,8 +6,10 @@ is not a 10; two numbers ("7 or 8") or a fraction ("6.5") are unclear, and asked
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from nlu import answers
+from nlu.text import fold
 
 VALUE = "value"
 OUT_OF_RANGE = "out_of_range"
@@ -48,7 +50,7 @@ HEDGES = ("about", "around", "roughly", "maybe", "probably", "approx", "approxim
           "id say", "i think", "say", "like", "just", "only", "a", "an", "it's", "its", "it is",
           "i'm", "im", "tua", "rhyw", "efallai", "falle", "mae'n", "mae", "yn", "yr", "y", "fy",
           "dwi'n", "dw i'n", "rwy'n", "rhoi", "i'd give it", "give it", "i give it", "score",
-          "sgôr", "a", "ac", "tuag at", "around about")
+          "sgor", "a", "ac", "tuag at", "around about")
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,7 @@ class ScaleAnswer:
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).casefold().replace("’", "'")
-    return re.sub(r"\s+", " ", text).strip(" .!?,;:\"()")
+    return fold(text)
 
 
 def _strip_hedges(text: str) -> str:
@@ -105,10 +106,11 @@ def read_scale_answer(text: str, low: int, high: int) -> ScaleAnswer:
     folded = _fold(text or "")
     if not folded:
         return ScaleAnswer(UNCLEAR)
-    if folded in SKIP_WORDS:
-        return ScaleAnswer(SKIP)
-    if any(folded.startswith(p) for p in DECLINE_PHRASES):
+    # Declining first: "prefer not to say" is a skip in a referral but a decline on a scale.
+    if any(folded.startswith(p) for p in DECLINE_PHRASES) or answers.starts_with(folded, "decline"):
         return ScaleAnswer(DECLINE)
+    if folded in SKIP_WORDS or answers.said(folded, "skip"):
+        return ScaleAnswer(SKIP)
     number = _number(_strip_hedges(folded))
     if number is None:
         return ScaleAnswer(UNCLEAR)

@@ -16,7 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from config import config_path
-from nlu.mutations import fold, radical_forms
+from nlu.mutations import radical_forms
+from nlu.text import key as fold
 
 DATA_DIR = config_path("data")
 PLACES_FILE = DATA_DIR / "gazetteer_places_wales.csv"

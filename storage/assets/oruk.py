@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from nlu.mutations import fold
+from nlu.text import key as fold
 from storage.models.assets import CATEGORIES, SERVICE_TYPES, SETTINGS
 
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from config import config_path
-from nlu.mutations import fold
+from nlu.text import key as fold
 from storage.assets.oruk import (
     ENGLISH_CODES, WELSH_CODES, InvalidRecord, ServiceData, category_of, parse_service, read_json_records,
 )

@@ -58,19 +58,32 @@ def test_an_answer_is_stored_before_the_next_item_is_asked():
 
 def test_options_items_offer_skip_and_prefer_not_after_the_numbered_answers():
     state = CheckinState(step="asking", checkin_id=5, remaining=ITEMS[4:], total=len(ITEMS))
-    reply = checkin.prompt(state, ctx())[0]
+    reply = checkin.prompt(state, ctx("telegram"))[0]
     assert [o.value for o in reply.options] == ["1", "2", "3", "skip", "decline"]
-    assert checkin.step(state, Choice("decline"), ctx()).effects[0].status == "declined"
-    assert checkin.step(state, Choice("3"), ctx()).effects[0].value == 3
+    assert checkin.step(state, Choice("decline"), ctx("telegram")).effects[0].status == "declined"
+    assert checkin.step(state, Choice("3"), ctx("telegram")).effects[0].value == 3
+
+
+def test_on_sms_options_items_leave_skip_and_prefer_not_to_the_words_given_at_the_start():
+    state = CheckinState(step="asking", checkin_id=5, remaining=ITEMS[4:], total=len(ITEMS))
+    assert [o.value for o in checkin.prompt(state, ctx("sms"))[0].options] == ["1", "2", "3"]
+    assert checkin.step(state, Text("prefer not to say"), ctx("sms")).effects[0].status == "declined"
 
 
 def test_the_scale_is_explained_once_then_the_item_is_asked_again():
     state = opened().state
     first = checkin.step(state, Text("banana"), ctx())
     assert [r.key for r in first.replies] == ["q.ons4.scale.zero_to_ten.help", "q.ons4.life_satisfaction"]
-    second = checkin.step(first.state, Text("11"), ctx())
+    second = checkin.step(first.state, Text("still banana"), ctx())
     assert [r.key for r in second.replies] == ["checkin.not_understood", "q.ons4.life_satisfaction"]
     assert second.effects == ()
+
+
+def test_a_number_off_the_scale_says_what_the_scale_is():
+    result = checkin.step(opened().state, Text("11"), ctx())
+    assert [(r.key, dict(r.params)) for r in result.replies][0] == (
+        "conversation.scale_out_of_range", {"value": 11, "low": 0, "high": 10})
+    assert result.effects == ()
 
 
 def test_resuming_says_how_many_are_left():
@@ -81,8 +94,9 @@ def test_resuming_says_how_many_are_left():
 
 def test_the_last_answer_thanks_and_completes():
     state = CheckinState(step="asking", checkin_id=5, remaining=ITEMS[-1:], total=len(ITEMS))
-    stored = checkin.step(state, Text("never"), ctx())
-    assert stored.effects == ()                                     # "never" is not an option here; explained
+    stored = checkin.step(state, Text("banana"), ctx())
+    assert stored.effects == ()                                     # not an answer: explained
+    assert checkin.step(state, Text("never"), ctx()).effects[0].value == 5   # the option's words: Never
     stored = checkin.step(state, Choice("5"), ctx())
     done = checkin.step(stored.state, AnswerRecorded(5, "ons_loneliness", "direct"), ctx())
     assert done.state is None

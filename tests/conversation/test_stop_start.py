@@ -1,0 +1,37 @@
+"""STOP pauses check-ins; START resumes what is still due and drops, saying so, what expired meanwhile (item 3)."""
+from __future__ import annotations
+
+import pytest
+
+from storage.models import Checkin
+from tests.support.referral import finish_quickly, start_referral
+
+
+def _statuses(bot):
+    return {c.wave: c.status for c in bot.rows(Checkin)}
+
+
+@pytest.mark.parametrize("language, stop, start, told", [("en", "STOP", "START", "Still to come: 1"),
+                                                          ("cy", "STOPIO", "DECHRAU", "I ddod: 1")])
+def test_stop_then_start_keeps_what_is_still_due(bot, language, stop, start, told):
+    start_referral(bot, language)
+    finish_quickly(bot)
+    assert set(_statuses(bot).values()) <= {"planned", "offered"}
+    bot.send(stop)
+    assert "cancelled" not in _statuses(bot).values()            # paused, not cancelled
+    bot.advance("8w")                                              # baseline and week 6 expire meanwhile
+    bot.send(start).expect(told).expect_lang(language)
+    statuses = _statuses(bot)
+    assert statuses["baseline"] == "expired" and statuses["week6"] == "expired"
+    assert statuses["week12"] == "planned"
+    assert {c.closed_reason for c in bot.rows(Checkin) if c.status == "expired"} == {"opted_out"}
+    bot.advance("4w1d").expect()                                   # the 12-week check-in is offered
+
+
+def test_a_short_pause_loses_nothing(bot):
+    start_referral(bot, "en")
+    finish_quickly(bot)
+    bot.send("STOP")
+    bot.advance("1d")
+    bot.send("START").expect("Your check-ins carry on as planned")
+    assert "expired" not in _statuses(bot).values()

@@ -1,0 +1,37 @@
+"""The words people answer with: in data files beside the catalogs, both languages, marked for review."""
+from __future__ import annotations
+
+import yaml
+
+from nlu import answers, text
+from nlu.answers import LOCALE_DIR
+
+
+def test_every_concept_has_words_in_welsh_and_english():
+    data = answers.by_language()
+    assert set(data["cy"]) == set(data["en"])
+    for concept, words in data["en"].items():
+        if isinstance(words, dict):
+            assert set(words) == set(data["cy"][concept]), concept
+            for value in words:
+                assert words[value] and data["cy"][concept][value], f"{concept}.{value} needs words in both"
+        else:
+            assert words and data["cy"][concept], f"{concept} needs words in both languages"
+
+
+def test_welsh_words_are_marked_for_translator_review():
+    raw = yaml.safe_load((LOCALE_DIR / "cy" / "answers.yml").read_text(encoding="utf-8"))
+    assert "needs-review" in raw["review"] or "reviewed-by:" in raw["review"]
+
+
+def test_am_is_not_a_morning_in_either_language():
+    assert "am" not in {w for ws in answers.groups("times_of_day").values() for w in map(text.phrase, ws)}
+
+
+def test_folding_is_for_matching_only():
+    assert text.nfc("gŵr a\u0302") == "gŵr â"
+    assert text.fold("  NÔL! ") == "nol"
+    assert text.words("nos, am saith") == ["nos", "am", "saith"]
+    assert text.words("Dwi’n iawn") == ["dwi'n", "iawn"]
+    assert text.key("Pen-y-bont ar Ogwr") == "pen y bont ar ogwr"
+    assert text.plain_words("Helô") == ["helô"]
