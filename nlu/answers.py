@@ -12,9 +12,10 @@ from typing import Mapping
 
 import yaml
 
+from config import config_path
 from nlu import text
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "config" / "locale"
+LOCALE_DIR = config_path("locale")
 LANGUAGES = ("cy", "en")
 FILE_NAME = "answers.yml"
 
