@@ -34,8 +34,20 @@ def preferred_address(person: Person) -> PersonAddress | None:
     return max(reachable, key=lambda a: (a.last_seen_at or a.created_at, a.id))
 
 
+# Safeguarding replies to the person (crisis contacts, the gentle safety check) and alerts to
+# practitioners go before every other queued row (issue 14): the sender orders by priority first.
+URGENT_KEYS = "safeguarding."
+PRIORITY_URGENT = 1
+PRIORITY_NORMAL = 0
+
+
+def priority_of(reply: Reply) -> int:
+    """The outbox priority a reply is queued with, from its catalog key."""
+    return PRIORITY_URGENT if reply.key.startswith(URGENT_KEYS) else PRIORITY_NORMAL
+
+
 _OUTBOX_COLUMNS = ("person_id", "channel", "address", "body", "options", "language", "status", "idempotency_key",
-                   "ignore_opt_out", "created_at", "not_before", "attempts")
+                   "ignore_opt_out", "created_at", "not_before", "attempts", "priority")
 
 
 def _outbox_insert(postgresql: bool, keyed: bool):
@@ -82,6 +94,7 @@ def queue_message(
         "body": rendered.body, "options": [{"value": o.value, "label": o.label} for o in rendered.options],
         "language": rendered.language, "status": "queued", "idempotency_key": idempotency_key,
         "ignore_opt_out": ignore_opt_out, "created_at": now, "not_before": not_before or now, "attempts": 0,
+        "priority": priority_of(reply),
     }).scalar()
     if row_id is not None and person is not None and reply.options:
         if conversation is None or conversation.person_id != person.id:

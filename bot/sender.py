@@ -68,14 +68,15 @@ _HOLDING = select(
 ))
 _CANDIDATES = (
     select(_OUTBOX.c.id, _OUTBOX.c.channel, _OUTBOX.c.address, _OUTBOX.c.body, _OUTBOX.c.options,
-           _OUTBOX.c.attempts, _OUTBOX.c.created_at, _OUTBOX.c.ignore_opt_out,
+           _OUTBOX.c.attempts, _OUTBOX.c.created_at, _OUTBOX.c.ignore_opt_out, _OUTBOX.c.priority,
            _PERSON.c.opted_out, _ADDRESS.c.unreachable_at)
     .select_from(_OUTBOX.outerjoin(_PERSON, _PERSON.c.id == _OUTBOX.c.person_id)
                  .outerjoin(_ADDRESS, and_(_ADDRESS.c.channel == _OUTBOX.c.channel,
                                            _ADDRESS.c.address == _OUTBOX.c.address)))
     .where(_OUTBOX.c.status == "queued", _OUTBOX.c.not_before <= bindparam("now"),
            _OUTBOX.c.channel.in_(bindparam("channels", expanding=True)))
-    .order_by(_OUTBOX.c.id)
+    # Safeguarding first (issue 14): a crisis reply goes at the next token, not behind a flood.
+    .order_by(_OUTBOX.c.priority.desc(), _OUTBOX.c.id)
     .limit(bindparam("limit"))
 )
 _EARLY_STATUSES = select(DeliveryStatus.__table__).where(
@@ -240,6 +241,7 @@ class Sender:
         self._in_flight: dict[int, tuple[str, str]] = {}   # message's first row id -> recipient, while being sent
         self._sending_rows: set[int] = set()   # every row of those messages (a turn's SMS rows go as one)
         self._waiting: dict[tuple[str, str], tuple[int, datetime]] = {}   # recipient -> (row id, retry at)
+        self._elsewhere: set[tuple[str, str]] = set()   # recipients with a row in another sender's hands
         self._scanned_at = float("-inf")
         self._finished: set[int] = set()   # rows this sender recorded since it last read the outbox
         self._results: list[tuple[Outgoing, Outcome]] = []
@@ -381,7 +383,14 @@ class Sender:
                 row = candidates[index]
                 index += 1
                 key = (row.channel, row.address)
-                if key in decided or blocked.get(key, row.id + 1) < row.id:
+                if key in decided:
+                    continue
+                if row.priority:
+                    # Ahead of the recipient's own queue and retries; still one message in flight.
+                    if key in self._in_flight_keys() or key in self._elsewhere:
+                        decided.add(key)
+                        continue
+                elif blocked.get(key, row.id + 1) < row.id:
                     continue
                 # Checked now, at send time: a STOP after the row was queued still counts.
                 if row.opted_out and not row.ignore_opt_out:
@@ -426,6 +435,7 @@ class Sender:
         if mono - self._scanned_at >= RESCAN_S:
             self._scanned_at = mono
             self._waiting = {}
+            self._elsewhere = set()
             # Rows recorded before the read cannot look "sending" in it: forgotten after it. The
             # event loop moves rows from _sending_rows to _finished while this runs in a worker
             # thread, so a row's membership is checked in the live sets, in flight first.
@@ -449,6 +459,7 @@ class Sender:
                                         "last_error": "interrupted while sending; not sent again"})
                 else:
                     self._note_waiting(key, row.id, row.claimed_until)   # another sender has it
+                    self._elsewhere.add(key)
             self._finished -= recorded_before
             # Now, so that a row put back in the queue is among this pass's candidates.
             _update_rows(session, changes)
@@ -462,6 +473,9 @@ class Sender:
         for row_id, key in list(self._in_flight.items()):
             blocked[key] = min(blocked.get(key, row_id), row_id)
         return blocked
+
+    def _in_flight_keys(self) -> set[tuple[str, str]]:
+        return set(self._in_flight.values())
 
     def _note_waiting(self, key: tuple[str, str], row_id: int, until: datetime) -> None:
         known = self._waiting.get(key)
