@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, Sequence
+from typing import Sequence
 
 from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.catalog import BILINGUAL, Catalog
 from bot.channels.base import Outgoing
@@ -17,17 +16,6 @@ from bot.rendering import render_sms
 from bot.sms_segments import measure
 from flows.base import Reply
 from storage.models import Conversation, OutboundMessage, Person, PersonAddress
-
-
-@dataclass(frozen=True)
-class SendResult:
-    provider_id: str | None = None
-
-
-class Transport(Protocol):
-    """Hands one message to a provider (Telegram, Twilio, the console)."""
-
-    def send(self, message: OutboundMessage) -> SendResult: ...
 
 
 def preferred_address(person: Person) -> PersonAddress | None:
@@ -181,35 +169,4 @@ def queue_claimed(
             ]
     if row_id is None:
         return None
-    return Outgoing(row_id, channel, address, rendered.body or "", tuple(options), 1, 1, (), now)
-
-
-def deliver_due(sessions: sessionmaker, transport: Transport, now: datetime,
-                channel: str | None = None, address: str | None = None) -> list[OutboundMessage]:
-    """Send every queued message that is due, oldest first; returns those sent.
-
-    The opt-out flag is read now, at send time, not when the row was queued.
-    """
-    sent: list[OutboundMessage] = []
-    with sessions.begin() as session:
-        query = (
-            select(OutboundMessage, Person.opted_out)
-            .outerjoin(Person, Person.id == OutboundMessage.person_id)
-            .where(OutboundMessage.status == "queued", OutboundMessage.not_before <= now)
-            .order_by(OutboundMessage.id)
-        )
-        if channel is not None:
-            query = query.where(OutboundMessage.channel == channel)
-        if address is not None:
-            query = query.where(OutboundMessage.address == address)
-        for row, opted_out in session.execute(query).all():
-            if opted_out and not row.ignore_opt_out:
-                row.status = "suppressed"
-                continue
-            result = transport.send(row)
-            row.status = "sent"
-            row.sent_at = now
-            row.attempts += 1
-            row.provider_id = result.provider_id
-            sent.append(row)
-    return sent
+    return Outgoing(row_id, channel, address, rendered.body or "", tuple(options), 1, 1, (), now, rendered.language)

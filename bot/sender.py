@@ -74,6 +74,7 @@ _HOLDING = select(
 _CANDIDATES = (
     select(_OUTBOX.c.id, _OUTBOX.c.channel, _OUTBOX.c.address, _OUTBOX.c.body, _OUTBOX.c.options,
            _OUTBOX.c.attempts, _OUTBOX.c.created_at, _OUTBOX.c.ignore_opt_out, _OUTBOX.c.priority,
+           _OUTBOX.c.language,
            _PERSON.c.opted_out, _ADDRESS.c.unreachable_at)
     .select_from(_OUTBOX.outerjoin(_PERSON, _PERSON.c.id == _OUTBOX.c.person_id)
                  .outerjoin(_ADDRESS, and_(_ADDRESS.c.channel == _OUTBOX.c.channel,
@@ -216,6 +217,14 @@ def routes_from_settings(settings, transports: dict[str, Transport]) -> dict[str
     return routes
 
 
+def unlimited_routes(transports: dict[str, Transport]) -> dict[str, Route]:
+    """Routes without limits, for in-memory transports (tests, the console simulator)."""
+    routes = {channel: Route(channel, transport, TokenBucket(1e9, 1e9)) for channel, transport in transports.items()}
+    if "sms" in routes:
+        routes["sms"].cost = sms_segments
+    return routes
+
+
 def outbound_result(kind: str, attempts: int, max_attempts: int) -> str:
     """The metric's result for one send attempt: a retry after the last attempt is a failure."""
     if kind == "retry" and attempts >= max_attempts:
@@ -350,6 +359,7 @@ class Sender:
     async def run(self, stop: asyncio.Event) -> None:
         """Claim, send and record until `stop` is set; then finish what is in flight."""
         self.running = True
+        self._wake, self._results_ready = asyncio.Event(), asyncio.Event()   # this loop's (drain runs one each)
         recorder = asyncio.create_task(self._record_loop(stop))
         try:
             while not stop.is_set():
@@ -554,7 +564,7 @@ class Sender:
                 more_waiting = True
                 continue
             messages.append(Outgoing(row.id, row.channel, row.address, body, options, row.attempts + 1, cost,
-                                     tuple(ids) if len(ids) > 1 else (), row.created_at))
+                                     tuple(ids) if len(ids) > 1 else (), row.created_at, row.language))
         for message in messages:   # ours from now: a take() or the next look must know
             self._in_flight[message.id] = (message.channel, message.address)
             self._sending_rows.update(message.row_ids)
