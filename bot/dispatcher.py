@@ -32,7 +32,7 @@ from bot.practitioners import person_facts as practitioner_facts
 from bot.keywords import Keyword, is_opt_in, match as match_keyword
 from bot.messages import InboundMessage, clean_text, storable_text
 from flows.base import (
-    Begin, Choice, DataSetEvent, Effect, Event, Flow, FlowContext, GoTo, Reply, Say, SetLanguage, Text,
+    Begin, Choice, DataSetEvent, Effect, Event, Flow, FlowContext, FlowSettings, GoTo, Reply, Say, SetLanguage, Text,
     Transition,
 )
 from flows.consent import RecordConsent
@@ -227,6 +227,8 @@ class Dispatcher:
         self._menu = menu_options(self.flows)
         self._intent_routes = intent_routes(self.flows)
         self.default_language = settings.service.default_language
+        # Flows see a narrow view: no tokens, passwords or URLs (the whole Settings stays here).
+        self._flow_settings = FlowSettings(default_language=self.default_language)
 
     # ------------------------------------------------------------ entry point
 
@@ -545,7 +547,7 @@ class Dispatcher:
     def _context(self, turn: Turn) -> FlowContext:
         return FlowContext(
             now=turn.now, language=turn.person.language or self.default_language,
-            channel=turn.message.channel, person=dict(turn.facts), settings=self.settings,
+            channel=turn.message.channel, person=dict(turn.facts), settings=self._flow_settings,
             menu=self._menu, intent_routes=self._intent_routes, resources=self.resources,
         )
 
