@@ -156,11 +156,11 @@ def measure(section: str, db: str, what: str, turns: list[Callable[[int], None]]
 
         def run(turn: Callable[[int], None], first: int) -> None:
             mine = []
-            for n in range(first_n + first, first_n + count, len(turns)):
+            for n in range(first_n + first, first_n + count, len(turns)):  # noqa: B023 - joined in this round
                 t0 = time.perf_counter()
                 turn(n)
                 mine.append(time.perf_counter() - t0)
-            latencies.extend(mine)
+            latencies.extend(mine)  # noqa: B023 - joined in this round
 
         workers = [threading.Thread(target=run, args=(turn, first)) for first, turn in enumerate(turns)]
         meter.start()
@@ -612,7 +612,7 @@ def process(*args: str):
             break
         except httpx.TransportError:
             if child.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"{args[0]} did not start")
+                raise SystemExit(f"{args[0]} did not start") from None
             time.sleep(0.05)
     try:
         yield child, url

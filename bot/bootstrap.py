@@ -26,7 +26,7 @@ from flows.registry import FLOWS
 from flows.rights import RequestErasure
 from flows.safety import DropPaused, ResumePaused
 from flows.withdraw import ForgetReferrals
-from nlu.backends import build_nlu
+from bot.nlu_backends import build_nlu
 from storage.db import make_engine, upgrade
 from storage.places import default_gazetteer
 

@@ -24,14 +24,16 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot.catalog import BILINGUAL, Catalog
 from bot.choices import resolve_choice
 from bot.clock import Clock
-from bot.outbox import queue_message
+from bot.channels.base import Outgoing as OutgoingRow
+from bot.outbox import claim_rows, join_turn, queue_claimed, recipient_free
 from bot.practitioners import PractitionerActions, link_code_in, record_consent, redeem_link_code
 from bot.person_facts import FactColumns, PersonFacts
 from bot.practitioners import person_facts as practitioner_facts
 from bot.keywords import Keyword, is_opt_in, match as match_keyword
 from bot.messages import InboundMessage, clean_text, storable_text
 from flows.base import (
-    Ask, Begin, Choice, Option, DataSetEvent, Effect, Event, Flow, FlowContext, GoTo, Reply, Say, SetLanguage, Text,
+    Ask, Begin, Choice, Option, DataSetEvent, Effect, Event, Flow, FlowContext, FlowSettings, GoTo, Reply, Say,
+    SetLanguage, Text,
     Transition,
 )
 from flows.consent import RecordConsent, privacy_notice
@@ -157,6 +159,9 @@ class Turn:
     seen_address_id: int | None = None
     # Run once the turn has committed (a turn retried after a conflict must not count twice).
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # Set when this process's sender sends what the turn commits: the first reply to the person
+    # goes in claimed until then, and their replies are handed to it after the commit (Handled.handed).
+    hand_over_until: datetime | None = None
 
     @property
     def home_flow(self) -> str:
@@ -186,6 +191,9 @@ class Handled:
     duplicate: bool = False
     failed: bool = False
     outbound_ids: tuple[int, ...] = ()
+    # The turn's replies to the person, for this process's sender to send without a claim: the
+    # first message committed claimed, the others queued behind it (see bot/sender.py, take).
+    handed: tuple[OutgoingRow, ...] = ()
 
 
 # A screen looks at every inbound message before any flow. Returning a Transition means it
@@ -241,14 +249,17 @@ class Dispatcher:
         self._menu = menu_options(self.flows)
         self._intent_routes = intent_routes(self.flows)
         self.default_language = settings.service.default_language
+        # Flows see a narrow view: no tokens, passwords or URLs (the whole Settings stays here).
+        self._flow_settings = FlowSettings(default_language=self.default_language)
 
     # ------------------------------------------------------------ entry point
 
-    def handle(self, message: InboundMessage) -> Handled:
+    def handle(self, message: InboundMessage, hand_over: bool = False) -> Handled:
+        """One message's turn, committed. `hand_over`: the caller's sender sends the replies now."""
         message = _storable_choice_and_payload(message)
         for _ in range(CONCURRENT_UPDATE_RETRIES):
             try:
-                return self._handle_once(message)
+                return self._handle_once(message, hand_over)
             except StaleDataError:
                 continue  # another worker moved this conversation on; read it again
             except IntegrityError:
@@ -264,7 +275,7 @@ class Dispatcher:
                 return self._record_failure(message)
         return self._record_failure(message)
 
-    def handle_together(self, messages: Sequence[InboundMessage]) -> list[Handled]:
+    def handle_together(self, messages: Sequence[InboundMessage], hand_over: bool = False) -> list[Handled]:
         """Several messages that arrived at once, in one transaction: one commit for them all.
 
         Each is still a whole turn, in arrival order, and none is acknowledged before the commit.
@@ -274,27 +285,28 @@ class Dispatcher:
         its own retries and failure record.
         """
         if len(messages) == 1:
-            return [self.handle(messages[0])]
+            return [self.handle(messages[0], hand_over)]
         messages = [_storable_choice_and_payload(m) for m in messages]
         # Each turn locks its address row until the commit. Taking them in one order (one
         # person's messages keep theirs) means two workers' groups never wait on each other.
         order = sorted(range(len(messages)), key=lambda n: (messages[n].channel, messages[n].address))
         try:
             with self.sessions.begin() as session:
-                turns = {n: self._turn(session, messages[n]) for n in order}
+                turns = {n: self._turn(session, messages[n], hand_over) for n in order}
         except Exception:  # noqa: BLE001 - rolled back as one; alone, each retries or says what went wrong
-            return [self.handle(message) for message in messages]
+            return [self.handle(message, hand_over) for message in messages]
         for n in order:
             self._after_commit(turns[n][1])
         return [turns[n][0] for n in range(len(messages))]
 
-    def _handle_once(self, message: InboundMessage) -> Handled:
+    def _handle_once(self, message: InboundMessage, hand_over: bool = False) -> Handled:
         with self.sessions.begin() as session:
-            handled, turn = self._turn(session, message)
+            handled, turn = self._turn(session, message, hand_over)
         self._after_commit(turn)
         return handled
 
-    def _turn(self, session: Session, message: InboundMessage) -> tuple[Handled, Turn | None]:
+    def _turn(self, session: Session, message: InboundMessage, hand_over: bool = False
+              ) -> tuple[Handled, Turn | None]:
         """One message's whole turn in the session's transaction (the caller commits)."""
         now = self.clock.now()
         person, conversation, facts, is_new, seen_address_id = self._load(session, message, now)
@@ -308,8 +320,11 @@ class Dispatcher:
         parse = self.nlu.parse(text, language_hint) if text else NO_TEXT
         turn = Turn(session, person, conversation, message, text, parse, now, inbound_id, facts=facts,
                     seen_address_id=seen_address_id)
+        if hand_over:
+            turn.hand_over_until = now + timedelta(seconds=self.settings.sender.claim_s)
         self._run(turn, is_new)
-        return Handled(outbound_ids=self._flush_turn(turn)), turn
+        ids, handed = self._flush_turn(turn)
+        return Handled(outbound_ids=ids, handed=handed), turn
 
     @staticmethod
     def _after_commit(turn: Turn | None) -> None:
@@ -544,24 +559,37 @@ class Dispatcher:
             conversation.state = state.to_json()
         conversation.updated_at = turn.now
 
-    def _flush_turn(self, turn: Turn) -> tuple[int, ...]:
+    def _flush_turn(self, turn: Turn) -> tuple[tuple[int, ...], tuple[OutgoingRow, ...]]:
         session = turn.session
         # No flush before the outbox rows: the conversation's pending options change with them,
         # and one UPDATE (with its version check) at the end is one round trip, not two.
-        ids = []
+        ids, handed = [], []
         recipients = {}
+        here = (turn.message.channel, turn.message.address)
+        # The sender sends the replies to the person without a claim when nothing of theirs must
+        # go first: checked before this turn's rows are written, with their address locked.
+        hand_over = turn.hand_over_until is not None and any(
+            (o.channel, o.address) == here for o in turn.outgoing) and recipient_free(session, *here, turn.now)
         for out in turn.outgoing:
             if out.person_id is not None and out.person_id not in recipients:
                 recipients[out.person_id] = (turn.person if out.person_id == turn.person.id
                                              else session.get(Person, out.person_id))
-            row_id = queue_message(
+            row = queue_claimed(
                 session, self.catalog, out.reply, channel=out.channel, address=out.address,
                 now=turn.now, person=recipients.get(out.person_id), language=out.language,
                 idempotency_key=out.idempotency_key, ignore_opt_out=out.ignore_opt_out,
                 conversation=turn.conversation,
             )
-            if row_id is not None:
-                ids.append(row_id)
+            if row is not None:
+                ids.append(row.id)
+                if hand_over and (out.channel, out.address) == here and (
+                        out.ignore_opt_out or not turn.person.opted_out):
+                    handed.append(row)
+        if handed:
+            # One message in flight per person: the first claimed now, the rest after it is sent.
+            handed = join_turn(handed)
+            first = handed[0]
+            claim_rows(session, first.row_ids, turn.hand_over_until)
         if any(o.person_id == turn.person.id for o in turn.outgoing) and not any(
             o.reply.options for o in turn.outgoing if o.person_id == turn.person.id
         ):
@@ -574,7 +602,7 @@ class Dispatcher:
             session.connection().execute(_EVENT_INSERT, [
                 {name: getattr(event, name) for name in _EVENT_COLUMNS} for event in turn.events])
         session.flush()
-        return tuple(ids)
+        return tuple(ids), tuple(handed)
 
     def _store_conversation(self, turn: Turn) -> None:
         """UPDATE the conversation if nobody else moved it on since it was read; else StaleDataError."""
@@ -610,7 +638,7 @@ class Dispatcher:
     def _context(self, turn: Turn) -> FlowContext:
         return FlowContext(
             now=turn.now, language=turn.person.language or self.default_language,
-            channel=turn.message.channel, person=dict(turn.facts), settings=self.settings,
+            channel=turn.message.channel, person=dict(turn.facts), settings=self._flow_settings,
             menu=self._menu, intent_routes=self._intent_routes, resources=self.resources,
         )
 

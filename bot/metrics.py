@@ -31,6 +31,8 @@ if MULTIPROCESS:
     Path(os.environ.get(MULTIPROC_ENV) or os.environ[MULTIPROC_ENV.lower()]).mkdir(parents=True, exist_ok=True)
 
 REGISTRY = CollectorRegistry(auto_describe=True)
+# The NLU's (nlu/ may not import bot/): served with these.
+from nlu.metrics import NLU_FALLBACKS, NLU_SECONDS, REGISTRY as NLU_REGISTRY  # noqa: E402,F401
 CHANNELS = ("sms", "telegram")
 
 INBOUND = Counter(
@@ -42,12 +44,6 @@ OUTBOUND = Counter(
 TURN_SECONDS = Histogram(
     "cyswllt_turn_seconds", "Time from webhook received to the turn committed", ["channel"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5), registry=REGISTRY)
-NLU_SECONDS = Histogram(
-    "cyswllt_nlu_parse_seconds", "NLU parse latency by backend that answered", ["backend"],
-    buckets=(0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1), registry=REGISTRY)
-NLU_FALLBACKS = Counter(
-    "cyswllt_nlu_fallbacks", "Parses answered by the embedded NLU because Rasa did not", ["lang"],
-    registry=REGISTRY)
 SAFEGUARDING_ALERTS = Counter(
     "cyswllt_safeguarding_alerts_raised", "Safeguarding alerts raised", ["level"], registry=REGISTRY)
 SCHEDULER_LAG = Histogram(
@@ -55,8 +51,6 @@ SCHEDULER_LAG = Histogram(
     buckets=(0.01, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600), registry=REGISTRY)
 
 # Label sets known in advance start at zero, so that rate() and increase() see the first event.
-for _lang in ("cy", "en"):
-    NLU_FALLBACKS.labels(_lang)
 for _level in ("emergency", "urgent", "concern"):
     SAFEGUARDING_ALERTS.labels(_level)
 
@@ -153,6 +147,7 @@ def exposition(read_database: Callable[[], "object"] | None) -> tuple[bytes, str
         MultiProcessCollector(registry)
     else:
         registry.register(_Forward(REGISTRY))
+        registry.register(_Forward(NLU_REGISTRY))
     if read_database is not None:
         registry.register(DatabaseCollector(read_database))
     return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -1,29 +1,21 @@
 """The outbox: replies and scheduled messages are rows, sent after the transaction commits."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
 from datetime import datetime
-from typing import Protocol
+from typing import Sequence
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.catalog import BILINGUAL, Catalog
+from bot.channels.base import Outgoing
+from bot.rendering import render_sms
+from bot.sms_segments import measure
 from flows.base import Reply
 from storage.models import Conversation, OutboundMessage, Person, PersonAddress
-
-
-@dataclass(frozen=True)
-class SendResult:
-    provider_id: str | None = None
-
-
-class Transport(Protocol):
-    """Hands one message to a provider (Telegram, Twilio, the console)."""
-
-    def send(self, message: OutboundMessage) -> SendResult: ...
 
 
 def preferred_address(person: Person) -> PersonAddress | None:
@@ -34,8 +26,20 @@ def preferred_address(person: Person) -> PersonAddress | None:
     return max(reachable, key=lambda a: (a.last_seen_at or a.created_at, a.id))
 
 
+# Safeguarding replies to the person (crisis contacts, the gentle safety check) and alerts to
+# practitioners go before every other queued row (issue 14): the sender orders by priority first.
+URGENT_KEYS = "safeguarding."
+PRIORITY_URGENT = 1
+PRIORITY_NORMAL = 0
+
+
+def priority_of(reply: Reply) -> int:
+    """The outbox priority a reply is queued with, from its catalog key."""
+    return PRIORITY_URGENT if reply.key.startswith(URGENT_KEYS) else PRIORITY_NORMAL
+
+
 _OUTBOX_COLUMNS = ("person_id", "channel", "address", "body", "options", "language", "status", "idempotency_key",
-                   "ignore_opt_out", "created_at", "not_before", "attempts")
+                   "ignore_opt_out", "created_at", "not_before", "attempts", "priority")
 
 
 def _outbox_insert(postgresql: bool, keyed: bool):
@@ -50,6 +54,56 @@ def _outbox_insert(postgresql: bool, keyed: bool):
 
 # Built once: building an INSERT with .values() for every message cost more than running it.
 _OUTBOX_INSERT = {(pg, keyed): _outbox_insert(pg, keyed) for pg in (False, True) for keyed in (False, True)}
+
+
+_TABLE = OutboundMessage.__table__
+# Something of the recipient's is in flight or must go first: a row being sent, one due (queued
+# earlier, not yet claimed) or one waiting to be tried again. A scheduled row not yet due, never
+# tried, holds nothing back (the sender's rule, bot/sender.py).
+_RECIPIENT_BUSY = select(exists().where(
+    _TABLE.c.channel == bindparam("channel"), _TABLE.c.address == bindparam("address"),
+    or_(_TABLE.c.status == "sending",
+        and_(_TABLE.c.status == "queued",
+             or_(_TABLE.c.not_before <= bindparam("now"), _TABLE.c.attempts > 0, _TABLE.c.last_error.is_not(None)))),
+))
+
+
+_CLAIM_ROWS = (
+    update(_TABLE).where(_TABLE.c.id.in_(bindparam("ids", expanding=True)), _TABLE.c.status == "queued")
+    .values(status="sending", claimed_until=bindparam("until"), attempts=_TABLE.c.attempts + 1)
+    .returning(_TABLE.c.id)
+)
+
+
+def claim_rows(session: Session, ids: Sequence[int], until: datetime) -> set[int]:
+    """Mark rows still queued "sending" until `until` (a sender's claim); the ids it got."""
+    return set(session.connection().execute(_CLAIM_ROWS, {"ids": list(ids), "until": until}).scalars())
+
+
+def sms_segments(body: str, options: tuple) -> int:
+    return max(1, measure(render_sms(body, options)).segments)
+
+
+def join_turn(rows: Sequence[Outgoing]) -> list[Outgoing]:
+    """One turn's rows to one recipient as the messages that go: on SMS, a row joins the message
+    before it while that costs no more segments (options end a message: they must come last)."""
+    messages: list[Outgoing] = []
+    for row in rows:
+        last = messages[-1] if messages else None
+        if (last is not None and row.channel == last.channel == "sms" and not last.options
+                and (row.address, row.created_at) == (last.address, last.created_at)):
+            body = last.body + "\n\n" + row.body
+            if sms_segments(body, row.options) <= sms_segments(last.body, ()) + sms_segments(row.body, row.options):
+                messages[-1] = dataclasses.replace(last, body=body, options=row.options, ids=last.row_ids + row.row_ids)
+                continue
+        messages.append(row)
+    return messages
+
+
+def recipient_free(session: Session, channel: str, address: str, now: datetime) -> bool:
+    """Whether a row queued for this recipient now may go at once, ahead of no other of theirs."""
+    return not session.connection().execute(_RECIPIENT_BUSY, {"channel": channel, "address": address,
+                                                              "now": now}).scalar()
 
 
 def queue_message(
@@ -72,16 +126,39 @@ def queue_message(
     When the message offers options, they become the recipient's pending options, so an SMS
     answer "1" means the first of them. Pass the recipient's `conversation` if it is at hand.
     """
+    queued = queue_claimed(session, catalog, reply, channel=channel, address=address, now=now, person=person,
+                           language=language, not_before=not_before, idempotency_key=idempotency_key,
+                           ignore_opt_out=ignore_opt_out, conversation=conversation)
+    return None if queued is None else queued.id
+
+
+def queue_claimed(
+    session: Session,
+    catalog: Catalog,
+    reply: Reply,
+    *,
+    channel: str,
+    address: str,
+    now: datetime,
+    person: Person | None = None,
+    language: str | None = None,
+    not_before: datetime | None = None,
+    idempotency_key: str | None = None,
+    ignore_opt_out: bool = False,
+    conversation: Conversation | None = None,
+) -> Outgoing | None:
+    """`queue_message`, returning the row as the sender would send it (a plain value)."""
     language = language or (person.language if person else None) or BILINGUAL
     rendered = catalog.render(reply, language)
     statement = _OUTBOX_INSERT[(session.bind.dialect.name == "postgresql", idempotency_key is not None)]
+    options = [{"value": o.value, "label": o.label} for o in rendered.options]
     # On the connection: a Core INSERT needs neither the ORM's execute path nor its autoflush
     # (which would write the conversation now and again when its pending options change below).
     row_id = session.connection().execute(statement, {
         "person_id": person.id if person else None, "channel": channel, "address": address,
-        "body": rendered.body, "options": [{"value": o.value, "label": o.label} for o in rendered.options],
-        "language": rendered.language, "status": "queued", "idempotency_key": idempotency_key,
-        "ignore_opt_out": ignore_opt_out, "created_at": now, "not_before": not_before or now, "attempts": 0,
+        "body": rendered.body, "options": options, "language": rendered.language,
+        "status": "queued", "idempotency_key": idempotency_key, "ignore_opt_out": ignore_opt_out,
+        "created_at": now, "not_before": not_before or now, "attempts": 0, "priority": priority_of(reply),
     }).scalar()
     if row_id is not None and person is not None and reply.options:
         if conversation is None or conversation.person_id != person.id:
@@ -90,35 +167,6 @@ def queue_message(
             conversation.pending_options = [
                 {"value": o.value, "labels": catalog.labels(o.label, **o.params)} for o in reply.options
             ]
-    return row_id
-
-
-def deliver_due(sessions: sessionmaker, transport: Transport, now: datetime,
-                channel: str | None = None, address: str | None = None) -> list[OutboundMessage]:
-    """Send every queued message that is due, oldest first; returns those sent.
-
-    The opt-out flag is read now, at send time, not when the row was queued.
-    """
-    sent: list[OutboundMessage] = []
-    with sessions.begin() as session:
-        query = (
-            select(OutboundMessage, Person.opted_out)
-            .outerjoin(Person, Person.id == OutboundMessage.person_id)
-            .where(OutboundMessage.status == "queued", OutboundMessage.not_before <= now)
-            .order_by(OutboundMessage.id)
-        )
-        if channel is not None:
-            query = query.where(OutboundMessage.channel == channel)
-        if address is not None:
-            query = query.where(OutboundMessage.address == address)
-        for row, opted_out in session.execute(query).all():
-            if opted_out and not row.ignore_opt_out:
-                row.status = "suppressed"
-                continue
-            result = transport.send(row)
-            row.status = "sent"
-            row.sent_at = now
-            row.attempts += 1
-            row.provider_id = result.provider_id
-            sent.append(row)
-    return sent
+    if row_id is None:
+        return None
+    return Outgoing(row_id, channel, address, rendered.body or "", tuple(options), 1, 1, (), now, rendered.language)

@@ -9,12 +9,18 @@ Order per person: one row per recipient is in flight at a time, and a row waitin
 retry holds back that recipient's later rows. Scheduled rows (not yet due, never tried)
 hold back nothing.
 
-Several senders (one per web worker, PostgreSQL only): a claim marks its rows "sending" and
-commits before any is sent, and candidates are read `FOR UPDATE SKIP LOCKED`, so two senders
-never claim one row. They also take turns to claim (a transaction-level advisory lock) and each
-claim reads afresh which recipients have a row in flight or waiting: so another sender's
-row in flight holds back a recipient's next row here too, and per-person order holds across
-senders. The provider rates are divided among the `sender.instances` senders.
+The common case has no claim: a turn's replies to the person who wrote are committed already
+"sending" (claimed) when nothing of theirs is in flight or waiting (bot/outbox.py,
+`recipient_free`), and the process that committed them hands them to its sender (`take`). The
+claim is the recovery sweep: rows others queued (scheduled work, other workers), retries, rows a
+limit held back, rows left "sending" by a crash. Safeguarding rows (priority) go first.
+
+Several senders (one per web worker, PostgreSQL only): a claim reads the outbox in one snapshot,
+decides on the event loop, then marks its rows "sending" with an UPDATE that takes only rows
+still queued, so two senders never claim one row; each claim reads afresh which recipients have
+a row in flight or waiting, so another sender's row in flight holds back a recipient's next row
+here too, and per-person order holds across senders. The provider rates are divided among the
+`sender.instances` senders.
 
 Crash between sending and recording: the row stays "sending" with `claimed_until` in the
 past. We resend it once the claim has expired if it is younger than `resend_window_s`
@@ -27,22 +33,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Protocol, Sequence
 
-from sqlalchemy import and_, bindparam, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import sessionmaker
 
 from bot.channels.base import Outcome, Outgoing
 from bot.clock import Clock
 from bot.metrics import OUTBOUND
-from bot.rendering import render_sms
-from bot.sms_segments import measure
-from bot.worker_threads import WorkerThreads
+from bot.outbox import claim_rows, sms_segments
 from storage.models import DeliveryStatus, OutboundMessage, Person, PersonAddress
 
 log = logging.getLogger(__name__)
@@ -50,7 +56,6 @@ log = logging.getLogger(__name__)
 # Written on a row sent again after a crash; a row that already carries it is not sent a third time.
 INTERRUPTED_NOTE = "interrupted while sending; sent again"
 RESCAN_S = 1.0            # how often the rows holding recipients back are read from the database
-CLAIM_LOCK_KEY = 0x43595358   # senders take turns to claim (PostgreSQL advisory lock); "CYSX"
 
 # Core statements, built once: the sender runs them many times a second.
 _OUTBOX = OutboundMessage.__table__
@@ -68,20 +73,29 @@ _HOLDING = select(
 ))
 _CANDIDATES = (
     select(_OUTBOX.c.id, _OUTBOX.c.channel, _OUTBOX.c.address, _OUTBOX.c.body, _OUTBOX.c.options,
-           _OUTBOX.c.attempts, _OUTBOX.c.created_at, _OUTBOX.c.ignore_opt_out,
+           _OUTBOX.c.attempts, _OUTBOX.c.created_at, _OUTBOX.c.ignore_opt_out, _OUTBOX.c.priority,
+           _OUTBOX.c.language,
            _PERSON.c.opted_out, _ADDRESS.c.unreachable_at)
     .select_from(_OUTBOX.outerjoin(_PERSON, _PERSON.c.id == _OUTBOX.c.person_id)
                  .outerjoin(_ADDRESS, and_(_ADDRESS.c.channel == _OUTBOX.c.channel,
                                            _ADDRESS.c.address == _OUTBOX.c.address)))
     .where(_OUTBOX.c.status == "queued", _OUTBOX.c.not_before <= bindparam("now"),
            _OUTBOX.c.channel.in_(bindparam("channels", expanding=True)))
-    .order_by(_OUTBOX.c.id)
+    # Safeguarding first (issue 14): a crisis reply goes at the next token, not behind a flood.
+    .order_by(_OUTBOX.c.priority.desc(), _OUTBOX.c.id)
     .limit(bindparam("limit"))
 )
-_EARLY_STATUSES = select(DeliveryStatus.__table__).where(
-    DeliveryStatus.__table__.c.provider_id.in_(bindparam("ids", expanding=True)))
+_STATUS = DeliveryStatus.__table__
+_EARLY_STATUSES = select(_STATUS.c.channel, _STATUS.c.provider_id, _STATUS.c.status).where(
+    _STATUS.c.provider_id.in_(bindparam("ids", expanding=True)))
+_CLAIM = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)), _OUTBOX.c.status == "queued",
+           _OUTBOX.c.not_before <= bindparam("now"))
+    .values(status="sending", claimed_until=bindparam("until"), attempts=_OUTBOX.c.attempts + 1)
+    .returning(_OUTBOX.c.id)
+)
 _UPDATES: dict[tuple[str, ...], Any] = {}
-_CLAIM_TURN = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 def _update_rows(session, changes: list[dict[str, Any]]) -> None:
@@ -181,10 +195,6 @@ class Route:
         self.paused_until = max(self.paused_until, time.monotonic() + seconds)
 
 
-def sms_segments(body: str, options: tuple) -> int:
-    return max(1, measure(render_sms(body, options)).segments)
-
-
 def routes_from_settings(settings, transports: dict[str, Transport]) -> dict[str, Route]:
     """The limits in `sender.*` applied to the transports we have."""
     s = settings.sender
@@ -207,6 +217,14 @@ def routes_from_settings(settings, transports: dict[str, Transport]) -> dict[str
     return routes
 
 
+def unlimited_routes(transports: dict[str, Transport]) -> dict[str, Route]:
+    """Routes without limits, for in-memory transports (tests, the console simulator)."""
+    routes = {channel: Route(channel, transport, TokenBucket(1e9, 1e9)) for channel, transport in transports.items()}
+    if "sms" in routes:
+        routes["sms"].cost = sms_segments
+    return routes
+
+
 def outbound_result(kind: str, attempts: int, max_attempts: int) -> str:
     """The metric's result for one send attempt: a retry after the last attempt is a failure."""
     if kind == "retry" and attempts >= max_attempts:
@@ -223,8 +241,36 @@ class Stats:
     suppressed: int = 0
 
 
+# A message handed over that a limit would not let go now: it goes back to the queue, due now,
+# as if never tried, and the claim (the recovery sweep) sends it when the limit allows.
+DEFERRED = Outcome("deferred")
+
+
+@dataclass
+class Outbox:
+    """What the claim read, in one transaction: plain rows, decided on by the event loop."""
+
+    now: datetime
+    candidates: list
+    holding: list | None   # None: not read this time (the sender's own records are current)
+
+
+@dataclass
+class Plan:
+    """What the event loop decided from a read: rows to claim and other changes to store."""
+
+    now: datetime
+    messages: list[Outgoing]
+    changes: list[dict[str, Any]]
+    more_waiting: bool
+
+
 class Sender:
-    """Sends the outbox in the background of the web app; safe to stop and start again."""
+    """Sends the outbox in the background of the web app; safe to stop and start again.
+
+    Its state (what is in flight, who waits for a retry, the token buckets) belongs to the event
+    loop alone: the database work runs in threads that take and return plain values.
+    """
 
     def __init__(self, sessions: sessionmaker, clock: Clock, settings, routes: dict[str, Route],
                  rng: random.Random | None = None, write_lock=None):
@@ -240,6 +286,7 @@ class Sender:
         self._in_flight: dict[int, tuple[str, str]] = {}   # message's first row id -> recipient, while being sent
         self._sending_rows: set[int] = set()   # every row of those messages (a turn's SMS rows go as one)
         self._waiting: dict[tuple[str, str], tuple[int, datetime]] = {}   # recipient -> (row id, retry at)
+        self._elsewhere: set[tuple[str, str]] = set()   # recipients with a row in another sender's hands
         self._scanned_at = float("-inf")
         self._finished: set[int] = set()   # rows this sender recorded since it last read the outbox
         self._results: list[tuple[Outgoing, Outcome]] = []
@@ -247,17 +294,72 @@ class Sender:
         self._results_ready = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
         self._held_back = float("inf")   # seconds until a row a rate limit held back may go
-        self._threads = WorkerThreads(2, "sender")   # a claim and a record may run at once
+        self._more_waiting = True        # the last claim left rows behind (look again after a record)
+        self._next: dict[tuple[str, str], list[Outgoing]] = {}   # handed messages waiting for the one before
+        self._threads: ThreadPoolExecutor | None = None   # a claim and a record may run at once
 
     def wake(self) -> None:
-        """Something was queued: look now rather than at the next poll."""
+        """Rows were queued that nobody handed over: look now rather than at the next poll."""
         self._wake.set()
 
+    def take(self, messages: Sequence[Outgoing]) -> None:
+        """Send a turn's replies to one person without a claim: the first message was committed
+        claimed ("sending"), the others queued behind it (Handled.handed, bot/dispatcher.py).
+
+        Called on the event loop straight after the commit. The next message is claimed when the
+        one before it is recorded as sent, in the same transaction; anything else (a retry, a
+        limit that holds the first back) leaves the rest to the claim, in order.
+        """
+        if not messages:
+            return
+        first, rest = messages[0], list(messages[1:])
+        if not self.running:
+            # Stopping: nothing here will send it. Back to the queue (or, if that fails, it
+            # counts as interrupted when its claim expires, as after a crash).
+            asyncio.get_running_loop().run_in_executor(None, self._defer_rows, [first])
+            return
+        if rest:
+            self._next[(first.channel, first.address)] = rest
+        self._go(first)
+
+    def _go(self, message: Outgoing) -> None:
+        """Send a message whose rows this sender has claimed, if its route's limits allow it now."""
+        key = (message.channel, message.address)
+        route = self.routes[message.channel]
+        message = dataclasses.replace(message, segments=route.cost(message.body, message.options))
+        self._in_flight[message.id] = key
+        self._sending_rows.update(message.row_ids)
+        # A look at the outbox may have seen these rows before they were handed over and taken
+        # them for another sender's: they are ours.
+        if self._waiting.get(key, (None,))[0] in message.row_ids:
+            del self._waiting[key]
+            self._elsewhere.discard(key)
+        mono = time.monotonic()
+        if route.allow(message.address, message.segments, mono):
+            self._start(message)
+        else:
+            self._held_back = min(self._held_back, route.wait_hint(message.address, message.segments, mono))
+            self._results.append((message, DEFERRED))
+            self._results_ready.set()
+
+    def _defer(self, message: Outgoing) -> None:
+        """Put claimed rows back in the queue, as if never tried, through the recorder."""
+        self._in_flight[message.id] = (message.channel, message.address)
+        self._sending_rows.update(message.row_ids)
+        self._results.append((message, DEFERRED))
+        self._results_ready.set()
+
     # ------------------------------------------------------------ the loops
+
+    async def _in_thread(self, function: Callable[..., Any], *args: Any) -> Any:
+        if self._threads is None:
+            self._threads = ThreadPoolExecutor(2, thread_name_prefix="sender")
+        return await asyncio.get_running_loop().run_in_executor(self._threads, function, *args)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Claim, send and record until `stop` is set; then finish what is in flight."""
         self.running = True
+        self._wake, self._results_ready = asyncio.Event(), asyncio.Event()   # this loop's (drain runs one each)
         recorder = asyncio.create_task(self._record_loop(stop))
         try:
             while not stop.is_set():
@@ -266,21 +368,22 @@ class Sender:
                 self._wake.clear()
                 capacity = self.settings.concurrency - len(self._in_flight)
                 # A channel at its provider's limit is left out of the claim: with a backlog
-                # behind Twilio's 1 segment a second, every webhook's wake-up would otherwise
-                # read and refuse a whole batch of rows (the web path's CPU tripled).
+                # behind Twilio's 1 segment a second, every wake-up would otherwise read and
+                # refuse a whole batch of rows.
                 channels, closed_for = self._open_channels()
                 if capacity > 0 and channels:
                     try:
-                        batch = await self._threads.run(self._claim, capacity, channels)
+                        read = await self._in_thread(self._read, channels, self._rescan_due())
+                        plan = self._decide(read, capacity)
+                        claimed_ids = await self._in_thread(self._write, plan)
+                        batch = self._claimed(plan, claimed_ids)
                     except Exception:  # noqa: BLE001 - e.g. the database is down: try again later
                         log.exception("could not claim outbox rows")
                         batch = []
                         await asyncio.sleep(1)
                     self._held_back = min(self._held_back, closed_for)
                     for message in batch:
-                        task = asyncio.create_task(self._send(message))
-                        self._tasks.add(task)
-                        task.add_done_callback(self._tasks.discard)
+                        self._start(message)
                     claimed = len(batch)
                 elif capacity > 0:
                     self._held_back = closed_for
@@ -292,12 +395,19 @@ class Sender:
                     except asyncio.TimeoutError:
                         pass
         finally:
+            self.running = False
             if self._tasks:
                 await asyncio.gather(*self._tasks, return_exceptions=True)
             self._results_ready.set()
             await recorder
-            await self._threads.aclose()
-            self.running = False
+            if self._threads is not None:
+                self._threads.shutdown(wait=False)
+                self._threads = None
+
+    def _start(self, message: Outgoing) -> None:
+        task = asyncio.create_task(self._send(message))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _send(self, message: Outgoing) -> None:
         route = self.routes[message.channel]
@@ -321,26 +431,57 @@ class Sender:
             self._results_ready.clear()
             if self._results:
                 results, self._results = self._results, []
+                changes, unreachable = self._outcomes(results)
+                following = []
+                for message, outcome in results:
+                    waiting = self._next.pop((message.channel, message.address), None)
+                    if waiting and outcome.kind == "sent":
+                        following.append(waiting)   # its next message is claimed with this record
+                claim_ids = [i for waiting in following for i in waiting[0].row_ids]
+                claimed: set[int] = set()
                 for attempt in range(30):
                     try:
-                        await self._threads.run(self._record, results)
+                        claimed = await self._in_thread(self._store_outcomes, changes, unreachable, claim_ids)
                         break
                     except Exception:  # noqa: BLE001 - keep the outcome and try again
                         log.exception("could not record sent messages (attempt %d)", attempt + 1)
                         await asyncio.sleep(min(5, 0.1 * 2 ** attempt))
                 for message, _ in results:
                     # A look at the outbox that began before this record committed still saw
-                    # the rows "sending"; this says they are ours and done, not another sender's.
-                    # Added before the rows leave _sending_rows, so that a look running in a
-                    # worker thread meanwhile finds them in one or the other.
+                    # the rows "sending": this says they are ours and done, not another sender's.
                     self._finished.update(message.row_ids)
                     self._sending_rows.difference_update(message.row_ids)
                     self._in_flight.pop(message.id, None)
-                self._wake.set()  # a recipient's next row may go now
+                for first, *rest in following:
+                    got = tuple(i for i in first.row_ids if i in claimed)
+                    if got == first.row_ids and self.running:
+                        if rest:
+                            self._next[(first.channel, first.address)] = rest
+                        self._go(first)
+                    elif got:   # another sender took part of it, or we are stopping: back to the queue
+                        self._defer(dataclasses.replace(first, id=got[0], ids=got))
+                if self._more_waiting or any(o.kind != "sent" for _, o in results):
+                    self._wake.set()  # a recipient's next row may go now
             if stop.is_set() and all(t.done() for t in self._tasks) and not self._results:
                 return
 
-    # ------------------------------------------------------------ database work
+    async def drain(self, timeout: float = 30.0) -> None:
+        """Run until nothing is queued (due now) or sending: how tests and the simulator send."""
+        stop = asyncio.Event()
+        runner = asyncio.create_task(self.run(stop))
+        try:
+            deadline = time.monotonic() + timeout
+            while await self._in_thread(self._due_count, self.clock.now()) or self._in_flight or self._results:
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the outbox did not drain")
+                self._wake.set()
+                await asyncio.sleep(0.001)
+        finally:
+            stop.set()
+            self._wake.set()
+            await runner
+
+    # ------------------------------------------------------------ deciding (event loop)
 
     def _open_channels(self) -> tuple[list[str], float]:
         """The channels whose provider limit lets a message through now, and the seconds until
@@ -355,111 +496,141 @@ class Sender:
                 channels.append(channel)
         return channels, closed_for
 
+    def _rescan_due(self) -> bool:
+        # Several senders: what the others hold is read at every claim; alone, once a second
+        # (at start, which is when rows left "sending" by a crash are found), and in between this
+        # sender's own records keep it current.
+        return self.settings.instances > 1 or time.monotonic() - self._scanned_at >= RESCAN_S
+
     def _claim(self, capacity: int, channels: list[str] | None = None) -> list[Outgoing]:
-        """Pick the rows that may go now (on `channels`, default all) and mark them sending, in one transaction."""
-        now = self.clock.now()
-        mono = time.monotonic()
+        """Read, decide and claim in the calling thread (tests; the run loop does it in steps)."""
+        read = self._read(channels or list(self.routes), self._rescan_due())
+        plan = self._decide(read, capacity)
+        return self._claimed(plan, self._write(plan))
+
+    def _decide(self, read: Outbox, capacity: int) -> Plan:
+        """Which candidates may go now: per-person order, opt-outs, limits, urgent rows first."""
+        now, mono = read.now, time.monotonic()
         self._held_back = float("inf")
-        claim_until = now + timedelta(seconds=self.settings.claim_s)
         changes: list[dict[str, Any]] = []
-        with self.write_lock, self.sessions.begin() as session:
-            postgresql = session.bind.dialect.name == "postgresql"
-            if postgresql and self.settings.instances > 1:
-                # Our turn to claim; then what the others hold (committed before they let go) is read afresh.
-                session.execute(_CLAIM_TURN, {"key": CLAIM_LOCK_KEY})
-                self._scanned_at = float("-inf")
-            blocked = self._blocked(session, now, mono, changes)
-            query = _CANDIDATES
-            if postgresql:
-                query = query.with_for_update(skip_locked=True, of=_OUTBOX)
-            candidates = session.execute(query, {"now": now, "channels": list(channels or self.routes),
-                                                 "limit": self.settings.batch}).all()
-            claimed: list[Outgoing] = []
-            decided: set[tuple[str, str]] = set()
-            index = 0
-            while index < len(candidates):
-                row = candidates[index]
-                index += 1
-                key = (row.channel, row.address)
-                if key in decided or blocked.get(key, row.id + 1) < row.id:
+        requeued = self._scan(read.holding, now, mono, changes) if read.holding is not None else {}
+        blocked = self._blocked(now)
+        for key, row_id in requeued.items():   # put back in the queue now: it goes before their later rows
+            blocked[key] = min(blocked.get(key, row_id), row_id)
+        in_flight = set(self._in_flight.values())
+        candidates = read.candidates
+        messages: list[Outgoing] = []
+        decided: set[tuple[str, str]] = set()
+        more_waiting = False
+        index = 0
+        while index < len(candidates):
+            row = candidates[index]
+            index += 1
+            key = (row.channel, row.address)
+            if key in decided:
+                more_waiting = True
+                continue
+            if row.priority:
+                # Ahead of the recipient's own queue and retries; still one message in flight.
+                if key in in_flight or key in self._elsewhere:
+                    decided.add(key)
+                    more_waiting = True
                     continue
-                # Checked now, at send time: a STOP after the row was queued still counts.
-                if row.opted_out and not row.ignore_opt_out:
-                    changes.append({"id": row.id, "status": "suppressed"})
-                    self.stats.suppressed += 1
-                    OUTBOUND.labels(row.channel, "suppressed").inc()
-                    continue
-                if row.unreachable_at is not None:
-                    changes.append({"id": row.id, "status": "unreachable", "last_error": "address unreachable"})
-                    self.stats.suppressed += 1
-                    OUTBOUND.labels(row.channel, "suppressed").inc()
-                    continue
-                decided.add(key)  # whatever happens, this recipient's later rows wait their turn
-                if len(claimed) >= capacity:
-                    continue
-                route = self.routes[row.channel]
-                body, options, ids = row.body or "", tuple(row.options or ()), [row.id]
-                if row.channel == "sms":
-                    body, options, ids, index = self._join_turn(row, candidates, index)
-                cost = route.cost(body, options)
-                if not route.allow(row.address, cost, mono):
-                    self._held_back = min(self._held_back, route.wait_hint(row.address, cost, mono))
-                    continue
-                attempts = row.attempts + 1
-                for row_id in ids:
-                    changes.append({"id": row_id, "status": "sending", "claimed_until": claim_until,
-                                    "attempts": attempts, "segments": cost if row_id == ids[0] else 0})
-                claimed.append(Outgoing(row.id, row.channel, row.address, body, options, attempts, cost,
-                                        tuple(ids) if len(ids) > 1 else (), row.created_at))
-            _update_rows(session, changes)
-        for message in claimed:
+            elif blocked.get(key, row.id + 1) < row.id:
+                more_waiting = True
+                continue
+            # Checked now, at send time: a STOP after the row was queued still counts.
+            if row.opted_out and not row.ignore_opt_out:
+                changes.append({"id": row.id, "status": "suppressed"})
+                self.stats.suppressed += 1
+                OUTBOUND.labels(row.channel, "suppressed").inc()
+                continue
+            if row.unreachable_at is not None:
+                changes.append({"id": row.id, "status": "unreachable", "last_error": "address unreachable"})
+                self.stats.suppressed += 1
+                OUTBOUND.labels(row.channel, "suppressed").inc()
+                continue
+            decided.add(key)  # whatever happens, this recipient's later rows wait their turn
+            if len(messages) >= capacity:
+                more_waiting = True
+                continue
+            route = self.routes[row.channel]
+            body, options, ids = row.body or "", tuple(row.options or ()), [row.id]
+            if row.channel == "sms":
+                body, options, ids, index = self._join_turn(row, candidates, index)
+            cost = route.cost(body, options)
+            if not route.allow(row.address, cost, mono):
+                self._held_back = min(self._held_back, route.wait_hint(row.address, cost, mono))
+                more_waiting = True
+                continue
+            messages.append(Outgoing(row.id, row.channel, row.address, body, options, row.attempts + 1, cost,
+                                     tuple(ids) if len(ids) > 1 else (), row.created_at, row.language))
+        for message in messages:   # ours from now: a take() or the next look must know
             self._in_flight[message.id] = (message.channel, message.address)
             self._sending_rows.update(message.row_ids)
+        return Plan(now, messages, changes, more_waiting)
+
+    def _claimed(self, plan: Plan, claimed_ids: set[int]) -> list[Outgoing]:
+        """The planned messages whose rows were all still queued (another sender may have won some)."""
+        self._more_waiting = plan.more_waiting
+        claimed, lost = [], []
+        for message in plan.messages:
+            if all(i in claimed_ids for i in message.row_ids):
+                claimed.append(message)
+                continue
+            self._in_flight.pop(message.id, None)
+            self._sending_rows.difference_update(message.row_ids)
+            got = tuple(i for i in message.row_ids if i in claimed_ids)
+            if got:   # part of a joined SMS (another sender took the rest): put it back
+                lost.append(dataclasses.replace(message, id=got[0], ids=got))
+        for message in lost:
+            self._defer(message)
         return claimed
 
-    def _blocked(self, session, now: datetime, mono: float, changes: list[dict[str, Any]]) -> dict:
-        """Recipients whose next row must wait: one in flight, or one waiting to be retried.
+    def _scan(self, holding: list, now: datetime, mono: float, changes: list[dict[str, Any]]
+              ) -> dict[tuple[str, str], int]:
+        """Take in the rows holding recipients back: retries, other senders' rows, crashed ones.
 
-        The database is read for this once a second (and at start, which is when rows left
-        "sending" by a crash are found); in between, this sender's own records keep it current.
+        Returns the recipients whose row a crash interrupted and that goes back in the queue.
         """
-        if mono - self._scanned_at >= RESCAN_S:
-            self._scanned_at = mono
-            self._waiting = {}
-            # Rows recorded before the read cannot look "sending" in it: forgotten after it. The
-            # event loop moves rows from _sending_rows to _finished while this runs in a worker
-            # thread, so a row's membership is checked in the live sets, in flight first.
-            recorded_before = set(self._finished)
-            for row in session.execute(_HOLDING, {"now": now}).all():
-                key = (row.channel, row.address)
-                if row.status == "queued":
-                    self._note_waiting(key, row.id, row.not_before)
-                elif row.id in self._sending_rows or row.id in self._finished:
-                    # Ours. (Checking only the first row of each message in flight took the other
-                    # rows of a joined SMS for another sender's and held their recipient back
-                    # until the next look, a second later: the benchmark's p99 of 1 s.)
-                    continue
-                elif row.claimed_until is None or row.claimed_until < now:
-                    fresh = row.created_at >= now - timedelta(seconds=self.settings.resend_window_s)
-                    if fresh and row.last_error != INTERRUPTED_NOTE:
-                        changes.append({"id": row.id, "status": "queued", "not_before": now, "claimed_until": None,
-                                        "last_error": INTERRUPTED_NOTE})
-                    else:
-                        changes.append({"id": row.id, "status": "ambiguous", "claimed_until": None,
-                                        "last_error": "interrupted while sending; not sent again"})
+        self._scanned_at = mono
+        self._waiting, self._elsewhere = {}, set()
+        requeued: dict[tuple[str, str], int] = {}
+        for row in holding:
+            key = (row.channel, row.address)
+            if row.status == "queued":
+                self._note_waiting(key, row.id, row.not_before)
+            elif row.id in self._sending_rows or row.id in self._finished:
+                # Ours. (Checking only the first row of each message in flight took the other
+                # rows of a joined SMS for another sender's and held their recipient back
+                # until the next look, a second later: the benchmark's p99 of 1 s.)
+                continue
+            elif row.claimed_until is None or row.claimed_until < now:
+                fresh = row.created_at >= now - timedelta(seconds=self.settings.resend_window_s)
+                if fresh and row.last_error != INTERRUPTED_NOTE:
+                    changes.append({"id": row.id, "status": "queued", "not_before": now, "claimed_until": None,
+                                    "last_error": INTERRUPTED_NOTE})
+                    requeued[key] = min(requeued.get(key, row.id), row.id)
                 else:
-                    self._note_waiting(key, row.id, row.claimed_until)   # another sender has it
-            self._finished -= recorded_before
-            # Now, so that a row put back in the queue is among this pass's candidates.
-            _update_rows(session, changes)
-            changes.clear()
+                    changes.append({"id": row.id, "status": "ambiguous", "claimed_until": None,
+                                    "last_error": "interrupted while sending; not sent again"})
+            else:
+                self._note_waiting(key, row.id, row.claimed_until)   # another sender has it
+                self._elsewhere.add(key)
+        # Rows recorded before the read cannot look "sending" in it. (The read is older than
+        # anything recorded since it was handed back; those stay known a look longer.)
+        self._finished.clear()
+        return requeued
+
+    def _blocked(self, now: datetime) -> dict[tuple[str, str], int]:
+        """Recipients whose next row must wait: one in flight, or one waiting to be retried."""
         blocked: dict[tuple[str, str], int] = {}
         for key, (row_id, until) in list(self._waiting.items()):
             if until <= now:
                 del self._waiting[key]   # due now: it is a candidate itself, first in id order
             else:
                 blocked[key] = row_id
-        for row_id, key in list(self._in_flight.items()):
+        for row_id, key in self._in_flight.items():
             blocked[key] = min(blocked.get(key, row_id), row_id)
         return blocked
 
@@ -494,52 +665,108 @@ class Sender:
             ids.append(row.id)
         return body, options, ids, index
 
+    def _outcomes(self, results: list[tuple[Outgoing, Outcome]]) -> tuple[list[dict[str, Any]], set]:
+        """The row changes for what happened to each message (stats and retries noted here, on the loop)."""
+        now = self.clock.now()
+        changes: list[dict[str, Any]] = []
+        unreachable: set[tuple[str, str]] = set()
+        for message, outcome in results:
+            base: dict[str, Any] = {"claimed_until": None}
+            key = (message.channel, message.address)
+            if outcome.kind == "sent":
+                self.stats.sent += 1
+                base.update(status="sent", sent_at=now, provider_id=outcome.provider_id,
+                            provider_status=outcome.provider_status, last_error=None)
+            elif outcome is DEFERRED:
+                base.update(status="queued", not_before=now, attempts=message.attempts - 1)
+            elif outcome.kind == "rate_limited":
+                self.stats.rate_limited += 1
+                until = now + timedelta(seconds=outcome.retry_after or self._backoff(message.attempts))
+                # Asked to slow down is not a failed attempt: it does not count towards giving up.
+                base.update(status="queued", not_before=until, attempts=message.attempts - 1,
+                            last_error=outcome.error)
+                self._note_waiting(key, message.id, until)
+            elif outcome.kind == "retry" and self._worth_retrying(message, now):
+                self.stats.retried += 1
+                until = now + timedelta(seconds=self._backoff(message.attempts))
+                base.update(status="queued", last_error=outcome.error, not_before=until)
+                self._note_waiting(key, message.id, until)
+            else:
+                self.stats.failed += 1
+                base.update(status="failed", last_error=outcome.error)
+                if outcome.unreachable:
+                    unreachable.add(key)
+            for row_id in message.row_ids:
+                segments = message.segments if row_id == message.row_ids[0] else 0
+                extra = {} if outcome is DEFERRED else {"segments": segments, "channel": message.channel}
+                changes.append({"id": row_id, **base, **extra})
+        return changes, unreachable
+
     def _record(self, results: list[tuple[Outgoing, Outcome]]) -> None:
         """Store what happened to each message handed over, in one transaction."""
+        self._store_outcomes(*self._outcomes(results))
+
+    # ------------------------------------------------------------ database work (threads)
+
+    def _read(self, channels: list[str], holding: bool) -> Outbox:
+        """The candidates on `channels` (and, if asked, the rows holding recipients back), in one snapshot."""
+        now = self.clock.now()
+        with self.sessions() as session:
+            if session.bind.dialect.name == "postgresql" and holding and self.settings.instances > 1:
+                # Another sender's claim must not fall between the two reads.
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            rows = session.execute(_HOLDING, {"now": now}).all() if holding else None
+            candidates = session.execute(_CANDIDATES, {"now": now, "channels": channels,
+                                                       "limit": self.settings.batch}).all()
+        return Outbox(now, candidates, rows)
+
+    def _write(self, plan: Plan) -> set[int]:
+        """Store the plan's changes and mark its rows sending; the ids that were still queued."""
+        ids = [i for message in plan.messages for i in message.row_ids]
+        if not ids and not plan.changes:
+            return set()
+        claim_until = plan.now + timedelta(seconds=self.settings.claim_s)
+        with self.write_lock, self.sessions.begin() as session:
+            _update_rows(session, plan.changes)
+            if not ids:
+                return set()
+            # Still queued: two senders never claim one row (the second's UPDATE finds it sending).
+            return set(session.execute(_CLAIM, {"ids": ids, "until": claim_until, "now": plan.now}).scalars())
+
+    def _store_outcomes(self, changes: list[dict[str, Any]], unreachable: set[tuple[str, str]],
+                        claim_ids: Sequence[int] = ()) -> set[int]:
+        """Store outcomes; and claim `claim_ids` (handed rows next in line), returning those it got."""
         now = self.clock.now()
         with self.write_lock, self.sessions.begin() as session:
-            sent_ids = [o.provider_id for m, o in results if o.kind == "sent" and o.provider_id]
-            early: dict[tuple[str, str], str] = {}
+            sent_ids = [c["provider_id"] for c in changes if c.get("status") == "sent" and c.get("provider_id")]
             if sent_ids:
-                for status in session.execute(_EARLY_STATUSES, {"ids": sent_ids}):
-                    early[(status.channel, status.provider_id)] = status.status
-            changes: list[dict[str, Any]] = []
-            unreachable: set[tuple[str, str]] = set()
-            for message, outcome in results:
-                base: dict[str, Any] = {"claimed_until": None}
-                key = (message.channel, message.address)
-                if outcome.kind == "sent":
-                    self.stats.sent += 1
-                    # A status callback may have beaten us here; it is further along.
-                    status = early.get((message.channel, outcome.provider_id), outcome.provider_status)
-                    base.update(status="sent", sent_at=now, provider_id=outcome.provider_id,
-                                provider_status=status, last_error=None)
-                elif outcome.kind == "rate_limited":
-                    self.stats.rate_limited += 1
-                    until = now + timedelta(seconds=outcome.retry_after or self._backoff(message.attempts))
-                    # Asked to slow down is not a failed attempt: it does not count towards giving up.
-                    base.update(status="queued", not_before=until, attempts=message.attempts - 1,
-                                last_error=outcome.error)
-                    self._note_waiting(key, message.id, until)
-                elif outcome.kind == "retry" and self._worth_retrying(message, now):
-                    self.stats.retried += 1
-                    until = now + timedelta(seconds=self._backoff(message.attempts))
-                    base.update(status="queued", last_error=outcome.error, not_before=until)
-                    self._note_waiting(key, message.id, until)
-                else:
-                    self.stats.failed += 1
-                    base.update(status="failed", last_error=outcome.error)
-                    if outcome.unreachable:
-                        unreachable.add(key)
-                for row_id in message.row_ids:
-                    changes.append({"id": row_id, **base})
-            _update_rows(session, changes)
+                # A status callback may have beaten us here; it is further along.
+                early = {(s.channel, s.provider_id): s.status
+                         for s in session.execute(_EARLY_STATUSES, {"ids": sent_ids})}
+                for change in changes:
+                    status = early.get((change.get("channel"), change.get("provider_id")))
+                    if status is not None:
+                        change["provider_status"] = status
+            _update_rows(session, [{k: v for k, v in c.items() if k != "channel"} for c in changes])
             for channel, address in unreachable:
                 session.execute(
                     update(PersonAddress)
                     .where(PersonAddress.channel == channel, PersonAddress.address == address)
                     .values(unreachable_at=now)
                 )
+            if claim_ids:
+                return claim_rows(session, claim_ids, now + timedelta(seconds=self.settings.claim_s))
+        return set()
+
+    def _defer_rows(self, messages: list[Outgoing]) -> None:
+        changes, _ = self._outcomes([(m, DEFERRED) for m in messages])
+        self._store_outcomes(changes, set())
+
+    def _due_count(self, now: datetime) -> int:
+        with self.sessions() as session:
+            return session.scalar(select(func.count()).select_from(OutboundMessage).where(
+                OutboundMessage.status == "queued", OutboundMessage.not_before <= now,
+                OutboundMessage.channel.in_(list(self.routes)))) or 0
 
     def _worth_retrying(self, message: Outgoing, now: datetime) -> bool:
         """A timeout or 5xx is retried max_attempts times, and for retry_for_s however many tries that takes.

@@ -1,6 +1,7 @@
 """The console simulator: a conversation typed at a terminal, rendered as a channel would show it."""
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import uuid
@@ -12,9 +13,10 @@ from sqlalchemy import select
 from bot.bootstrap import App
 from bot.clock import FakeClock
 from bot.messages import InboundMessage
-from bot.outbox import SendResult, deliver_due
+from bot.channels.base import Outcome, Outgoing
 from bot.rendering import RENDERERS
-from storage.models import Conversation, DataSetEvent, OutboundMessage, PersonAddress
+from bot.sender import Sender, unlimited_routes
+from storage.models import Conversation, DataSetEvent, PersonAddress
 
 _DURATION = re.compile(r"(\d+)\s*([wdhms])")
 _UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
@@ -36,14 +38,24 @@ def parse_duration(text: str) -> timedelta:
 class ConsoleTransport:
     """Prints each message as the channel would show it."""
 
-    def __init__(self, out: TextIO):
+    def __init__(self, out: TextIO, showing: tuple[str, str]):
         self.out = out
+        self.showing = showing   # the address whose messages the console shows as they are sent
+        self.held: dict[tuple[str, str], list[str]] = {}   # others', shown when the console writes as them
 
-    def send(self, message: OutboundMessage) -> SendResult:
-        render = RENDERERS[message.channel]
-        self.out.write(render(message.body or "", message.options or []) + "\n\n")
+    async def send(self, message: Outgoing) -> Outcome:
+        text = RENDERERS[message.channel](message.body, message.options) + "\n\n"
+        if (message.channel, message.address) == self.showing:
+            self.out.write(text)
+            self.out.flush()
+        else:
+            self.held.setdefault((message.channel, message.address), []).append(text)
+        return Outcome.sent(f"console-{uuid.uuid4().hex[:12]}")
+
+    def show(self, channel: str, address: str) -> None:
+        self.showing = (channel, address)
+        self.out.write("".join(self.held.pop(self.showing, [])))
         self.out.flush()
-        return SendResult(provider_id=f"console-{uuid.uuid4().hex[:12]}")
 
 
 class Simulator:
@@ -57,7 +69,10 @@ class Simulator:
         self.address = address
         self.out = out
         self.echo = echo
-        self.transport = ConsoleTransport(out)
+        self.transport = ConsoleTransport(out, (channel, address))
+        # The real sender, without limits: what the console shows is what a channel would be sent.
+        self.sender = Sender(app.sessions, app.clock, app.settings,
+                             unlimited_routes({name: self.transport for name in RENDERERS}))
 
     def line(self, text: str) -> None:
         if self.echo:
@@ -73,7 +88,7 @@ class Simulator:
         self._deliver()
 
     def _deliver(self) -> None:
-        deliver_due(self.app.sessions, self.transport, self.app.clock.now(), self.channel, self.address)
+        asyncio.run(self.sender.drain())
 
     def _command(self, command: str) -> None:
         name, _, argument = command.partition(" ")
@@ -86,6 +101,7 @@ class Simulator:
             if not argument.strip():
                 raise SimulatorError("::as needs an address, e.g. ::as +447700900999")
             self.address = argument.strip()
+            self.transport.show(self.channel, self.address)
             self.out.write(f"[simulator] now writing as {self.address}\n\n")
             self._deliver()
         elif name == "state":

@@ -94,6 +94,8 @@ class WebApp:
             log.warning("CYSWLLT_TELEGRAM_SECRET is not set: every Telegram webhook will be refused (403)")
         self._stop = asyncio.Event()
         self._background: list[asyncio.Task] = []
+        # While our sender runs, a turn's replies are committed claimed and handed straight to it.
+        self._hand_over = False
         self.starlette = Starlette(
             routes=[
                 Route("/telegram/webhook", self.telegram_webhook, methods=["POST"]),
@@ -116,6 +118,7 @@ class WebApp:
             await self.channels.sms.start()
         if self.sender:
             self._background.append(asyncio.create_task(self.sender.run(self._stop)))
+            self._hand_over = True
         if self.telegram_polling:
             self._background.append(asyncio.create_task(self.channels.telegram.poll(self._stop)))
         if self.scheduler:
@@ -124,6 +127,7 @@ class WebApp:
         try:
             yield
         finally:
+            self._hand_over = False
             if self.scheduler:
                 await self.scheduler.shutdown()
             self._stop.set()
@@ -151,13 +155,16 @@ class WebApp:
         TURN_SECONDS.labels(message.channel).observe(time.perf_counter() - started)
         INBOUND.labels(message.channel, "duplicate" if handled.duplicate else
                        "failed" if handled.failed else "handled").inc()
-        if self.sender and handled.outbound_ids:
-            self.sender.wake()
+        if self.sender:
+            if handled.handed:
+                self.sender.take(handled.handed)
+            if len(handled.outbound_ids) > len(handled.handed):
+                self.sender.wake()   # rows only the claim will find (to others, or behind earlier ones)
         return handled
 
     def _dispatch_together(self, messages: list[InboundMessage]) -> list[Handled]:
         with self.write_lock:
-            return self.app.dispatcher.handle_together(messages)
+            return self.app.dispatcher.handle_together(messages, hand_over=self._hand_over)
 
     # ------------------------------------------------------------ routes
 

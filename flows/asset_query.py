@@ -8,9 +8,10 @@ exists is decided later against the gazetteer (storage/places.py), outside the f
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from typing import Any, Mapping
 
+from nlu.asset_query import AGE_RANGES, AssetQuery  # noqa: F401 - the flows' names for them
 from nlu.mutations import radical_forms
 from nlu.text import key as fold
 
@@ -130,7 +131,6 @@ AGE_WORDS = {
     "pensioners": "older_people", "over 60s": "older_people", "elderly": "older_people",
     "adults": "adults", "oedolion": "adults",
 }
-AGE_RANGES = {"children": (0, 15), "young_people": (11, 25), "adults": (18, 64), "older_people": (60, 120)}
 DAY_WORDS = {
     "monday": "MO", "mondays": "MO", "dydd llun": "MO", "nos lun": "MO",
     "tuesday": "TU", "tuesdays": "TU", "dydd mawrth": "TU", "nos fawrth": "TU",
@@ -181,76 +181,6 @@ MAX_PLACE_WORDS = 5
 GENERIC_WORDS = {"anything", "activity", "activities", "things", "something", "events", "groups", "clubs",
                  "gweithgaredd", "gweithgareddau", "rhywbeth", "digwyddiadau", "grwpiau", "clybiau", "pethau",
                  "unrhyw beth", "whats on", "beth sy mlaen"}
-
-
-@dataclass(frozen=True)
-class AssetQuery:
-    """What someone is looking for, as far as their words say."""
-
-    text: str = ""
-    categories: tuple[str, ...] = ()
-    terms: tuple[str, ...] = ()          # directory words to look for (folded stems)
-    words: tuple[str, ...] = ()          # other words: maybe a bare place name, else looked for too
-    places: tuple[str, ...] = ()         # phrases after "in", "near", "ger", "yng"...
-    maybe_places: tuple[str, ...] = ()   # phrases after "yn", "i", "o": places only if known
-    postcode: str = ""
-    radius_km: float | None = None
-    welsh: bool = False
-    free: bool = False
-    wheelchair: bool = False
-    age_group: str = ""
-    days: tuple[str, ...] = ()
-    setting: str = ""
-    anywhere: bool = False               # "anywhere"/"unrhyw le": no place wanted
-    generic: bool = False                # "activities", "anything", "gweithgareddau": any kind
-
-    def has_subject(self) -> bool:
-        """Whether it says what to look for (not only where)."""
-        return bool(self.categories or self.terms or self.words)
-
-    def has_place(self) -> bool:
-        return bool(self.places or self.maybe_places or self.postcode or self.anywhere)
-
-    def has_filters(self) -> bool:
-        return bool(self.welsh or self.free or self.wheelchair or self.age_group or self.days or self.setting
-                    or self.radius_km)
-
-    def is_search(self) -> bool:
-        """Whether these words look like someone asking for an activity."""
-        if self.categories or self.terms:
-            return True
-        # "anything in Cardiff", "outdoors in Llandudno", "free things for children".
-        return (self.generic or self.has_filters()) and (self.has_place() or self.has_filters()) and (
-            self.generic or self.has_place())
-
-    def merged(self, newer: "AssetQuery") -> "AssetQuery":
-        """A refinement ("free ones in Welsh") applied to this search: new words win, filters add up."""
-        return replace(
-            self,
-            text=f"{self.text} / {newer.text}".strip(" /"),
-            categories=newer.categories or self.categories,
-            terms=newer.terms if newer.has_subject() else self.terms,
-            words=newer.words if newer.has_subject() else self.words,
-            places=newer.places if newer.has_place() else self.places,
-            maybe_places=newer.maybe_places if newer.has_place() else self.maybe_places,
-            postcode=newer.postcode if newer.has_place() else self.postcode,
-            anywhere=newer.anywhere if newer.has_place() else self.anywhere,
-            radius_km=newer.radius_km or self.radius_km,
-            welsh=self.welsh or newer.welsh, free=self.free or newer.free,
-            wheelchair=self.wheelchair or newer.wheelchair, age_group=newer.age_group or self.age_group,
-            days=newer.days or self.days, setting=newer.setting or self.setting,
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any] | None) -> "AssetQuery":
-        if not data:
-            return cls()
-        values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()
-                  if k in cls.__dataclass_fields__}
-        return cls(**values)
 
 
 def _tokens(text: str) -> list[str]:

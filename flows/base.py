@@ -134,6 +134,13 @@ class Transition:
 
 
 @dataclass(frozen=True)
+class FlowSettings:
+    """What a flow may know of the settings: the service's own choices, never a secret or a URL."""
+
+    default_language: str = "cy"
+
+
+@dataclass(frozen=True)
 class FlowContext:
     """Everything a flow may know about the world: the time, the person, the service."""
 
@@ -141,7 +148,7 @@ class FlowContext:
     language: str
     channel: str
     person: Mapping[str, Any] = field(default_factory=dict)
-    settings: Any = None
+    settings: FlowSettings = field(default_factory=FlowSettings)
     # The main menu's entries and which NLU intents start which flow (from the registry).
     menu: tuple[Option, ...] = ()
     intent_routes: Mapping[str, str] = field(default_factory=dict)

@@ -18,8 +18,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, make_pipeline
 
-from bot.metrics import NLU_SECONDS
 from config import config_path
+from nlu.metrics import NLU_SECONDS
 from nlu import entities, training_data
 from nlu.decision import decide
 from nlu.result import INTENTS, Parse

@@ -156,7 +156,7 @@ def _item(kind: str, name: str, examples: list[str]) -> str:
 
 
 def _quote(name: str) -> str:
-    return '"' + name.replace('"', '\\"') + '"' 
+    return '"' + name.replace('"', '\\"') + '"'
 
 
 def main(argv: list[str]) -> int:

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 from filelock import FileLock
 
-from bot.metrics import NLU_FALLBACKS, NLU_SECONDS
+from nlu.metrics import NLU_FALLBACKS, NLU_SECONDS
 from nlu import entities, rasa_env, training_data
 from nlu.decision import decide
 from nlu.result import INTENTS, Entity, NLUBackend, Parse

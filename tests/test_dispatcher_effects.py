@@ -32,7 +32,7 @@ def _step(state, event, ctx):
     match event:
         case Text(text):
             return Transition(state.with_(step="looking", asked=text), effects=[LookUp(text)])
-        case Found(count):
+        case Found():
             return Transition(None, replies=[Say("menu.you_are_welcome")],
                               events=[], effects=[])
     return Transition(state)

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 
-from bot.outbox import deliver_due
 from storage.models import OutboundMessage
 
 
@@ -47,7 +46,7 @@ def test_opt_out_is_checked_when_sending_not_only_when_queueing(bot, app, clock)
                                     body="queued before the opt-out", options=[], status="queued",
                                     created_at=clock.now(), not_before=clock.now()))
         session.get(type(person), person.id).opted_out = True
-    assert deliver_due(app.sessions, bot.transport, clock.now()) == []
+    bot.deliver().expect_nothing()
     assert [r.status for r in bot.rows(OutboundMessage, body="queued before the opt-out")] == ["suppressed"]
 
 

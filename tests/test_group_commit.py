@@ -81,7 +81,7 @@ def test_two_workers_with_the_same_people_in_opposite_orders_handle_every_messag
     for driver in people:
         driver.speaking("en")
     groups = {"forward": [], "backward": []}
-    for round_ in range(5):
+    for _ in range(5):
         groups["forward"].append([_message(p, "menu") for p in people])
         groups["backward"].append([_message(p, "help") for p in reversed(people)])
     results, raised = [], []

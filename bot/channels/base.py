@@ -22,6 +22,7 @@ class Outgoing:
     segments: int = 1
     ids: tuple[int, ...] = field(default=())   # several rows of one SMS turn sent as one message
     created_at: datetime | None = None          # when the (first) row was written
+    language: str | None = None                 # what it was rendered in
 
     @property
     def row_ids(self) -> tuple[int, ...]:

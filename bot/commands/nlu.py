@@ -55,7 +55,7 @@ def _setup(args):
 
 
 def cmd_parse(args) -> int:
-    from nlu.backends import build_nlu
+    from bot.nlu_backends import build_nlu
 
     settings = _setup(args)
     parse = build_nlu(settings, args.backend).parse(args.text, args.lang)
@@ -69,7 +69,7 @@ def cmd_parse(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from nlu.backends import build_nlu
+    from bot.nlu_backends import build_nlu
     from nlu.evaluate import evaluate_file
 
     settings = _setup(args)
@@ -88,7 +88,7 @@ def cmd_evaluate(args) -> int:
 
 def cmd_train(args) -> int:
     from nlu import rasa_backend, rasa_env
-    from nlu.backends import cache_dir
+    from bot.nlu_backends import cache_dir
     from nlu.embedded import load_or_train
 
     settings = _setup(args)
@@ -125,7 +125,7 @@ def cmd_serve(args) -> int:
     from urllib.parse import urlparse
 
     from nlu import rasa_backend, rasa_env
-    from nlu.backends import cache_dir
+    from bot.nlu_backends import cache_dir
 
     settings = _setup(args)
     env = rasa_env.env_dir(settings.rasa.env_dir)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import column, func, literal_column, or_, select, table, text
 from sqlalchemy.orm import Session
 
-from flows.asset_query import AGE_RANGES, AssetQuery
+from nlu.asset_query import AGE_RANGES, AssetQuery
 from nlu.text import key as fold
 from storage.models.assets import AssetService
 from storage.places import Gazetteer, Place, haversine_km

@@ -121,6 +121,9 @@ class OutboundMessage(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # SMS segments the provider will bill and rate-limit (migration 0003_channels).
     segments: Mapped[int | None] = mapped_column(Integer)
+    # Higher goes first, before any other queued row (migration 0009_core): safeguarding replies
+    # and alerts (catalog keys "safeguarding.*") are PRIORITY_URGENT, set when the row is queued.
+    priority: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
 
 class DataSetEvent(Base):

@@ -64,7 +64,7 @@ def unit_commands() -> list[list[str]]:
                 assert words[0] == UNIT_EXECUTABLE, unit
                 commands.append(words[1:])
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
-    for name, service in compose["services"].items():
+    for service in compose["services"].values():
         if service.get("image", "").startswith("cyswllt") or "build" in service:
             commands.append(list(service["command"]))
     return commands

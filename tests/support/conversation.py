@@ -1,6 +1,7 @@
 """Conversation tests that read like the conversation: bot.send("Shwmae").expect("Cymraeg")."""
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -10,10 +11,11 @@ from sqlalchemy import select
 
 from bot.bootstrap import App
 from bot.messages import InboundMessage
-from bot.outbox import SendResult, deliver_due
+from bot.channels.base import Outcome, Outgoing
 from bot.rendering import RENDERERS
+from bot.sender import Sender, unlimited_routes
 from bot.simulator import parse_duration
-from storage.models import Conversation, OutboundMessage, Person, PersonAddress
+from storage.models import Conversation, Person, PersonAddress
 
 
 @dataclass(frozen=True)
@@ -29,17 +31,22 @@ class Sent:
 
 
 class RecordingTransport:
-    """A provider that keeps what it was given."""
+    """A provider that keeps what it was given (errbot's test backend): the real Sender sends to it."""
 
     def __init__(self) -> None:
         self.sent: list[Sent] = []
+        self.read: dict[tuple[str, str], int] = {}   # how many of each address's messages a test has seen
 
-    def send(self, message: OutboundMessage) -> SendResult:
-        options = tuple(message.options or ())
-        rendered = RENDERERS[message.channel](message.body or "", options)
-        self.sent.append(Sent(message.channel, message.address, rendered, message.body or "",
-                              options, message.language))
-        return SendResult(provider_id=f"test-{message.id}")
+    async def send(self, message: Outgoing) -> Outcome:
+        rendered = RENDERERS[message.channel](message.body, message.options)
+        self.sent.append(Sent(message.channel, message.address, rendered, message.body,
+                              message.options, message.language))
+        return Outcome.sent(f"test-{message.id}")
+
+    def unread(self, channel: str, address: str) -> list[Sent]:
+        mine = [m for m in self.sent if (m.channel, m.address) == (channel, address)]
+        start, self.read[(channel, address)] = self.read.get((channel, address), 0), len(mine)
+        return mine[start:]
 
 
 class Replies:
@@ -93,6 +100,12 @@ class ConversationDriver:
         self.channel = channel
         self.address = address
         self.transport = RecordingTransport()
+        self.sender = self._sender()
+
+    def _sender(self) -> Sender:
+        # The production Sender without rate limits: what a test sees is what a channel is sent.
+        return Sender(self.app.sessions, self.app.clock, self.app.settings,
+                      unlimited_routes({name: self.transport for name in RENDERERS}))
 
     def send(self, text: str | None, *, choice: str | None = None, payload: str | None = None,
              provider_id: str | None = None) -> Replies:
@@ -112,9 +125,8 @@ class ConversationDriver:
         return self.send(None, choice=value)
 
     def deliver(self) -> Replies:
-        start = len(self.transport.sent)
-        deliver_due(self.app.sessions, self.transport, self.app.clock.now(), self.channel, self.address)
-        return Replies(self.transport.sent[start:])
+        asyncio.run(self.sender.drain())
+        return Replies(self.transport.unread(self.channel, self.address))
 
     def advance(self, duration: str | timedelta) -> Replies:
         delta = parse_duration(duration) if isinstance(duration, str) else duration
@@ -126,6 +138,7 @@ class ConversationDriver:
         """Another sender on the same bot and database (a practitioner, a second person)."""
         other = ConversationDriver(self.app, channel or self.channel, address)
         other.transport = self.transport
+        other.sender = other._sender()
         return other
 
     # ---- looking at what is stored

@@ -1,7 +1,7 @@
 """Core tables: people, addresses, conversations, inbox, outbox, data set events.
 
 Revision ID: 0001_core
-Revises: 
+Revises:
 Create Date: 2026-11-25 04:33:41.043162
 """
 from alembic import op
