@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "bot.commands.scheduler",
     "bot.commands.config",
     "bot.commands.status",
+    "bot.commands.safeguarding",
 )
 
 

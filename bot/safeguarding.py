@@ -117,6 +117,13 @@ class Detection:
         return [*self.categories, *(["nlu"] if self.by_nlu else [])]
 
 
+def detect_risk(phrases: RiskPhrases, text: str, parse, nlu_threshold: float) -> Detection | None:
+    """What the screen finds in one message (the whole message, as `screened_text` gives it)."""
+    categories = tuple(phrases.categories_in(text))
+    by_nlu = parse.intent == "risk" and parse.confidence >= nlu_threshold
+    return Detection(categories, by_nlu) if categories or by_nlu else None
+
+
 class Safeguarding:
     """The screen, the alert action for practitioners, the escalation due work, and pause/resume."""
 
@@ -132,9 +139,7 @@ class Safeguarding:
     # ------------------------------------------------------------ detection
 
     def detect(self, text: str, parse) -> Detection | None:
-        categories = tuple(self.phrases.categories_in(text))
-        by_nlu = parse.intent == "risk" and parse.confidence >= self.settings.safeguarding.nlu_threshold
-        return Detection(categories, by_nlu) if categories or by_nlu else None
+        return detect_risk(self.phrases, text, parse, self.settings.safeguarding.nlu_threshold)
 
     # ------------------------------------------------------------ the screen
 
