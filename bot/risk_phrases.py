@@ -82,6 +82,16 @@ def _allowed_typos(word: str) -> int:
     return 0 if len(word) < 7 else 1 if len(word) < 10 else 2
 
 
+def _near(token: str, word: str) -> bool:
+    """The same word, or the word with a typo or two (only words that share a start or middle)."""
+    if token == word:
+        return True
+    limit = _allowed_typos(word)
+    if not limit or abs(len(token) - len(word)) > limit or (token[0] != word[0] and token[1:3] != word[1:3]):
+        return False
+    return _edit_distance(token, word, limit) <= limit
+
+
 @dataclass(frozen=True)
 class Finding:
     """The categories a message touches, clearly and possibly (a category is in one at most)."""
@@ -94,24 +104,47 @@ class Finding:
 
 
 class _Replacer:
-    """Whole-word phrase replacement in one pass (longest phrase first)."""
+    """Whole-word phrase replacement, longest phrase first (a dictionary of word tuples: fast)."""
 
     def __init__(self, mapping: dict[str, str]):
-        self.mapping = {fold(k, " "): fold(v, " ") for k, v in mapping.items()}
-        keys = sorted(self.mapping, key=len, reverse=True)
-        self.pattern = re.compile(r"(?<![0-9a-z])(?:" + "|".join(re.escape(k) for k in keys) + r")(?![0-9a-z])") \
-            if keys else None
+        # first word -> [(the words after it, standard form)], longest first
+        self.by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for key, value in mapping.items():
+            words = tuple(fold(key, " ").split())
+            self.by_first.setdefault(words[0], []).append((words[1:], fold(value, " ")))
+        for options in self.by_first.values():
+            options.sort(key=lambda option: -len(option[0]))
+        self.mapping = bool(self.by_first)
 
     def __call__(self, text: str) -> str:
-        if self.pattern is None:
+        if not self.mapping:
             return text
         # Again while it changes ("alla i ddim" -> "alla i dim" -> "methu"), a bounded number of times.
         for _ in range(3):
-            replaced = self.pattern.sub(lambda m: self.mapping[m.group(0)], text)
+            replaced = self._once(text.split())
             if replaced == text:
                 break
             text = replaced
         return text
+
+    def _once(self, words: list[str]) -> str:
+        out, i, n, by_first = [], 0, len(words), self.by_first
+        while i < n:
+            options = by_first.get(words[i])
+            if options is not None:
+                for rest, standard in options:
+                    end = i + 1 + len(rest)
+                    if end <= n and tuple(words[i + 1:end]) == rest:
+                        out.append(standard)
+                        i = end
+                        break
+                else:
+                    out.append(words[i])
+                    i += 1
+            else:
+                out.append(words[i])
+                i += 1
+        return " ".join(out)
 
 
 class _Reader:
@@ -124,16 +157,13 @@ class _Reader:
         self.idioms = idioms
 
     def read(self, folded: str) -> str:
-        text = f" {self.replace(folded)} "
+        text = self.replace(folded)
         if self.radicals:
-            text = " ".join(self._radical(word) for word in text.split())
-            text = f" {self.replace(text)} "  # a form un-mutated may now be a standard phrase
+            radicals = self.radicals
+            text = self.replace(" ".join(_unmutate(word, radicals) for word in text.split()))
         if self.idioms is not None:
-            text = self.idioms.sub(" ~ ", text)
-        return " ".join(text.split())
-
-    def _radical(self, word: str) -> str:
-        return _unmutate(word, self.radicals)
+            text = " ".join(self.idioms.sub(" ~ ", text).split())
+        return text
 
 
 @lru_cache(maxsize=65536)
@@ -194,15 +224,19 @@ class RiskPhrases:
         """The canonical readings of a message, per language (for matching and for debugging)."""
         out: dict[str, list[str]] = {lang: [] for lang in LANGS}
         for chunk in _windows(text):
-            for apostrophe in ("", " "):
-                base = fold(chunk, apostrophe)
+            for lang, reader in self.readers.items():
+                # English contractions are spelt out ("he'll" -> "he will"); in Welsh an
+                # apostrophe is a space ("dwi'n" -> "dwi n"). Texted forms without
+                # apostrophes ("dont", "dwin") are in `normalise`.
+                base = fold(_spell_out(chunk)) if lang == "en" else fold(chunk, " ")
                 squeezed = _REPEAT_3.sub(r"\1\1", base)
-                for lang, reader in self.readers.items():
-                    once = (_REPEAT_2_CY if lang == "cy" else _REPEAT_2).sub(r"\1", squeezed)
-                    for form in (squeezed, once):
-                        reading = reader.read(form)
-                        if reading not in out[lang]:
-                            out[lang].append(reading)
+                forms = [squeezed]
+                if squeezed != base:  # letters were drawn out ("kiiiill"): also read them single
+                    forms.append((_REPEAT_2_CY if lang == "cy" else _REPEAT_2).sub(r"\1", squeezed))
+                for form in forms:
+                    reading = reader.read(form)
+                    if reading not in out[lang]:
+                        out[lang].append(reading)
         return out
 
     def assess(self, text: str) -> Finding:
@@ -222,10 +256,7 @@ class RiskPhrases:
         by_lang = [{t for r in rs for t in r.split() if len(t) >= 5} for rs in readings.values()]
         tokens = set.intersection(*by_lang)
         for name, words in self.words.items():
-            if name not in clear and any(
-                token == word or _edit_distance(token, word, _allowed_typos(word)) <= _allowed_typos(word)
-                for word in words for token in tokens
-            ):
+            if name not in clear and any(_near(token, word) for word in words for token in tokens):
                 clear.append(name)
         return Finding(tuple(clear), tuple(c for c in possible if c not in clear))
 
@@ -233,6 +264,18 @@ class RiskPhrases:
         """Every category found, clear or possible (the clear ones first)."""
         finding = self.assess(text)
         return [*finding.clear, *finding.possible]
+
+
+_APOSTROPHE = re.compile("[" + _APOSTROPHES + "]")
+_CONTRACTIONS = re.compile(r"(?<=[a-z])(?:n't|'ll|'d|'re|'ve|'m)(?![a-z])")
+_SPELT_OUT = {"n't": " not", "'ll": " will", "'d": " would", "'re": " are", "'ve": " have",
+              "'m": " am"}
+
+
+def _spell_out(text: str) -> str:
+    """English contractions spelt out ("can't" -> "ca not", made "cannot" in `normalise`)."""
+    text = _APOSTROPHE.sub("'", text.casefold())
+    return _CONTRACTIONS.sub(lambda m: _SPELT_OUT.get(m.group(0), m.group(0)), text) if "'" in text else text
 
 
 def _windows(text: str) -> list[str]:

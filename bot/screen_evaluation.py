@@ -46,7 +46,9 @@ def load_labelled(path: str | Path) -> list[Labelled]:
         for entry in data["messages"]:
             if entry["label"] not in LABELS:
                 raise ValueError(f"label {entry['label']!r} is not one of {LABELS}")
-            out.append(Labelled(str(entry["text"]), language, part, entry["label"],
+            if not isinstance(entry["text"], str):
+                raise ValueError(f"text {entry['text']!r} is not a string (quote it)")
+            out.append(Labelled(entry["text"], language, part, entry["label"],
                                 entry.get("category", ""), entry.get("theme", "")))
     except FileNotFoundError:
         raise LabelledFileError(f"labelled file {file} does not exist") from None
