@@ -98,6 +98,7 @@ class Finding:
 
     clear: tuple[str, ...] = ()
     possible: tuple[str, ...] = ()
+    idiom: bool = False  # an everyday idiom was read ("my feet are killing me") and set aside
 
     def __bool__(self) -> bool:
         return bool(self.clear or self.possible)
@@ -258,7 +259,8 @@ class RiskPhrases:
         for name, words in self.words.items():
             if name not in clear and any(_near(token, word) for word in words for token in tokens):
                 clear.append(name)
-        return Finding(tuple(clear), tuple(c for c in possible if c not in clear))
+        idiom = any("~" in r for rs in readings.values() for r in rs)
+        return Finding(tuple(clear), tuple(c for c in possible if c not in clear), idiom)
 
     def categories_in(self, text: str) -> list[str]:
         """Every category found, clear or possible (the clear ones first)."""
