@@ -166,6 +166,15 @@ class _Reader:
             text = " ".join(self.idioms.sub(" ~ ", text).split())
         return text
 
+    def set_aside(self, folded: str) -> set[str]:
+        """The words of the idioms this reading sets aside ("dim yn hunanladdol" -> its words)."""
+        if self.idioms is None:
+            return set()
+        text = self.replace(folded)
+        if self.radicals:
+            text = self.replace(" ".join(_unmutate(word, self.radicals) for word in text.split()))
+        return {word for m in self.idioms.finditer(text) for word in m.group(0).split()}
+
 
 @lru_cache(maxsize=65536)
 def _unmutate(word: str, radicals: frozenset[str]) -> str:
@@ -225,6 +234,7 @@ class RiskPhrases:
         """The canonical readings of a message, per language (for matching and for debugging)."""
         out: dict[str, list[str]] = {lang: [] for lang in LANGS}
         for chunk in _windows(text):
+            chunk = _SENTENCE_END.sub(f" {SENTENCE_END} ", chunk)
             for lang, reader in self.readers.items():
                 # English contractions are spelt out ("he'll" -> "he will"); in Welsh an
                 # apostrophe is a space ("dwi'n" -> "dwi n"). Texted forms without
@@ -252,15 +262,24 @@ class RiskPhrases:
                 continue
             if any(rule.pattern.search(r) for r in readings[rule.lang]):
                 found.append(rule.category)
-        # A distinctive word counts only when it is in both readings: each reading has had its own
-        # language's idioms taken out ("dw i ddim yn hunanladdol" is not a disclosure).
-        by_lang = [{t for r in rs for t in r.split() if len(t) >= 5} for rs in readings.values()]
-        tokens = set.intersection(*by_lang)
+        # A distinctive word counts in any reading, unless one language read it inside an idiom
+        # ("dw i ddim yn hunanladdol" is not a disclosure, in the English reading either).
+        tokens = {t for rs in readings.values() for r in rs for t in r.split() if len(t) >= 5}
+        if any("~" in r for rs in readings.values() for r in rs):
+            tokens -= self._set_aside(text)
         for name, words in self.words.items():
             if name not in clear and any(_near(token, word) for word in words for token in tokens):
                 clear.append(name)
         idiom = any("~" in r for rs in readings.values() for r in rs)
         return Finding(tuple(clear), tuple(c for c in possible if c not in clear), idiom)
+
+    def _set_aside(self, text: str) -> set[str]:
+        words: set[str] = set()
+        for chunk in _windows(text):
+            for lang, reader in self.readers.items():
+                base = fold(_spell_out(chunk)) if lang == "en" else fold(chunk, " ")
+                words |= reader.set_aside(_REPEAT_3.sub(r"\1\1", base))
+        return words
 
     def categories_in(self, text: str) -> list[str]:
         """Every category found, clear or possible (the clear ones first)."""
@@ -269,6 +288,10 @@ class RiskPhrases:
 
 
 _APOSTROPHE = re.compile("[" + _APOSTROPHES + "]")
+# A sentence's end is kept in the reading as a word of its own, so "$" in a pattern ("I've had
+# enough$") also matches at the end of a sentence inside a longer message.
+SENTENCE_END = "zz"
+_SENTENCE_END = re.compile(r"[.!?;\n\r]+(?=\s|$)|[\n\r]+")
 _CONTRACTIONS = re.compile(r"(?<=[a-z])(?:n't|'ll|'d|'re|'ve|'m)(?![a-z])")
 _SPELT_OUT = {"n't": " not", "'ll": " will", "'d": " would", "'re": " are", "'ve": " have",
               "'m": " am"}
@@ -294,7 +317,7 @@ def _expand(pattern: str, macros: dict[str, str]) -> str:
         if expanded == folded:
             break
         folded = expanded
-    return folded
+    return folded.replace("$", f"(?= {SENTENCE_END}(?![a-z])|$)")
 
 
 def _compile(patterns: list[str]) -> re.Pattern:
