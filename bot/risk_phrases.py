@@ -136,7 +136,8 @@ class _Replacer:
                 for rest, standard in options:
                     end = i + 1 + len(rest)
                     if end <= n and tuple(words[i + 1:end]) == rest:
-                        out.append(standard)
+                        if standard:  # an empty standard form drops the words (fillers)
+                            out.append(standard)
                         i = end
                         break
                 else:

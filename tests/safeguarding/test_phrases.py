@@ -214,3 +214,16 @@ def test_no_message_crashes_the_screen(text):
 def test_a_huge_message_does_not_crash_the_screen():
     PHRASES.assess("\ud800" * 1000 + "🙂" * 20000 + "I want to die")
     assert clear("a" * 50000 + " I want to die")
+
+
+PROBES = __import__("yaml").safe_load(open("tests/safeguarding/probes.yml", encoding="utf-8"))
+
+
+@pytest.mark.parametrize("text", PROBES["risk"])
+def test_probe_phrases_written_after_the_lexicon_are_clear(text):
+    assert clear(text), PHRASES.readings(text)
+
+
+@pytest.mark.parametrize("text", PROBES["none"])
+def test_probe_everyday_phrases_written_after_the_lexicon_are_not_risk(text):
+    assert not PHRASES.assess(text), PHRASES.readings(text)
