@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from bot.risk_phrases import PhraseListError, RiskPhrases, fold
+from bot.settings import PROJECT_ROOT
 from nlu.mutations import mutated_forms
 
 PHRASES = RiskPhrases.load("config/safeguarding/phrases.yml")
@@ -216,7 +217,7 @@ def test_a_huge_message_does_not_crash_the_screen():
     assert clear("a" * 50000 + " I want to die")
 
 
-PROBES = __import__("yaml").safe_load(open("tests/safeguarding/probes.yml", encoding="utf-8"))
+PROBES = __import__("yaml").safe_load((PROJECT_ROOT / "tests/safeguarding/probes.yml").read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("text", PROBES["risk"])
@@ -227,3 +228,9 @@ def test_probe_phrases_written_after_the_lexicon_are_clear(text):
 @pytest.mark.parametrize("text", PROBES["none"])
 def test_probe_everyday_phrases_written_after_the_lexicon_are_not_risk(text):
     assert not PHRASES.assess(text), PHRASES.readings(text)
+
+
+@pytest.mark.parametrize("text", PROBES["possible"])
+def test_probe_ambiguous_phrases_get_the_gentle_check(text):
+    finding = PHRASES.assess(text)
+    assert finding.possible and not finding.clear, finding
