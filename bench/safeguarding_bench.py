@@ -1,9 +1,18 @@
-"""Benchmark: how long the safeguarding phrase screen takes per message (it runs on every message).
+"""Benchmark: the safeguarding screen's figures on the labelled sets, and its latency.
 
-    python -m bench.safeguarding_bench                 # 20,000 messages of mixed length
+    python -m bench.safeguarding_bench                  # figures (lexicon alone) and latency
+    python -m bench.safeguarding_bench --nlu            # figures with the NLU model's risk intent too
     python -m bench.safeguarding_bench --messages 5000
 
-It prints messages per second and percentiles by message length; nothing here is a pass/fail threshold.
+Figures: per language and part (dev, held-out), recall (disclosures given tier clear), the
+false-alarm rate (non-risk given the crisis reply) and the gentle-check rate (non-risk given
+tier possible), as `cyswllt safeguarding evaluate` prints them.
+
+Latency: the screen as the dispatcher runs it (screened_text, then detect_risk; the NLU parse is
+made anyway for the flows and is not timed here) on 160-character messages built from the labelled
+messages. Each message is timed once in order (p50/p99 "as run") and also as the best of 5 runs
+("intrinsic"), which removes the pauses of a machine shared with other work. Nothing here is a
+pass/fail threshold: the target (p99 under 2 ms) is read from the printout.
 """
 from __future__ import annotations
 
@@ -12,42 +21,66 @@ import random
 import statistics
 import time
 
+from bot.commands.safeguarding import build_screen
+from bot.dispatcher import NO_TEXT
 from bot.risk_phrases import RiskPhrases
-from bot.settings import load_settings
+from bot.safeguarding import detect_risk, screened_text
+from bot.screen_evaluation import evaluate, load_labelled, report_text
+from bot.settings import PROJECT_ROOT, load_settings
 
-WORDS = ("I would like to join a walking group near Cardiff on Tuesdays because I have been feeling lonely "
-         "dw i eisiau ymuno â chôr yn y pentref ond mae'r bws yn ddrud a does gen i ddim hyder "
-         "money benefits housing garden volunteering learning cooking 07700 900123 CF10 1AA").split()
-RISKY = ("I want to kill myself", "dw i isio marw", "he hits me", "self harm", "mewn perygl")
+LABELLED = sorted((PROJECT_ROOT / "tests/safeguarding/labelled").glob("*.yml"))
 
 
-def message(rng: random.Random, length: int) -> str:
-    words = [rng.choice(WORDS) for _ in range(length)]
-    if rng.random() < 0.05:
-        words.insert(rng.randrange(len(words) + 1), rng.choice(RISKY))
-    return " ".join(words)
+def messages_of(length: int, count: int, texts: list[str], rng: random.Random) -> list[str]:
+    out = []
+    for _ in range(count):
+        text = ""
+        while len(text) < length:
+            text = f"{text} {rng.choice(texts)}".strip()
+        out.append(text[:length])
+    return out
+
+
+def percentiles(timings: list[float]) -> str:
+    q = statistics.quantiles(timings, n=100)
+    return (f"p50 {statistics.median(timings) * 1e3:.3f} ms  p99 {q[98] * 1e3:.3f} ms  "
+            f"max {max(timings) * 1e3:.3f} ms")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=20000)
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--nlu", action="store_true", help="figures with the NLU model's risk intent too")
     args = parser.parse_args()
     settings = load_settings(environ={})
+
+    labelled = [m for f in LABELLED for m in load_labelled(f)]
+    print(f"== figures on {len(labelled)} labelled messages ({'lexicon and NLU' if args.nlu else 'lexicon alone'})")
+    print(report_text(evaluate(labelled, build_screen(settings, use_nlu=args.nlu)), show_slips=False))
+
     started = time.perf_counter()
     phrases = RiskPhrases.load(settings.safeguarding.phrases_file)
-    print(f"load phrase list: {(time.perf_counter() - started) * 1000:.1f} ms")
+    print(f"\n== latency\nload lexicon: {(time.perf_counter() - started) * 1000:.1f} ms")
+    threshold = settings.safeguarding.nlu_threshold
     rng = random.Random(7)
-    for length in (5, 30, 300, 1000):
-        texts = [message(rng, length) for _ in range(args.messages // 4)]
-        timings, found = [], 0
-        for text in texts:
-            start = time.perf_counter()
-            found += bool(phrases.categories_in(text))
-            timings.append(time.perf_counter() - start)
-        total = sum(timings)
-        quantiles = statistics.quantiles(timings, n=100)
-        print(f"{length:>5} words: {len(texts) / total:>9.0f} msg/s  median {statistics.median(timings) * 1e3:.2f} ms"
-              f"  p99 {quantiles[98] * 1e3:.2f} ms  max {max(timings) * 1e3:.2f} ms  flagged {found}/{len(texts)}")
+    texts = [m.text for m in labelled]
+    for length in (160, 1000):
+        batch = messages_of(length, args.messages if length == 160 else args.messages // 5, texts, rng)
+        for text in batch[:200]:  # warm the caches as a running service has them
+            detect_risk(phrases, screened_text(text), NO_TEXT, threshold)
+        as_run, best, found = [], [], 0
+        for text in batch:
+            runs = []
+            for _ in range(5):
+                start = time.perf_counter()
+                detection = detect_risk(phrases, screened_text(text), NO_TEXT, threshold)
+                runs.append(time.perf_counter() - start)
+            as_run.append(runs[0])
+            best.append(min(runs))
+            found += detection is not None
+        print(f"{length:>5} chars, {len(batch)} messages ({found} with a finding):")
+        print(f"      as run:    {percentiles(as_run)}")
+        print(f"      intrinsic: {percentiles(best)}")
 
 
 if __name__ == "__main__":

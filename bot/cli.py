@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "bot.commands.scheduler",
     "bot.commands.config",
     "bot.commands.status",
+    "bot.commands.safeguarding",
 )
 
 

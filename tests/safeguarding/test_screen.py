@@ -154,11 +154,14 @@ def test_practitioners_quoting_a_client_are_not_screened(bot):
 
 
 class RiskNLU:
-    """A stand-in NLU that reads one sentence as risk, to test the NLU route into the screen."""
+    """A stand-in NLU that reads one sentence as risk, to test the NLU route into the screen.
+
+    Issue 14: NLU-only evidence is a *possible* risk, and counts only from
+    bot.safeguarding.NLU_POSSIBLE_MIN (0.9); it was 0.5 here when any NLU "risk" meant crisis."""
 
     def parse(self, text, language=None):
         if "everything is dark" in text:
-            return Parse("risk", 0.5)
+            return Parse("risk", 0.95)
         return Parse("out_of_scope", 0.0)
 
 
