@@ -52,6 +52,13 @@ def _outbox_insert(postgresql: bool, keyed: bool):
 _OUTBOX_INSERT = {(pg, keyed): _outbox_insert(pg, keyed) for pg in (False, True) for keyed in (False, True)}
 
 
+def _stored_option(option) -> dict:
+    stored = {"value": option.value, "label": option.label}
+    if option.command:
+        stored["command"] = option.command
+    return stored
+
+
 def queue_message(
     session: Session,
     catalog: Catalog,
@@ -79,11 +86,11 @@ def queue_message(
     # (which would write the conversation now and again when its pending options change below).
     row_id = session.connection().execute(statement, {
         "person_id": person.id if person else None, "channel": channel, "address": address,
-        "body": rendered.body, "options": [{"value": o.value, "label": o.label} for o in rendered.options],
+        "body": rendered.body, "options": [_stored_option(o) for o in rendered.options],
         "language": rendered.language, "status": "queued", "idempotency_key": idempotency_key,
         "ignore_opt_out": ignore_opt_out, "created_at": now, "not_before": not_before or now, "attempts": 0,
     }).scalar()
-    if row_id is not None and person is not None and reply.options:
+    if row_id is not None and person is not None and reply.options and not any(o.command for o in reply.options):
         if conversation is None or conversation.person_id != person.id:
             conversation = session.scalar(select(Conversation).where(Conversation.person_id == person.id))
         if conversation is not None:

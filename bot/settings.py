@@ -153,6 +153,9 @@ class ReferralSettings(BaseModel):
     contact_within_days: int = Field(5, gt=0)
     # Hours a routed referral may wait to be accepted before its practitioner is reminded (once).
     accept_reminder_after_hours: float = Field(48, gt=0)
+    # Hours after that reminder a referral still not accepted goes to the team's lead (the team's
+    # safeguarding lead, else the first on its escalation list) and is listed by `cyswllt status`.
+    escalate_to_lead_after_hours: float = Field(24, gt=0)
 
 class CheckinSettings(BaseModel):
     """Wellbeing check-ins (waves after referral, reminders, expiry) and practitioner nudges."""
@@ -217,6 +220,9 @@ class DatasetSettings(BaseModel):
 class PrivacySettings(BaseModel):
     # Message text (inbox and outbox) is blanked after this many days; data set events are kept.
     message_retention_days: int = Field(default=90, ge=1)
+    # The team acting as data-protection role: its practitioners get every erasure request too, and
+    # may act on any (empty: only the person's own team gets them).
+    data_protection_team: str = ""
 
 
 class Settings(BaseSettings):
