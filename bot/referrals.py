@@ -29,7 +29,7 @@ from bot.person_facts import FactColumns
 from bot.practitioner_items import WaitingItem, commands, refuse, who
 from bot.quiet_hours import next_allowed, parse_hhmm
 from bot.referral_summary import summary_text
-from bot.routing import next_in_rotation, team_for_postcode
+from bot.routing import next_in_rotation, reachable, team_for_postcode
 from flows.base import Ask, DataSetEvent, GoTo, Option, Say, Transition
 from flows.picks import fold
 from flows.postcodes import parse_postcode
@@ -39,7 +39,7 @@ from flows.referral_sources import clean_source
 from flows.withdraw import NAME as WITHDRAW_FLOW, ForgetReferrals
 from storage.models import DataSetEvent as DataSetEventRow
 from storage.fixed_in import one_of
-from storage.models import Person, Practitioner, Referral
+from storage.models import Person, Practitioner, Referral, Team
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +161,14 @@ class Referrals:
 
     # ------------------------------------------------------------ routing
 
-    def _route(self, session: Session, referral: Referral, now: datetime, person: Person) -> bool:
+    def reroute(self, session: Session, referral: Referral, now: datetime) -> bool:
+        """A referral whose practitioner left: to the next in the team's round robin, as new."""
+        referral.practitioner_id = None
+        person = session.get(Person, referral.person_id) if referral.person_id else None
+        return person is not None and self._route(session, referral, now, person, received=False)
+
+    def _route(self, session: Session, referral: Referral, now: datetime, person: Person,
+               received: bool = True) -> bool:
         postcode = parse_postcode(referral.answers.get("postcode", ""))
         team = team_for_postcode(session, postcode, self.settings.safeguarding.default_team)
         # The Active Offer goes on past the bot: someone who chose Welsh goes to a Welsh speaker.
@@ -182,15 +189,16 @@ class Referrals:
             # (the whole summary was 14 segments in Welsh).
             what = str(referral.answers.get("what_matters") or "")
             reply = Ask("referral.practitioner_new_short", options, id=referral.id, who=who, address=address[1],
-                        what=f"\"{what[:SHORT_WHAT]}{'...' if len(what) > SHORT_WHAT else ''}\"" if what else "")
+                        what=f"\n\"{what[:SHORT_WHAT]}{'...' if len(what) > SHORT_WHAT else ''}\"" if what else "")
         else:
             reply = Ask("referral.practitioner_new", options, id=referral.id, who=who,
                         summary=summary_text(self.catalog, referral.answers, language),
                         route=referral.route, source=referral.source or "-",
                         channel=address[0], address=address[1])
-        self._send_to_practitioner(session, practitioner, now, reply, key=f"referral:{referral.id}:new")
-        _record_for(session, person, now, DataSetEvent(RECEIVED, {}),
-                    "referral")
+        self._send_to_practitioner(session, practitioner, now, reply,
+                                   key=f"referral:{referral.id}:new:{practitioner.id}")
+        if received:
+            _record_for(session, person, now, DataSetEvent(RECEIVED, {}), "referral")
         return True
 
     def _who(self, session: Session, referral: Referral, person: Person | None, language: str) -> str:
@@ -329,6 +337,24 @@ class Referrals:
                                        Ask("referral.practitioner_accept_reminder", actions(referral.id),
                                            id=referral.id, days=days),
                                        key=f"referral:{referral.id}:accept-reminder")
+        self._escalate_to_lead(session, now)
+
+    def _escalate_to_lead(self, session: Session, now: datetime) -> None:
+        """A referral still not accepted a while after its reminder goes to the team's lead (once)."""
+        config = self.settings.referral
+        for referral in unaccepted_for_lead(session, now, config):
+            team = session.get(Team, referral.team_id) if referral.team_id else None
+            lead = team_lead(team, exclude=referral.practitioner_id)
+            if lead is None:
+                log.error("referral %s: not accepted and the team has no other reachable practitioner to tell",
+                          referral.id)
+                continue
+            person = session.get(Person, referral.person_id) if referral.person_id else None
+            language = self._practitioner_language(session, lead)
+            self._send_to_practitioner(session, lead, now, Ask(
+                "referral.practitioner_to_lead", actions(referral.id), id=referral.id,
+                who=self._who(session, referral, person, language), days=(now - referral.submitted_at).days),
+                key=f"referral:{referral.id}:to-lead")
 
     def _tell_person_closed(self, session: Session, referral: Referral, person: Person, now: datetime,
                             redirected: bool) -> None:
@@ -381,6 +407,23 @@ def actions(referral_id: int) -> list[Option]:
     """The practitioner's buttons for a referral."""
     return [Option(action_value("referral", referral_id, verb), label, {"n": referral_id}, command=command)
             for verb, label, command in ACTIONS]
+
+
+def unaccepted_for_lead(session: Session, now: datetime, config) -> list[Referral]:
+    """Referrals nobody has accepted, past their reminder and the lead's wait (`cyswllt status` lists them)."""
+    before = now - timedelta(hours=config.accept_reminder_after_hours + config.escalate_to_lead_after_hours)
+    return list(session.scalars(select(Referral).where(
+        Referral.status == "submitted", Referral.team_id.is_not(None), Referral.submitted_at <= before)
+        .order_by(Referral.id)))
+
+
+def team_lead(team: Team | None, exclude: int | None = None) -> Practitioner | None:
+    """The team's lead: a reachable safeguarding lead, else the first on its escalation list."""
+    if team is None:
+        return None
+    listed = sorted((p for p in reachable(list(team.practitioners)) if p.id != exclude),
+                    key=lambda p: (not p.safeguarding_lead, p.escalation_rank, p.id))
+    return listed[0] if listed else None
 
 
 def may_act(referral: Referral | None, practitioner: Practitioner) -> bool:

@@ -311,6 +311,10 @@ class Safeguarding:
             except Exception:
                 log.exception("SAFEGUARDING: could not escalate alert %s; act on this now", alert.id)
 
+    def escalate_now(self, session: Session, alert: SafeguardingAlert, now: datetime) -> None:
+        """Escalate at once, not at its next time (the practitioner it waits on has left)."""
+        self._escalate(session, alert, now)
+
     def _escalate(self, session: Session, alert: SafeguardingAlert, now: datetime) -> None:
         team = session.get(Team, alert.team_id) if alert.team_id else None
         if team is None:
