@@ -108,8 +108,8 @@ def _command_word(word: str) -> str | None:
         return None
     if folded in _BY_WORD:
         return _BY_WORD[folded]
-    if len(folded) < 4:
-        return None  # too short to guess at: "ac" could be anything
+    if len(folded) < 5:
+        return None  # too short to guess at: "beth" is one letter from "aeth"
     close = difflib.get_close_matches(folded, list(_BY_WORD), n=3, cutoff=FUZZ)
     names = {_BY_WORD[w] for w in close}
     return names.pop() if len(names) == 1 else None
