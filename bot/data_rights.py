@@ -158,9 +158,12 @@ class ErasureRequests:
             lang = practitioner_language(turn.session, practitioner)
             return NeedText("rights.practitioner.confirm_ask", action_value(ACTION, request.id, "confirm"),
                             {"request": request.id, "who": self._who(turn.session, request, lang)},
+                            # By SMS these read YES / NO: never a number, which erasure never takes.
                             options=(Option(action_value(ACTION, request.id, "confirm"),
-                                            "rights.practitioner.option_yes", {"request": request.id}),
-                                     Option(action_value(ACTION, request.id, "later"), "rights.practitioner.option_no")))
+                                            "rights.practitioner.option_yes", {"request": request.id},
+                                            command="practitioner.command_yes"),
+                                     Option(action_value(ACTION, request.id, "later"), "rights.practitioner.option_no",
+                                            command="practitioner.command_no")))
         else:
             turn.reply(Say("rights.practitioner.waiting", request=request.id))
         return None

@@ -237,6 +237,15 @@ class Referrals:
         person = session.get(Person, referral.person_id) if referral.person_id else None
         days = round((now - (referral.submitted_at or referral.created_at)).total_seconds() / 86400, 2)
         match answer.verb:
+            case "show":
+                # The whole referral, asked for (by SMS the new-referral message is the short one).
+                language = self._practitioner_language(session, practitioner)
+                address = _person_address(person) if person is not None else ("-", "-")
+                turn.reply(Say("referral.practitioner_new", id=referral.id,
+                               who=self._who(session, referral, person, language),
+                               summary=summary_text(self.catalog, referral.answers, language),
+                               route=referral.route, source=referral.source or "-",
+                               channel=address[0], address=address[1]))
             case "accept":
                 if referral.accepted_at is None:
                     referral.accepted_at = now
@@ -335,7 +344,10 @@ class Referrals:
             # The key makes this once per referral, however often due work runs.
             self._send_to_practitioner(session, practitioner, now,
                                        Ask("referral.practitioner_accept_reminder", actions(referral.id),
-                                           id=referral.id, days=days),
+                                           id=referral.id, days=days,
+                                           who=self._who(session, referral, session.get(Person, referral.person_id)
+                                                         if referral.person_id else None,
+                                                         self._practitioner_language(session, practitioner))),
                                        key=f"referral:{referral.id}:accept-reminder")
         self._escalate_to_lead(session, now)
 

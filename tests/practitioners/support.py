@@ -45,7 +45,8 @@ def nudge_for(bot, referral_id: int) -> int:
         booking = record_booking(session, person_id=referral.person_id, practitioner_id=referral.practitioner_id,
                                  asset_ref="oruk:service:walk-1", activity_cy="Taith gerdded",
                                  activity_en="Walking group", starts_at=app.clock.now() - timedelta(days=2),
-                                 now=app.clock.now(), settings=app.settings, first_name="Sam")
+                                 now=app.clock.now(), settings=app.settings,
+                                 first_name=(referral.answers or {}).get("first_name"))
         booking_id = booking.id
     app.run_due_work()
     return booking_id

@@ -109,6 +109,64 @@ def test_welsh_commands_from_a_welsh_speaking_practitioner(bot):
     siân.send("beth?").expect("Gorchmynion", "CYDNABOD n", "RHESTR")
 
 
+def test_nudges_go_by_the_referral_number_not_the_booking(bot, alys):
+    first = referred(bot, "+447700900661", first_name="Sam")
+    second = referred(bot, "+447700900662", first_name="Gwen")
+    with bot.app.sessions.begin() as session:
+        for number in (first, second):
+            session.get(Referral, number).status = "contacted"
+    booking = nudge_for(bot, second)                   # booking 1, about referral 2
+    assert booking != second
+    alys.deliver().expect(f"Referral {second} (Gwen, prefers English, SMS)", "did Gwen attend",
+                          absent=("ref 0",))
+    alys.send(f"WENT {first}").expect("can't find")     # Sam's referral has no question waiting
+    assert [b.status for b in bot.rows(Booking)] == ["booked"]
+    alys.press(f"attendance:{second}:attended").expect("recorded that Gwen attended")   # the button, the same
+    assert [b.status for b in bot.rows(Booking)] == ["attended"]
+
+
+def test_show_gives_the_whole_referral_and_help_the_commands(bot, alys):
+    referral = referred(bot, "+447700900671")
+    alys.deliver()
+    alys.send(f"SHOW {referral}").expect(f"NEW REFERRAL {referral}", "Getting out more", "CF10 1AA")
+    alys.send("HELP").expect("Commands", "SHOW n")
+
+
+def test_erasure_by_buttons_is_two_taps_the_second_naming_the_request(bot, alys):
+    request = erasure_from(bot, "+447700900681")
+    alys.deliver()
+    confirm = alys.press(f"erase:{request}:erase").expect(f"Erase request {request}")
+    if alys.channel == "sms":
+        confirm.expect("YES / NO", absent=("1 Yes",))
+    else:
+        assert [o["value"] for o in confirm.options] == [f"erase:{request}:confirm", f"erase:{request}:later"]
+    assert bot.rows(Person, id=bot.rows(ErasureRequest)[0].person_id)
+    alys.press(f"erase:{request}:confirm").expect("Done", "erased")
+    assert [r.status for r in bot.rows(ErasureRequest)] == ["done"]
+
+
+def test_a_confirm_button_without_its_question_only_asks(bot, alys):
+    request = erasure_from(bot, "+447700900691")
+    alys.deliver()
+    alys.press(f"erase:{request}:confirm").expect(f"Erase request {request}", "cannot be undone")
+    assert [r.status for r in bot.rows(ErasureRequest)] == ["pending"]
+    alys.send(f"ACK 99")                                  # anything else: the question lapses
+    alys.send("yes")
+    assert [r.status for r in bot.rows(ErasureRequest)] == ["pending"]
+
+
+def test_refusals_are_logged_without_personal_data(bot, caplog):
+    linked_practitioner(bot, "Alys", "Caerdydd", "+447700900901", areas=["CF"])
+    gareth = linked_practitioner(bot, "Gareth", "Gwynedd", "+447700900931", areas=["LL"])
+    referral = referred(bot, "+447700900699", first_name="Sioned")
+    with caplog.at_level("WARNING"):
+        gareth.send(f"ACCEPT {referral}").expect("can't find an open referral")
+    [record] = [r for r in caplog.records if "refused" in r.getMessage()]
+    logged = record.getMessage() + repr(record.__dict__)
+    assert "Sioned" not in logged and "+447700900699" not in logged and "Getting out" not in logged
+    assert record.action == "referral" and record.practitioner_id
+
+
 def test_a_practitioners_words_are_never_screened_as_a_persons(bot, alys):
     referral = referred(bot, "+447700900621")
     alys.send(f"NOTFORUS {referral} they said I want to die and to delete my data")

@@ -35,15 +35,17 @@ def test_removal_mid_escalation_moves_everything_on_at_once(bot):
     alert = alert_from(bot, "+447700900802")
     alys.deliver().expect(f"SAFEGUARDING ALERT {alert}")
     bryn.deliver()
-    holder = bot.rows(Referral, id=referral)[0].practitioner_id
+    alys_id, bryn_id = (bot.rows(Practitioner, name=n)[0].id for n in ("Alys", "Bryn"))
+    assert bot.rows(Referral, id=referral)[0].practitioner_id == alys_id     # the round robin starts with her
     moved = _remove(bot, "Alys")
-    assert moved["alerts"] == 1
-    bryn.deliver().expect(f"SAFEGUARDING ALERT {alert}", "ESCALATED")   # at once, not in 15 minutes
+    assert moved == {"referrals": 1, "alerts": 1, "nudges": 0}
+    bryn.deliver().expect(f"SAFEGUARDING ALERT {alert}", "ESCALATED",     # at once, not in 15 minutes
+                          f"NEW REFERRAL {referral}")
     [row] = bot.rows(Practitioner, name="Alys")
     assert not row.active and row.person_id is None and row.removed_at is not None
-    bryn_id = bot.rows(Practitioner, name="Bryn")[0].id
-    if holder == row.id:
-        assert bot.rows(Referral, id=referral)[0].practitioner_id == bryn_id
+    assert bot.rows(Referral, id=referral)[0].practitioner_id == bryn_id     # back to the team's round robin
+    later = referred(bot, "+447700900804")
+    assert bot.rows(Referral, id=later)[0].practitioner_id == bryn_id        # no more referrals to her
     alys.send(f"ACK {alert}")                                # no longer a practitioner: nothing acts
     assert bot.rows(SafeguardingAlert, id=alert)[0].status == "open"
     alert_from(bot, "+447700900803")
