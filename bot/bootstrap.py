@@ -15,7 +15,7 @@ from bot.checkins import CheckinService, cancel_pending, plan_checkins, resume_a
 from bot.clock import Clock, SystemClock
 from bot.dispatcher import Dispatcher
 from bot.nudges import NudgeService
-from bot.practitioner_list import PractitionerList
+from bot.practitioner_items import PractitionerItems
 from bot.practitioners import PractitionerActions
 from bot.questionnaire_files import load_questionnaires
 from bot.referrals import Referrals
@@ -72,6 +72,7 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     referrals.on_submitted.append(lambda session, person, now: plan_checkins(session, person, now, settings))
     referrals.on_closed.append(lambda session, person, now: cancel_pending(session, person.id, "referral_closed", now))
     nudges = NudgeService(settings, catalog)
+    erasure = data_rights.ErasureRequests(settings, catalog)
     assets = AssetHandlers(catalog, default_gazetteer(), load_sample=settings.assets.sample_when_empty,
                            settings=settings)
     dispatcher = Dispatcher(
@@ -82,12 +83,12 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
             ResumePaused: safeguarding.resume, DropPaused: safeguarding.drop,
             SaveDraft: referrals.save_draft, ShowSummary: referrals.show_summary,
             SubmitReferral: referrals.submit, ForgetReferrals: referrals.forget,
-            RequestErasure: data_rights.request_erasure,
+            RequestErasure: erasure.request,
             **assets.effect_handlers(),
             **checkins.handlers(),
         },
         person_facts=[referrals.person_facts, data_rights.facts, assets.person_facts],
-        practitioner_actions=PractitionerActions({data_rights.ACTION: data_rights.practitioner_answer}),
+        practitioner_actions=PractitionerActions({data_rights.ACTION: erasure.answer}),
         resources={"questionnaires": questionnaires.questionnaires},
         # STOP pauses check-ins (nothing unprompted goes to someone opted out); START resumes them.
         on_opt_in=[lambda session, person_id, now: resume_after_opt_in(
@@ -95,14 +96,17 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     )
     safeguarding.flows = dispatcher.flows
     safeguarding.context = dispatcher.context
-    dispatcher.practitioner_actions.register("alert", safeguarding.on_answer)
-    dispatcher.practitioner_actions.register("referral", referrals.on_answer)
-    dispatcher.practitioner_actions.register("nudge", nudges.answer)
-    practitioner_list = PractitionerList()
-    practitioner_list.add(safeguarding.list_section)
-    practitioner_list.add(referrals.list_section)
-    practitioner_list.add(nudges.list_section)
-    dispatcher.practitioner_actions.register("list", practitioner_list)
+    actions = dispatcher.practitioner_actions
+    actions.register("alert", safeguarding.on_answer)
+    actions.register("referral", referrals.on_answer)
+    actions.register("nudge", nudges.answer)
+    actions.register("attendance", nudges.answer_by_referral)
+    # What waits for a practitioner, for LIST and bare numbers: every feature's items, oldest first.
+    items = PractitionerItems(catalog, actions)
+    for section in (safeguarding.items, referrals.items, nudges.items, erasure.items):
+        items.add(section)
+    actions.register("list", items.show)
+    actions.register("number", items.number)
     due_work: list[DueWork] = [
         safeguarding.escalate_due, referrals.due, checkins.due_work, nudges.due_work,
         data_rights.retention_job(settings.privacy.message_retention_days),

@@ -25,6 +25,7 @@ class CatalogError(Exception):
 class RenderedOption:
     value: str
     label: str
+    command: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,8 @@ class Catalog:
         body = self.text(reply.key, lang, **reply.params)
         option_lang = "cy" if lang == BILINGUAL else lang
         options = tuple(
-            RenderedOption(o.value, self.text(o.label, option_lang, **o.params)) for o in reply.options
+            RenderedOption(o.value, self.text(o.label, option_lang, **o.params),
+                           self.text(o.command, option_lang, **o.params) if o.command else "")
+            for o in reply.options
         )
         return Rendered(body, options, lang)

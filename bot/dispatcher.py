@@ -353,6 +353,8 @@ class Dispatcher:
             self._opt_out(turn)
         elif keyword in (Keyword.WELSH, Keyword.ENGLISH):
             self._switch_language(turn, keyword.value)
+        elif keyword is Keyword.HELP and turn.facts.get("is_practitioner"):
+            turn.reply(Say("practitioner.commands"))
         elif keyword is Keyword.HELP:
             turn.reply(Say("help.text", language=None if person.language else BILINGUAL))
             self._reprompt(turn, is_new)
@@ -453,6 +455,10 @@ class Dispatcher:
     def _event(self, turn: Turn):
         if turn.message.choice is not None:
             return Choice(turn.message.choice)
+        if turn.facts.get("is_practitioner"):
+            # A practitioner's options belong to each item's own message, never to whichever
+            # message went last: the practitioner flow reads numbers and commands itself.
+            return Text(turn.text, turn.parse)
         value = resolve_choice(turn.text, turn.conversation.pending_options or [])
         if value is not None:
             return Choice(value, turn.text)

@@ -46,6 +46,9 @@ TURN_SECONDS = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5), registry=REGISTRY)
 SAFEGUARDING_ALERTS = Counter(
     "cyswllt_safeguarding_alerts_raised", "Safeguarding alerts raised", ["level"], registry=REGISTRY)
+PRACTITIONER_REFUSED = Counter(
+    "cyswllt_practitioner_actions_refused", "Practitioner actions refused because the item is not their team's "
+    "(or does not exist), by action", ["action"], registry=REGISTRY)
 SCHEDULER_LAG = Histogram(
     "cyswllt_scheduler_lag_seconds", "How late the scheduler started a due job (seconds after its run time)",
     buckets=(0.01, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600), registry=REGISTRY)
@@ -53,6 +56,8 @@ SCHEDULER_LAG = Histogram(
 # Label sets known in advance start at zero, so that rate() and increase() see the first event.
 for _level in ("emergency", "urgent", "concern"):
     SAFEGUARDING_ALERTS.labels(_level)
+for _action in ("alert", "referral", "nudge", "attendance", "erase"):
+    PRACTITIONER_REFUSED.labels(_action)
 
 
 def prepare_multiprocess(workers: int, environ=None) -> str | None:

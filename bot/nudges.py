@@ -21,7 +21,8 @@ from bot.outbox import preferred_address, queue_message
 from bot.quiet_hours import parse_hhmm
 from flows.base import Ask, Option, Reply, Say
 from flows.practitioner import PractitionerAnswer, action_value
-from storage.models import Booking, Person, Practitioner
+from bot.practitioner_items import WaitingItem, commands, refuse, who_is
+from storage.models import Booking, Person, Practitioner, Referral
 from storage.models import DataSetEvent as DataSetEventRow
 
 # The practitioner's answer -> its option, its confirmation, and the Core Data Set statements it
@@ -36,6 +37,11 @@ ANSWERS: dict[str, tuple[str, str, tuple[tuple[int, dict[str, Any]], ...]]] = {
     "not_yet": ("nudge.option_not_yet", "nudge.recorded_not_yet", ()),
     "withdrew": ("nudge.option_withdrew", "nudge.recorded_withdrew", ((103, {}),)),
 }
+# Attendance questions are named by the person's referral number ("WENT 31"), never a hash.
+ATTENDANCE = "attendance"
+# The commands for ANSWERS, in its order.
+COMMANDS = ("practitioner.command_went", "practitioner.command_didntgo", "practitioner.command_notyet",
+            "practitioner.command_withdrew")
 # A booking whose start time nobody gave (the person named a day; the directory lists no hours for
 # it) starts at the beginning of its day; the reminder then names the day without a time.
 TIME_NOT_KNOWN = time(0, 0)
@@ -96,9 +102,21 @@ class NudgeService:
             "day": self._day(booking.starts_at, lang),
         }
 
-    def question(self, booking: Booking, lang: str, key: str = "nudge.question") -> Reply:
-        options = [Option(action_value("nudge", booking.id, verb), label) for verb, (label, _, _) in ANSWERS.items()]
-        return Ask(key, options, **self._params(booking, lang))
+    def _numbered(self, session: Session, booking: Booking, lang: str) -> dict[str, Any]:
+        """The texts' parameters, with the referral's number and who the person is."""
+        referral = referral_for(session, booking)
+        return {**self._params(booking, lang), "n": referral.id if referral else "-",
+                "who": who_is(session, self.catalog, lang, booking.person_id, name=booking.first_name)}
+
+    def question(self, session: Session, booking: Booking, lang: str, key: str = "nudge.question") -> Reply:
+        referral = referral_for(session, booking)
+        if referral is None:
+            # No referral to name it by (never made so by the bot): its own id, buttons only.
+            options = [Option(action_value("nudge", booking.id, verb), label) for verb, (label, _, _) in ANSWERS.items()]
+        else:
+            options = [Option(action_value(ATTENDANCE, referral.id, verb), label, {"n": referral.id}, command=command)
+                       for verb, (label, _, _), command in zip(ANSWERS, ANSWERS.values(), COMMANDS)]
+        return Ask(key, options, **self._numbered(session, booking, lang))
 
     # ------------------------------------------------------------ due work
 
@@ -135,7 +153,7 @@ class NudgeService:
                                                     Booking.nudge_due_at <= now).order_by(Booking.id)).all()
         for booking in due:
             sent_at = self._queue_to_practitioner(
-                session, booking.practitioner_id, lambda lang, b=booking: self.question(b, lang),
+                session, booking.practitioner_id, lambda lang, b=booking: self.question(session, b, lang),
                 f"nudge:{booking.id}:{booking.nudge_round}:ask", now)
             if sent_at is not None:
                 booking.nudge_sent_at = sent_at
@@ -148,7 +166,7 @@ class NudgeService:
         for booking in rows:
             sent_at = self._queue_to_practitioner(
                 session, booking.practitioner_id,
-                lambda lang, b=booking: self.question(b, lang, "nudge.reminder"),
+                lambda lang, b=booking: self.question(session, b, lang, "nudge.reminder"),
                 f"nudge:{booking.id}:{booking.nudge_round}:reminder", now)
             if sent_at is not None:
                 booking.nudge_reminded_at = sent_at
@@ -168,7 +186,7 @@ class NudgeService:
                 by_practitioner.setdefault(booking.practitioner_id, []).append(booking)
         for practitioner_id, bookings in by_practitioner.items():
             def digest(lang: str, bookings=bookings) -> Reply:
-                lines = "\n".join(self.catalog.text("nudge.digest_line", lang, **self._params(b, lang))
+                lines = "\n".join(self.catalog.text("nudge.digest_line", lang, **self._numbered(session, b, lang))
                                   for b in bookings)
                 return Say("nudge.digest", count=len(bookings), items=lines)
             self._queue_to_practitioner(session, practitioner_id, digest,
@@ -235,21 +253,34 @@ class NudgeService:
             Booking.practitioner_id == practitioner_id, Booking.status == "booked",
             Booking.nudge_sent_at.is_not(None)).order_by(Booking.starts_at, Booking.id)))
 
+    def answer_by_referral(self, turn, practitioner: Practitioner, answer: PractitionerAnswer) -> None:
+        """WENT 31 / NOTYET 31 / DIDNTGO 31 (or their buttons): the oldest question asked about referral 31's person."""
+        session = turn.session
+        referral = session.get(Referral, int(answer.target)) if answer.target.isdigit() else None
+        waiting = [b for b in self.open_for_person(session, referral.person_id) if self.may_act(session, b, practitioner)] \
+            if referral is not None and referral.person_id is not None else []
+        if not waiting or answer.verb not in ANSWERS:
+            refuse(turn, practitioner, ATTENDANCE, Say("nudge.not_found"))
+            return None
+        return self._answer(turn, practitioner, waiting[0], answer.verb)
+
     def answer(self, turn, practitioner: Practitioner, answer: PractitionerAnswer) -> None:
-        """A practitioner pressed Attended / Did not attend / Not yet / Withdrew."""
+        """A button from before nudges were named by referral: "nudge:<booking id>:<verb>"."""
         session = turn.session
         booking = session.get(Booking, int(answer.target)) if answer.target.isdigit() else None
-        if booking is None or answer.verb not in ANSWERS:
-            turn.reply(Say("nudge.not_found"))
+        if booking is None or answer.verb not in ANSWERS or not self.may_act(session, booking, practitioner):
+            refuse(turn, practitioner, "nudge", Say("nudge.not_found"))
             return None
-        if booking.practitioner_id not in (None, practitioner.id) and not self._same_team(session, booking, practitioner):
-            turn.reply(Say("nudge.not_found"))
-            return None
+        return self._answer(turn, practitioner, booking, answer.verb)
+
+    def _answer(self, turn, practitioner: Practitioner, booking: Booking, verb: str) -> None:
+        """Attended / Did not attend / Not yet / Withdrew, for this booking."""
+        session = turn.session
         lang = turn.person.language or practitioner.language
         if booking.status != "booked" or booking.nudge_sent_at is None:
             turn.reply(Say("nudge.already_answered", **self._params(booking, lang)))
             return None
-        _, recorded_key, statements = ANSWERS[answer.verb]
+        _, recorded_key, statements = ANSWERS[verb]
         person = session.get(Person, booking.person_id)
         if person is not None:
             # About the person (their subject key), not the practitioner who answered.
@@ -259,31 +290,58 @@ class NudgeService:
                     value={**value, "asset_id": booking.asset_ref},
                     occurred_at=turn.now, channel=None, language=person.language, source="nudge",
                 ))
-        if answer.verb == "not_yet":
+        if verb == "not_yet":
             # Not gone yet (the date moved, or they will start later): ask again in a week.
             booking.nudge_round += 1
             booking.nudge_due_at = turn.now + timedelta(days=self.settings.checkins.not_yet_ask_again_days)
             booking.nudge_sent_at = None
             booking.nudge_reminded_at = None
         else:
-            booking.status = answer.verb
+            booking.status = verb
             booking.answered_at = turn.now
         turn.reply(Say(recorded_key, **self._params(booking, lang)))
         session.flush()
         waiting = self.open_for(session, practitioner.id)
         if waiting:
-            turn.reply(self.question(waiting[0], lang))
+            turn.reply(self.question(session, waiting[0], lang))
         return None
 
-    def _same_team(self, session: Session, booking: Booking, practitioner: Practitioner) -> bool:
-        owner = session.get(Practitioner, booking.practitioner_id)
-        return owner is not None and owner.team_id == practitioner.team_id
+    def open_for_person(self, session: Session, person_id: int) -> list[Booking]:
+        """Questions already asked about this person and still waiting, oldest first."""
+        return list(session.scalars(select(Booking).where(
+            Booking.person_id == person_id, Booking.status == "booked",
+            Booking.nudge_sent_at.is_not(None)).order_by(Booking.starts_at, Booking.id)))
 
-    def list_section(self, turn, practitioner: Practitioner) -> list[Reply]:
-        """The practitioner's open nudges for their LIST: a summary, then the first one to answer."""
-        waiting = self.open_for(turn.session, practitioner.id)
-        if not waiting:
-            return []
-        lang = turn.person.language or practitioner.language
-        lines = "\n".join(self.catalog.text("nudge.digest_line", lang, **self._params(b, lang)) for b in waiting)
-        return [Say("nudge.list", count=len(waiting), items=lines), self.question(waiting[0], lang)]
+    @staticmethod
+    def may_act(session: Session, booking: Booking, practitioner: Practitioner) -> bool:
+        """Whose question it is: the practitioner asked, or their team; with nobody asked, the
+        team of the person's referral. Nobody else."""
+        if booking.practitioner_id == practitioner.id:
+            return True
+        owner = session.get(Practitioner, booking.practitioner_id) if booking.practitioner_id else None
+        if owner is not None:
+            return owner.team_id == practitioner.team_id
+        referral = referral_for(session, booking)
+        return referral is not None and referral.team_id == practitioner.team_id
+
+    def items(self, session: Session, practitioner: Practitioner, lang: str, now: datetime) -> list[WaitingItem]:
+        """For LIST and bare numbers: the attendance questions waiting for their answer."""
+        items = []
+        for booking in self.open_for(session, practitioner.id):
+            referral = referral_for(session, booking)
+            # Without a referral (never so when the bot made the booking) it goes by its own id, buttons only.
+            action, number = (ATTENDANCE, referral.id) if referral is not None else ("nudge", booking.id)
+            line = self.catalog.text("practitioner.item_nudge", lang, **self._numbered(session, booking, lang),
+                                     commands=commands(self.catalog, lang, COMMANDS[:3], referral.id) if referral else "")
+            items.append(WaitingItem(action, number, booking.nudge_sent_at, line, verbs=tuple(ANSWERS)))
+        return items
+
+
+def referral_for(session: Session, booking: Booking) -> Referral | None:
+    """The referral a booking came from: the person's latest one with the booking's practitioner, else their latest."""
+    query = select(Referral).where(Referral.person_id == booking.person_id).order_by(Referral.id.desc()).limit(1)
+    if booking.practitioner_id is not None:
+        found = session.scalar(query.where(Referral.practitioner_id == booking.practitioner_id))
+        if found is not None:
+            return found
+    return session.scalar(query)

@@ -106,6 +106,13 @@ def recipient_free(session: Session, channel: str, address: str, now: datetime) 
                                                               "now": now}).scalar()
 
 
+def _stored_option(option) -> dict:
+    stored = {"value": option.value, "label": option.label}
+    if option.command:
+        stored["command"] = option.command
+    return stored
+
+
 def queue_message(
     session: Session,
     catalog: Catalog,
@@ -151,16 +158,17 @@ def queue_claimed(
     language = language or (person.language if person else None) or BILINGUAL
     rendered = catalog.render(reply, language)
     statement = _OUTBOX_INSERT[(session.bind.dialect.name == "postgresql", idempotency_key is not None)]
-    options = [{"value": o.value, "label": o.label} for o in rendered.options]
+    options = [_stored_option(o) for o in rendered.options]
     # On the connection: a Core INSERT needs neither the ORM's execute path nor its autoflush
     # (which would write the conversation now and again when its pending options change below).
     row_id = session.connection().execute(statement, {
         "person_id": person.id if person else None, "channel": channel, "address": address,
-        "body": rendered.body, "options": options, "language": rendered.language,
-        "status": "queued", "idempotency_key": idempotency_key, "ignore_opt_out": ignore_opt_out,
-        "created_at": now, "not_before": not_before or now, "attempts": 0, "priority": priority_of(reply),
+        "body": rendered.body, "options": options,
+        "language": rendered.language, "status": "queued", "idempotency_key": idempotency_key,
+        "ignore_opt_out": ignore_opt_out, "created_at": now, "not_before": not_before or now, "attempts": 0,
+        "priority": priority_of(reply),
     }).scalar()
-    if row_id is not None and person is not None and reply.options:
+    if row_id is not None and person is not None and reply.options and not any(o.command for o in reply.options):
         if conversation is None or conversation.person_id != person.id:
             conversation = session.scalar(select(Conversation).where(Conversation.person_id == person.id))
         if conversation is not None:

@@ -42,7 +42,7 @@ def link_code_in(text: str) -> str | None:
 
 def add_practitioner(session: Session, name: str, team_name: str, now: datetime, *,
                      areas: list[str] | None = None, safeguarding_lead: bool = False,
-                     escalation_rank: int = 100, language: str = "en",
+                     escalation_rank: int = 100, language: str = "en", speaks: list[str] | None = None,
                      code_ttl: timedelta = timedelta(hours=72)) -> tuple[Practitioner, str]:
     """Create (or find) the team and the practitioner; return them with a fresh one-time code."""
     team = session.scalar(select(Team).where(Team.name == team_name))
@@ -53,7 +53,7 @@ def add_practitioner(session: Session, name: str, team_name: str, now: datetime,
         team.postcode_areas = sorted({a.strip().upper() for a in areas if a.strip()})
     practitioner = Practitioner(name=name, team=team, safeguarding_lead=safeguarding_lead,
                                 escalation_rank=escalation_rank, language=language, active=True,
-                                created_at=now)
+                                speaks=sorted(set(speaks or [language])), created_at=now)
     session.add(practitioner)
     code = issue_link_code(practitioner, now, code_ttl)
     session.flush()
@@ -145,3 +145,12 @@ class PractitionerActions:
             turn.reply(Say(key))
             return None
         return handler(turn, practitioner, answer)
+
+
+def reads_welsh(practitioner: Practitioner) -> bool:
+    """Whether this practitioner can work in Welsh (routing for the Active Offer).
+
+    From the languages they speak (`cyswllt practitioner add --speaks cy,en`), or, for those
+    added before that was recorded, the language they chose for their own messages.
+    """
+    return "cy" in (practitioner.speaks or []) or practitioner.language == "cy"

@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session
 from bot.catalog import Catalog
 from bot.outbox import preferred_address, queue_message
 from bot.person_facts import FactColumns
+from bot.practitioner_items import WaitingItem, commands, refuse, who
 from bot.quiet_hours import next_allowed, parse_hhmm
 from bot.referral_summary import SHORT, summary_text
-from bot.routing import next_in_rotation, team_for_postcode
+from bot.routing import next_in_rotation, reachable, team_for_postcode
 from flows.base import Ask, DataSetEvent, GoTo, Option, Say, Transition
 from flows.picks import fold
 from flows.postcodes import parse_postcode
@@ -38,7 +39,7 @@ from flows.referral_sources import clean_source
 from flows.withdraw import NAME as WITHDRAW_FLOW, ForgetReferrals
 from storage.models import DataSetEvent as DataSetEventRow
 from storage.fixed_in import one_of
-from storage.models import Person, Practitioner, Referral
+from storage.models import Person, Practitioner, Referral, Team
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,21 @@ WITHDRAW_PHRASES = {
     "dw i am dynnu fy nghaniatad yn ol", "rwy'n tynnu fy nghaniatad yn ol",
 }
 # "REF GP-W91234" or "ATG GP-W91234" (atgyfeirio): a referral source code sent by SMS.
+# The practitioner's answers to a referral: (verb, button label, command).
+ACTIONS = (("accept", "referral.action_accept", "practitioner.command_accept"),
+           ("contacted", "referral.action_contacted", "practitioner.command_called"),
+           ("not_appropriate", "referral.action_not_appropriate", "practitioner.command_notforus"),
+           ("redirect", "referral.action_redirect", "practitioner.command_redirect"))
+# What a bare number means, by the referral's status (the order its latest message showed them).
+VERBS = {"submitted": ("accept", "contacted", "not_appropriate", "redirect"),
+         "accepted": ("contacted", "not_appropriate", "redirect"),
+         "contacted": ()}
+# The commands its LIST line shows: the next step, and the ways to close it.
+LIST_COMMANDS = {"submitted": ("practitioner.command_accept",),
+                 "accepted": ("practitioner.command_called",),
+                 "contacted": ("practitioner.command_notforus", "practitioner.command_redirect")}
+# How much of "what matters" the SMS referral quotes.
+SHORT_WHAT = 60
 CODE_KEYWORD = re.compile(r"^\s*(?:ref|refer|referral|atg|atgyfeirio|atgyfeiriad)\s*[:#]?\s+(\S{2,24})\s*$",
                           re.IGNORECASE)
 
@@ -148,10 +164,18 @@ class Referrals:
 
     # ------------------------------------------------------------ routing
 
-    def _route(self, session: Session, referral: Referral, now: datetime, person: Person) -> bool:
+    def reroute(self, session: Session, referral: Referral, now: datetime) -> bool:
+        """A referral whose practitioner left: to the next in the team's round robin, as new."""
+        referral.practitioner_id = None
+        person = session.get(Person, referral.person_id) if referral.person_id else None
+        return person is not None and self._route(session, referral, now, person, received=False)
+
+    def _route(self, session: Session, referral: Referral, now: datetime, person: Person,
+               received: bool = True) -> bool:
         postcode = parse_postcode(referral.answers.get("postcode", ""))
         team = team_for_postcode(session, postcode, self.settings.safeguarding.default_team)
-        practitioner = next_in_rotation(session, team, now) if team is not None else None
+        # The Active Offer goes on past the bot: someone who chose Welsh goes to a Welsh speaker.
+        practitioner = next_in_rotation(session, team, now, welsh=person.language == "cy") if team is not None else None
         referral.team_id = team.id if team else None
         if practitioner is None:
             log.error("referral %s: no team or linked practitioner to take it; add one with "
@@ -162,14 +186,33 @@ class Referrals:
         options = actions(referral.id)
         language = self._practitioner_language(session, practitioner)
         address = _person_address(person)
-        reply = Ask("referral.practitioner_new", options, id=referral.id,
-                    summary=summary_text(self.catalog, referral.answers, language),
-                    route=referral.route, source=referral.source or "-",
-                    channel=address[0], address=address[1])
-        self._send_to_practitioner(session, practitioner, now, reply, key=f"referral:{referral.id}:new")
-        _record_for(session, person, now, DataSetEvent(RECEIVED, {}),
-                    "referral")
+        who = self._who(session, referral, person, language)
+        if self._practitioner_channel(session, practitioner) == "sms":
+            # By SMS only what is needed to act: who, how to reach them, what matters to them
+            # (the whole summary was 14 segments in Welsh).
+            what = str(referral.answers.get("what_matters") or "")
+            reply = Ask("referral.practitioner_new_short", options, id=referral.id, who=who, address=address[1],
+                        what=f"\n\"{what[:SHORT_WHAT]}{'...' if len(what) > SHORT_WHAT else ''}\"" if what else "")
+        else:
+            reply = Ask("referral.practitioner_new", options, id=referral.id, who=who,
+                        summary=summary_text(self.catalog, referral.answers, language),
+                        route=referral.route, source=referral.source or "-",
+                        channel=address[0], address=address[1])
+        self._send_to_practitioner(session, practitioner, now, reply,
+                                   key=f"referral:{referral.id}:new:{practitioner.id}")
+        if received:
+            _record_for(session, person, now, DataSetEvent(RECEIVED, {}), "referral")
         return True
+
+    def _who(self, session: Session, referral: Referral, person: Person | None, language: str) -> str:
+        address = preferred_address(person) if person is not None else None
+        return who(self.catalog, language, name=(referral.answers or {}).get("first_name"),
+                   language=person.language if person else None, channel=address.channel if address else None)
+
+    def _practitioner_channel(self, session: Session, practitioner: Practitioner) -> str | None:
+        person = session.get(Person, practitioner.person_id) if practitioner.person_id else None
+        address = preferred_address(person) if person is not None else None
+        return address.channel if address else None
 
     def _practitioner_language(self, session: Session, practitioner: Practitioner) -> str:
         person = session.get(Person, practitioner.person_id) if practitioner.person_id else None
@@ -191,12 +234,21 @@ class Referrals:
     def on_answer(self, turn, practitioner: Practitioner, answer: PractitionerAnswer):
         session, now = turn.session, turn.now
         referral = session.get(Referral, int(answer.target)) if answer.target.isdigit() else None
-        if referral is None or referral.status in ("draft", "withdrawn", "abandoned"):
-            turn.reply(Say("referral.practitioner_unknown"))
+        if not may_act(referral, practitioner):
+            refuse(turn, practitioner, "referral", Say("referral.practitioner_unknown"))
             return None
         person = session.get(Person, referral.person_id) if referral.person_id else None
         days = round((now - (referral.submitted_at or referral.created_at)).total_seconds() / 86400, 2)
         match answer.verb:
+            case "show":
+                # The whole referral, asked for (by SMS the new-referral message is the short one).
+                language = self._practitioner_language(session, practitioner)
+                address = _person_address(person) if person is not None else ("-", "-")
+                turn.reply(Say("referral.practitioner_new", id=referral.id,
+                               who=self._who(session, referral, person, language),
+                               summary=summary_text(self.catalog, referral.answers, language),
+                               route=referral.route, source=referral.source or "-",
+                               channel=address[0], address=address[1]))
             case "accept":
                 if referral.accepted_at is None:
                     referral.accepted_at = now
@@ -240,20 +292,21 @@ class Referrals:
                 turn.reply(Say("referral.practitioner_unknown"))
         return None
 
-    def list_section(self, turn, practitioner: Practitioner) -> list:
-        """For the practitioner's LIST: the referrals they hold that are still open."""
-        referrals = turn.session.scalars(select(Referral).where(
+    def items(self, session: Session, practitioner: Practitioner, lang: str, now: datetime) -> list[WaitingItem]:
+        """For LIST and bare numbers: the referrals they hold that are still open."""
+        referrals = session.scalars(select(Referral).where(
             Referral.practitioner_id == practitioner.id, Referral.status.in_(OPEN)).order_by(Referral.id)).all()
-        if not referrals:
-            return []
-        language = self._practitioner_language(turn.session, practitioner)
-        lines = []
+        items = []
         for referral in referrals:
-            days = (turn.now - (referral.submitted_at or referral.created_at)).days
-            status = self.catalog.text(STATUS_LABELS[referral.status], language)
-            lines.append(self.catalog.text("referral.list_referral", language, id=referral.id, status=status,
-                                           days=days))
-        return [Say("referral.practitioner_list", items="\n".join(lines))]
+            since = referral.submitted_at or referral.created_at
+            person = session.get(Person, referral.person_id) if referral.person_id else None
+            line = self.catalog.text(
+                "referral.list_referral", lang, id=referral.id, who=self._who(session, referral, person, lang),
+                status=self.catalog.text(STATUS_LABELS[referral.status], lang), days=max(0, (now - since).days),
+                commands=commands(self.catalog, lang, LIST_COMMANDS[referral.status], referral.id))
+            items.append(WaitingItem("referral", referral.id, since, line, verbs=VERBS[referral.status],
+                                     awaiting=referral.status != "contacted"))
+        return items
 
     # ------------------------------------------------------------ due work
 
@@ -294,8 +347,29 @@ class Referrals:
             # The key makes this once per referral, however often due work runs.
             self._send_to_practitioner(session, practitioner, now,
                                        Ask("referral.practitioner_accept_reminder", actions(referral.id),
-                                           id=referral.id, days=days),
+                                           id=referral.id, days=days,
+                                           who=self._who(session, referral, session.get(Person, referral.person_id)
+                                                         if referral.person_id else None,
+                                                         self._practitioner_language(session, practitioner))),
                                        key=f"referral:{referral.id}:accept-reminder")
+        self._escalate_to_lead(session, now)
+
+    def _escalate_to_lead(self, session: Session, now: datetime) -> None:
+        """A referral still not accepted a while after its reminder goes to the team's lead (once)."""
+        config = self.settings.referral
+        for referral in unaccepted_for_lead(session, now, config):
+            team = session.get(Team, referral.team_id) if referral.team_id else None
+            lead = team_lead(team, exclude=referral.practitioner_id)
+            if lead is None:
+                log.error("referral %s: not accepted and the team has no other reachable practitioner to tell",
+                          referral.id)
+                continue
+            person = session.get(Person, referral.person_id) if referral.person_id else None
+            language = self._practitioner_language(session, lead)
+            self._send_to_practitioner(session, lead, now, Ask(
+                "referral.practitioner_to_lead", actions(referral.id), id=referral.id,
+                who=self._who(session, referral, person, language), days=(now - referral.submitted_at).days),
+                key=f"referral:{referral.id}:to-lead")
 
     def _tell_person_closed(self, session: Session, referral: Referral, person: Person, now: datetime,
                             redirected: bool) -> None:
@@ -347,10 +421,33 @@ PERSON_FACTS = FactColumns(_fact_columns, _read_facts)
 
 def actions(referral_id: int) -> list[Option]:
     """The practitioner's buttons for a referral."""
-    return [Option(action_value("referral", referral_id, "accept"), "referral.action_accept"),
-            Option(action_value("referral", referral_id, "contacted"), "referral.action_contacted"),
-            Option(action_value("referral", referral_id, "not_appropriate"), "referral.action_not_appropriate"),
-            Option(action_value("referral", referral_id, "redirect"), "referral.action_redirect")]
+    return [Option(action_value("referral", referral_id, verb), label, {"n": referral_id}, command=command)
+            for verb, label, command in ACTIONS]
+
+
+def unaccepted_for_lead(session: Session, now: datetime, config) -> list[Referral]:
+    """Referrals nobody has accepted, past their reminder and the lead's wait (`cyswllt status` lists them)."""
+    before = now - timedelta(hours=config.accept_reminder_after_hours + config.escalate_to_lead_after_hours)
+    return list(session.scalars(select(Referral).where(
+        Referral.status == "submitted", Referral.team_id.is_not(None), Referral.submitted_at <= before)
+        .order_by(Referral.id)))
+
+
+def team_lead(team: Team | None, exclude: int | None = None) -> Practitioner | None:
+    """The team's lead: a reachable safeguarding lead, else the first on its escalation list."""
+    if team is None:
+        return None
+    listed = sorted((p for p in reachable(list(team.practitioners)) if p.id != exclude),
+                    key=lambda p: (not p.safeguarding_lead, p.escalation_rank, p.id))
+    return listed[0] if listed else None
+
+
+def may_act(referral: Referral | None, practitioner: Practitioner) -> bool:
+    """A referral is its team's: anyone in the team may act on it, nobody else."""
+    if referral is None or referral.status in ("draft", "withdrawn", "abandoned"):
+        return False
+    return referral.practitioner_id == practitioner.id or (
+        referral.team_id is not None and referral.team_id == practitioner.team_id)
 
 
 def _person_address(person: Person) -> tuple[str, str]:

@@ -20,7 +20,11 @@ def render_sms(body: str, options: Sequence[dict]) -> str:
     Curly quotes and dashes become plain ones (each would force the whole text into UCS-2,
     halving what fits in a segment); Welsh letters are always kept as they are.
     """
-    if options:
+    if options and all(o.get("command") for o in options):
+        # A practitioner's item: its commands, which name the item, not numbers that might
+        # be read as an answer to another message.
+        body = body + "\n" + " / ".join(o["command"] for o in options)
+    elif options:
         lines = [f"{n} {o['label']}" for n, o in zip(option_numbers(options), options)]
         body = body + "\n" + "\n".join(lines)
     return plain_punctuation(body)

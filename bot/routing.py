@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.postcodes import Postcode
+from bot.practitioners import reads_welsh
 from storage.models import Practitioner, Team, TeamRotation
 
 
@@ -30,11 +31,17 @@ def reachable(practitioners: list[Practitioner]) -> list[Practitioner]:
     return [p for p in practitioners if p.active and p.person_id is not None]
 
 
-def next_in_rotation(session: Session, team: Team, now: datetime) -> Practitioner | None:
-    """The next reachable practitioner after the one given the last referral; the pointer moves on."""
+def next_in_rotation(session: Session, team: Team, now: datetime, welsh: bool = False) -> Practitioner | None:
+    """The next reachable practitioner after the one given the last referral; the pointer moves on.
+
+    `welsh`: the person chose Welsh, so the rotation is among the team's Welsh speakers when it
+    has any (the Active Offer), and the whole team otherwise.
+    """
     candidates = sorted(reachable(list(team.practitioners)), key=lambda p: p.id)
     if not candidates:
         return None
+    if welsh:
+        candidates = [p for p in candidates if reads_welsh(p)] or candidates
     # Locked on PostgreSQL so two referrals at once cannot both take the same turn.
     rotation = session.get(TeamRotation, team.id, with_for_update=True)
     if rotation is None:

@@ -31,12 +31,13 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 import yaml
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.catalog import Catalog
 from bot.metrics import SAFEGUARDING_ALERTS
 from bot.outbox import preferred_address, queue_message
+from bot.practitioner_items import WaitingItem, commands, refuse, who_is
 from bot.risk_phrases import RiskPhrases
 from bot.routing import reachable, team_for_postcode
 from config import setting_path
@@ -296,8 +297,7 @@ class Safeguarding:
         params = {"text": alert.excerpt, "channel": channel_name(alert.channel),
                   "address": self._reach(session, alert), "when": _local_time(alert.raised_at, self.settings),
                   "alert": alert.id, **extra}
-        reply = Ask(message_key, [Option(action_value("alert", alert.id, "ack"), "safeguarding.option_ack")],
-                    **params)
+        reply = Ask(message_key, [ack_option(alert.id)], **params)
         # Alerts go out whatever the practitioner's own opt-out says: they are safety-critical.
         queue_message(session, self.catalog, reply, channel=address.channel, address=address.address,
                       now=now, person=person, language=person.language or practitioner.language,
@@ -337,6 +337,10 @@ class Safeguarding:
             except Exception:
                 log.exception("SAFEGUARDING: could not escalate alert %s; act on this now", alert.id)
 
+    def escalate_now(self, session: Session, alert: SafeguardingAlert, now: datetime) -> None:
+        """Escalate at once, not at its next time (the practitioner it waits on has left)."""
+        self._escalate(session, alert, now)
+
     def _escalate(self, session: Session, alert: SafeguardingAlert, now: datetime) -> None:
         team = session.get(Team, alert.team_id) if alert.team_id else None
         if team is None:
@@ -360,12 +364,15 @@ class Safeguarding:
 
     # ------------------------------------------------------------ the practitioner's answer
 
+    @staticmethod
+    def may_act(alert: SafeguardingAlert | None, practitioner: Practitioner) -> bool:
+        """Only someone it was sent to, or someone in the person's team, may take it on."""
+        return alert is not None and (practitioner.id in (alert.alerted or []) or practitioner.team_id == alert.team_id)
+
     def on_answer(self, turn, practitioner: Practitioner, answer: PractitionerAnswer):
         alert = turn.session.get(SafeguardingAlert, int(answer.target)) if answer.target.isdigit() else None
-        # Only someone it was sent to, or someone in the person's team, may take it on.
-        allowed = alert is not None and (practitioner.id in alert.alerted or practitioner.team_id == alert.team_id)
-        if not allowed or answer.verb != "ack":
-            turn.reply(Say("safeguarding.alert_unknown"))
+        if not self.may_act(alert, practitioner) or answer.verb != "ack":
+            refuse(turn, practitioner, "alert", Say("safeguarding.alert_unknown"))
             return None
         if alert.status == "acknowledged":
             by = turn.session.get(Practitioner, alert.acknowledged_by) if alert.acknowledged_by else None
@@ -393,18 +400,20 @@ class Safeguarding:
             turn.send_to(address.channel, address.address, reply, person.language or practitioner.language,
                          person_id=person.id, idempotency_key=key, ignore_opt_out=True)
 
-    def list_section(self, turn, practitioner: Practitioner) -> list[Reply]:
-        """For the practitioner's LIST: their team's alerts nobody has acknowledged yet, with buttons."""
-        alerts = turn.session.scalars(select(SafeguardingAlert).where(
-            SafeguardingAlert.status == "open",
-            or_(SafeguardingAlert.team_id == practitioner.team_id, SafeguardingAlert.team_id.is_(None)),
-        ).order_by(SafeguardingAlert.id)).all()
-        if not alerts:
-            return []
-        options = [Option(action_value("alert", a.id, "ack"), "safeguarding.option_ack_id", params={"id": a.id})
-                   for a in alerts]
-        lines = "\n".join(f"{a.id}: \"{excerpt(a.excerpt)[:80]}\"" for a in alerts)
-        return [Ask("safeguarding.list", options, items=lines)]
+    def items(self, session: Session, practitioner: Practitioner, lang: str, now: datetime) -> list[WaitingItem]:
+        """For LIST and bare numbers: the open alerts this practitioner may acknowledge, oldest first."""
+        alerts = session.scalars(select(SafeguardingAlert).where(SafeguardingAlert.status == "open")
+                                 .order_by(SafeguardingAlert.id)).all()
+        items = []
+        for alert in alerts:
+            if not self.may_act(alert, practitioner):
+                continue
+            line = self.catalog.text(
+                "practitioner.item_alert", lang, n=alert.id, when=_local_time(alert.raised_at, self.settings),
+                who=who_is(session, self.catalog, lang, alert.person_id, channel=alert.channel),
+                text=excerpt(alert.excerpt)[:80], commands=commands(self.catalog, lang, [ACK_COMMAND], alert.id))
+            items.append(WaitingItem("alert", alert.id, alert.raised_at, line, verbs=("ack",)))
+        return items
 
     # ------------------------------------------------------------ resuming a paused flow
 
@@ -428,6 +437,15 @@ class Safeguarding:
     def drop(self, turn, effect: DropPaused) -> None:
         if turn.conversation.paused:
             turn.conversation.paused = turn.conversation.paused[:-1]
+
+
+ACK_COMMAND = "practitioner.command_ack"
+
+
+def ack_option(alert_id: int) -> Option:
+    """The alert's Acknowledge button; by SMS its command, ACK n (CYDNABOD n)."""
+    return Option(action_value("alert", alert_id, "ack"), "safeguarding.option_ack", {"n": alert_id},
+                  command=ACK_COMMAND)
 
 
 def screened_text(raw: str | None) -> str:

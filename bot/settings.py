@@ -175,6 +175,9 @@ class ReferralSettings(BaseModel):
     contact_within_days: int = Field(5, gt=0)
     # Hours a routed referral may wait to be accepted before its practitioner is reminded (once).
     accept_reminder_after_hours: float = Field(48, gt=0)
+    # Hours after that reminder a referral still not accepted goes to the team's lead (the team's
+    # safeguarding lead, else the first on its escalation list) and is listed by `cyswllt status`.
+    escalate_to_lead_after_hours: float = Field(24, gt=0)
 
 class CheckinSettings(BaseModel):
     """Wellbeing check-ins (waves after referral, reminders, expiry) and practitioner nudges."""
@@ -242,6 +245,9 @@ class PrivacySettings(BaseModel):
     # The data controller named in the privacy notice (PRIVACY / PREIFATRWYDD), and how to reach them.
     controller_name: str = "Cyswllt (example health board)"
     controller_contact: str = "dpo@example.org"
+    # The team acting as data-protection role: its practitioners get every erasure request too, and
+    # may act on any (empty: only the person's own team gets them).
+    data_protection_team: str = ""
 
 
 class Settings(BaseSettings):

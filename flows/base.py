@@ -51,6 +51,10 @@ class Option:
     value: str
     label: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    # A catalog key for the typed command that does the same (e.g. "ACK {n}"), for channels
+    # without buttons. An option with a command belongs to its own message: answering "1" does
+    # not pick it (practitioners' items, flows/practitioner.py).
+    command: str = ""
 
 
 @dataclass(frozen=True)

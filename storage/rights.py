@@ -78,7 +78,7 @@ POLICIES: dict[str, TablePolicy] = {
     "consent": TablePolicy(link="person_id", on_erase="delete", columns={}),
     # A practitioner's chat identity is a person row: erasing it unlinks the chat, the staff record stays.
     "practitioner": TablePolicy(link="person_id", on_erase="detach", columns={
-        "name": STAFF, "language": STAFF, "link_code_hash": OPERATIONAL}),
+        "name": STAFF, "language": STAFF, "speaks": STAFF, "link_code_hash": OPERATIONAL}),
     "team": TablePolicy(columns={"name": OPERATIONAL, "postcode_areas": OPERATIONAL}),
     "team_rotation": TablePolicy(columns={}),          # a team's round-robin pointer: staff ids only
 

@@ -12,6 +12,9 @@ from datetime import datetime, timezone
 from bot.config_check import check_rasa
 from bot.operations import migrations, read_snapshot, scheduler_lock_holder
 from bot.settings import load_settings
+from sqlalchemy.orm import Session
+
+from bot.referrals import unaccepted_for_lead
 from storage.db import make_engine
 
 
@@ -45,6 +48,7 @@ def gather(settings, now: datetime | None = None) -> dict:
         report["undelivered"] = [{"channel": c, "status": s, "count": n} for (c, s), n in sorted(snap.undelivered.items())]
         report["safeguarding"] = {"unacknowledged": snap.alerts.total, **snap.alerts.counts,
                                   "oldest_seconds": round(snap.alerts.oldest_seconds, 1)}
+        report["referrals_unaccepted"] = unaccepted_referrals(engine, now, settings)
         holder = scheduler_lock_holder(engine, settings.scheduler.lock_path)
         report["scheduler"] = {
             "lock_held": holder.held, "holder": holder.holder, "next_job": snap.scheduler.next_job,
@@ -62,6 +66,13 @@ def gather(settings, now: datetime | None = None) -> dict:
                           for lang, url in (("en", settings.rasa.url_en), ("cy", settings.rasa.url_cy))}
     report["nlu"] = nlu
     return report
+
+
+def unaccepted_referrals(engine, now: datetime, settings) -> list[dict]:
+    """Referrals nobody has accepted past the reminder and the lead's wait: number, team, days (no personal data)."""
+    with Session(engine) as session:
+        return [{"referral": r.id, "team": r.team_id, "days": (now - r.submitted_at).days}
+                for r in unaccepted_for_lead(session, now, settings.referral)]
 
 
 def _describe(exc: Exception) -> str:
@@ -104,6 +115,9 @@ def render(report: dict) -> str:
         lines.append(f"safeguarding  {alerts['unacknowledged']} unacknowledged alert(s)" + (
             f" (open {alerts['open']}, no one to alert {alerts['no_contact']}), oldest "
             f"{_age(alerts['oldest_seconds'])}" if alerts["unacknowledged"] else ""))
+        waiting = report.get("referrals_unaccepted", [])
+        lines.append("referrals     " + (f"{len(waiting)} not accepted after the reminder (team lead told): " + ", ".join(
+            f"{w['referral']} ({w['days']}d)" for w in waiting) if waiting else "none waiting unaccepted"))
         s = report["scheduler"]
         who = f"lock held by {s['holder']}" if s["lock_held"] else "NO SCHEDULER RUNNING (lock free)"
         if s["next_job"] is None:

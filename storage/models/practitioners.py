@@ -40,6 +40,10 @@ class Practitioner(Base):
     escalation_rank: Mapped[int] = mapped_column(Integer, nullable=False, default=100)
     language: Mapped[str] = mapped_column(String(2), nullable=False, default="en")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # The languages they can work in ("cy", "en"): a person who chose Welsh goes to a Welsh speaker.
+    speaks: Mapped[list] = mapped_column(JSONValue, nullable=False, default=list, server_default="[]")
+    # When `cyswllt practitioner remove` took them off (they are then inactive and unlinked).
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     link_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     link_code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

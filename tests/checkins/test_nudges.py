@@ -95,12 +95,12 @@ def test_unanswered_nudges_are_reminded_once_then_go_into_one_daily_digest(app, 
     for n, name in enumerate(["Sam", "Gwen", None]):
         _book(app, consenting_person(app, f"+44770090071{n}"), practitioner_id, first_name=name)
     phone.advance("2d")                                       # Wednesday 10:00: three questions
-    phone.advance("1d").expect("Reminder: did Sam attend")    # Thursday: one reminder each
+    phone.advance("1d").expect("Reminder", "did Sam attend")  # Thursday: one reminder each
     days = [phone.advance("1d") for _ in range(3)]            # Friday, Saturday, Sunday
     for day in days:
         assert len(day.messages) == 1, day.text               # one digest a day, not a pile
-        day.expect("still waiting for your answer (3)", "- Sam: Bute Park walking group, Tuesday 3 March",
-                   "- the person you referred:", "Reply LIST")
+        day.expect("still waiting for your answer (3)", "Sam: Bute Park walking group, Tuesday 3 March",
+                   "the person you referred:", "Reply LIST")
     to_practitioner = bot.rows(OutboundMessage, address=PRACTITIONER_PHONE)
     assert len([m for m in to_practitioner if (m.idempotency_key or "").startswith("nudge:")]) == 6
 
@@ -110,9 +110,10 @@ def test_list_shows_open_nudges_and_answering_moves_to_the_next(app, bot, practi
     first = _book(app, consenting_person(app, "+447700900721"), practitioner_id, first_name="Sam")
     _book(app, consenting_person(app, "+447700900722"), practitioner_id, first_name="Gwen")
     phone.advance("2d")
-    phone.send("LIST").expect("waiting for your answer (2)", "- Sam:", "- Gwen:", "Did Sam attend")
+    phone.send("LIST").expect("Waiting for you (2)", "(Sam, prefers English, SMS)", "(Gwen,",
+                              before="(Gwen,")
     phone.press(f"nudge:{first}:attended").expect("recorded that Sam attended", "Did Gwen attend")
-    phone.send("1").expect("recorded that Gwen attended")     # SMS "1" answers the question just asked
+    phone.send("1").expect("recorded that Gwen attended")     # "1": Gwen's is the one question waiting
     phone.send("rhestr").expect("nothing open")
 
 

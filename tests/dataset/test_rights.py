@@ -202,10 +202,13 @@ def linked_practitioner(app, bot, phone="+447700900555", language="en"):
 def test_a_linked_practitioner_confirms_the_erasure_in_the_chat(app, bot):
     practitioner = linked_practitioner(app, bot)
     converse(bot)
-    message = practitioner.deliver().expect("Erasure request", "+44*******123", "Erase now", absent=(ADDRESS,))
+    message = practitioner.deliver().expect("Erasure request", "+44*******123", "ERASE", "KEEP", absent=(ADDRESS,))
     assert len(message.messages) == 1
     request = bot.rows(ErasureRequest)[0]
-    practitioner.send("1").expect("Done", "erased")
+    practitioner.send("1").expect(f"ERASE {request.id}")        # never by a bare number
+    assert bot.person() is not None
+    practitioner.send(f"ERASE {request.id}").expect(f"Erase request {request.id}", "cannot be undone")
+    practitioner.send("yes").expect("Done", "erased")
     assert bot.person() is None
     assert [r.status for r in bot.rows(ErasureRequest)] == ["done"]
     practitioner.press(f"erase:{request.id}:confirm").expect("already been dealt with")  # an old button
@@ -214,11 +217,12 @@ def test_a_linked_practitioner_confirms_the_erasure_in_the_chat(app, bot):
 def test_a_practitioner_can_put_off_or_cancel_a_request(app, bot):
     practitioner = linked_practitioner(app, bot, language="cy")
     converse(bot)
-    practitioner.deliver().expect("Cais dileu", "Dileu nawr").expect_lang("cy")
-    practitioner.send("2").expect("yn dal i aros")
-    assert bot.person() is not None
+    practitioner.deliver().expect("Cais dileu", "DILEU", "CADW").expect_lang("cy")
     request = bot.rows(ErasureRequest)[0]
-    practitioner.press(f"erase:{request.id}:cancel").expect("wedi'i ganslo")
+    practitioner.send(f"dileu {request.id}").expect(f"Dileu cais {request.id}")
+    practitioner.send("na").expect("yn dal i aros")
+    assert bot.person() is not None
+    practitioner.send(f"CADW {request.id}").expect("wedi'i gau")
     assert bot.rows(ErasureRequest)[0].status == "cancelled"
 
 

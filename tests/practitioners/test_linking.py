@@ -58,7 +58,7 @@ def test_a_practitioners_button_reaches_the_feature_that_owns_it(app, bot):
     def on_alert(turn, practitioner, answer):
         seen.append((practitioner.name, answer.target, answer.verb, answer.text))
         if answer.verb == "reason":
-            return NeedText("practitioner.help", action_value("alert", answer.target, "reason_given"))
+            return NeedText("practitioner.commands", action_value("alert", answer.target, "reason_given"))
         turn.reply(Say("practitioner.nothing_open"))
         return None
 
@@ -67,14 +67,15 @@ def test_a_practitioners_button_reaches_the_feature_that_owns_it(app, bot):
     phone = bot.as_("+447700900999")
     phone.send(f"LINK {code}")
     phone.press("alert:7:ack")
-    phone.send("1")  # no pending options: read as text
-    phone.press("alert:7:reason").expect("Answer with the buttons")
+    phone.send("1").expect("Nothing is waiting")  # no item waits for an answer
+    phone.press("alert:7:reason").expect("Commands")
     phone.send("They are safe with family now")
     assert seen == [("Alys", "7", "ack", ""), ("Alys", "7", "reason", ""),
                     ("Alys", "7", "reason_given", "They are safe with family now")]
 
 
-def test_sms_numbers_answer_the_last_buttons_sent_to_a_practitioner(app, bot):
+def test_a_later_message_with_options_does_not_change_what_a_number_means(app, bot):
+    """Options belong to their own message: one queued later never replaces them (issue 15)."""
     seen = []
     app.dispatcher.practitioner_actions.register("alert", lambda t, p, a: seen.append(a.verb))
     pid, code = add(app)
@@ -83,14 +84,14 @@ def test_sms_numbers_answer_the_last_buttons_sent_to_a_practitioner(app, bot):
     person = phone.person()
     from bot.outbox import queue_message
     with app.sessions.begin() as session:
-        queue_message(session, app.catalog, Ask("practitioner.help", (
+        queue_message(session, app.catalog, Ask("practitioner.commands", (
             Option(action_value("alert", 3, "ack"), "consent.option_yes"),
             Option(action_value("alert", 3, "later"), "consent.option_no"))),
             channel="sms", address=phone.address, now=app.clock.now(),
             person=session.get(type(person), person.id))
-    phone.deliver().expect("1 Yes, I agree", "2 No")
-    phone.send("1")
-    assert seen == ["ack"]
+    phone.deliver()
+    phone.send("1").expect("Nothing is waiting")   # alert 3 is not an item waiting for them
+    assert seen == []
 
 
 def test_the_cli_adds_a_practitioner_and_prints_a_code(database_url):

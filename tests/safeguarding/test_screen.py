@@ -33,7 +33,7 @@ def test_a_disclosure_in_english_by_sms_gets_the_crisis_reply_and_alerts_the_lea
     bot.speaking("en")
     reply = bot.send("I want to kill myself").expect(*CONTACTS_EN, "Thank you for telling me").expect_lang("en")
     assert "just a bot" not in reply.text.casefold()
-    lead.deliver().expect("SAFEGUARDING ALERT", "I want to kill myself", "+447700900123", "1 Acknowledge")
+    lead.deliver().expect("SAFEGUARDING ALERT 1", "I want to kill myself", "+447700900123", "ACK 1")
     second.deliver().expect_nothing()
     [alert] = bot.rows(SafeguardingAlert)
     assert alert.status == "open" and "suicide" in alert.detected_by
