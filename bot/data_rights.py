@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.dispatcher import Turn
 from bot.logging_setup import mask_address
 from bot.person_facts import FactColumns
-from flows.base import Ask, FlowContext, GoTo, Option, Say, Transition
+from flows.base import Ask, FlowContext, GoTo, Option, Say, Transition, regarding
 from flows.practitioner import PractitionerAnswer, action_value
 from flows.rights import RequestErasure
 from storage.models import ErasureRequest, Person, Practitioner
@@ -62,6 +62,7 @@ def request_erasure(turn: Turn, effect: RequestErasure) -> None:
         Option(action_value(ACTION, request.id, "later"), "rights.practitioner.later"),
         Option(action_value(ACTION, request.id, "cancel"), "rights.practitioner.cancel"),
     ), request=request.id, address=mask_address(turn.message.address), channel=turn.message.channel)
+    ask = regarding(ask, turn.person.id)
     practitioners = turn.session.scalars(select(Practitioner).where(
         Practitioner.active.is_(True), Practitioner.person_id.is_not(None), Practitioner.person_id != turn.person.id)
         .order_by(Practitioner.escalation_rank, Practitioner.id)).all()

@@ -19,7 +19,7 @@ from bot.catalog import Catalog
 from bot.checkins import when_allowed
 from bot.outbox import preferred_address, queue_message
 from bot.quiet_hours import parse_hhmm
-from flows.base import Ask, Option, Reply, Say
+from flows.base import Ask, Option, Reply, Say, regarding
 from flows.practitioner import PractitionerAnswer, action_value
 from storage.models import Booking, Person, Practitioner
 from storage.models import DataSetEvent as DataSetEventRow
@@ -98,7 +98,7 @@ class NudgeService:
 
     def question(self, booking: Booking, lang: str, key: str = "nudge.question") -> Reply:
         options = [Option(action_value("nudge", booking.id, verb), label) for verb, (label, _, _) in ANSWERS.items()]
-        return Ask(key, options, **self._params(booking, lang))
+        return regarding(Ask(key, options, **self._params(booking, lang)), booking.person_id)
 
     # ------------------------------------------------------------ due work
 
@@ -170,7 +170,8 @@ class NudgeService:
             def digest(lang: str, bookings=bookings) -> Reply:
                 lines = "\n".join(self.catalog.text("nudge.digest_line", lang, **self._params(b, lang))
                                   for b in bookings)
-                return Say("nudge.digest", count=len(bookings), items=lines)
+                return regarding(Say("nudge.digest", count=len(bookings), items=lines),
+                                 *(b.person_id for b in bookings))
             self._queue_to_practitioner(session, practitioner_id, digest,
                                         f"nudge-digest:{practitioner_id}:{local_now.date().isoformat()}", now)
 
@@ -247,7 +248,7 @@ class NudgeService:
             return None
         lang = turn.person.language or practitioner.language
         if booking.status != "booked" or booking.nudge_sent_at is None:
-            turn.reply(Say("nudge.already_answered", **self._params(booking, lang)))
+            turn.reply(regarding(Say("nudge.already_answered", **self._params(booking, lang)), booking.person_id))
             return None
         _, recorded_key, statements = ANSWERS[answer.verb]
         person = session.get(Person, booking.person_id)
@@ -268,7 +269,7 @@ class NudgeService:
         else:
             booking.status = answer.verb
             booking.answered_at = turn.now
-        turn.reply(Say(recorded_key, **self._params(booking, lang)))
+        turn.reply(regarding(Say(recorded_key, **self._params(booking, lang)), booking.person_id))
         session.flush()
         waiting = self.open_for(session, practitioner.id)
         if waiting:
@@ -286,4 +287,5 @@ class NudgeService:
             return []
         lang = turn.person.language or practitioner.language
         lines = "\n".join(self.catalog.text("nudge.digest_line", lang, **self._params(b, lang)) for b in waiting)
-        return [Say("nudge.list", count=len(waiting), items=lines), self.question(waiting[0], lang)]
+        return [regarding(Say("nudge.list", count=len(waiting), items=lines), *(b.person_id for b in waiting)),
+                self.question(waiting[0], lang)]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.catalog import BILINGUAL, Catalog
 from flows.base import Reply
-from storage.models import Conversation, OutboundMessage, Person, PersonAddress
+from storage.models import Conversation, OutboundMessage, OutboundSubject, Person, PersonAddress
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,10 @@ def queue_message(
         "language": rendered.language, "status": "queued", "idempotency_key": idempotency_key,
         "ignore_opt_out": ignore_opt_out, "created_at": now, "not_before": not_before or now, "attempts": 0,
     }).scalar()
+    about = [i for i in reply.about if person is None or i != person.id]
+    if row_id is not None and about:
+        session.connection().execute(OutboundSubject.__table__.insert(),
+                                     [{"outbound_id": row_id, "person_id": i} for i in about])
     if row_id is not None and person is not None and reply.options:
         if conversation is None or conversation.person_id != person.id:
             conversation = session.scalar(select(Conversation).where(Conversation.person_id == person.id))

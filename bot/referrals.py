@@ -29,7 +29,7 @@ from bot.person_facts import FactColumns
 from bot.quiet_hours import next_allowed, parse_hhmm
 from bot.referral_summary import summary_text
 from bot.routing import next_in_rotation, team_for_postcode
-from flows.base import Ask, DataSetEvent, GoTo, Option, Say, Transition
+from flows.base import Ask, DataSetEvent, GoTo, Option, Say, Transition, regarding
 from flows.picks import fold
 from flows.postcodes import parse_postcode
 from flows.practitioner import NeedText, PractitionerAnswer, action_value
@@ -138,7 +138,8 @@ class Referrals:
                     if referral.practitioner_id else None
                 if practitioner is not None:
                     self._send_to_practitioner(turn.session, practitioner, turn.now,
-                                               Say("referral.practitioner_withdrawn", id=referral.id),
+                                               regarding(Say("referral.practitioner_withdrawn", id=referral.id),
+                                                         referral.person_id),
                                                key=f"referral:{referral.id}:withdrawn")
         turn.facts["referral_draft"] = None
         turn.facts["referral_open"] = False
@@ -163,6 +164,7 @@ class Referrals:
                     summary=summary_text(self.catalog, referral.answers, language),
                     route=referral.route, source=referral.source or "-",
                     channel=address[0], address=address[1])
+        reply = regarding(reply, person.id)
         self._send_to_practitioner(session, practitioner, now, reply, key=f"referral:{referral.id}:new")
         _record_for(session, person, now, DataSetEvent(RECEIVED, {}),
                     "referral")
@@ -250,7 +252,8 @@ class Referrals:
             status = self.catalog.text(STATUS_LABELS[referral.status], language)
             lines.append(self.catalog.text("referral.list_referral", language, id=referral.id, status=status,
                                            days=days))
-        return [Say("referral.practitioner_list", items="\n".join(lines))]
+        return [regarding(Say("referral.practitioner_list", items="\n".join(lines)),
+                          *(r.person_id for r in referrals))]
 
     # ------------------------------------------------------------ due work
 
@@ -290,8 +293,9 @@ class Referrals:
             days = (now - referral.submitted_at).days
             # The key makes this once per referral, however often due work runs.
             self._send_to_practitioner(session, practitioner, now,
-                                       Ask("referral.practitioner_accept_reminder", actions(referral.id),
-                                           id=referral.id, days=days),
+                                       regarding(Ask("referral.practitioner_accept_reminder",
+                                                     actions(referral.id), id=referral.id, days=days),
+                                                 referral.person_id),
                                        key=f"referral:{referral.id}:accept-reminder")
 
     def _tell_person_closed(self, session: Session, referral: Referral, person: Person, now: datetime,

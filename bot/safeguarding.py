@@ -40,7 +40,7 @@ from bot.outbox import preferred_address, queue_message
 from bot.risk_phrases import RiskPhrases
 from bot.routing import reachable, team_for_postcode
 from bot.settings import PROJECT_ROOT
-from flows.base import Ask, DataSetEvent, Option, Reply, Say, Transition
+from flows.base import Ask, DataSetEvent, Option, Reply, Say, Transition, regarding
 from flows.postcodes import parse_postcode
 from flows.practitioner import PractitionerAnswer, action_value
 from flows.safety import NAME as SAFETY_FLOW, DropPaused, ResumePaused, SafetyState
@@ -270,8 +270,8 @@ class Safeguarding:
         params = {"text": alert.excerpt, "channel": channel_name(alert.channel),
                   "address": self._reach(session, alert), "when": _local_time(alert.raised_at, self.settings),
                   "alert": alert.id, **extra}
-        reply = Ask(message_key, [Option(action_value("alert", alert.id, "ack"), "safeguarding.option_ack")],
-                    **params)
+        reply = regarding(Ask(message_key, [Option(action_value("alert", alert.id, "ack"), "safeguarding.option_ack")],
+                              **params), alert.person_id)
         # Alerts go out whatever the practitioner's own opt-out says: they are safety-critical.
         queue_message(session, self.catalog, reply, channel=address.channel, address=address.address,
                       now=now, person=person, language=person.language or practitioner.language,
@@ -350,8 +350,8 @@ class Safeguarding:
         alert.acknowledged_by = practitioner.id
         alert.next_escalation_at = None
         self._log(turn.session, alert, turn.now, "acknowledged", practitioner.id)
-        turn.reply(Say("safeguarding.alert_acknowledged", alert=alert.id, channel=channel_name(alert.channel),
-                       address=alert.address))
+        turn.reply(regarding(Say("safeguarding.alert_acknowledged", alert=alert.id,
+                                 channel=channel_name(alert.channel), address=alert.address), alert.person_id))
         for pid in dict.fromkeys(alert.alerted):
             other = turn.session.get(Practitioner, pid)
             if other is None or other.id == practitioner.id:
@@ -378,7 +378,7 @@ class Safeguarding:
         options = [Option(action_value("alert", a.id, "ack"), "safeguarding.option_ack_id", params={"id": a.id})
                    for a in alerts]
         lines = "\n".join(f"{a.id}: \"{excerpt(a.excerpt)[:80]}\"" for a in alerts)
-        return [Ask("safeguarding.list", options, items=lines)]
+        return [regarding(Ask("safeguarding.list", options, items=lines), *(a.person_id for a in alerts))]
 
     # ------------------------------------------------------------ resuming a paused flow
 

@@ -71,6 +71,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Deleted and erased content is overwritten in the file, not left in free pages (issue 16);
+    # some SQLite builds default to it, others do not.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
