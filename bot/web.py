@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -28,6 +27,7 @@ from bot.channels.telegram import SECRET_HEADER, TelegramChannel, secret_matches
 from bot.channels.twilio_sms import EMPTY_TWIML, TwilioChannel, inbound as twilio_inbound
 from bot.delivery_status import record_status
 from bot.dispatcher import Handled
+from bot.health import DatabaseProbe, scheduler_state
 from bot.messages import InboundMessage
 from bot.metrics import INBOUND, TURN_SECONDS, exposition
 from bot.operations import read_snapshot
@@ -67,6 +67,7 @@ class WebApp:
         self.app = app
         # Only one scheduler runs at a time across processes: it waits for the lock (bot/scheduler_lock.py).
         self.scheduler = Scheduler(app) if run_scheduler else None
+        self.database_probe = DatabaseProbe(app.engine)
         self.channels = configured_channels(app, self.handle)
         if telegram_polling and self.channels.telegram is None:
             raise ValueError("--telegram-polling needs CYSWLLT_TELEGRAM_TOKEN")
@@ -100,6 +101,7 @@ class WebApp:
                 Route("/twilio/sms", self.twilio_sms, methods=["POST"]),
                 Route("/twilio/status", self.twilio_status, methods=["POST"]),
                 Route("/healthz", self.healthz, methods=["GET"]),
+                Route("/healthz/live", self.live, methods=["GET"]),
                 Route("/metrics", self.metrics, methods=["GET"]),
             ],
             lifespan=self.lifespan,
@@ -241,17 +243,13 @@ class WebApp:
             return PlainTextResponse("try again", status_code=503)
         return Response(status_code=204)
 
-    async def healthz(self, request: Request) -> Response:
-        def database() -> None:
-            with self.app.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+    async def live(self, request: Request) -> Response:
+        """Liveness: the process answers. No database, so it stays cheap under any load."""
+        return JSONResponse({"ok": True})
 
-        report: dict = {}
-        try:
-            await asyncio.wait_for(run_in_threadpool(database), 5)
-            report["database"] = "ok"
-        except Exception as exc:  # noqa: BLE001 - any failure is "down", with its reason
-            report["database"] = f"unreachable: {type(exc).__name__}"
+    async def healthz(self, request: Request) -> Response:
+        """Readiness: the database answers (a probe reused for a moment, bot/health.py), and the rest."""
+        report: dict = {"database": await self.database_probe.state()}
         nlu = self.app.dispatcher.nlu
         report["nlu"] = {"backend": self.app.settings.nlu.backend, "class": type(nlu).__name__}
         if hasattr(nlu, "health"):
@@ -259,9 +257,7 @@ class WebApp:
                 report["nlu"]["state"] = nlu.health()
             except Exception as exc:  # noqa: BLE001
                 report["nlu"]["state"] = f"error: {exc}"
-        scheduler = getattr(self.app, "scheduler", None)
-        report["scheduler"] = "not in this process" if scheduler is None else (
-            "running" if getattr(scheduler, "running", False) else "stopped")
+        report["scheduler"] = scheduler_state(getattr(self.app, "scheduler", None))
         report["sender"] = "off" if self.sender is None else ("running" if self.sender.running else "stopped")
         report["channels"] = [name for name, ch in (("telegram", self.channels.telegram),
                                                     ("sms", self.channels.sms)) if ch]
