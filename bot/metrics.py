@@ -50,6 +50,10 @@ NLU_FALLBACKS = Counter(
     registry=REGISTRY)
 SAFEGUARDING_ALERTS = Counter(
     "cyswllt_safeguarding_alerts_raised", "Safeguarding alerts raised", ["level"], registry=REGISTRY)
+STATUS_CALLBACKS = Counter(
+    "cyswllt_status_callbacks", "Provider delivery-status callbacks by channel and result "
+    "(stored, rejected: bad signature or unreadable, invalid: no id or status, unavailable)",
+    ["channel", "result"], registry=REGISTRY)
 SCHEDULER_LAG = Histogram(
     "cyswllt_scheduler_lag_seconds", "How late the scheduler started a due job (seconds after its run time)",
     buckets=(0.01, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600), registry=REGISTRY)
@@ -59,6 +63,8 @@ for _lang in ("cy", "en"):
     NLU_FALLBACKS.labels(_lang)
 for _level in ("emergency", "urgent", "concern"):
     SAFEGUARDING_ALERTS.labels(_level)
+for _result in ("stored", "rejected", "invalid", "unavailable"):
+    STATUS_CALLBACKS.labels("sms", _result)
 
 
 def prepare_multiprocess(workers: int, environ=None) -> str | None:

@@ -29,7 +29,7 @@ from bot.delivery_status import record_status
 from bot.dispatcher import Handled
 from bot.health import DatabaseProbe, scheduler_state
 from bot.messages import InboundMessage
-from bot.metrics import INBOUND, TURN_SECONDS, exposition
+from bot.metrics import INBOUND, STATUS_CALLBACKS, TURN_SECONDS, exposition
 from bot.operations import read_snapshot
 from bot.scheduler import Scheduler
 from bot.sender import Sender, routes_from_settings
@@ -57,6 +57,10 @@ def configured_channels(app: App, handle) -> Channels:
     twilio = settings.twilio
     sms = TwilioChannel(settings) if twilio.account_sid or twilio.auth_token else None
     return Channels(telegram, sms)
+
+
+class _TooLarge(Exception):
+    """A request body over MAX_BODY: 413."""
 
 
 class WebApp:
@@ -179,7 +183,7 @@ class WebApp:
             data = json.loads(body)
             if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
                 raise ValueError("not an update")
-        except ValueError:
+        except (ValueError, RecursionError):   # RecursionError: JSON nested far too deep
             return PlainTextResponse("not a Telegram update", status_code=400)
         try:
             await telegram.process(data)
@@ -190,13 +194,14 @@ class WebApp:
         return Response(status_code=200)
 
     async def _twilio_form(self, request: Request) -> dict[str, str] | None:
+        """The posted form; None if unreadable; raises _TooLarge for a body over MAX_BODY."""
         # Twilio posts application/x-www-form-urlencoded; parsed here rather than with
         # Starlette's request.form(), which would need python-multipart for nothing else.
         if int(request.headers.get("content-length") or 0) > MAX_BODY:
-            return None
+            raise _TooLarge()
         body = await request.body()
         if len(body) > MAX_BODY:
-            return None
+            raise _TooLarge()
         try:
             return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
         except (UnicodeDecodeError, ValueError):
@@ -206,7 +211,11 @@ class WebApp:
         sms = self.channels.sms
         if sms is None:
             return PlainTextResponse("sms is not configured", status_code=404)
-        form = await self._twilio_form(request)
+        try:
+            form = await self._twilio_form(request)
+        except _TooLarge:
+            INBOUND.labels("sms", "rejected").inc()
+            return PlainTextResponse("too large", status_code=413)
         if form is None or not sms.checker.valid(request.url.path, request.url.query, form, request.headers):
             INBOUND.labels("sms", "rejected").inc()
             return PlainTextResponse("forbidden", status_code=403)
@@ -223,12 +232,18 @@ class WebApp:
         sms = self.channels.sms
         if sms is None:
             return PlainTextResponse("sms is not configured", status_code=404)
-        form = await self._twilio_form(request)
+        try:
+            form = await self._twilio_form(request)
+        except _TooLarge:
+            STATUS_CALLBACKS.labels("sms", "rejected").inc()
+            return PlainTextResponse("too large", status_code=413)
         if form is None or not sms.checker.valid(request.url.path, request.url.query, form, request.headers):
+            STATUS_CALLBACKS.labels("sms", "rejected").inc()
             return PlainTextResponse("forbidden", status_code=403)
         sid = form.get("MessageSid") or form.get("SmsSid")
         status = form.get("MessageStatus") or form.get("SmsStatus")
         if not sid or not status:
+            STATUS_CALLBACKS.labels("sms", "invalid").inc()
             return PlainTextResponse("not a status callback", status_code=400)
 
         def store() -> None:
@@ -240,7 +255,9 @@ class WebApp:
             await self.turn_threads.run(store)
         except Exception as exc:  # noqa: BLE001 - the database: Twilio will call again
             log.warning("status callback %s not stored: %s", sid, exc)
+            STATUS_CALLBACKS.labels("sms", "unavailable").inc()
             return PlainTextResponse("try again", status_code=503)
+        STATUS_CALLBACKS.labels("sms", "stored").inc()
         return Response(status_code=204)
 
     async def live(self, request: Request) -> Response:

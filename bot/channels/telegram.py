@@ -22,7 +22,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, ContextTypes, ExtBot, MessageHandler,
                           filters)
 
-from bot.channels.base import Outcome, Outgoing, Unavailable
+from bot.channels.base import Outcome, Outgoing, Unavailable, nested_too_deep, plain_choice, without_surrogates
 from bot.channels.telegram_http import AiohttpRequest
 from bot.dispatcher import Handled
 from bot.messages import InboundMessage
@@ -143,6 +143,8 @@ class TelegramChannel:
             update = Update.de_json(data, self.bot)
         except Exception as exc:  # noqa: BLE001 - PTB raises many kinds for malformed updates
             raise ValueError(f"not a Telegram update: {type(exc).__name__}") from exc
+        if nested_too_deep(data):
+            raise ValueError("not a Telegram update: nested too deep")
         outcome: dict = {"provider_id": inbox_key(data)}
         token = _outcome.set(outcome)
         try:
@@ -159,8 +161,9 @@ class TelegramChannel:
         if chat is None or chat.type != ChatType.PRIVATE:
             return  # the service speaks to people one to one, never in groups
         outcome = _outcome.get({})
-        message = InboundMessage(CHANNEL, str(chat.id), text, outcome.get("provider_id") or str(update.update_id),
-                                 choice=choice, payload=payload)
+        message = InboundMessage(CHANNEL, str(chat.id), without_surrogates(text),
+                                 outcome.get("provider_id") or str(update.update_id),
+                                 choice=plain_choice(choice), payload=without_surrogates(payload))
         try:
             outcome["handled"] = await self._handle(message)
         except Exception as exc:  # noqa: BLE001 - any failure means: not committed, ask again
