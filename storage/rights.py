@@ -294,8 +294,18 @@ def subject_access(session: Session, person: Person) -> dict[str, Any]:
         where = _rows_about(table, policy, person, addresses, carrying=True)
         if where is None:
             continue
-        rows = session.execute(select(table).where(where).order_by(*table.primary_key.columns)).mappings()
-        tables[table.name] = [{k: _plain(v) for k, v in row.items()} for row in rows]
+        own = _rows_about(table, policy, person, addresses)
+        # A row sent to someone else about the person: what it said is theirs, whom it went to
+        # (a practitioner's chat address) is not, so that is left out.
+        query = select(table, *([] if own is None else [own.label("_own")]))
+        rows = session.execute(query.where(where).order_by(*table.primary_key.columns)).mappings()
+        found = []
+        for row in rows:
+            values = {k: _plain(v) for k, v in row.items() if k != "_own"}
+            if own is not None and not row["_own"]:
+                values.update({name: None for name, kind in policy.columns.items() if kind == IDENTIFIER})
+            found.append(values)
+        tables[table.name] = found
     return {
         "about": "Everything Cyswllt holds about you, table by table (UK GDPR Article 15).",
         "person_id": person.id,

@@ -115,3 +115,12 @@ def test_sqlite_connections_are_set_to_overwrite_deleted_content(tmp_path):
     connection.execute("PRAGMA secure_delete=OFF")
     _sqlite_pragmas(connection, None)
     assert connection.execute("PRAGMA secure_delete").fetchone() == (1,)
+
+
+def test_subject_access_leaves_out_whom_the_messages_about_them_went_to(telegram_bot, app):
+    alys = _a_person_known_to_a_practitioner(telegram_bot)
+    with app.sessions() as session:
+        held = subject_access(session, session.get(Person, telegram_bot.person().id))["tables"]
+    about = [row for row in held["outbound_message"] if "SAFEGUARDING ALERT" in (row["body"] or "")]
+    assert about and all(row["address"] is None for row in about)
+    assert alys.address not in str(held)
