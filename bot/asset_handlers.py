@@ -23,7 +23,7 @@ from flows.asset_query import AssetQuery
 from flows.asset_search import (
     AssetDetails, BookingRecorded, LoadAsset, RecordAssetChoice, RecordBooking, SearchAssets, SearchResults,
 )
-from flows.base import Say
+from flows.base import Say, regarding
 from storage.assets.repository import ensure_sample_directory
 from storage.assets.search import search_text
 from storage.models import AssetService, AssetSignpost, Person, Practitioner, Referral
@@ -141,7 +141,7 @@ class AssetHandlers:
                 key = "assets.practitioner_referral" if effect.kind == "referred" else "assets.practitioner_going"
                 name = (effect.name_cy or effect.name) if practitioner.language == "cy" else effect.name
                 # Not urgent: a choice made late at night reaches the practitioner in the morning.
-                queue_message(turn.session, self.catalog, Say(key, name=name, reference=turn.person.pseudonym[:8]),
+                queue_message(turn.session, self.catalog, regarding(Say(key, name=name, reference=turn.person.pseudonym[:8]), turn.person.id),
                               channel=address.channel, address=address.address, now=turn.now, person=identity,
                               language=practitioner.language, not_before=self._working_hours(turn.now))
                 told = True

@@ -9,6 +9,7 @@ import sys
 from bot.extras import MissingExtra
 from bot.logging_setup import configure_logging
 from bot.settings import SettingsError
+from storage.db import missing_schema
 
 # Each module exposes register(subparsers), adding a parser whose `func(args) -> int` runs it.
 COMMAND_MODULES = (
@@ -49,13 +50,40 @@ def main(argv: list[str] | None = None) -> int:
     if not logging.getLogger().handlers:
         configure_logging("WARNING")  # masked numbers, no message text, whatever the command
     try:
-        return int(args.func(args) or 0)
+        try:
+            return int(args.func(args) or 0)
+        except Exception as error:
+            if not missing_schema(error):
+                raise
+            # A fresh (or older) database: migrate if the settings allow it and run the command
+            # again (it failed before it could change anything); otherwise say what to do.
+            if not _migrated(args):
+                print("cyswllt: the database has no schema yet, or an older one: run `cyswllt db upgrade` "
+                      "(or set database.auto_migrate)", file=sys.stderr)
+                return 2
+            return int(args.func(args) or 0)
     except SettingsError as exc:
         print(f"cyswllt: configuration error: {exc}", file=sys.stderr)
         return 2
     except MissingExtra as exc:
         print(f"cyswllt: {exc}", file=sys.stderr)
         return 2
+
+
+def _migrated(args) -> bool:
+    """Apply the migrations when database.auto_migrate is on; whether it did."""
+    from bot.settings import load_settings
+    from storage.db import make_engine, upgrade
+
+    settings = load_settings(args.settings)
+    if not settings.database.auto_migrate:
+        return False
+    engine = make_engine(getattr(args, "db", None) or settings.database.url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    return True
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ from bot.settings import Settings
 from config import setting_path
 
 Role = Literal["web", "scheduler"]
+# In production the webhook secret is the only guard on the Telegram webhook: long enough not to guess.
+PRODUCTION_SECRET_LENGTH = 32
 # Telegram's rule for secret_token: 1-256 of these characters.
 TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
@@ -111,10 +113,15 @@ def _channel_findings(settings: Settings, production: bool, telegram_polling: bo
         elif not TELEGRAM_SECRET.fullmatch(telegram.secret):
             found.append(_error("CYSWLLT_TELEGRAM_SECRET", "only letters, digits, _ and -, at most 256 "
                                 "(Telegram's rule for a webhook secret)"))
+        elif production and len(telegram.secret) < PRODUCTION_SECRET_LENGTH:
+            found.append(_error("CYSWLLT_TELEGRAM_SECRET", f"at least {PRODUCTION_SECRET_LENGTH} characters in "
+                                "production (it is all that stands between the internet and the webhook); "
+                                "e.g. `openssl rand -hex 32`"))
         if not base_url:
             found.append(_warning("CYSWLLT_PUBLIC_BASE_URL", "not set: `cyswllt telegram set-webhook` needs it"))
     if production and not settings.dataset.pseudonym_key:
-        found.append(_warning("CYSWLLT_DATASET_PSEUDONYM_KEY", "not set: the Core Data Set export needs it"))
+        found.append(_error("CYSWLLT_DATASET_PSEUDONYM_KEY", "needed in production: the Core Data Set export "
+                            "pseudonymises with it; set a long random secret and keep it safe"))
     return found
 
 

@@ -16,7 +16,7 @@ from bot.outbox import preferred_address
 from bot.person_facts import FactColumns
 from bot.practitioner_items import WaitingItem, commands, first_name, practitioner_language, refuse, who
 from bot.routing import reachable, team_for_postcode
-from flows.base import Ask, FlowContext, GoTo, Option, Say, Transition
+from flows.base import Ask, FlowContext, GoTo, Option, Say, Transition, regarding
 from nlu.text import key
 from flows.postcodes import parse_postcode
 from flows.practitioner import NeedText, PractitionerAnswer, action_value
@@ -124,6 +124,7 @@ class ErasureRequests:
             ask = Ask("rights.practitioner.request", request_options(request.id), request=request.id,
                       who=self._who(turn.session, request, lang, turn.person),
                       address=mask_address(turn.message.address))
+            ask = regarding(ask, turn.person.id)
             turn.send_to(address.channel, address.address, ask, lang, person_id=person.id,
                          idempotency_key=f"erasure:{request.id}:{practitioner.id}")
 
@@ -161,7 +162,8 @@ class ErasureRequests:
                                             "rights.practitioner.option_yes", {"request": request.id},
                                             command="practitioner.command_yes"),
                                      Option(action_value(ACTION, request.id, "later"), "rights.practitioner.option_no",
-                                            command="practitioner.command_no")))
+                                            command="practitioner.command_no")),
+                            about=(request.person_id,))
         else:
             turn.reply(Say("rights.practitioner.waiting", request=request.id))
         return None
@@ -178,7 +180,8 @@ class ErasureRequests:
                                    .order_by(ErasureRequest.id)).all()
         return [WaitingItem(ACTION, r.id, r.requested_at,
                             self.catalog.text("practitioner.item_erase", lang, n=r.id, who=self._who(session, r, lang),
-                                              commands=commands(self.catalog, lang, ERASE_COMMANDS, r.id)))
+                                              commands=commands(self.catalog, lang, ERASE_COMMANDS, r.id)),
+                            person_id=r.person_id)
                 for r in requests if self.may_act(session, r, practitioner)]
 
 

@@ -49,6 +49,10 @@ SAFEGUARDING_ALERTS = Counter(
 PRACTITIONER_REFUSED = Counter(
     "cyswllt_practitioner_actions_refused", "Practitioner actions refused because the item is not their team's "
     "(or does not exist), by action", ["action"], registry=REGISTRY)
+STATUS_CALLBACKS = Counter(
+    "cyswllt_status_callbacks", "Provider delivery-status callbacks by channel and result "
+    "(stored, rejected: bad signature or unreadable, invalid: no id or status, unavailable)",
+    ["channel", "result"], registry=REGISTRY)
 SCHEDULER_LAG = Histogram(
     "cyswllt_scheduler_lag_seconds", "How late the scheduler started a due job (seconds after its run time)",
     buckets=(0.01, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600), registry=REGISTRY)
@@ -58,6 +62,8 @@ for _level in ("emergency", "urgent", "concern"):
     SAFEGUARDING_ALERTS.labels(_level)
 for _action in ("alert", "referral", "nudge", "attendance", "erase"):
     PRACTITIONER_REFUSED.labels(_action)
+for _result in ("stored", "rejected", "invalid", "unavailable"):
+    STATUS_CALLBACKS.labels("sms", _result)
 
 
 def prepare_multiprocess(workers: int, environ=None) -> str | None:

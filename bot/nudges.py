@@ -19,7 +19,7 @@ from bot.catalog import Catalog
 from bot.checkins import when_allowed
 from bot.outbox import preferred_address, queue_message
 from bot.quiet_hours import parse_hhmm
-from flows.base import Ask, Option, Reply, Say
+from flows.base import Ask, Option, Reply, Say, regarding
 from flows.practitioner import PractitionerAnswer, action_value
 from bot.practitioner_items import WaitingItem, commands, refuse, who_is
 from storage.models import Booking, Person, Practitioner, Referral
@@ -116,7 +116,7 @@ class NudgeService:
         else:
             options = [Option(action_value(ATTENDANCE, referral.id, verb), label, {"n": referral.id}, command=command)
                        for verb, (label, _, _), command in zip(ANSWERS, ANSWERS.values(), COMMANDS)]
-        return Ask(key, options, **self._numbered(session, booking, lang))
+        return regarding(Ask(key, options, **self._numbered(session, booking, lang)), booking.person_id)
 
     # ------------------------------------------------------------ due work
 
@@ -188,7 +188,8 @@ class NudgeService:
             def digest(lang: str, bookings=bookings) -> Reply:
                 lines = "\n".join(self.catalog.text("nudge.digest_line", lang, **self._numbered(session, b, lang))
                                   for b in bookings)
-                return Say("nudge.digest", count=len(bookings), items=lines)
+                return regarding(Say("nudge.digest", count=len(bookings), items=lines),
+                                 *(b.person_id for b in bookings))
             self._queue_to_practitioner(session, practitioner_id, digest,
                                         f"nudge-digest:{practitioner_id}:{local_now.date().isoformat()}", now)
 
@@ -278,7 +279,7 @@ class NudgeService:
         session = turn.session
         lang = turn.person.language or practitioner.language
         if booking.status != "booked" or booking.nudge_sent_at is None:
-            turn.reply(Say("nudge.already_answered", **self._params(booking, lang)))
+            turn.reply(regarding(Say("nudge.already_answered", **self._params(booking, lang)), booking.person_id))
             return None
         _, recorded_key, statements = ANSWERS[verb]
         person = session.get(Person, booking.person_id)
@@ -299,7 +300,7 @@ class NudgeService:
         else:
             booking.status = verb
             booking.answered_at = turn.now
-        turn.reply(Say(recorded_key, **self._params(booking, lang)))
+        turn.reply(regarding(Say(recorded_key, **self._params(booking, lang)), booking.person_id))
         session.flush()
         waiting = self.open_for(session, practitioner.id)
         if waiting:
@@ -333,7 +334,8 @@ class NudgeService:
             action, number = (ATTENDANCE, referral.id) if referral is not None else ("nudge", booking.id)
             line = self.catalog.text("practitioner.item_nudge", lang, **self._numbered(session, booking, lang),
                                      commands=commands(self.catalog, lang, COMMANDS[:3], referral.id) if referral else "")
-            items.append(WaitingItem(action, number, booking.nudge_sent_at, line, verbs=tuple(ANSWERS)))
+            items.append(WaitingItem(action, number, booking.nudge_sent_at, line, verbs=tuple(ANSWERS),
+                                     person_id=booking.person_id))
         return items
 
 

@@ -15,7 +15,7 @@ from bot.channels.base import Outgoing
 from bot.rendering import render_sms
 from bot.sms_segments import measure
 from flows.base import Reply
-from storage.models import Conversation, OutboundMessage, Person, PersonAddress
+from storage.models import Conversation, OutboundMessage, OutboundSubject, Person, PersonAddress
 
 
 def preferred_address(person: Person) -> PersonAddress | None:
@@ -168,6 +168,10 @@ def queue_claimed(
         "ignore_opt_out": ignore_opt_out, "created_at": now, "not_before": not_before or now, "attempts": 0,
         "priority": priority_of(reply),
     }).scalar()
+    about = [i for i in reply.about if person is None or i != person.id]
+    if row_id is not None and about:
+        session.connection().execute(OutboundSubject.__table__.insert(),
+                                     [{"outbound_id": row_id, "person_id": i} for i in about])
     if row_id is not None and person is not None and reply.options and not any(o.command for o in reply.options):
         if conversation is None or conversation.person_id != person.id:
             conversation = session.scalar(select(Conversation).where(Conversation.person_id == person.id))

@@ -23,7 +23,7 @@ from bot.metrics import PRACTITIONER_REFUSED
 from bot.outbox import preferred_address
 from bot.sms_segments import measure
 from bot.rendering import render_sms
-from flows.base import Reply, Say
+from flows.base import Reply, Say, regarding
 from flows.practitioner import PractitionerAnswer
 from storage.models import Person, Practitioner, Referral
 
@@ -48,6 +48,7 @@ class WaitingItem:
     line: str                   # one line in the practitioner's language, ending with its commands
     verbs: tuple[str, ...] = () # what 1, 2, ... mean when this is the only item waiting; () never
     awaiting: bool = True       # False: open and listed, but not waiting for an answer now
+    person_id: int | None = None  # whose data the line carries (erasure redacts the messages it went in)
 
 
 # A feature's items: (session, practitioner, language, now) -> items.
@@ -131,7 +132,7 @@ class PractitionerItems:
         if not items:
             turn.reply(Say("practitioner.nothing_open"))
             return None
-        self._reply_in_parts(turn, "practitioner.list", lang, [i.line for i in items])
+        self._reply_in_parts(turn, "practitioner.list", lang, items)
         return None
 
     def number(self, turn, practitioner: Practitioner, answer: PractitionerAnswer):
@@ -156,23 +157,26 @@ class PractitionerItems:
         if not waiting:
             turn.reply(Say("practitioner.nothing_waiting"))
             return None
-        self._reply_in_parts(turn, "practitioner.which", lang, [i.line for i in waiting])
+        self._reply_in_parts(turn, "practitioner.which", lang, waiting)
         return None
 
-    def _reply_in_parts(self, turn, key: str, lang: str, lines: list[str]) -> None:
-        """The lines in as few messages as fit: each SMS at most LIST_SEGMENTS segments."""
+    def _reply_in_parts(self, turn, key: str, lang: str, items: list[WaitingItem]) -> None:
+        """The items' lines in as few messages as fit: each SMS at most LIST_SEGMENTS segments."""
         sms = turn.message.channel == "sms"
 
         def fits(text: str) -> bool:
             return measure(render_sms(text, ())).segments <= LIST_SEGMENTS if sms else len(text) <= LIST_CHARACTERS
 
-        parts: list[list[str]] = [[]]
-        for line in (line.rstrip() for line in lines):
+        parts: list[list[WaitingItem]] = [[]]
+        for item in items:
             key_now = key if len(parts) == 1 else "practitioner.list_more"
-            trial = self.catalog.text(key_now, lang, count=len(lines), items="\n".join([*parts[-1], line]))
+            lines = [i.line.rstrip() for i in [*parts[-1], item]]
+            trial = self.catalog.text(key_now, lang, count=len(items), items="\n".join(lines))
             if parts[-1] and not fits(trial):
-                parts.append([line])
+                parts.append([item])
             else:
-                parts[-1].append(line)
+                parts[-1].append(item)
         for n, part in enumerate(parts):
-            turn.reply(Say(key if n == 0 else "practitioner.list_more", count=len(lines), items="\n".join(part)))
+            reply = Say(key if n == 0 else "practitioner.list_more", count=len(items),
+                        items="\n".join(i.line.rstrip() for i in part))
+            turn.reply(regarding(reply, *(i.person_id for i in part)))

@@ -30,7 +30,7 @@ from bot.practitioner_items import WaitingItem, commands, refuse, who
 from bot.quiet_hours import next_allowed, parse_hhmm
 from bot.referral_summary import SHORT, summary_text
 from bot.routing import next_in_rotation, reachable, team_for_postcode
-from flows.base import Ask, DataSetEvent, GoTo, Option, Say, Transition
+from flows.base import Ask, DataSetEvent, GoTo, Option, Say, Transition, regarding
 from flows.picks import fold
 from flows.postcodes import parse_postcode
 from flows.practitioner import NeedText, PractitionerAnswer, action_value
@@ -157,7 +157,8 @@ class Referrals:
                     if referral.practitioner_id else None
                 if practitioner is not None:
                     self._send_to_practitioner(turn.session, practitioner, turn.now,
-                                               Say("referral.practitioner_withdrawn", id=referral.id),
+                                               regarding(Say("referral.practitioner_withdrawn", id=referral.id),
+                                                         referral.person_id),
                                                key=f"referral:{referral.id}:withdrawn")
         turn.facts["referral_draft"] = None
         turn.facts["referral_open"] = False
@@ -198,6 +199,7 @@ class Referrals:
                         summary=summary_text(self.catalog, referral.answers, language),
                         route=referral.route, source=referral.source or "-",
                         channel=address[0], address=address[1])
+        reply = regarding(reply, person.id)
         self._send_to_practitioner(session, practitioner, now, reply,
                                    key=f"referral:{referral.id}:new:{practitioner.id}")
         if received:
@@ -305,7 +307,7 @@ class Referrals:
                 status=self.catalog.text(STATUS_LABELS[referral.status], lang), days=max(0, (now - since).days),
                 commands=commands(self.catalog, lang, LIST_COMMANDS[referral.status], referral.id))
             items.append(WaitingItem("referral", referral.id, since, line, verbs=VERBS[referral.status],
-                                     awaiting=referral.status != "contacted"))
+                                     awaiting=referral.status != "contacted", person_id=referral.person_id))
         return items
 
     # ------------------------------------------------------------ due work
@@ -346,11 +348,11 @@ class Referrals:
             days = (now - referral.submitted_at).days
             # The key makes this once per referral, however often due work runs.
             self._send_to_practitioner(session, practitioner, now,
-                                       Ask("referral.practitioner_accept_reminder", actions(referral.id),
+                                       regarding(Ask("referral.practitioner_accept_reminder", actions(referral.id),
                                            id=referral.id, days=days,
                                            who=self._who(session, referral, session.get(Person, referral.person_id)
                                                          if referral.person_id else None,
-                                                         self._practitioner_language(session, practitioner))),
+                                                         self._practitioner_language(session, practitioner))), referral.person_id),
                                        key=f"referral:{referral.id}:accept-reminder")
         self._escalate_to_lead(session, now)
 

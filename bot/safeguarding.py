@@ -41,7 +41,7 @@ from bot.practitioner_items import WaitingItem, commands, refuse, who_is
 from bot.risk_phrases import RiskPhrases
 from bot.routing import reachable, team_for_postcode
 from config import setting_path
-from flows.base import Ask, DataSetEvent, Option, Reply, Say, Transition
+from flows.base import Ask, DataSetEvent, Option, Reply, Say, Transition, regarding
 from flows.postcodes import parse_postcode
 from flows.practitioner import PractitionerAnswer, action_value
 from flows.safety import NAME as SAFETY_FLOW, DropPaused, ResumePaused, SafetyState
@@ -297,7 +297,7 @@ class Safeguarding:
         params = {"text": alert.excerpt, "channel": channel_name(alert.channel),
                   "address": self._reach(session, alert), "when": _local_time(alert.raised_at, self.settings),
                   "alert": alert.id, **extra}
-        reply = Ask(message_key, [ack_option(alert.id)], **params)
+        reply = regarding(Ask(message_key, [ack_option(alert.id)], **params), alert.person_id)
         # Alerts go out whatever the practitioner's own opt-out says: they are safety-critical.
         queue_message(session, self.catalog, reply, channel=address.channel, address=address.address,
                       now=now, person=person, language=person.language or practitioner.language,
@@ -383,8 +383,8 @@ class Safeguarding:
         alert.acknowledged_by = practitioner.id
         alert.next_escalation_at = None
         self._log(turn.session, alert, turn.now, "acknowledged", practitioner.id)
-        turn.reply(Say("safeguarding.alert_acknowledged", alert=alert.id, channel=channel_name(alert.channel),
-                       address=alert.address))
+        turn.reply(regarding(Say("safeguarding.alert_acknowledged", alert=alert.id,
+                                 channel=channel_name(alert.channel), address=alert.address), alert.person_id))
         for pid in dict.fromkeys(alert.alerted):
             other = turn.session.get(Practitioner, pid)
             if other is None or other.id == practitioner.id:
@@ -412,7 +412,8 @@ class Safeguarding:
                 "practitioner.item_alert", lang, n=alert.id, when=_local_time(alert.raised_at, self.settings),
                 who=who_is(session, self.catalog, lang, alert.person_id, channel=alert.channel),
                 text=excerpt(alert.excerpt)[:80], commands=commands(self.catalog, lang, [ACK_COMMAND], alert.id))
-            items.append(WaitingItem("alert", alert.id, alert.raised_at, line, verbs=("ack",)))
+            items.append(WaitingItem("alert", alert.id, alert.raised_at, line, verbs=("ack",),
+                                     person_id=alert.person_id))
         return items
 
     # ------------------------------------------------------------ resuming a paused flow

@@ -70,24 +70,54 @@ class Scheduler:
         self._task = asyncio.create_task(self._lead(), name=f"scheduler-{self.name}")
 
     async def _lead(self) -> None:
+        """Wait for the lock, lead while it holds, and go back to waiting when it is lost.
+
+        A lost lock (the database restarted, the connection was cut) must not stop scheduled
+        work for good: the process stays up, so nothing else would restart it.
+        """
         poll = self.settings.lock_poll_seconds
-        waiting_logged = False
-        while not await asyncio.to_thread(self.lock.try_acquire):
-            if not waiting_logged:
-                log.info("another scheduler holds the lock; waiting to take over")
-                waiting_logged = True
+        while True:
+            await self._wait_for_lock(poll)
+            log.info("this process now runs the scheduler")
+            _RUNNING_APPS[self.name] = self.app
+            self._scheduler = self._build()
+            self._scheduler.start()
+            self.leading.set()
+            # Keep checking the lock: if its connection drops, another instance may take over,
+            # so this one must stop scheduling (and then wait its turn again).
+            while await self._still_held():
+                await asyncio.sleep(poll)
+            log.warning("scheduler lock lost; stopping scheduled work here and waiting to lead again")
+            self._stop_scheduler()
+            await asyncio.to_thread(self._forget_lock)
+
+    async def _wait_for_lock(self, poll: float) -> None:
+        waiting_logged = failure_logged = False
+        while True:
+            try:
+                if await asyncio.to_thread(self.lock.try_acquire):
+                    return
+                if not waiting_logged:
+                    log.info("another scheduler holds the lock; waiting to take over")
+                    waiting_logged = True
+            except Exception as exc:  # noqa: BLE001 - the database may be down: keep trying
+                if not failure_logged:
+                    log.warning("could not ask for the scheduler lock (%s); trying again", type(exc).__name__)
+                    failure_logged = True
             await asyncio.sleep(poll)
-        log.info("this process now runs the scheduler")
-        _RUNNING_APPS[self.name] = self.app
-        self._scheduler = self._build()
-        self._scheduler.start()
-        self.leading.set()
-        # Keep checking the lock: if its connection drops, another instance may take over,
-        # so this one must stop scheduling.
-        while await asyncio.to_thread(self.lock.still_held):
-            await asyncio.sleep(poll)
-        log.warning("scheduler lock lost; stopping scheduled work here")
-        self._stop_scheduler()
+
+    async def _still_held(self) -> bool:
+        try:
+            return await asyncio.to_thread(self.lock.still_held)
+        except Exception:  # noqa: BLE001 - any failure to confirm it means it may be gone
+            return False
+
+    def _forget_lock(self) -> None:
+        # The lock may already be gone with its connection; releasing what is left is best effort.
+        try:
+            self.lock.release()
+        except Exception:  # noqa: BLE001
+            log.debug("releasing a lost scheduler lock failed", exc_info=True)
 
     def _build(self) -> AsyncIOScheduler:
         scheduler = AsyncIOScheduler(

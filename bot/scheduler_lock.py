@@ -54,7 +54,11 @@ class PostgresAdvisoryLock:
             return True
         except Exception:  # noqa: BLE001 - a dropped connection means the server released the lock
             log.warning("lost the scheduler lock's database connection")
-            self._connection = None
+            connection, self._connection = self._connection, None
+            try:
+                connection.invalidate()   # not back into the pool: it is dead
+            except Exception:  # noqa: BLE001
+                pass
             return False
 
     def release(self) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
+from sqlalchemy.engine import make_url
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "CYSWLLT_"
@@ -305,15 +306,32 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise SettingsError(f"settings file {path} (from {SETTINGS_FILE_ENV}) does not exist") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"settings file {path} is not valid TOML: {exc}") from None
-    for section, key in SECRETS:
-        if key in data.get(section, {}) or (key == "from_" and "from" in data.get(section, {})):
-            raise SettingsError(
-                f"{section}.{key} is a secret: remove it from {path} and set "
-                f"{ENV_PREFIX}{section.upper()}_{key.upper()} in the environment instead"
-            )
+    _refuse_secrets(data, path)
     if "from" in data.get("twilio", {}):
         data["twilio"]["from_"] = data["twilio"].pop("from")
     return data
+
+
+def _refuse_secrets(data: dict[str, Any], path: Path) -> None:
+    """A secret in the settings file is refused, however its section or name is capitalised
+    (a file is copied, shared and committed; the environment is not)."""
+    for section_name, section in data.items():
+        if not isinstance(section, dict):
+            continue
+        for key, value in section.items():
+            where = (section_name.casefold(), key.casefold())
+            if where in SECRETS or (where == ("database", "url") and _has_password(value)):
+                raise SettingsError(
+                    f"{section_name}.{key} is a secret: remove it from {path} and set "
+                    f"{ENV_PREFIX}{where[0].upper()}_{where[1].upper()} in the environment instead"
+                    + (" (a database URL with a password is a secret)" if where == ("database", "url") else ""))
+
+
+def _has_password(url: Any) -> bool:
+    try:
+        return bool(isinstance(url, str) and make_url(url).password)
+    except Exception:  # noqa: BLE001 - not a URL: the setting's own check names it later
+        return False
 
 
 def load_settings(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Settings:

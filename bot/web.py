@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -28,8 +27,9 @@ from bot.channels.telegram import SECRET_HEADER, TelegramChannel, secret_matches
 from bot.channels.twilio_sms import EMPTY_TWIML, TwilioChannel, inbound as twilio_inbound
 from bot.delivery_status import record_status
 from bot.dispatcher import Handled
+from bot.health import DatabaseProbe, scheduler_state
 from bot.messages import InboundMessage
-from bot.metrics import INBOUND, TURN_SECONDS, exposition
+from bot.metrics import INBOUND, STATUS_CALLBACKS, TURN_SECONDS, exposition
 from bot.operations import read_snapshot
 from bot.scheduler import Scheduler
 from bot.sender import Sender, routes_from_settings
@@ -59,6 +59,10 @@ def configured_channels(app: App, handle) -> Channels:
     return Channels(telegram, sms)
 
 
+class _TooLarge(Exception):
+    """A request body over MAX_BODY: 413."""
+
+
 class WebApp:
     """Holds the parts the routes need; `starlette` is the ASGI app to serve."""
 
@@ -67,6 +71,7 @@ class WebApp:
         self.app = app
         # Only one scheduler runs at a time across processes: it waits for the lock (bot/scheduler_lock.py).
         self.scheduler = Scheduler(app) if run_scheduler else None
+        self.database_probe = DatabaseProbe(app.engine)
         self.channels = configured_channels(app, self.handle)
         if telegram_polling and self.channels.telegram is None:
             raise ValueError("--telegram-polling needs CYSWLLT_TELEGRAM_TOKEN")
@@ -102,6 +107,7 @@ class WebApp:
                 Route("/twilio/sms", self.twilio_sms, methods=["POST"]),
                 Route("/twilio/status", self.twilio_status, methods=["POST"]),
                 Route("/healthz", self.healthz, methods=["GET"]),
+                Route("/healthz/live", self.live, methods=["GET"]),
                 Route("/metrics", self.metrics, methods=["GET"]),
             ],
             lifespan=self.lifespan,
@@ -184,7 +190,7 @@ class WebApp:
             data = json.loads(body)
             if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
                 raise ValueError("not an update")
-        except ValueError:
+        except (ValueError, RecursionError):   # RecursionError: JSON nested far too deep
             return PlainTextResponse("not a Telegram update", status_code=400)
         try:
             await telegram.process(data)
@@ -195,13 +201,14 @@ class WebApp:
         return Response(status_code=200)
 
     async def _twilio_form(self, request: Request) -> dict[str, str] | None:
+        """The posted form; None if unreadable; raises _TooLarge for a body over MAX_BODY."""
         # Twilio posts application/x-www-form-urlencoded; parsed here rather than with
         # Starlette's request.form(), which would need python-multipart for nothing else.
         if int(request.headers.get("content-length") or 0) > MAX_BODY:
-            return None
+            raise _TooLarge()
         body = await request.body()
         if len(body) > MAX_BODY:
-            return None
+            raise _TooLarge()
         try:
             return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
         except (UnicodeDecodeError, ValueError):
@@ -211,7 +218,11 @@ class WebApp:
         sms = self.channels.sms
         if sms is None:
             return PlainTextResponse("sms is not configured", status_code=404)
-        form = await self._twilio_form(request)
+        try:
+            form = await self._twilio_form(request)
+        except _TooLarge:
+            INBOUND.labels("sms", "rejected").inc()
+            return PlainTextResponse("too large", status_code=413)
         if form is None or not sms.checker.valid(request.url.path, request.url.query, form, request.headers):
             INBOUND.labels("sms", "rejected").inc()
             return PlainTextResponse("forbidden", status_code=403)
@@ -228,12 +239,18 @@ class WebApp:
         sms = self.channels.sms
         if sms is None:
             return PlainTextResponse("sms is not configured", status_code=404)
-        form = await self._twilio_form(request)
+        try:
+            form = await self._twilio_form(request)
+        except _TooLarge:
+            STATUS_CALLBACKS.labels("sms", "rejected").inc()
+            return PlainTextResponse("too large", status_code=413)
         if form is None or not sms.checker.valid(request.url.path, request.url.query, form, request.headers):
+            STATUS_CALLBACKS.labels("sms", "rejected").inc()
             return PlainTextResponse("forbidden", status_code=403)
         sid = form.get("MessageSid") or form.get("SmsSid")
         status = form.get("MessageStatus") or form.get("SmsStatus")
         if not sid or not status:
+            STATUS_CALLBACKS.labels("sms", "invalid").inc()
             return PlainTextResponse("not a status callback", status_code=400)
 
         def store() -> None:
@@ -245,20 +262,18 @@ class WebApp:
             await self.turn_threads.run(store)
         except Exception as exc:  # noqa: BLE001 - the database: Twilio will call again
             log.warning("status callback %s not stored: %s", sid, exc)
+            STATUS_CALLBACKS.labels("sms", "unavailable").inc()
             return PlainTextResponse("try again", status_code=503)
+        STATUS_CALLBACKS.labels("sms", "stored").inc()
         return Response(status_code=204)
 
-    async def healthz(self, request: Request) -> Response:
-        def database() -> None:
-            with self.app.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+    async def live(self, request: Request) -> Response:
+        """Liveness: the process answers. No database, so it stays cheap under any load."""
+        return JSONResponse({"ok": True})
 
-        report: dict = {}
-        try:
-            await asyncio.wait_for(run_in_threadpool(database), 5)
-            report["database"] = "ok"
-        except Exception as exc:  # noqa: BLE001 - any failure is "down", with its reason
-            report["database"] = f"unreachable: {type(exc).__name__}"
+    async def healthz(self, request: Request) -> Response:
+        """Readiness: the database answers (a probe reused for a moment, bot/health.py), and the rest."""
+        report: dict = {"database": await self.database_probe.state()}
         nlu = self.app.dispatcher.nlu
         report["nlu"] = {"backend": self.app.settings.nlu.backend, "class": type(nlu).__name__}
         if hasattr(nlu, "health"):
@@ -266,9 +281,7 @@ class WebApp:
                 report["nlu"]["state"] = nlu.health()
             except Exception as exc:  # noqa: BLE001
                 report["nlu"]["state"] = f"error: {exc}"
-        scheduler = getattr(self.app, "scheduler", None)
-        report["scheduler"] = "not in this process" if scheduler is None else (
-            "running" if getattr(scheduler, "running", False) else "stopped")
+        report["scheduler"] = scheduler_state(getattr(self.app, "scheduler", None))
         report["sender"] = "off" if self.sender is None else ("running" if self.sender.running else "stopped")
         report["channels"] = [name for name, ch in (("telegram", self.channels.telegram),
                                                     ("sms", self.channels.sms)) if ch]

@@ -69,6 +69,15 @@ class Reply:
     params: Mapping[str, Any] = field(default_factory=dict)
     options: tuple[Option, ...] = ()
     language: str | None = None
+    # The people (person ids) whose data the message carries when it goes to someone else (a
+    # practitioner): erasure redacts it and subject access shows it (storage/rights.py).
+    about: tuple[int, ...] = field(default=(), compare=False)
+
+
+def regarding(reply: Reply, *person_ids: int | None) -> Reply:
+    """The reply, marked as carrying these people's data (None ids are left out)."""
+    ids = tuple(dict.fromkeys(i for i in (*reply.about, *person_ids) if i is not None))
+    return dataclasses.replace(reply, about=ids)
 
 
 @dataclass(frozen=True)

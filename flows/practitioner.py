@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from flows.base import Ask, Begin, Choice, Effect, Flow, FlowContext, FlowState, Option, Say, Text, Transition
+from flows.base import Ask, Begin, Choice, Effect, Flow, FlowContext, FlowState, Option, Say, Text, Transition, regarding
 from flows.practitioner_commands import BareNumber, Command, read_command
 from flows.yes_no import read_yes_no
 
@@ -39,6 +39,7 @@ class NeedText:
     awaiting: str
     params: Mapping[str, Any] = field(default_factory=dict)
     options: tuple[Option, ...] = ()
+    about: tuple[int, ...] = ()  # the people whose data the question carries (erasure redacts it)
 
 
 @dataclass(frozen=True)
@@ -90,9 +91,9 @@ def step(state: PractitionerState, event, ctx: FlowContext) -> Transition:
     match event:
         case Choice(value) if (parsed := parse_action(value)):
             return _choice(state, *parsed)
-        case NeedText(key, awaiting, params, options):
+        case NeedText(key, awaiting, params, options, about):
             return Transition(state.with_(step="awaiting", awaiting=awaiting),
-                              replies=[Ask(key, options, **params)])
+                              replies=[regarding(Ask(key, options, **params), *about)])
         case Text(text) if (command := read_command(text)) is not None:
             # A command always means itself, even while a reason or a confirmation is awaited:
             # one mistyped reply must never leave the practitioner stuck.

@@ -79,6 +79,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Deleted and erased content is overwritten in the file, not left in free pages (issue 16);
+    # some SQLite builds default to it, others do not.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -97,3 +100,18 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+# PostgreSQL's codes for a table or a column that does not exist.
+_MISSING_SCHEMA_CODES = {"42P01", "42703"}
+
+
+def missing_schema(error: BaseException) -> bool:
+    """Whether a database error means the schema is not there (or behind): run the migrations."""
+    if not isinstance(error, exc.DBAPIError):
+        return False
+    original = error.orig
+    if getattr(original, "sqlstate", None) in _MISSING_SCHEMA_CODES:
+        return True
+    message = str(original)
+    return message.startswith(("no such table:", "no such column:")) or " has no column named " in message

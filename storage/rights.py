@@ -42,6 +42,9 @@ class TablePolicy:
       at the parent's rows about the person, so subject access and erasure follow the chain
       rather than trusting a database cascade
     - `retain_by`: the timestamp that starts the retention clock for CONTENT columns
+    - `subjects`: a link table (a foreign key to this table, and `person_id`) naming the people whose
+      data a row carries although it is about someone else (a referral summary sent to a
+      practitioner): subject access shows those rows, erasure redacts their CONTENT columns
     """
 
     columns: Mapping[str, str]
@@ -51,6 +54,7 @@ class TablePolicy:
     via: tuple[str, str] | None = None
     retain_by: str | None = None
     retain_unless: Mapping[str, Any] = field(default_factory=dict)   # e.g. an outbox row still queued
+    subjects: str | None = None
 
 
 POLICIES: dict[str, TablePolicy] = {
@@ -66,13 +70,15 @@ POLICIES: dict[str, TablePolicy] = {
             "choice": CONTENT, "status": OPERATIONAL}),
     "outbound_message": TablePolicy(
         link="person_id", address="address", on_erase="delete", retain_by="created_at",
-        retain_unless={"status": "queued"}, columns={
+        retain_unless={"status": "queued"}, subjects="outbound_subject", columns={
             "channel": OPERATIONAL, "address": IDENTIFIER, "body": CONTENT, "options": CONTENT,
             "language": PERSONAL, "status": OPERATIONAL, "idempotency_key": OPERATIONAL,
             "provider_id": OPERATIONAL, "provider_status": OPERATIONAL, "last_error": CONTENT}),
     "dataset_event": TablePolicy(link="person_id", on_erase="detach", columns={
         "subject_key": PSEUDONYMOUS, "value": PSEUDONYMOUS, "channel": PSEUDONYMOUS,
         "language": PSEUDONYMOUS, "source": OPERATIONAL}),
+    # Which people's data a message to someone else carries (bot/outbox.py writes it from Reply.about).
+    "outbound_subject": TablePolicy(link="person_id", on_erase="delete", columns={}),
     "erasure_request": TablePolicy(link="person_id", on_erase="detach", columns={
         "channel": OPERATIONAL, "status": OPERATIONAL}),
     "consent": TablePolicy(link="person_id", on_erase="delete", columns={}),
@@ -212,8 +218,20 @@ def _policy(table: Table) -> TablePolicy:
     return TablePolicy(columns=columns)
 
 
-def _rows_about(table: Table, policy: TablePolicy, person: Person, addresses: list[tuple[str, str]]):
+def _carrying(table: Table, policy: TablePolicy, person: Person):
+    """Rows about someone else that carry this person's data (see TablePolicy.subjects)."""
+    if policy.subjects is None:
+        return None
+    links = Base.metadata.tables[policy.subjects]
+    [(column, target)] = [(fk.parent, fk.column) for fk in links.foreign_keys if fk.column.table is table]
+    return target.in_(select(column).where(links.c.person_id == person.id))
+
+
+def _rows_about(table: Table, policy: TablePolicy, person: Person, addresses: list[tuple[str, str]],
+                carrying: bool = False):
     conditions = []
+    if carrying and policy.subjects is not None:
+        conditions.append(_carrying(table, policy, person))
     if policy.link:
         conditions.append(table.c[policy.link] == person.id)
     if policy.address and addresses:
@@ -273,11 +291,21 @@ def subject_access(session: Session, person: Person) -> dict[str, Any]:
     tables: dict[str, list[dict[str, Any]]] = {}
     for table in Base.metadata.sorted_tables:
         policy = _policy(table)
-        where = _rows_about(table, policy, person, addresses)
+        where = _rows_about(table, policy, person, addresses, carrying=True)
         if where is None:
             continue
-        rows = session.execute(select(table).where(where).order_by(*table.primary_key.columns)).mappings()
-        tables[table.name] = [{k: _plain(v) for k, v in row.items()} for row in rows]
+        own = _rows_about(table, policy, person, addresses)
+        # A row sent to someone else about the person: what it said is theirs, whom it went to
+        # (a practitioner's chat address) is not, so that is left out.
+        query = select(table, *([] if own is None else [own.label("_own")]))
+        rows = session.execute(query.where(where).order_by(*table.primary_key.columns)).mappings()
+        found = []
+        for row in rows:
+            values = {k: _plain(v) for k, v in row.items() if k != "_own"}
+            if own is not None and not row["_own"]:
+                values.update({name: None for name, kind in policy.columns.items() if kind == IDENTIFIER})
+            found.append(values)
+        tables[table.name] = found
     return {
         "about": "Everything Cyswllt holds about you, table by table (UK GDPR Article 15).",
         "person_id": person.id,
@@ -292,6 +320,11 @@ def subject_access(session: Session, person: Person) -> dict[str, Any]:
 class Erasure:
     deleted: dict[str, int]
     detached: dict[str, int]
+    redacted: dict[str, int] = field(default_factory=dict)
+
+
+# Outbox statuses of a row not yet handed to the provider: redacted, it must not go out empty.
+UNSENT = ("queued", "sending")
 
 
 def erase(session: Session, person: Person, now: datetime) -> Erasure:
@@ -303,6 +336,7 @@ def erase(session: Session, person: Person, now: datetime) -> Erasure:
                     .values(status="done", decided_at=now))
     deleted: dict[str, int] = {}
     detached: dict[str, int] = {}
+    redacted = _redact_carried(session, person)
     # Children before parents, the person last, so no foreign key is left dangling; a `via` table
     # comes before its parent, so its rows are found while the parent still points at the person.
     for table in reversed(Base.metadata.sorted_tables):
@@ -320,7 +354,26 @@ def erase(session: Session, person: Person, now: datetime) -> Erasure:
     session.flush()
     session.expunge(person)
     deleted["person"] = session.execute(delete(Person.__table__).where(Person.__table__.c.id == person.id)).rowcount
-    return Erasure(deleted, detached)
+    return Erasure(deleted, detached, redacted)
+
+
+def _redact_carried(session: Session, person: Person) -> dict[str, int]:
+    """Blank what rows sent to others say about the person; a row not yet sent is not sent at all.
+
+    The row stays (a practitioner's record that a message went), without the person's words.
+    Runs first, while the links that find these rows still exist.
+    """
+    redacted: dict[str, int] = {}
+    for table in Base.metadata.sorted_tables:
+        policy = _policy(table)
+        where = _carrying(table, policy, person)
+        if where is None:
+            continue
+        blank = {name: _empty(table.c[name]) for name, kind in policy.columns.items() if kind == CONTENT}
+        if "status" in table.c:
+            session.execute(update(table).where(where, table.c.status.in_(UNSENT)).values(status="redacted"))
+        redacted[table.name] = session.execute(update(table).where(where).values(**blank)).rowcount
+    return redacted
 
 
 def cancel_request(session: Session, request_id: int, now: datetime) -> bool:

@@ -1,8 +1,11 @@
 """What the sender hands a channel, and what the channel says happened."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class Unavailable(Exception):
@@ -55,3 +58,42 @@ class Outcome:
     @classmethod
     def permanent(cls, error: str, unreachable: bool = False) -> "Outcome":
         return cls("permanent", error=error, unreachable=unreachable)
+
+
+# ---------------------------------------------------------------- poison at the edge
+# What a provider (or someone posing as one) sends is made safe here, before the inbox: a
+# message that cannot be stored would be answered 503 and delivered again for ever.
+
+# A Telegram update is about ten levels deep; anything far deeper is not one.
+MAX_NESTING = 32
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def nested_too_deep(value: Any, limit: int = MAX_NESTING) -> bool:
+    """Whether decoded JSON nests deeper than `limit` (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def without_surrogates(text: str | None) -> str | None:
+    """Half a surrogate pair (valid JSON, not valid Unicode) becomes U+FFFD: it cannot be stored."""
+    return None if text is None else _SURROGATES.sub("\ufffd", text)
+
+
+def plain_choice(data: str | None) -> str | None:
+    """Button data as our buttons send it: NFKC, so "¹" is "1"; any other non-ASCII digit is U+FFFD.
+
+    Our option values are ASCII; handlers read numbers with isdigit() and int(), and "¹" passes
+    the first and fails the second.
+    """
+    if data is None:
+        return None
+    data = unicodedata.normalize("NFKC", without_surrogates(data))
+    return "".join("\ufffd" if ch.isdigit() and not ch.isascii() else ch for ch in data)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import datetime as dt
+import hashlib
 import hmac
+import json
 import logging
 import warnings
 from typing import Awaitable, Callable
@@ -20,7 +22,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, ContextTypes, ExtBot, MessageHandler,
                           filters)
 
-from bot.channels.base import Outcome, Outgoing, Unavailable
+from bot.channels.base import Outcome, Outgoing, Unavailable, nested_too_deep, plain_choice, without_surrogates
 from bot.channels.telegram_http import AiohttpRequest
 from bot.dispatcher import Handled
 from bot.messages import InboundMessage
@@ -57,6 +59,19 @@ def keyboard(options: tuple[dict, ...] | list[dict]) -> InlineKeyboardMarkup | N
 def keyboard_json(options: tuple[dict, ...] | list[dict]) -> dict | None:
     """`keyboard` as the JSON the Bot API takes, without building PTB's objects."""
     return {"inline_keyboard": _button_rows(options)} if options else None
+
+
+def inbox_key(data: dict) -> str:
+    """The inbox key of an update: its update_id and a hash of the whole update.
+
+    The update_id alone is not unique for ever (Telegram restarts the sequence after a week
+    without updates; a new bot starts its own), and a new message under an old id must not be
+    taken for a redelivery. A redelivery is the same update again, so it hashes the same; a new
+    message differs (its message id, date, chat or callback id). Any kind of update, alike.
+    """
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    digest = hashlib.sha256(canonical.encode("ascii")).hexdigest()[:24]
+    return f"{str(data.get('update_id'))[:20]}:{digest}"
 
 
 def secret_matches(expected: str, given: str | None) -> bool:
@@ -128,7 +143,9 @@ class TelegramChannel:
             update = Update.de_json(data, self.bot)
         except Exception as exc:  # noqa: BLE001 - PTB raises many kinds for malformed updates
             raise ValueError(f"not a Telegram update: {type(exc).__name__}") from exc
-        outcome: dict = {}
+        if nested_too_deep(data):
+            raise ValueError("not a Telegram update: nested too deep")
+        outcome: dict = {"provider_id": inbox_key(data)}
         token = _outcome.set(outcome)
         try:
             await self.application.process_update(update)
@@ -143,9 +160,10 @@ class TelegramChannel:
         chat = update.effective_chat
         if chat is None or chat.type != ChatType.PRIVATE:
             return  # the service speaks to people one to one, never in groups
-        message = InboundMessage(CHANNEL, str(chat.id), text, str(update.update_id), choice=choice,
-                                 payload=payload)
         outcome = _outcome.get({})
+        message = InboundMessage(CHANNEL, str(chat.id), without_surrogates(text),
+                                 outcome.get("provider_id") or str(update.update_id),
+                                 choice=plain_choice(choice), payload=without_surrogates(payload))
         try:
             outcome["handled"] = await self._handle(message)
         except Exception as exc:  # noqa: BLE001 - any failure means: not committed, ask again

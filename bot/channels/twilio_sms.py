@@ -70,11 +70,15 @@ class SignatureChecker:
         return self.validator.validate(self.public_url(path, query), dict(form), signature, algorithm)
 
 
+ADDRESS_MAX = 64   # inbound_message.address, person_address.address
+
+
 def inbound(form: Mapping[str, str]) -> InboundMessage | None:
     """A Twilio SMS webhook's form as an InboundMessage (None if it is not one)."""
     sid = form.get("MessageSid") or form.get("SmsSid")
-    sender = form.get("From")
-    if not sid or not sender:
+    sender = (form.get("From") or "").strip()
+    # An address longer than the inbox stores is not a phone number (E.164 is at most 16).
+    if not sid or not sender or len(sender) > ADDRESS_MAX:
         return None
     text = form.get("Body", "")
     # On a long code Twilio acts on its opt-out words itself (it stops our messages reaching
@@ -86,7 +90,10 @@ def inbound(form: Mapping[str, str]) -> InboundMessage | None:
         text = "STOP"
     elif opt_out_type == "START" and keyword is not Keyword.START:
         text = "START"
-    return InboundMessage(CHANNEL, sender.strip(), text, sid[:64])
+    elif opt_out_type == "HELP" and keyword is not Keyword.HELP:
+        # Twilio's Advanced Opt-Out recognised a help word (its list, in any case): answer as HELP.
+        text = "HELP"
+    return InboundMessage(CHANNEL, sender, text, sid[:64])
 
 
 class _RebasedHttpClient(AsyncTwilioHttpClient):

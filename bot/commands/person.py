@@ -91,7 +91,8 @@ def run_erase(args) -> int:
             result = erase(session, person, SystemClock().now())
         print(f"erased the person at {where}: deleted "
               + ", ".join(f"{k} {v}" for k, v in result.deleted.items() if v)
-              + "; unlinked " + (", ".join(f"{k} {v}" for k, v in result.detached.items() if v) or "nothing"))
+              + "; unlinked " + (", ".join(f"{k} {v}" for k, v in result.detached.items() if v) or "nothing")
+              + "; redacted messages sent about them " + (", ".join(f"{k} {v}" for k, v in result.redacted.items() if v) or "none"))
     finally:
         engine.dispose()
     return 0

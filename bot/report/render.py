@@ -6,6 +6,11 @@ from pathlib import Path
 from string import Template
 from typing import Any, Iterable, Sequence
 
+# Autoescaping by type, as Jinja does: every building block escapes what it is given unless it is
+# Markup (already-safe HTML: a catalog text escaped by `t`, or markup built here), so a value
+# from the data (an area or a label an imported directory named) can never become a tag.
+from markupsafe import Markup, escape
+
 from bot.catalog import Catalog
 from bot.extras import require_extra
 from storage.dataset.catalogue import Catalogue
@@ -32,10 +37,10 @@ class Page:
 
     # ------------------------------------------------------------ words and numbers
 
-    def t(self, key: str, **params: Any) -> str:
+    def t(self, key: str, **params: Any) -> Markup:
         """The catalog text, escaped once (parameters may come already escaped, e.g. "&lt;5")."""
         plain = {k: html.unescape(v) if isinstance(v, str) else v for k, v in params.items()}
-        return html.escape(self.catalog.text(key, self.lang, **plain))
+        return escape(self.catalog.text(key, self.lang, **plain))
 
     def count(self, value: int | None) -> str:
         return self.t("report.suppressed") if value is None else f"{value:,}"
@@ -48,7 +53,7 @@ class Page:
 
     def label(self, statement: int, field: str, value: str) -> str:
         key = self.catalogue.label_key(statement, field, value)
-        return self.t(key) if key else html.escape(value)
+        return self.t(key) if key else escape(value)
 
     # ------------------------------------------------------------ building blocks
 
@@ -56,24 +61,25 @@ class Page:
         self.parts.extend(chunks)
 
     def heading(self, text: str, statement: int | None = None) -> None:
-        badge = ""
+        badge = Markup("")
         if statement is not None and self.catalogue[statement].table2:
-            badge = f' <span class="badge">{self.t("report.table2")} · {statement}</span>'
-        self.add(f"<h3>{text}{badge}</h3>")
+            badge = Markup(' <span class="badge">{} · {}</span>').format(self.t("report.table2"), statement)
+        self.add(Markup("<h3>{}{}</h3>").format(text, badge))
 
     def para(self, text: str, css: str = "") -> None:
-        self.add(f'<p class="{css}">{text}</p>' if css else f"<p>{text}</p>")
+        self.add(Markup('<p class="{}">{}</p>').format(css, text) if css else Markup("<p>{}</p>").format(text))
 
     def table(self, headers: Sequence[str], rows: Iterable[Sequence[str]], numeric_from: int = 1) -> None:
-        head = "".join(f"<th>{h}</th>" for h in headers)
-        body = "".join(
-            "<tr>" + "".join(f'<td class="n">{c}</td>' if i >= numeric_from else f"<td>{c}</td>"
-                             for i, c in enumerate(row)) + "</tr>"
+        head = Markup("").join(Markup("<th>{}</th>").format(h) for h in headers)
+        cell, number = Markup("<td>{}</td>"), Markup('<td class="n">{}</td>')
+        body = Markup("").join(
+            Markup("<tr>{}</tr>").format(Markup("").join((number if i >= numeric_from else cell).format(c)
+                                                         for i, c in enumerate(row)))
             for row in rows)
-        self.add(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        self.add(Markup("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>").format(head, body))
 
     def chart(self, uri: str, alt: str) -> None:
-        self.add(f'<img src="{uri}" alt="{alt}">')
+        self.add(Markup('<img src="{}" alt="{}">').format(uri, alt))
 
     def breakdown(self, rows: list[dict[str, Any]], labels: list[str], first_column: str,
                   count_column: str, chart: bool = True, horizontal: bool = True) -> None:
@@ -153,7 +159,7 @@ class Page:
             self.para(self.t("report.demographics.text", people=self.count(demo["people"])))
             self.breakdown(demo["age_bands"], [self.label(36, "age_band", r["key"]) for r in demo["age_bands"]],
                            self.t("report.demographics.age"), self.t("report.column.people"))
-            self.breakdown(demo["postcode_areas"], [html.escape(r["key"]) for r in demo["postcode_areas"]],
+            self.breakdown(demo["postcode_areas"], [escape(r["key"]) for r in demo["postcode_areas"]],
                            self.t("report.demographics.area"), self.t("report.column.people"), chart=False)
 
         self.heading(self.t("report.statement.51"), 51)
@@ -222,11 +228,11 @@ class Page:
         rows, plotted = [], []
         for m in b["measures"]:
             spec = self.catalogue[m["statement"]].fields.get(m["item"])
-            name = self.t(spec.label) if spec and spec.label else html.escape(f'{m["instrument"]} {m["item"]}')
+            name = self.t(spec.label) if spec and spec.label else escape(f'{m["instrument"]} {m["item"]}')
             if m["better"]:
-                name += f' <span class="key">({self.t(BETTER[m["better"]])})</span>'
+                name += Markup(' <span class="key">({})</span>').format(self.t(BETTER[m["better"]]))
             if self.catalogue[m["statement"]].table2:
-                name += f' <span class="badge">{self.t("report.table2")} · {m["statement"]}</span>'
+                name += Markup(' <span class="badge">{} · {}</span>').format(self.t("report.table2"), m["statement"])
             change = "–" if m["change"] is None else \
                 f'{m["change"]:+.2f} ({m["ci_low"]:+.2f} to {m["ci_high"]:+.2f})'.replace(" to ", " – ")
             rows.append((name, self.count(m["pairs"]), self.number(m["baseline_mean"], 2),

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models.assets import AssetService
+from storage.places import default_gazetteer
 
 PAGE = 500
 
@@ -29,7 +30,9 @@ def service_record(service: AssetService) -> dict[str, Any]:
         "phones": [{"id": f"{service.id}-phone", "number": service.phone}] if service.phone else [],
         "organization": _clean({
             "id": organization.id, "name": organization.name, "name_cy": organization.name_cy,
-            "description": organization.description, "description_cy": organization.description_cy,
+            # Required by ORUK 3.0: the name says what the organisation is when nothing else does.
+            "description": organization.description or organization.name,
+            "description_cy": organization.description_cy,
             "email": organization.email, "website": organization.website,
             "service_type": organization.service_type,
         }) if organization else None,
@@ -51,7 +54,8 @@ def service_record(service: AssetService) -> dict[str, Any]:
             "id": f"{service.id}-{link.term.id}",
             "taxonomy_term": _clean({
                 "id": link.term.id, "code": link.term.code, "name": link.term.name, "name_cy": link.term.name_cy,
-                "description": link.term.description, "taxonomy": link.term.taxonomy,
+                "description": link.term.description or link.term.name or link.term.code,
+                "taxonomy": link.term.taxonomy,
                 "parent_id": link.term.parent_id,
             }),
         } for link in service.taxonomy_links],
@@ -63,11 +67,7 @@ def service_record(service: AssetService) -> dict[str, Any]:
                 "description_cy": sal.location.description_cy, "latitude": sal.location.latitude,
                 "longitude": sal.location.longitude, "transport": sal.location.transport,
                 "transport_cy": sal.location.transport_cy,
-                "addresses": [_clean({
-                    "id": f"{sal.location.id}-address", "address_1": sal.location.address_1,
-                    "city": sal.location.city, "region": sal.location.region,
-                    "postal_code": sal.location.postal_code, "country": "GB", "address_type": "physical",
-                })],
+                "addresses": _addresses(sal.location),
                 "accessibility": [_clean({
                     "id": a.oruk_id, "description": a.description, "description_cy": a.description_cy,
                     "details": a.details, "wheelchair": a.wheelchair,
@@ -76,6 +76,26 @@ def service_record(service: AssetService) -> dict[str, Any]:
         } for sal in service.service_at_locations],
     }
     return _clean(record)
+
+
+def _addresses(location) -> list[dict[str, Any]]:
+    """The location's postal address with every field ORUK 3.0 requires, or none if it has none.
+
+    state_province is the Welsh principal area the town is in (the gazetteer), else the region
+    the directory gave (an imported feed's own state_province), else "Wales". The region is not
+    written separately: on import it is read back from state_province, so a round trip is stable.
+    """
+    if not (location.address_1 or location.postal_code or location.city):
+        return []
+    place = default_gazetteer().lookup(location.city) if location.city else None
+    return [{
+        "id": f"{location.id}-address",
+        "address_1": location.address_1 or location.name or location.city or "",
+        "city": location.city or "",
+        "state_province": (place.authority_en if place else None) or location.region or "Wales",
+        "postal_code": location.postal_code or "",
+        "country": "GB", "address_type": "physical",
+    }]
 
 
 def export_services(session: Session) -> Iterator[dict[str, Any]]:

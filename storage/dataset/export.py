@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from itertools import groupby
+from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Iterator
 
@@ -15,15 +17,17 @@ from storage.dataset.pseudonym import Pseudonymiser
 from storage.models import DataSetEvent
 
 FORMATS = ("csv", "parquet")
-COLUMNS = ("event_id", "statement", "subject", "occurred_at", "channel", "language", "source", "value")
+COLUMNS = ("event_id", "statement", "subject", "occurred_on", "channel", "language", "source", "value")
 BATCH = 20_000
 COLUMN_MEANINGS = {
-    "event_id": "the event's number in this database (integer; gaps are normal)",
+    "event_id": "the event's id in exports: a keyed hash (HMAC-SHA256 under the exporter's secret, first 20 "
+                "hex digits), the same in every export made with the same secret, not the database's key",
     "statement": "the Appendix Five statement number the event is evidence for (integer)",
     "subject": "a pseudonym for the person: HMAC-SHA256 of the stored subject key under the "
                "exporter's secret, first 32 hex digits; the same person has the same subject in every "
                "export made with the same secret, and it cannot be reversed without the database",
-    "occurred_at": "when it happened, UTC, ISO 8601 (parquet: timestamp with time zone UTC)",
+    "occurred_on": "the day it happened, in Wales (YYYY-MM-DD; parquet: date); no time of day is exported, "
+                   "and rows within a day are in no meaningful order",
     "channel": "how the person was talking to us: sms, telegram or console",
     "language": "the person's language at the time: cy or en",
     "source": "the flow that recorded it",
@@ -66,7 +70,7 @@ def export_events(engine: Engine, period: Period, out: Path, fmt: str, pseudonym
     out.parent.mkdir(parents=True, exist_ok=True)
     counts: dict[int, int] = {}
     writer = _write_csv if fmt == "csv" else _write_parquet
-    rows = writer(_counted(_rows(engine, period), counts, pseudonymise), out)
+    rows = writer(_coarsened(_counted(_rows(engine, period), counts, pseudonymise), ZoneInfo(period.zone)), out)
     dictionary = dictionary_path(out)
     dictionary.write_text(render_dictionary(period, fmt, counts, catalogue), encoding="utf-8")
     return ExportResult(out, dictionary, rows, counts)
@@ -75,7 +79,24 @@ def export_events(engine: Engine, period: Period, out: Path, fmt: str, pseudonym
 def _counted(rows: Iterator[tuple], counts: dict[int, int], pseudonymise: Pseudonymiser) -> Iterator[tuple]:
     for event_id, statement, subject_key, occurred_at, channel, language, source, value in rows:
         counts[statement] = counts.get(statement, 0) + 1
-        yield (event_id, statement, pseudonymise(subject_key), occurred_at, channel, language, source, value)
+        yield (pseudonymise.event_id(event_id), statement, pseudonymise(subject_key), occurred_at, channel,
+               language, source, value)
+
+
+def _coarsened(rows: Iterator[tuple], zone: ZoneInfo) -> Iterator[tuple]:
+    """Each event's time cut to its local day, and each day's rows in the order of their keyed ids.
+
+    Exact times (to the microsecond) and the stored order would let anyone with the database
+    join an export row back to the message that caused it, and so to the person.
+    """
+    days = groupby(rows, key=lambda row: _local_day(row[3], zone))
+    for day, group in days:
+        for row in sorted(group, key=lambda row: row[0]):
+            yield (*row[:3], day, *row[4:])
+
+
+def _local_day(moment: datetime, zone: ZoneInfo) -> date:
+    return moment.astimezone(zone).date()
 
 
 def _iso(moment: datetime) -> str:
@@ -88,7 +109,7 @@ def _write_csv(rows: Iterator[tuple], out: Path) -> int:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
         for row in rows:
-            writer.writerow((*row[:3], _iso(row[3]), *row[4:]))
+            writer.writerow((*row[:3], row[3].isoformat(), *row[4:]))
             count += 1
     return count
 
@@ -98,8 +119,8 @@ def _write_parquet(rows: Iterator[tuple], out: Path) -> int:
     import pyarrow.parquet as pq
 
     schema = pa.schema([
-        ("event_id", pa.int64()), ("statement", pa.int32()), ("subject", pa.string()),
-        ("occurred_at", pa.timestamp("us", tz="UTC")), ("channel", pa.string()),
+        ("event_id", pa.string()), ("statement", pa.int32()), ("subject", pa.string()),
+        ("occurred_on", pa.date32()), ("channel", pa.string()),
         ("language", pa.string()), ("source", pa.string()), ("value", pa.string()),
     ])
     count = 0

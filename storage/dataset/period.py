@@ -12,6 +12,7 @@ class Period:
     last_day: date
     start: datetime   # UTC, included
     end: datetime     # UTC, excluded
+    zone: str = "Europe/London"   # whose days they are
 
     @classmethod
     def of_days(cls, first_day: date, last_day: date, zone: str = "Europe/London") -> "Period":
@@ -21,7 +22,7 @@ class Period:
         tz = ZoneInfo(zone)
         start = datetime.combine(first_day, time(0), tz).astimezone(timezone.utc)
         end = datetime.combine(last_day + timedelta(days=1), time(0), tz).astimezone(timezone.utc)
-        return cls(first_day, last_day, start, end)
+        return cls(first_day, last_day, start, end, zone)
 
     def label(self) -> str:
         return f"{self.first_day.isoformat()} – {self.last_day.isoformat()}"

@@ -28,6 +28,10 @@ class Pseudonymiser:
         self._key = key.encode("utf-8")
         self._cache: dict[str, str] = {}
 
+    def event_id(self, row_id: int) -> str:
+        """An export id for a stored event that is not its database key (the same in every export)."""
+        return hmac.new(self._key, f"event:{row_id}".encode("ascii"), hashlib.sha256).hexdigest()[:20]
+
     def __call__(self, subject_key: str) -> str:
         code = self._cache.get(subject_key)
         if code is None:

@@ -26,7 +26,7 @@ from storage.models.core import (
     Person,
     PersonAddress,
 )
-from storage.models.rights import ErasureRequest
+from storage.models.rights import ErasureRequest, OutboundSubject
 
 __all__ = [
     "AlertEvent", "AssetAccessibility", "AssetContact", "AssetCostOption", "AssetLanguage", "AssetLocation",

@@ -21,3 +21,18 @@ class ErasureRequest(Base):
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")  # pending, done, cancelled
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboundSubject(Base):
+    """A message sent to someone else (a practitioner) that carries this person's data.
+
+    The outbox row is addressed to the practitioner, so only this link lets erasure find and
+    redact it and subject access show it.
+    """
+
+    __tablename__ = "outbound_subject"
+
+    outbound_id: Mapped[int] = mapped_column(
+        ForeignKey("outbound_message.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True,
+                                           index=True)

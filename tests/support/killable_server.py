@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 
+from bot.channels.telegram import inbox_key
 from tests.support.fake_telegram import FakeTelegram, UpdateFactory
 from tests.support.fake_twilio import FakeTwilio, TwilioWebhooks
 from tests.support.serve_process import TELEGRAM_SECRET, free_port, start_serve, wait_until_healthy
@@ -137,7 +138,8 @@ class RedeliveringProvider:
         self._deliver(http, "sms", self.twilio.sms(number, body))
 
     def _deliver(self, http: httpx.Client, channel: str, payload: dict) -> None:
-        provider_id = str(payload["update_id"]) if channel == "telegram" else payload["MessageSid"]
+        # The inbox keys a Telegram update by its id and a hash of the update (bot/channels/telegram.py).
+        provider_id = inbox_key(payload) if channel == "telegram" else payload["MessageSid"]
         with self.lock:
             self.provider_ids[channel].append(provider_id)
         deadline = time.monotonic() + self.give_up_after_s
