@@ -80,8 +80,19 @@ def claim_rows(session: Session, ids: Sequence[int], until: datetime) -> set[int
     return set(session.connection().execute(_CLAIM_ROWS, {"ids": list(ids), "until": until}).scalars())
 
 
+# Joining never makes an SMS longer than this: old phones show a long one's parts out of order,
+# and a message that needs more than this was split on purpose (a practitioner's LIST, in parts).
+JOINED_SMS_MAX_SEGMENTS = 3
+
+
 def sms_segments(body: str, options: tuple) -> int:
     return max(1, measure(render_sms(body, options)).segments)
+
+
+def joining_pays(first: str, second: str, options: tuple) -> bool:
+    """Whether two SMS sent as one cost no more segments and stay short enough to read in order."""
+    joined = sms_segments(first + "\n\n" + second, options)
+    return joined <= JOINED_SMS_MAX_SEGMENTS and joined <= sms_segments(first, ()) + sms_segments(second, options)
 
 
 def join_turn(rows: Sequence[Outgoing]) -> list[Outgoing]:
@@ -93,7 +104,7 @@ def join_turn(rows: Sequence[Outgoing]) -> list[Outgoing]:
         if (last is not None and row.channel == last.channel == "sms" and not last.options
                 and (row.address, row.created_at) == (last.address, last.created_at)):
             body = last.body + "\n\n" + row.body
-            if sms_segments(body, row.options) <= sms_segments(last.body, ()) + sms_segments(row.body, row.options):
+            if joining_pays(last.body, row.body, row.options):
                 messages[-1] = dataclasses.replace(last, body=body, options=row.options, ids=last.row_ids + row.row_ids)
                 continue
         messages.append(row)

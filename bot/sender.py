@@ -48,7 +48,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.channels.base import Outcome, Outgoing
 from bot.clock import Clock
 from bot.metrics import OUTBOUND
-from bot.outbox import claim_rows, sms_segments
+from bot.outbox import claim_rows, joining_pays, sms_segments
 from storage.models import DeliveryStatus, OutboundMessage, Person, PersonAddress
 
 log = logging.getLogger(__name__)
@@ -659,7 +659,7 @@ class Sender:
                 break
             joined = body + "\n\n" + (row.body or "")
             row_options = tuple(row.options or ())
-            if sms_segments(joined, row_options) > sms_segments(body, ()) + sms_segments(row.body or "", row_options):
+            if not joining_pays(body, row.body or "", row_options):
                 break
             body, options = joined, row_options
             ids.append(row.id)
