@@ -25,6 +25,7 @@ from flows.referral import SaveDraft, ShowSummary, SubmitReferral
 from flows.registry import FLOWS
 from flows.rights import RequestErasure
 from flows.safety import DropPaused, ResumePaused
+from flows.safety_check import RESOURCE as CHECK_ANSWERS, CheckAnswer
 from flows.withdraw import ForgetReferrals
 from nlu.backends import build_nlu
 from storage.db import make_engine, upgrade
@@ -80,6 +81,7 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
         screens=[safeguarding.screen, referrals.keyword_screen, data_rights.screen],
         effect_handlers={
             ResumePaused: safeguarding.resume, DropPaused: safeguarding.drop,
+            CheckAnswer: safeguarding.on_check_answer,
             SaveDraft: referrals.save_draft, ShowSummary: referrals.show_summary,
             SubmitReferral: referrals.submit, ForgetReferrals: referrals.forget,
             RequestErasure: data_rights.request_erasure,
@@ -88,11 +90,12 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
         },
         person_facts=[referrals.person_facts, data_rights.facts, assets.person_facts],
         practitioner_actions=PractitionerActions({data_rights.ACTION: data_rights.practitioner_answer}),
-        resources={"questionnaires": questionnaires.questionnaires},
+        resources={"questionnaires": questionnaires.questionnaires, CHECK_ANSWERS: safeguarding.check_answers},
         on_opt_out=[lambda session, person_id, now: cancel_pending(session, person_id, "opted_out", now)],
     )
     safeguarding.flows = dispatcher.flows
     safeguarding.context = dispatcher.context
+    safeguarding.dispatcher = dispatcher
     dispatcher.practitioner_actions.register("alert", safeguarding.on_answer)
     dispatcher.practitioner_actions.register("referral", referrals.on_answer)
     dispatcher.practitioner_actions.register("nudge", nudges.answer)
@@ -102,7 +105,7 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     practitioner_list.add(nudges.list_section)
     dispatcher.practitioner_actions.register("list", practitioner_list)
     due_work: list[DueWork] = [
-        safeguarding.escalate_due, referrals.due, checkins.due_work, nudges.due_work,
+        safeguarding.escalate_due, safeguarding.checks_due, referrals.due, checkins.due_work, nudges.due_work,
         data_rights.retention_job(settings.privacy.message_retention_days),
     ]
     return App(settings, engine, sessions, catalog, clock, dispatcher, due_work)

@@ -513,6 +513,22 @@ class Dispatcher:
     def _load_facts(self, turn: Turn) -> None:
         turn.facts = self.person_facts.load(turn.session, turn.person)
 
+    def feed(self, turn: Turn, flow_name: str, text: str) -> None:
+        """Give a flow words the person wrote earlier (held while a safety check was asked) as its next event."""
+        flow = self.flows.get(flow_name) or self.flows[turn.home_flow]
+        state = flow.state_type.from_json(turn.conversation.state or {})
+        parse = self.nlu.parse(text, turn.person.language or self.default_language)
+        self._apply(turn, flow.name, flow.step(state, Text(text, parse), self._context(turn)))
+
+    def start(self, turn: Turn, flow_name: str, payload: Mapping[str, Any]) -> None:
+        """Begin a flow for an effect handler (e.g. the language offer after a safety check)."""
+        flow = self.flows[flow_name]
+        self._apply(turn, flow.name, flow.begin(Begin(dict(payload)), self._context(turn)))
+
+    def reprompt(self, turn: Turn) -> None:
+        """Ask again where the person is, for an effect handler."""
+        self._reprompt(turn, False)
+
     def context(self, turn: Turn) -> FlowContext:
         """What a flow may know in this turn (for effect handlers that ask a flow's question again)."""
         return self._context(turn)

@@ -141,6 +141,12 @@ class SafeguardingSettings(BaseModel):
     escalate_after_minutes: float = Field(15, gt=0)
     # The team whose list is used when the person has no referral and no postcode (empty: the first team).
     default_team: str = ""
+    # Words the gentle check ("are you safe right now?") may be answered with.
+    check_answers_file: str = "config/safeguarding/check_answers.yml"
+    # A gentle check unanswered after this long: the clear tier if there is another signal, else noted.
+    check_wait_minutes: float = Field(60, gt=0)
+    # A possible risk within this many days of an earlier alert or concern is a second signal: the clear tier.
+    signal_window_days: float = Field(7, gt=0)
 
 
 class ReferralSettings(BaseModel):
