@@ -26,7 +26,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
@@ -39,6 +39,7 @@ from bot.catalog import BILINGUAL, Catalog
 from bot.metrics import SAFEGUARDING_ALERTS
 from bot.outbox import preferred_address, queue_message
 from bot.practitioner_languages import reads_welsh
+from bot.service_hours import ServiceHours
 from bot.risk_phrases import RiskPhrases
 from bot.routing import reachable, team_for_postcode
 from bot.settings import PROJECT_ROOT
@@ -80,7 +81,7 @@ def another_signal(session: Session, concern: SafeguardingAlert) -> bool:
     """Whether a concern comes with a second signal besides the words that raised it: two detectors
     or two categories agreeing, or any earlier alert or concern about the person (an earlier one
     within the signal window already made this one clear). With no answer to the gentle check,
-    that makes it the clear tier (docs/safety/tiers.md)."""
+    that makes it the clear tier (docs/safety/response.md)."""
     if len(set(concern.detected_by or [])) >= 2:
         return True
     return concern.person_id is not None and session.scalar(select(SafeguardingAlert.id).where(
@@ -107,19 +108,52 @@ class ContactsError(Exception):
     """The crisis contacts file is missing or malformed (operator error; names the file)."""
 
 
-def load_contacts(path: str | Path) -> dict[str, str]:
-    """The crisis contacts as one block of lines per language."""
+CONTACT_FIELDS = ("cy", "en", "source", "review_by")
+
+
+@dataclass(frozen=True)
+class CrisisContacts:
+    """The crisis contacts by topic (category) and language, each with its source and review date."""
+
+    contacts: Mapping[str, Mapping[str, Any]]
+    topics: Mapping[str, Mapping[str, tuple[str, ...]]]
+
+    def lines(self, topic: str, language: str) -> str:
+        """The contacts for a topic as lines of the crisis reply, in the order the file gives."""
+        names = (self.topics.get(topic) or self.topics["default"])[language]
+        return "\n".join(f"- {self.contacts[name][language].strip()}" for name in names)
+
+    def review_due(self, today: date) -> list[str]:
+        """Contacts whose review date has come."""
+        return [name for name, entry in self.contacts.items() if entry["review_by"] <= today]
+
+
+def load_contacts(path: str | Path) -> CrisisContacts:
+    """The crisis contacts file (safeguarding.contacts_file), checked whole."""
     file = Path(path) if Path(path).is_absolute() else PROJECT_ROOT / path
     try:
-        entries = yaml.safe_load(file.read_text(encoding="utf-8"))["contacts"]
-        lines = {lang: [f"- {entry[lang].strip()}" for entry in entries] for lang in ("cy", "en")}
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        contacts, topics = data["contacts"], data["topics"]
+        for name, entry in contacts.items():
+            missing = [f for f in CONTACT_FIELDS if not entry.get(f)]
+            if missing:
+                raise KeyError(f"contact {name!r} lacks {', '.join(missing)} (each entry needs cy and en, "
+                               "a source and a review_by date)")
+            if not isinstance(entry["review_by"], date):
+                raise TypeError(f"contact {name!r}: review_by must be a date like 2027-06-01")
+        topics = {topic: {lang: tuple(by_lang[lang]) for lang in ("cy", "en")} for topic, by_lang in topics.items()}
+        for topic, by_lang in topics.items():
+            unknown = [n for names in by_lang.values() for n in names if n not in contacts]
+            if unknown or not all(by_lang.values()):
+                raise KeyError(f"topic {topic!r} lists unknown contacts {unknown} or none")
+        if "default" not in topics:
+            raise KeyError("no `default` topic")
     except FileNotFoundError:
         raise ContactsError(f"crisis contacts file {file} (safeguarding.contacts_file) does not exist") from None
     except (yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
-        raise ContactsError(f"crisis contacts file {file} is malformed (each entry needs cy and en): {exc}") from None
-    if not lines["en"]:
-        raise ContactsError(f"crisis contacts file {file} lists no contacts")
-    return {lang: "\n".join(values) for lang, values in lines.items()}
+        raise ContactsError(f"crisis contacts file {file} is malformed (each entry needs cy and en, a source "
+                            f"and a review_by date; topics list them per language): {exc}") from None
+    return CrisisContacts(contacts, topics)
 
 
 # The order a primary category is chosen in when a message touches several.
@@ -168,6 +202,7 @@ class Safeguarding:
         self.context = context  # turn -> FlowContext, for asking a resumed flow's question again
         self.phrases = RiskPhrases.load(settings.safeguarding.phrases_file)
         self.contacts = load_contacts(settings.safeguarding.contacts_file)
+        self.service_hours = ServiceHours.from_settings(settings.service)
         self.check_answers = load_check_answers(settings.safeguarding.check_answers_file)
         self.interval = timedelta(minutes=settings.safeguarding.escalate_after_minutes)
         self.check_wait = timedelta(minutes=settings.safeguarding.check_wait_minutes)
@@ -206,7 +241,7 @@ class Safeguarding:
                 earlier: SafeguardingAlert | None) -> Transition:
         """Tier (a): the crisis reply at once and an urgent alert (or a word to whoever has it open)."""
         person = turn.person
-        for reply in self.crisis_replies(person.language or language, category):
+        for reply in self.crisis_replies(person.language or language, category, turn.now):
             turn.reply(reply, ignore_opt_out=True)
         events = []
         try:
@@ -248,9 +283,14 @@ class Safeguarding:
             log.exception("SAFEGUARDING: could not raise a concern for person %s; act on this now", person.id)
         return Transition(None)
 
-    def crisis_replies(self, language: str | None, category: str = "suicide") -> list[Reply]:
+    def crisis_replies(self, language: str | None, category: str | None, now: datetime) -> list[Reply]:
+        """The crisis reply: the contacts for the category, and, honestly, when the team works."""
         languages = [language] if language in ("cy", "en") else ["cy", "en"]
-        return [Say("safeguarding.crisis", language=lang, contacts=self.contacts[lang]) for lang in languages]
+        hours = self.service_hours
+        team_key = "safeguarding.team_working" if hours.is_open(now) else "safeguarding.team_not_working"
+        return [Say("safeguarding.crisis", language=lang, contacts=self.contacts.lines(category or "default", lang),
+                    team=self.catalog.text(team_key, lang, hours=hours.describe(self.catalog, lang)))
+                for lang in languages]
 
     def _set_aside(self, conversation: Conversation, has_language: bool) -> str:
         """Set the current flow aside in Conversation.paused (not lost); the name, or "" if none was."""
@@ -309,7 +349,7 @@ class Safeguarding:
     def _crisis_after_check(self, turn, concern: SafeguardingAlert | None, effect: CheckAnswer) -> None:
         person, session = turn.person, turn.session
         category = concern.category if concern is not None and concern.category else "suicide"
-        for reply in self.crisis_replies(person.language, category):
+        for reply in self.crisis_replies(person.language, category, turn.now):
             turn.reply(reply, ignore_opt_out=True)
         try:
             with session.begin_nested():
@@ -371,7 +411,7 @@ class Safeguarding:
         category = concern.category or "suicide"
         person = session.get(Person, concern.person_id) if concern.person_id else None
         language = (person.language if person else None) or concern.language
-        for n, reply in enumerate(self.crisis_replies(language, category)):
+        for n, reply in enumerate(self.crisis_replies(language, category, now)):
             queue_message(session, self.catalog, reply, channel=concern.channel, address=concern.address, now=now,
                           person=person, language=reply.language, ignore_opt_out=True,
                           idempotency_key=f"alert:{concern.id}:unanswered_crisis:{n}")
@@ -624,6 +664,7 @@ class Safeguarding:
         self._log(turn.session, alert, turn.now, "acknowledged", practitioner.id)
         turn.reply(Say("safeguarding.alert_acknowledged", alert=alert.id, channel=channel_name(alert.channel),
                        address=alert.address))
+        self._tell_person_acknowledged(turn, alert, practitioner)
         for pid in dict.fromkeys(alert.alerted):
             other = turn.session.get(Practitioner, pid)
             if other is None or other.id == practitioner.id:
@@ -631,6 +672,17 @@ class Safeguarding:
             self._tell(turn, other, Say("safeguarding.alert_taken", alert=alert.id, name=practitioner.name),
                        key=f"alert:{alert.id}:taken:{other.id}")
         return None
+
+    def _tell_person_acknowledged(self, turn, alert: SafeguardingAlert, practitioner: Practitioner) -> None:
+        """Only now may the person be told that a (named) team member knows (issue 14: honest promises)."""
+        person = turn.session.get(Person, alert.person_id) if alert.person_id else None
+        if person is None:
+            return
+        language = person.language or alert.language or BILINGUAL
+        # As the crisis reply did, this reaches someone who texted STOP: it is about their safety.
+        turn.send_to(alert.channel, alert.address, Say("safeguarding.acknowledged_person", name=practitioner.name),
+                     language, person_id=person.id, idempotency_key=f"alert:{alert.id}:acknowledged_person",
+                     ignore_opt_out=True)
 
     def _tell(self, turn, practitioner: Practitioner, reply: Reply, key: str) -> None:
         person = turn.session.get(Person, practitioner.person_id) if practitioner.person_id else None

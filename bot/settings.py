@@ -49,6 +49,19 @@ class ServiceSettings(BaseModel):
     timezone: str = "Europe/London"
     # "production" makes `cyswllt config check` strict: https public URL, webhook secrets, no SQLite.
     environment: Literal["development", "production"] = "development"
+    # When the team works (local time): told to a person in crisis, so they know when a person may
+    # read their message and that the crisis contacts are the way to get help until then.
+    hours_days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = ["mon", "tue", "wed", "thu", "fri"]
+    hours_start: str = "09:00"
+    hours_end: str = "17:00"
+
+    @field_validator("hours_start", "hours_end")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        hours, sep, minutes = value.partition(":")
+        if not (sep and hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+            raise ValueError("expected a time as HH:MM")
+        return value
 
 
 class NLUSettings(BaseModel):
