@@ -79,6 +79,7 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
         sessions=sessions, nlu=nlu or build_nlu(settings), catalog=catalog, clock=clock,
         settings=settings,
         screens=[safeguarding.screen, referrals.keyword_screen, data_rights.screen],
+        edit_screens=[safeguarding.screen],
         effect_handlers={
             ResumePaused: safeguarding.resume, DropPaused: safeguarding.drop,
             CheckAnswer: safeguarding.on_check_answer,

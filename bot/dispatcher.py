@@ -192,6 +192,7 @@ class Dispatcher:
         settings: Any,
         flows: Mapping[str, Flow] = FLOWS,
         screens: Sequence[Screen] = (),
+        edit_screens: Sequence[Screen] = (),
         effect_handlers: Mapping[type, EffectHandler] | None = None,
         person_facts: Sequence[FactColumns | QueriedFacts] = (),
         practitioner_actions: PractitionerActions | None = None,
@@ -205,6 +206,8 @@ class Dispatcher:
         self.settings = settings
         self.flows = dict(flows)
         self.screens = list(screens)
+        # The screens an edited message goes through (the safeguarding screen): nothing else sees it.
+        self.edit_screens = list(edit_screens)
         self.practitioner_actions = practitioner_actions or PractitionerActions()
         self.effect_handlers: dict[type, EffectHandler] = {
             SetLanguage: self._set_language,
@@ -299,11 +302,14 @@ class Dispatcher:
 
     def _run(self, turn: Turn, is_new: bool) -> None:
         ctx = self._context(turn)
-        for screen in self.screens:
+        edited = turn.message.edited
+        for screen in self.edit_screens if edited else self.screens:
             transition = screen(turn, ctx)
             if transition is not None:
                 self._apply(turn, turn.conversation.flow, transition, settle_state=False)
                 return
+        if edited:
+            return  # an edit is screened for risk, and otherwise changes nothing: it never drives a flow
         person = turn.person
         if (code := link_code_in(turn.text)) is not None:
             self._link_practitioner(turn, code)

@@ -449,7 +449,7 @@ class Safeguarding:
         session.add(alert)
         session.flush()
         self._log(session, alert, now, "raised", detail={"detected_by": list(detected_by), "tier": tier,
-                                                         "category": category})
+                                                         "category": category, "edited": turn.message.edited})
         return alert, assigned or self._first_on_list(team, alert.language)
 
     def _raise(self, turn, category: str, detected_by: list[str], language: str | None) -> SafeguardingAlert:
