@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from bot.channels.telegram import UPDATE_TYPES
 from storage.models import AlertEvent, Conversation, InboundMessage, Person, SafeguardingAlert
-from tests.safeguarding.tier_messages import CLEAR
+from tests.safeguarding.tier_messages import CLEAR, POSSIBLE_REAL_NLU
 
 CHAT = 5151
 
@@ -54,7 +54,7 @@ def test_a_possible_risk_added_by_editing_gets_the_gentle_check(server, fake_tel
     first = server.updates.text(CHAT, "I just want to find a walking group")
     server.telegram(first)
     seen = len(fake_telegram.wait_for(CHAT, 3))
-    server.telegram(server.updates.edited(CHAT, first["message"]["message_id"], "I just feel like nothing matters"))
+    server.telegram(server.updates.edited(CHAT, first["message"]["message_id"], POSSIBLE_REAL_NLU))
     check = fake_telegram.wait_for_text(CHAT, "are you safe right now?", since=seen)[-1]
     assert check.callback_values == ["safe", "not_safe", "talk"]
     with server.app.sessions() as session:

@@ -15,6 +15,9 @@ ABUSE = {"en": "he hits me and I'm scared of him", "cy": "mae e'n fy nharo i"}
 # Words only the NLU reads as risk: a possible risk.
 POSSIBLE = {"en": "everything feels dark lately", "cy": "mae popeth yn teimlo'n dywyll yn ddiweddar"}
 POSSIBLE_AGAIN = {"en": "I just feel like nothing matters", "cy": "does dim byd yn bwysig i mi"}
+# Read as a possible risk by the REAL NLU today (no phrase; the risk intent at 0.75 in English,
+# 0.52 in Welsh): for tests that run the real NLU (Telegram edits, the property tests' way in).
+POSSIBLE_REAL_NLU = "I just feel like nothing matters"
 # Ordinary messages: nothing happens.
 NOTHING = {"en": "I like gardening and meeting people", "cy": "dw i'n hoffi garddio a chwrdd â phobl"}
 
