@@ -16,6 +16,8 @@ pass/fail threshold: the target (p99 under 2 ms) is read from the printout.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import argparse
 import random
 import statistics
@@ -26,7 +28,9 @@ from bot.dispatcher import NO_TEXT
 from bot.risk_phrases import RiskPhrases
 from bot.safeguarding import detect_risk, screened_text
 from bot.screen_evaluation import evaluate, load_labelled, report_text
-from bot.settings import PROJECT_ROOT, load_settings
+from bot.settings import load_settings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 LABELLED = sorted((PROJECT_ROOT / "tests/safeguarding/labelled").glob("*.yml"))
 

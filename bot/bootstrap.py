@@ -25,6 +25,7 @@ from flows.referral import SaveDraft, ShowSummary, SubmitReferral
 from flows.registry import FLOWS
 from flows.rights import RequestErasure
 from flows.safety import DropPaused, ResumePaused
+from flows.safety_check import RESOURCE as CHECK_ANSWERS, CheckAnswer
 from flows.withdraw import ForgetReferrals
 from bot.nlu_backends import build_nlu
 from storage.db import make_engine, upgrade
@@ -79,8 +80,10 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
         sessions=sessions, nlu=nlu or build_nlu(settings), catalog=catalog, clock=clock,
         settings=settings,
         screens=[safeguarding.screen, referrals.keyword_screen, data_rights.screen],
+        edit_screens=[safeguarding.screen],
         effect_handlers={
             ResumePaused: safeguarding.resume, DropPaused: safeguarding.drop,
+            CheckAnswer: safeguarding.on_check_answer,
             SaveDraft: referrals.save_draft, ShowSummary: referrals.show_summary,
             SubmitReferral: referrals.submit, ForgetReferrals: referrals.forget,
             RequestErasure: erasure.request,
@@ -89,13 +92,14 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
         },
         person_facts=[referrals.person_facts, data_rights.facts, assets.person_facts],
         practitioner_actions=PractitionerActions({data_rights.ACTION: erasure.answer}),
-        resources={"questionnaires": questionnaires.questionnaires},
+        resources={"questionnaires": questionnaires.questionnaires, CHECK_ANSWERS: safeguarding.check_answers},
         # STOP pauses check-ins (nothing unprompted goes to someone opted out); START resumes them.
         on_opt_in=[lambda session, person_id, now: resume_after_opt_in(
             session, person_id, now, settings.checkins.expire_after_days)],
     )
     safeguarding.flows = dispatcher.flows
     safeguarding.context = dispatcher.context
+    safeguarding.dispatcher = dispatcher
     actions = dispatcher.practitioner_actions
     actions.register("alert", safeguarding.on_answer)
     actions.register("referral", referrals.on_answer)
@@ -108,7 +112,7 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     actions.register("list", items.show)
     actions.register("number", items.number)
     due_work: list[DueWork] = [
-        safeguarding.escalate_due, referrals.due, checkins.due_work, nudges.due_work,
+        safeguarding.escalate_due, safeguarding.checks_due, referrals.due, checkins.due_work, nudges.due_work,
         data_rights.retention_job(settings.privacy.message_retention_days),
     ]
     return App(settings, engine, sessions, catalog, clock, dispatcher, due_work)

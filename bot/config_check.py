@@ -9,6 +9,7 @@ does not answer, a Rasa server that is down).
 from __future__ import annotations
 
 import re
+from datetime import date
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -68,6 +69,7 @@ def check_settings(settings: Settings, *, role: Role = "web", workers: int = 1,
                            ("CYSWLLT_SAFEGUARDING_CONTACTS_FILE", settings.safeguarding.contacts_file)):
         if not setting_path(value).is_file():
             found.append(_error(setting, f"file {value} does not exist: safeguarding cannot run without it"))
+    found += _service_hours_findings(settings)
     if production and settings.logging.format != "json":
         found.append(_warning("CYSWLLT_LOGGING_FORMAT", "set it to json in production, for the log shipper"))
     if production and settings.assets.sample_when_empty:
@@ -75,6 +77,29 @@ def check_settings(settings: Settings, *, role: Role = "web", workers: int = 1,
                               "directory to real people: set false and `cyswllt assets import` your own"))
     if role == "web":
         found += _channel_findings(settings, production, telegram_polling)
+    return found
+
+
+def _service_hours_findings(settings: Settings) -> list[Finding]:
+    """People in crisis are told these hours: they must describe a working day, and the contacts
+    they are told to use must still be checked."""
+    found: list[Finding] = []
+    service = settings.service
+    if not service.hours_days:
+        found.append(_error("CYSWLLT_SERVICE_HOURS_DAYS", "no working days: people in crisis are told when the "
+                            "team works (e.g. [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"])"))
+    if service.hours_start >= service.hours_end:
+        found.append(_error("CYSWLLT_SERVICE_HOURS_END", f"{service.hours_end} is not after "
+                            f"CYSWLLT_SERVICE_HOURS_START {service.hours_start}"))
+    try:
+        from bot.safeguarding import ContactsError, load_contacts
+        due = load_contacts(settings.safeguarding.contacts_file).review_due(date.today())
+    except ContactsError as exc:
+        found.append(_error("CYSWLLT_SAFEGUARDING_CONTACTS_FILE", str(exc)))
+    else:
+        if due:
+            found.append(_warning("CYSWLLT_SAFEGUARDING_CONTACTS_FILE", f"crisis contacts past their review date: "
+                                  f"{', '.join(due)}: check each against its source and set a new review_by"))
     return found
 
 

@@ -218,6 +218,7 @@ class Dispatcher:
         settings: Any,
         flows: Mapping[str, Flow] = FLOWS,
         screens: Sequence[Screen] = (),
+        edit_screens: Sequence[Screen] = (),
         effect_handlers: Mapping[type, EffectHandler] | None = None,
         person_facts: Sequence[FactColumns | QueriedFacts] = (),
         practitioner_actions: PractitionerActions | None = None,
@@ -232,6 +233,8 @@ class Dispatcher:
         self.settings = settings
         self.flows = dict(flows)
         self.screens = list(screens)
+        # The screens an edited message goes through (the safeguarding screen): nothing else sees it.
+        self.edit_screens = list(edit_screens)
         self.practitioner_actions = practitioner_actions or PractitionerActions()
         self.effect_handlers: dict[type, EffectHandler] = {
             SetLanguage: self._set_language,
@@ -335,11 +338,14 @@ class Dispatcher:
 
     def _run(self, turn: Turn, is_new: bool) -> None:
         ctx = self._context(turn)
-        for screen in self.screens:
+        edited = turn.message.edited
+        for screen in self.edit_screens if edited else self.screens:
             transition = screen(turn, ctx)
             if transition is not None:
                 self._apply(turn, turn.conversation.flow, transition, settle_state=False)
                 return
+        if edited:
+            return  # an edit is screened for risk, and otherwise changes nothing: it never drives a flow
         person = turn.person
         if (code := link_code_in(turn.text)) is not None:
             self._link_practitioner(turn, code)
@@ -636,6 +642,22 @@ class Dispatcher:
 
     def _load_facts(self, turn: Turn) -> None:
         turn.facts = self.person_facts.load(turn.session, turn.person)
+
+    def feed(self, turn: Turn, flow_name: str, text: str) -> None:
+        """Give a flow words the person wrote earlier (held while a safety check was asked) as its next event."""
+        flow = self.flows.get(flow_name) or self.flows[turn.home_flow]
+        state = flow.state_type.from_json(turn.conversation.state or {})
+        parse = self.nlu.parse(text, turn.person.language or self.default_language)
+        self._apply(turn, flow.name, flow.step(state, Text(text, parse), self._context(turn)))
+
+    def start(self, turn: Turn, flow_name: str, payload: Mapping[str, Any]) -> None:
+        """Begin a flow for an effect handler (e.g. the language offer after a safety check)."""
+        flow = self.flows[flow_name]
+        self._apply(turn, flow.name, flow.begin(Begin(dict(payload)), self._context(turn)))
+
+    def reprompt(self, turn: Turn) -> None:
+        """Ask again where the person is, for an effect handler."""
+        self._reprompt(turn, False)
 
     def context(self, turn: Turn) -> FlowContext:
         """What a flow may know in this turn (for effect handlers that ask a flow's question again)."""

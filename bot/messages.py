@@ -19,6 +19,8 @@ class InboundMessage:
     provider_id: str      # Twilio MessageSid, Telegram update_id: makes redelivery harmless
     choice: str | None = None      # the value of a button pressed
     payload: str | None = None     # a deep-link payload (Telegram /start CODE)
+    # An earlier message the person changed (Telegram edited_message): screened, never a flow's input.
+    edited: bool = False
 
 
 def clean_text(text: str | None) -> str:

@@ -71,6 +71,19 @@ class ServiceSettings(BaseModel):
     # A person who writes again after this many hours, part-way through something, is welcomed back
     # and asked whether to carry on or start again (their "hello" is not taken as an old answer).
     welcome_back_after_hours: float = Field(default=24, gt=0)
+    # When the team works (local time): told to a person in crisis, so they know when a person may
+    # read their message and that the crisis contacts are the way to get help until then.
+    hours_days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = ["mon", "tue", "wed", "thu", "fri"]
+    hours_start: str = "09:00"
+    hours_end: str = "17:00"
+
+    @field_validator("hours_start", "hours_end")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        hours, sep, minutes = value.partition(":")
+        if not (sep and hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+            raise ValueError("expected a time as HH:MM")
+        return value
 
 
 class NLUSettings(BaseModel):
@@ -164,6 +177,12 @@ class SafeguardingSettings(BaseModel):
     escalate_after_minutes: float = Field(15, gt=0)
     # The team whose list is used when the person has no referral and no postcode (empty: the first team).
     default_team: str = ""
+    # Words the gentle check ("are you safe right now?") may be answered with.
+    check_answers_file: str = "config/safeguarding/check_answers.yml"
+    # A gentle check unanswered after this long: the clear tier if there is another signal, else noted.
+    check_wait_minutes: float = Field(60, gt=0)
+    # A possible risk within this many days of an earlier alert or concern is a second signal: the clear tier.
+    signal_window_days: float = Field(7, gt=0)
 
 
 class ReferralSettings(BaseModel):

@@ -101,7 +101,10 @@ POLICIES: dict[str, TablePolicy] = {
     "safeguarding_alert": TablePolicy(
         link="person_id", address="address", on_erase="detach", columns={
             "channel": OPERATIONAL, "address": IDENTIFIER, "excerpt": CONTENT, "detected_by": OPERATIONAL,
-            "status": OPERATIONAL, "alerted": STAFF}),
+            "status": OPERATIONAL, "alerted": STAFF,
+            # Issue 14: what kind of alert it was stays with the record (as detected_by does); the
+            # person's language is about them.
+            "tier": OPERATIONAL, "category": OPERATIONAL, "language": PERSONAL}),
     # The alert's audit log is kept with it; `detail` can hold a further message's excerpt, so it is blanked.
     "alert_event": TablePolicy(via=("alert_id", "safeguarding_alert"), on_erase="detach", columns={
         "kind": OPERATIONAL, "detail": CONTENT}),

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from flows.registry import FLOWS
 from storage.models import InboundMessage
+from tests.safeguarding.tier_messages import POSSIBLE_REAL_NLU
 from tests.support.conversation import ConversationDriver
 from tests.support.team import linked_practitioner
 
@@ -175,6 +176,7 @@ ENTRIES = {
     "consent": _by_words("CHECKIN"),
     "practitioner": _practitioner,
     "safety": _by_words("dw i isio marw"),
+    "safety_check": _by_words(POSSIBLE_REAL_NLU),
     "referral": _from_menu("referral"),
     "withdraw_consent": _withdraw,
     "asset_search": _from_menu("asset_search"),

@@ -34,7 +34,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_TEXT = 4096
 # Buttons side by side while they fit on a phone; longer labels get a row each.
 ROW_LABEL_BUDGET = 30
-UPDATE_TYPES = ["message", "callback_query"]
+# Edited messages are screened for risk (a disclosure may be added by editing), never given to a flow.
+UPDATE_TYPES = ["message", "edited_message", "callback_query"]
 
 Handle = Callable[[InboundMessage], Awaitable[Handled]]
 # The outcome of the update being processed, written by the PTB handler, read by the webhook.
@@ -118,7 +119,10 @@ class TelegramChannel:
                       request=AiohttpRequest(pool_size, timeout))
         self.application = Application.builder().bot(bot).updater(None).build()
         app = self.application
-        app.add_handler(CommandHandler("start", self._on_start))
+        # First: an edit of any message, a command too, is only screened (PTB's CommandHandler
+        # would otherwise take an edited "/start" as a new one).
+        app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, self._on_edit))
+        app.add_handler(CommandHandler("start", self._on_start, filters=filters.UpdateType.MESSAGE))
         app.add_handler(CallbackQueryHandler(self._on_button))
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._on_message))
 
@@ -156,14 +160,14 @@ class TelegramChannel:
         return outcome.get("handled")
 
     async def _deliver(self, update: Update, text: str | None, choice: str | None = None,
-                       payload: str | None = None) -> None:
+                       payload: str | None = None, edited: bool = False) -> None:
         chat = update.effective_chat
         if chat is None or chat.type != ChatType.PRIVATE:
             return  # the service speaks to people one to one, never in groups
         outcome = _outcome.get({})
         message = InboundMessage(CHANNEL, str(chat.id), without_surrogates(text),
                                  outcome.get("provider_id") or str(update.update_id),
-                                 choice=plain_choice(choice), payload=without_surrogates(payload))
+                                 choice=plain_choice(choice), payload=without_surrogates(payload), edited=edited)
         try:
             outcome["handled"] = await self._handle(message)
         except Exception as exc:  # noqa: BLE001 - any failure means: not committed, ask again
@@ -188,6 +192,12 @@ class TelegramChannel:
         message = update.message
         # Stickers, photos and voice notes have no text: the dispatcher asks for words.
         await self._deliver(update, message.text or message.caption or "")
+
+    async def _on_edit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        edited = update.edited_message
+        text = edited.text or edited.caption or ""
+        if text:
+            await self._deliver(update, text, edited=True)
 
     # ------------------------------------------------------------ polling (local use)
 

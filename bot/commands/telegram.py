@@ -40,12 +40,14 @@ def run(args) -> int:
 async def _run(settings, url: str | None) -> int:
     from telegram import Bot
 
+    from bot.channels.telegram import UPDATE_TYPES
+
     async with Bot(settings.telegram.token, base_url=settings.telegram.api_base) as bot:
         if url is None:
             await bot.delete_webhook()
             print("webhook deleted")
             return 0
         await bot.set_webhook(url, secret_token=settings.telegram.secret,
-                              allowed_updates=["message", "callback_query"])
+                              allowed_updates=UPDATE_TYPES)
         print(f"webhook set to {url}")
     return 0

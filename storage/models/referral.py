@@ -61,6 +61,7 @@ class SafeguardingAlert(Base):
     detected_by: Mapped[list] = mapped_column(JSONValue, nullable=False, default=list)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
     # open -> acknowledged; "no_contact" when nobody could be alerted (an operator must act).
+    # A concern (tier "possible"): checking -> safe or unanswered, or -> open when it moves to clear.
     status: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
     # Practitioner ids alerted so far, in order.
     alerted: Mapped[list] = mapped_column(JSONValue, nullable=False, default=list)
@@ -68,6 +69,13 @@ class SafeguardingAlert(Base):
     next_escalation_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id", ondelete="SET NULL"))
+    # "clear" (crisis reply, urgent alert) or "possible" (gentle check, concern note); a concern
+    # that moves to clear keeps its row and changes tier.
+    tier: Mapped[str] = mapped_column(String(16), nullable=False, default="clear", server_default="clear")
+    # The primary category: suicide, self_harm, abuse, immediate_danger.
+    category: Mapped[str | None] = mapped_column(String(24))
+    # The person's language of choice when raised ("cy", "en"; else the language they wrote in).
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class AlertEvent(Base):

@@ -19,7 +19,7 @@ def test_set_webhook_registers_the_public_url_and_the_secret(monkeypatch, capsys
         [webhook] = fake.webhooks
         assert webhook["url"] == "https://cyswllt.example.cymru/telegram/webhook"
         assert webhook["secret_token"] == "the-secret"
-        assert json.loads(webhook["allowed_updates"]) == ["message", "callback_query"]
+        assert json.loads(webhook["allowed_updates"]) == ["message", "edited_message", "callback_query"]
         assert cyswllt(["telegram", "delete-webhook"]) == 0
     finally:
         fake.close()

@@ -80,10 +80,12 @@ def test_malformed_updates_are_refused_without_a_crash(server):
                                     headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_for-tests"})
         assert response.status_code == 400, body
     # Updates of kinds we do not ask for, or from groups, are acknowledged and left alone.
+    # (Edited messages are asked for and screened: tests/channels/test_telegram_edits.py.)
     group = server.updates.text(CHAT, "hello all")
     group["message"]["chat"]["type"] = "group"
-    edited = {"update_id": 7, "edited_message": server.updates.text(CHAT, "x")["message"]}
-    for update in (group, edited):
+    post = {"update_id": 7, "channel_post": {"message_id": 1, "date": 0, "text": "x",
+                                              "chat": {"id": -100, "type": "channel", "title": "c"}}}
+    for update in (group, post):
         assert server.telegram(update).status_code == 200
     with server.app.sessions() as session:
         assert session.scalar(select(func.count()).select_from(InboundMessage)) == 0

@@ -16,7 +16,9 @@ import pytest
 
 from bot.commands.safeguarding import build_screen
 from bot.screen_evaluation import evaluate, load_labelled, report_json, report_text
-from bot.settings import PROJECT_ROOT, load_settings
+from bot.settings import load_settings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 LABELLED = sorted((PROJECT_ROOT / "tests/safeguarding/labelled").glob("*.yml"))
 

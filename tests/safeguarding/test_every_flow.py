@@ -21,7 +21,7 @@ CRISIS = {"en": ("Thank you for telling me", "116 123", "NHS 111, press 2"),
           "cy": ("Diolch am ddweud wrtha i", "116 123", "GIG 111, pwyswch 2")}
 OK = {"en": "I'm OK now thanks", "cy": "Dw i'n iawn nawr diolch"}
 # Flows with nothing to come back to: the check-in leads to the menu instead.
-NOT_RESUMED = {"menu", "safety", "practitioner", FIRST_FLOW}
+NOT_RESUMED = {"menu", "safety", "safety_check", "practitioner", FIRST_FLOW}
 
 
 def put_in_flow(app, bot, name):

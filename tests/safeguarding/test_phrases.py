@@ -5,12 +5,15 @@ phrases and the rules that make the screen general: mutations, dialects, spellin
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from bot.risk_phrases import PhraseListError, RiskPhrases, fold
-from bot.settings import PROJECT_ROOT
 from nlu.mutations import mutated_forms
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 PHRASES = RiskPhrases.load("config/safeguarding/phrases.yml")
 

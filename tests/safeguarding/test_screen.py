@@ -38,7 +38,7 @@ def test_a_disclosure_in_english_by_sms_gets_the_crisis_reply_and_alerts_the_lea
     [alert] = bot.rows(SafeguardingAlert)
     assert alert.status == "open" and "suicide" in alert.detected_by
     [event] = bot.rows(DataSetEvent, statement=27)
-    assert event.value == {"level": "urgent"}
+    assert event.value == {"level": "urgent", "tier": "clear", "category": "suicide"}
     assert kinds(bot) == ["raised", "sent"]
 
 
@@ -165,15 +165,16 @@ class RiskNLU:
         return Parse("out_of_scope", 0.0)
 
 
-def test_the_nlu_risk_intent_alone_raises_an_alert(settings, clock):
+def test_the_nlu_risk_intent_alone_is_a_possible_risk_the_gentle_check_and_a_concern(settings, clock):
     app = build_app(settings, clock=clock, nlu=RiskNLU())
     try:
         bot = ConversationDriver(app)
-        team(bot)
+        lead, _, _ = team(bot)
         bot.speaking("en")
-        bot.send("everything is dark lately").expect("116 123")
+        bot.send("everything is dark lately").expect("are you safe right now?", absent=("116 123",))
+        lead.deliver().expect("SAFEGUARDING CONCERN")
         [alert] = bot.rows(SafeguardingAlert)
-        assert alert.detected_by == ["nlu"]
+        assert alert.detected_by == ["nlu"] and alert.tier == "possible"
     finally:
         app.close()
 

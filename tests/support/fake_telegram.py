@@ -152,6 +152,14 @@ class UpdateFactory:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return {"update_id": update_id, "message": message}
 
+    def edited(self, chat_id: int, message_id: int, text: str) -> dict:
+        """The person changed an earlier message (Telegram sends it as a new update)."""
+        update = self.text(chat_id, text)
+        message = update.pop("message")
+        message["message_id"] = message_id
+        message["edit_date"] = int(time.time())
+        return {"update_id": update["update_id"], "edited_message": message}
+
     def button(self, chat_id: int, data: str, update_id: int | None = None) -> dict:
         update_id = update_id or next(self._ids)
         return {"update_id": update_id, "callback_query": {
