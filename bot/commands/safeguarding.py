@@ -32,7 +32,7 @@ def build_screen(settings, use_nlu: bool = True):
     phrases = RiskPhrases.load(settings.safeguarding.phrases_file)
     nlu = None
     if use_nlu:
-        from nlu.backends import build_nlu
+        from bot.nlu_backends import build_nlu
 
         nlu = build_nlu(settings, "embedded")
 

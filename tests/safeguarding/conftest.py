@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot.bootstrap import build_app
-from nlu.backends import build_nlu
+from bot.nlu_backends import build_nlu
 from tests.safeguarding.tier_messages import PossibleRiskNLU
 from tests.support.conversation import ConversationDriver
 
