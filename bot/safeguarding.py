@@ -32,7 +32,7 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.catalog import BILINGUAL, Catalog

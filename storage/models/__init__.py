@@ -34,6 +34,6 @@ __all__ = [
     "AssetServiceTaxonomy", "AssetSignpost", "AssetTaxonomyTerm",
     "Base", "Booking", "Checkin", "CheckinAnswer", "CheckinScore", "ContactPreference",
     "Consent", "Practitioner", "Team", "Conversation", "DataSetEvent", "DeliveryStatus",
-    "ErasureRequest", "InboundMessage", "OutboundMessage", "Person", "PersonAddress",
+    "ErasureRequest", "InboundMessage", "OutboundMessage", "OutboundSubject", "Person", "PersonAddress",
     "Referral", "SafeguardingAlert", "TeamRotation",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from flows.base import Option, Text
+from flows.base import Text
 from flows.picks import read_picks
 from flows.referral import THEMES, THEME_WORDS, WHEN_WORDS, CONTACT_WHEN
 from flows.yes_no import read_yes_no

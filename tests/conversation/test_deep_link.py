@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 
 from storage.models import Referral
-from tests.support.referral import finish_quickly
 
 
 @pytest.mark.parametrize("language, choose, refer, consent", [("en", "2", "refer myself", "yes"),

@@ -55,7 +55,7 @@ def test_removal_mid_escalation_moves_everything_on_at_once(bot):
 
 def test_a_person_who_chose_welsh_goes_to_a_welsh_speaker(bot):
     linked_practitioner(bot, "Alys", "Caerdydd", "+447700900901", areas=["CF"])
-    siân = linked_practitioner(bot, "Siân", "Caerdydd", "+447700900902", language="cy")
+    linked_practitioner(bot, "Siân", "Caerdydd", "+447700900902", language="cy")
     with bot.app.sessions() as session:
         assert [reads_welsh(p) for p in session.query(Practitioner).order_by(Practitioner.id)] == [False, True]
     siân_id = bot.rows(Practitioner, name="Siân")[0].id
