@@ -1,17 +1,15 @@
-"""A bot whose NLU reads the tier tests' POSSIBLE messages as a possible risk (tier_messages.py)."""
+"""The tier tests' bot: the real app (the screen reads tier_messages.py's messages as they say)."""
 from __future__ import annotations
 
 import pytest
 
 from bot.bootstrap import build_app
-from bot.nlu_backends import build_nlu
-from tests.safeguarding.tier_messages import PossibleRiskNLU
 from tests.support.conversation import ConversationDriver
 
 
 @pytest.fixture
 def tier_app(settings, clock):
-    app = build_app(settings, clock=clock, nlu=PossibleRiskNLU(build_nlu(settings)))
+    app = build_app(settings, clock=clock)
     yield app
     app.close()
 
