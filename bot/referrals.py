@@ -346,7 +346,9 @@ def actions(referral_id: int) -> list[Option]:
     return [Option(action_value("referral", referral_id, "accept"), "referral.action_accept"),
             Option(action_value("referral", referral_id, "contacted"), "referral.action_contacted"),
             Option(action_value("referral", referral_id, "not_appropriate"), "referral.action_not_appropriate"),
-            Option(action_value("referral", referral_id, "redirect"), "referral.action_redirect")]
+            Option(action_value("referral", referral_id, "redirect"), "referral.action_redirect"),
+            # Closing the person's support when it ends (bot/case_closing.py owns the "close" action).
+            Option(action_value("close", referral_id, "start"), "close.action_close")]
 
 
 def _person_address(person: Person) -> tuple[str, str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from flows.base import Ask, Begin, Choice, Effect, Flow, FlowContext, FlowState, Say, Text, Transition
+from flows.close_command import close_command
 
 LIST_WORDS = {"list", "rhestr", "/list", "/rhestr"}
 
@@ -58,6 +59,11 @@ def step(state: PractitionerState, event, ctx: FlowContext) -> Transition:
                               effects=[PractitionerAnswer(*parsed)])
         case NeedText(key, awaiting, params):
             return Transition(state.with_(step="awaiting", awaiting=awaiting), replies=[Ask(key, **params)])
+        case Text(text) if (number := close_command(text, ctx.resources.get("answer_words", {})
+                                                     .get("close_command", ()))) is not None:
+            # Closing a case (bot/case_closing.py); the command words live in config/locale/*/answers/.
+            return Transition(state.with_(step="home", awaiting=""),
+                              effects=[PractitionerAnswer("close", str(number), "start")])
         case Text(text) if state.awaiting and text.strip():
             parsed = parse_action(state.awaiting)
             return Transition(state.with_(step="home", awaiting=""),

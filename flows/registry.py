@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from flows import (
-    asset_search, checkin, consent, language, menu, practitioner, referral, rights, safety, withdraw,
+    asset_search, checkin, consent, end_of_support, language, menu, practitioner, referral, rights, safety, withdraw,
 )
 from flows.base import Flow, Option
 
 FLOWS: dict[str, Flow] = {
     flow.name: flow for flow in (
         language.FLOW, menu.FLOW, consent.FLOW, practitioner.FLOW, safety.FLOW, referral.FLOW,
-        withdraw.FLOW, asset_search.FLOW, checkin.FLOW, rights.FLOW,
+        withdraw.FLOW, asset_search.FLOW, checkin.FLOW, end_of_support.FLOW, rights.FLOW,
     )
 }
 
