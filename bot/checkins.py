@@ -204,8 +204,12 @@ class CheckinService:
         waves = set(session.scalars(select(Checkin.wave).where(Checkin.person_id == person.id)))
         if BASELINE not in waves:
             plan_checkins(session, person, now, self.settings)
-            return session.scalar(select(Checkin).where(Checkin.person_id == person.id,
-                                                        Checkin.wave == BASELINE))
+            baseline = session.scalar(select(Checkin).where(Checkin.person_id == person.id,
+                                                            Checkin.wave == BASELINE))
+            # One they start themselves is ONS-4 alone, even as their first: four questions they will
+            # finish, rather than twenty by SMS. (A referral's planned baseline asks the longer tools.)
+            baseline.questionnaires = list(self.settings.checkins.interim_questionnaires)
+            return baseline
         baseline = session.scalar(select(Checkin).where(Checkin.person_id == person.id, Checkin.wave == BASELINE))
         if baseline.status in ("expired", "cancelled"):
             # Without a baseline nothing later can show a change: reopen it, keeping any answers.

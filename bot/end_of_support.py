@@ -97,6 +97,8 @@ class EndOfSupportService:
         referral = session.scalar(select(Referral).where(Referral.person_id == person.id,
                                                          Referral.status.in_(("submitted", "accepted", "contacted")))
                                   .order_by(Referral.id.desc()).limit(1))
+        if referral is None:
+            return False  # no case to end (check-ins without a referral): just the check-in
         if session.scalar(select(exists().where(EndOfSupport.person_id == person.id))):
             return False  # already had theirs (e.g. closed before): this is just the check-in
         return self.start(session, person, referral, "final_wave", now) is not None

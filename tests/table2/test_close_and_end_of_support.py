@@ -106,7 +106,7 @@ def test_a_case_reaching_its_final_wave_unclosed_starts_the_same_conversation(bo
 
 def test_closing_twice_or_an_unknown_case_is_answered_kindly(bot):
     alys = _referred(bot)
-    alys.send("close 99").expect("Closing referral 99")  # asked; refused when answered
+    alys.send("close 99").expect("can't find an open referral 99")
     alys.send("CAU 1").expect("Closing referral 1")
     alys.press("close:1:goals:not")
     alys.press("close:1:plan:not:no")
