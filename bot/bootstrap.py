@@ -24,7 +24,7 @@ from bot.questionnaire_files import load_questionnaires
 from bot.referrals import Referrals
 from bot.safeguarding import Safeguarding
 from bot.settings import Settings
-from flows.referral import SaveDraft, ShowSummary, SubmitReferral
+from flows.referral import DiscardDraft, SaveDraft, ShowSummary, SubmitReferral
 from flows.registry import FLOWS
 from flows.rights import RequestErasure
 from flows.safety import DropPaused, ResumePaused
@@ -88,7 +88,7 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
         screens=[safeguarding.screen, referrals.keyword_screen, data_rights.screen],
         effect_handlers={
             ResumePaused: safeguarding.resume, DropPaused: safeguarding.drop,
-            SaveDraft: referrals.save_draft, ShowSummary: referrals.show_summary,
+            SaveDraft: referrals.save_draft, ShowSummary: referrals.show_summary, DiscardDraft: referrals.discard_draft,
             SubmitReferral: referrals.submit, ForgetReferrals: referrals.forget,
             RequestErasure: data_rights.request_erasure,
             **assets.effect_handlers(),

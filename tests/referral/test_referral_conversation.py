@@ -45,7 +45,8 @@ def test_a_whole_referral_in_english_by_sms_with_skips_corrections_and_bad_answe
     bot.send("943 476 5919").expect("How would you like")
     bot.send("phone me please").expect("When is best")
     bot.send("4").expect("Who suggested")
-    bot.send("my doctor").expect("Here is what you've told me", "Getting out of the house more",
+    bot.send("my doctor").expect("optional questions about you", "Skip them all")
+    bot.send("2").expect("Here is what you've told me", "Getting out of the house more",
                                  "Feeling less alone, Being outdoors", "Social wellbeing", "Transport, Cost",
                                  "Dai", "01/02/1960", "CF10 1AA", "943 476 5919", "Phone call, Any time",
                                  "Shall I send this")
@@ -93,7 +94,8 @@ def test_a_whole_referral_in_welsh_on_telegram_with_buttons(telegram_bot):
     bot.press("skip").expect("Sut hoffech chi")
     bot.press("chat")
     bot.press("evening").expect("Pwy awgrymodd")
-    bot.press("self").expect("Dyma beth rydych chi wedi'i ddweud wrtha i", "Teimlo'n llai unig, Dysgu a sgiliau",
+    bot.press("self").expect("cwestiwn dewisol amdanoch chi")
+    bot.press("skip").expect("Dyma beth rydych chi wedi'i ddweud wrtha i", "Teimlo'n llai unig, Dysgu a sgiliau",
                              "Hyder", "Gofalwr di-dâl: Ydw", "Siôn", "01/02/1990", "LL57 2DG")
     bot.press("confirm").expect("Mae eich atgyfeiriad wedi'i anfon", "5 diwrnod gwaith").expect_lang("cy")
     facts = statements(bot)
