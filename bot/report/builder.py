@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from bot.catalog import Catalog
 from bot.report.figures import Figures
 from bot.report.query import fold_events
+from bot.report.quotes import quotes
 from bot.report.render import render_html
 from bot.report.suppression import THRESHOLD
 from storage.dataset.catalogue import Catalogue
@@ -18,8 +19,10 @@ from storage.dataset.period import Period
 
 def compute(engine: Engine, period: Period, catalogue: Catalogue, zone: str = "Europe/London",
             threshold: int = THRESHOLD) -> dict[str, Any]:
-    """The period's figures, small numbers already suppressed."""
-    return fold_events(engine, Figures(period, catalogue, zone, threshold)).result()
+    """The period's figures, small numbers already suppressed, with the quotes people agreed to."""
+    figures = fold_events(engine, Figures(period, catalogue, zone, threshold)).result()
+    figures["quotes"] = quotes(engine, period, threshold)
+    return figures
 
 
 def as_json(figures: dict[str, Any], generated: datetime) -> str:
