@@ -111,7 +111,7 @@ class Catalog:
         rule, texts = found
         index = rule(n) if rule else 0
         template = texts[index] if index < len(texts) and texts[index] else texts[0]
-        return template.format_map({"n": n, **params})
+        return template.format_map({"n": f"{n:,}", **params})
 
     def labels(self, key: str, **params: Any) -> dict[str, str]:
         """The option label in every language, so a typed label in either is understood."""

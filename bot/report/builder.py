@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Sequence
 
 from sqlalchemy import Engine
@@ -18,11 +18,32 @@ from storage.dataset.period import Period
 
 
 def compute(engine: Engine, period: Period, catalogue: Catalogue, zone: str = "Europe/London",
-            threshold: int = THRESHOLD) -> dict[str, Any]:
+            threshold: int = THRESHOLD, compare: bool = True) -> dict[str, Any]:
     """The period's figures, small numbers already suppressed, with the quotes people agreed to."""
     figures = fold_events(engine, Figures(period, catalogue, zone, threshold)).result()
     figures["quotes"] = quotes(engine, period, threshold)
+    if compare:
+        # The previous period of the same length, for the summary's comparison column.
+        before = fold_events(engine, Figures(previous_period(period, zone), catalogue, zone, threshold)).result()
+        figures["previous"] = headline(before)
     return figures
+
+
+def previous_period(period: Period, zone: str) -> Period:
+    """The same number of days, ending the day before the period starts."""
+    days = (period.last_day - period.first_day).days + 1
+    last = period.first_day - timedelta(days=1)
+    return Period.of_days(last - timedelta(days=days - 1), last, zone)
+
+
+def headline(figures: dict[str, Any]) -> dict[str, Any]:
+    """The few figures the summary compares with the previous period."""
+    attendance = figures["how_well"]["attendance"]
+    return {"period": figures["period"], "referrals": figures["how_much"]["referrals"]["total"],
+            "people": figures["how_much"]["referrals"]["people"], "attended": attendance["attended"],
+            "asked": attendance["asked"], "attendance_rate": attendance["attendance_rate"],
+            "reliably_better": {f'{m["statement"]}:{m["instrument"]}:{m["item"]}': m.get("reliably_better_share")
+                                for m in figures["better_off"]["measures"]}}
 
 
 def as_json(figures: dict[str, Any], generated: datetime) -> str:

@@ -43,13 +43,24 @@ def summary(page) -> None:
     total = referrals["total"]
     referred_text = page.t("report.n_referrals_suppressed") if total is None else \
         html.escape(page.catalog.ntext("report.n_referrals", total, page.lang))
+    before = f.get("previous")
+    earlier = {}
+    if before:
+        earlier = {
+            "referred": "–" if before["referrals"] is None and before["people"] is None else
+            f'{page.count(before["referrals"])} ({_people(page, before["people"])})',
+            "attended": page.t("report.summary.attended_value", attended=page.count(before["attended"]),
+                               asked=page.count(before["asked"]), rate=page.share(before["attendance_rate"])),
+        }
     rows = [
-        (page.t("report.summary.referred"), f'{referred_text} ({_people(page, referrals["people"])})'),
-        (page.t("report.summary.routes"), top_routes),
-        (page.t("report.summary.themes"), top_themes),
+        (page.t("report.summary.referred"), f'{referred_text} ({_people(page, referrals["people"])})',
+         earlier.get("referred", "")),
+        (page.t("report.summary.routes"), top_routes, ""),
+        (page.t("report.summary.themes"), top_themes, ""),
         (page.t("report.summary.attended"),
          page.t("report.summary.attended_value", attended=page.count(attendance["attended"]),
-                asked=page.count(attendance["asked"]), rate=page.share(attendance["attendance_rate"]))),
+                asked=page.count(attendance["asked"]), rate=page.share(attendance["attendance_rate"])),
+         earlier.get("attended", "")),
     ]
     satisfaction = f.get("end_of_support", {}).get("94")
     if satisfaction:
@@ -58,16 +69,20 @@ def summary(page) -> None:
             sum(r["count"] or 0 for r in good) / satisfaction["people"]
         rows.append((page.t("report.summary.satisfied"),
                      page.t("report.summary.satisfied_value", share=page.share(share),
-                            people=_people(page, satisfaction["people"]))))
-    page.table(["", ""], rows, numeric_from=9)
+                            people=_people(page, satisfaction["people"])), ""))
+    previous_label = page.t("report.summary.previous", period=f'{before["period"]["from"]} – {before["period"]["to"]}') \
+        if before else ""
+    page.table(["", page.t("report.summary.this_period"), previous_label], rows, numeric_from=9)
     measures = [m for m in f["better_off"]["measures"] if m.get("reliable_threshold") is not None]
     if measures:
         page.add(f'<h3>{page.t("report.summary.reliable_title")}</h3>')
+        earlier_better = (before or {}).get("reliably_better", {})
         page.table([page.t("report.change.measure"), page.t("report.summary.threshold"),
                     page.t("report.change.pairs"), page.t("report.summary.reliably_better"),
-                    page.t("report.summary.reliably_worse")],
+                    page.t("report.summary.reliably_worse"), page.t("report.summary.better_before")],
                    [(_measure_name(page, m), f'{m["reliable_threshold"]:.2f}', page.count(m["pairs"]),
-                     page.share(m["reliably_better_share"]), page.share(m["reliably_worse_share"]))
+                     page.share(m["reliably_better_share"]), page.share(m["reliably_worse_share"]),
+                     page.share(earlier_better.get(f'{m["statement"]}:{m["instrument"]}:{m["item"]}')))
                     for m in measures])
         page.para(page.t("report.summary.reliable_key"), "key")
     page.add("</section>")

@@ -44,10 +44,10 @@ def test_reliable_change_counts_each_way_and_respects_direction():
 
 # ---------------------------------------------------------------- a synthetic data set with known totals
 
-def _people(session, n):
+def _people(session, n, prefix="a"):
     subjects = []
     for i in range(n):
-        person = Person(created_at=BEFORE, opted_out=False, pseudonym=f"{i:032x}", language="en")
+        person = Person(created_at=BEFORE, opted_out=False, pseudonym=f"{prefix}{i:031x}", language="en")
         session.add(person)
         subjects.append(person)
     session.flush()
@@ -156,3 +156,12 @@ def test_the_page_in_both_languages_has_the_new_sections(engine):
 
 def test_redaction_of_contact_details():
     assert redact("Ring 07700 900123 or a@b.cymru, I'm in CF10 1AA") == "Ring … or …, I'm in …"
+
+
+def test_the_previous_period_of_the_same_length_is_compared(engine):
+    with Session(engine) as session, session.begin():
+        for person in _people(session, 6, prefix="b"):
+            _event(session, 41, person, {"route": "gp"}, BEFORE)
+    previous = compute(engine, PERIOD, CATALOGUE)["previous"]
+    assert previous["period"] == {"from": "2026-01-29", "to": "2026-02-28"}   # 31 days before 1 March
+    assert (previous["referrals"], previous["people"]) == (6, 6)
