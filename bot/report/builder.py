@@ -20,12 +20,15 @@ from storage.dataset.period import Period
 def compute(engine: Engine, period: Period, catalogue: Catalogue, zone: str = "Europe/London",
             threshold: int = THRESHOLD, compare: bool = True) -> dict[str, Any]:
     """The period's figures, small numbers already suppressed, with the quotes people agreed to."""
-    figures = fold_events(engine, Figures(period, catalogue, zone, threshold)).result()
+    current = Figures(period, catalogue, zone, threshold)
+    # The previous period of the same length, for the summary's comparison column: folded from
+    # the same read of the events.
+    before = Figures(previous_period(period, zone), catalogue, zone, threshold) if compare else None
+    fold_events(engine, current, *([before] if before else []))
+    figures = current.result()
     figures["quotes"] = quotes(engine, period, threshold)
-    if compare:
-        # The previous period of the same length, for the summary's comparison column.
-        before = fold_events(engine, Figures(previous_period(period, zone), catalogue, zone, threshold)).result()
-        figures["previous"] = headline(before)
+    if before is not None:
+        figures["previous"] = headline(before.result())
     return figures
 
 
