@@ -5,7 +5,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any, Sequence
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from bot.catalog import Catalog
 from bot.report.figures import Figures
@@ -15,6 +15,7 @@ from bot.report.render import render_html
 from bot.report.suppression import THRESHOLD
 from storage.dataset.catalogue import Catalogue
 from storage.dataset.period import Period
+from storage.models import Person, Practitioner, Referral
 
 
 def compute(engine: Engine, period: Period, catalogue: Catalogue, zone: str = "Europe/London",
@@ -27,9 +28,21 @@ def compute(engine: Engine, period: Period, catalogue: Catalogue, zone: str = "E
     fold_events(engine, current, *([before] if before else []))
     figures = current.result()
     figures["quotes"] = quotes(engine, period, threshold)
+    figures["by_language"] = current.by_language(served_in_language(engine, period))
     if before is not None:
         figures["previous"] = headline(before.result())
     return figures
+
+
+def served_in_language(engine: Engine, period: Period) -> dict[str, bool]:
+    """For each person referred in the period: was their practitioner's language the one they chose?"""
+    query = (select(Person.pseudonym, Person.language, Practitioner.language)
+             .join(Referral, Referral.person_id == Person.id)
+             .join(Practitioner, Practitioner.id == Referral.practitioner_id)
+             .where(Referral.submitted_at >= period.start, Referral.submitted_at < period.end))
+    with engine.connect() as connection:
+        return {pseudonym: chosen == spoken for pseudonym, chosen, spoken in connection.execute(query)
+                if chosen in ("cy", "en")}
 
 
 def previous_period(period: Period, zone: str) -> Period:

@@ -241,6 +241,36 @@ class Figures:
             ],
         }
 
+    def by_language(self, served: Mapping[str, bool] | None = None) -> list[dict[str, Any]]:
+        """Outcomes by language of choice (13): attended, rated good, reliably better on SWEMWBS, served in it.
+
+        `served` maps a person to whether their practitioner's language was the one they chose.
+        """
+        language_of = {subject: str(value.get("language")) for subject, (_, value) in self.latest[13].items()}
+        asked = self.attended | self.not_attended
+        swemwbs = self.paired.get((91, "swemwbs", "score"))
+        threshold = THRESHOLDS.get((91, "swemwbs", "score"))
+        rows = []
+        for language in ("cy", "en"):
+            people = {s for s, chosen in language_of.items() if chosen == language}
+            asked_here, attended_here = asked & people, self.attended & people
+            rated = {s: v for s, v in self.answers[94].items() if s in people}
+            good = sum(v in ("very_good", "good") for v in rated.values())
+            better = pairs = 0
+            if swemwbs is not None and threshold is not None:
+                changes = [score - swemwbs.baseline[s][1] for s, (when, score) in swemwbs.follow_up.items()
+                           if s in people and s in swemwbs.baseline and swemwbs.baseline[s][0] <= when]
+                better, pairs = classify(changes, threshold.value, "higher")[0], len(changes)
+            known = {s: ok for s, ok in (served or {}).items() if s in people}
+            rows.append({
+                "language": language, "people": self._count(len(people)),
+                "attended_share": self._share(len(attended_here), len(asked_here)),
+                "rated_good_share": self._share(good, len(rated)),
+                "reliably_better_share": self._share(better, pairs),
+                "served_share": self._share(sum(known.values()), len(known)),
+            })
+        return rows
+
     def _end_of_support(self) -> dict[str, Any]:
         """The end-of-support answers (94, 72, 70, 83), goals (82), onward referrals (121), yes/no shares."""
         out: dict[str, Any] = {}

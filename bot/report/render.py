@@ -107,6 +107,7 @@ class Page:
         table2_sections.referral_outcomes(self)
         table2_sections.protected(self)
         self.how_well(f["how_well"])
+        table2_sections.by_language(self)
         table2_sections.end_of_support(self)
         self.better_off(f["better_off"])
         table2_sections.quotes(self)

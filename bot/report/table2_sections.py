@@ -166,3 +166,18 @@ def quotes(page) -> None:
     page.para(page.t("report.quotes.text"), "key")
     page.add("".join(f"<blockquote>{html.escape(text)}</blockquote>" for text in q["shown"]))
 
+
+
+def by_language(page) -> None:
+    """Outcomes by language of choice, and whether people were served in it (Standard Six)."""
+    rows = page.f.get("by_language")
+    if not rows:
+        return
+    page.heading(page.t("report.by_language.title"), 13)
+    page.table([page.t("report.language.title"), page.t("report.column.people"),
+                page.t("report.by_language.attended"), page.t("report.by_language.rated_good"),
+                page.t("report.by_language.reliably_better"), page.t("report.by_language.served")],
+               [(page.label(13, "language", r["language"]), page.count(r["people"]), page.share(r["attended_share"]),
+                 page.share(r["rated_good_share"]), page.share(r["reliably_better_share"]),
+                 page.share(r["served_share"])) for r in rows])
+    page.para(page.t("report.by_language.key"), "key")

@@ -165,3 +165,17 @@ def test_the_previous_period_of_the_same_length_is_compared(engine):
     previous = compute(engine, PERIOD, CATALOGUE)["previous"]
     assert previous["period"] == {"from": "2026-01-29", "to": "2026-02-28"}   # 31 days before 1 March
     assert (previous["referrals"], previous["people"]) == (6, 6)
+
+
+def test_outcomes_by_language_of_choice(engine):
+    with Session(engine) as session, session.begin():
+        for person in session.query(Person).order_by(Person.id).limit(10):
+            session.add(DataSetEvent(statement=13, subject_key=person.pseudonym, person_id=person.id,
+                                     value={"language": "cy", "how": "chose"}, occurred_at=IN, channel="sms",
+                                     language="cy", source="language"))
+    rows = {r["language"]: r for r in compute(engine, PERIOD, CATALOGUE)["by_language"]}
+    # The first ten people chose Welsh; all ten attended at least once; six of them rose by 5 on SWEMWBS.
+    assert rows["cy"]["people"] == 10 and rows["en"]["people"] == 0
+    assert rows["cy"]["attended_share"] == 1.0        # people 0-9 all attended at least once
+    assert rows["cy"]["reliably_better_share"] == pytest.approx(0.6)
+    assert rows["cy"]["served_share"] is None         # no referrals routed to a practitioner here
