@@ -36,7 +36,7 @@ def journey(rng: random.Random, subject: str, days: int) -> list[tuple]:
     add(13, {"language": language, "how": "chose"}, 0, "language")
     add(41, {"route": rng.choice(ROUTES)}, 0.01)
     add(52, {"origin": rng.choice(("deep-link", "sms", "gp-letter"))}, 0.01)
-    add(36, {"age_band": rng.choice(AGES), "postcode_area": rng.choice(AREAS)}, 0.02)
+    add(36, {"age_band": rng.choice(AGES), "postcode_area": rng.choice(AREAS), **_protected(rng)}, 0.02)
     add(51, {"reasons": rng.sample(REASONS, rng.randint(1, 3))}, 0.02)
     add(32, {"carer": rng.random() < 0.15}, 0.03)
     add(47, {"days": round(rng.gammavariate(2.0, 2.0), 1)}, 0.05, "practitioner")
@@ -48,6 +48,8 @@ def journey(rng: random.Random, subject: str, days: int) -> list[tuple]:
     add(87, {"instrument": "ucla3", "wave": "baseline", "score": base_lonely}, 3, "checkin")
     add(64, {"instrument": "ons4", "wave": "baseline", "life_satisfaction": life[0], "worthwhile": life[1],
              "happiness": life[2], "anxiety": life[3]}, 3, "checkin")
+    base_social = rng.randint(3, 20)
+    add(93, {"instrument": "mhc_sf_social", "wave": "baseline", "score": base_social}, 3, "checkin")
     service = f"asset-{rng.randint(1, 400)}"
     types = rng.sample(CATEGORIES, rng.choice((1, 1, 2)))
     add(112, {"service_id": service, "activity_types": types, "green_prescribing": bool({"green", "blue"} & set(types)),
@@ -76,7 +78,40 @@ def journey(rng: random.Random, subject: str, days: int) -> list[tuple]:
         add(64, {"instrument": "ons4", "wave": "12w",
                  **{k: min(10, max(0, v + steps[k] * rng.choice((-1, 0, 1, 1, 2)))) for k, v in
                     zip(steps, life)}}, 84, "checkin")
+        add(93, {"instrument": "mhc_sf_social", "wave": "12w",
+                 "score": min(25, max(0, base_social + rng.choice((-3, 0, 2, 4, 6, 8))))}, 84, "checkin")
+        _end_of_support(rng, add)
     return events
+
+
+def _protected(rng: random.Random) -> dict:
+    """Protected characteristics as people answer them: often, but not always, and some prefer not to say."""
+    if rng.random() < 0.25:
+        return {}
+    out = {"sex": rng.choice(("female", "female", "male", "prefer_not_to_say")),
+           "gender_same": rng.choice(("yes",) * 12 + ("no", "prefer_not_to_say")),
+           "ethnic_group": rng.choice(("white",) * 18 + ("mixed", "asian", "black", "other", "prefer_not_to_say")),
+           "disability": rng.choice(("limited_a_lot", "limited_a_little", "not_limited", "no_condition",
+                                     "no_condition", "prefer_not_to_say")),
+           "welsh": rng.choice((["none"], ["none"], ["understand"], ["understand", "speak", "read", "write"],
+                                ["understand", "speak"], ["prefer_not_to_say"]))}
+    return {k: v for k, v in out.items() if rng.random() < 0.9}
+
+
+def _end_of_support(rng: random.Random, add) -> None:
+    """The practitioner's closing and the person's end-of-support answers (issue 17)."""
+    add(82, {"rater": "practitioner", "met": rng.choice(("fully", "partly", "partly", "not"))}, 84, "case_closing")
+    add(121, {"onward": rng.choice((0, 0, 1, 1, 2, 3))}, 84, "case_closing")
+    add(98, {"action_plan": rng.random() < 0.7}, 84, "case_closing")
+    if rng.random() < 0.6:
+        add(94, {"scale": "fft", "rating": rng.choice(("very_good",) * 5 + ("good",) * 3 + ("neither", "poor"))},
+            85, "end_of_support")
+        agree = ("strongly_agree", "agree", "agree", "neither", "disagree")
+        add(72, {"agreement": rng.choice(agree)}, 85, "end_of_support")
+        add(70, {"agreement": rng.choice(agree)}, 85, "end_of_support")
+        add(82, {"rater": "person", "theme": rng.choice(THEMES), "score": rng.randint(2, 10)}, 85, "end_of_support")
+        add(1, {"learnt_skills": rng.random() < 0.4}, 85, "end_of_support")
+        add(97, {"answered": rng.random() < 0.5}, 85, "end_of_support")
 
 
 def events(people: int, total: int, seed: int = 8, days: int = 365) -> Iterator[tuple]:

@@ -10,10 +10,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import data_rights
 from bot.asset_handlers import AssetHandlers
+from bot.answer_words import load_answer_words
+from bot.case_closing import ACTION as CLOSE_ACTION, CloseAction
 from bot.catalog import Catalog
 from bot.checkins import CheckinService, cancel_pending, plan_checkins, resume_after_opt_in
 from bot.clock import Clock, SystemClock
 from bot.dispatcher import Dispatcher
+from bot.end_of_support import PERSON_FACTS as END_OF_SUPPORT_FACTS, EndOfSupportService
 from bot.nudges import NudgeService
 from bot.practitioner_items import PractitionerItems
 from bot.practitioners import PractitionerActions
@@ -21,7 +24,7 @@ from bot.questionnaire_files import load_questionnaires
 from bot.referrals import Referrals
 from bot.safeguarding import Safeguarding
 from bot.settings import Settings
-from flows.referral import SaveDraft, ShowSummary, SubmitReferral
+from flows.referral import DiscardDraft, SaveDraft, ShowSummary, SubmitReferral
 from flows.registry import FLOWS
 from flows.rights import RequestErasure
 from flows.safety import DropPaused, ResumePaused
@@ -63,12 +66,17 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
         upgrade(engine)
     sessions = sessionmaker(engine, expire_on_commit=False)
     clock = clock or SystemClock()
-    questionnaires = load_questionnaires(wanted=settings.checkins.questionnaires)
+    questionnaires = load_questionnaires(
+        wanted=[*settings.checkins.questionnaires, *settings.checkins.interim_questionnaires])
     catalog = catalog or Catalog.load(extra=questionnaires.texts)
     # Safeguarding first: its screen runs on every message before anything else (Standard Three).
     safeguarding = Safeguarding(settings, catalog, FLOWS)
     referrals = Referrals(settings, catalog)
     checkins = CheckinService(settings, catalog, questionnaires.questionnaires)
+    answer_words = load_answer_words()
+    end_of_support = EndOfSupportService(settings, catalog)
+    # A case reaching its final wave unclosed gets the end-of-support conversation with its check-in.
+    checkins.on_final_wave = end_of_support.on_final_wave
     # The baseline check-in is offered at referral, the follow-ups at the configured waves.
     referrals.on_submitted.append(lambda session, person, now: plan_checkins(session, person, now, settings))
     referrals.on_closed.append(lambda session, person, now: cancel_pending(session, person.id, "referral_closed", now))
@@ -84,15 +92,17 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
         effect_handlers={
             ResumePaused: safeguarding.resume, DropPaused: safeguarding.drop,
             CheckAnswer: safeguarding.on_check_answer,
-            SaveDraft: referrals.save_draft, ShowSummary: referrals.show_summary,
+            SaveDraft: referrals.save_draft, ShowSummary: referrals.show_summary, DiscardDraft: referrals.discard_draft,
             SubmitReferral: referrals.submit, ForgetReferrals: referrals.forget,
             RequestErasure: erasure.request,
             **assets.effect_handlers(),
             **checkins.handlers(),
+            **end_of_support.handlers(),
         },
-        person_facts=[referrals.person_facts, data_rights.facts, assets.person_facts],
+        person_facts=[referrals.person_facts, data_rights.facts, assets.person_facts, END_OF_SUPPORT_FACTS],
         practitioner_actions=PractitionerActions({data_rights.ACTION: erasure.answer}),
-        resources={"questionnaires": questionnaires.questionnaires, CHECK_ANSWERS: safeguarding.check_answers},
+        resources={"questionnaires": questionnaires.questionnaires, CHECK_ANSWERS: safeguarding.check_answers,
+                   "answer_words": answer_words},
         # STOP pauses check-ins (nothing unprompted goes to someone opted out); START resumes them.
         on_opt_in=[lambda session, person_id, now: resume_after_opt_in(
             session, person_id, now, settings.checkins.expire_after_days)],
@@ -105,6 +115,7 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     actions.register("referral", referrals.on_answer)
     actions.register("nudge", nudges.answer)
     actions.register("attendance", nudges.answer_by_referral)
+    actions.register(CLOSE_ACTION, CloseAction(end_of_support, answer_words))
     # What waits for a practitioner, for LIST and bare numbers: every feature's items, oldest first.
     items = PractitionerItems(catalog, actions)
     for section in (safeguarding.items, referrals.items, nudges.items, erasure.items):
@@ -112,7 +123,8 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     actions.register("list", items.show)
     actions.register("number", items.number)
     due_work: list[DueWork] = [
-        safeguarding.escalate_due, safeguarding.checks_due, referrals.due, checkins.due_work, nudges.due_work,
+        safeguarding.escalate_due, safeguarding.checks_due, referrals.due, checkins.due_work, end_of_support.due_work,
+        nudges.due_work,
         data_rights.retention_job(settings.privacy.message_retention_days),
     ]
     return App(settings, engine, sessions, catalog, clock, dispatcher, due_work)

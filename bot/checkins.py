@@ -44,6 +44,19 @@ def dataset_wave(wave: str) -> str:
     return wave
 
 
+def is_full_wave(wave: str, settings) -> bool:
+    """Baseline and the final wave ask the longer tools; interim and self-started check-ins do not."""
+    weeks = settings.checkins.follow_up_weeks
+    return wave == BASELINE or bool(weeks) and wave == wave_name(max(weeks))
+
+
+def questionnaires_for(wave: str, settings) -> list[str]:
+    """What a wave asks: everything at baseline and the final wave, ONS-4 alone (four questions) between."""
+    if is_full_wave(wave, settings):
+        return list(settings.checkins.questionnaires)
+    return [q for q in settings.checkins.interim_questionnaires]
+
+
 def checkin_key(checkin: Checkin, kind: str) -> str:
     return f"checkin:{checkin.person_id}:{'+'.join(checkin.questionnaires)}:{checkin.wave}:{kind}"
 
@@ -61,7 +74,7 @@ def plan_checkins(session: Session, person: Person, referred_at: datetime, setti
     for wave, due_at in waves:
         if wave in existing:
             continue
-        checkin = Checkin(person_id=person.id, wave=wave, questionnaires=list(settings.checkins.questionnaires),
+        checkin = Checkin(person_id=person.id, wave=wave, questionnaires=questionnaires_for(wave, settings),
                           status="planned", due_at=due_at, referred_at=referred_at, reminders_sent=0,
                           created_at=referred_at)
         session.add(checkin)
@@ -171,6 +184,9 @@ class CheckinService:
     settings: Any
     catalog: Catalog
     questionnaires: Mapping[str, Questionnaire]
+    # Called with (session, check-in, now) when a final wave falls due; True: it made its own offer
+    # (the end-of-support conversation, bot/end_of_support.py), so the bare check-in offer is not sent.
+    on_final_wave: Any = None
 
     def handlers(self) -> dict[type, Any]:
         return {OpenCheckin: self.open_checkin, RecordAnswer: self.record_answer,
@@ -184,7 +200,10 @@ class CheckinService:
 
     def open_checkin(self, turn, effect: OpenCheckin) -> CheckinOpened:
         session, person, now = turn.session, turn.person, turn.now
-        checkin = self._open_for(session, person.id, now) or self._new_for(session, person, now)
+        checkin = self._open_for(session, person.id, now)
+        if checkin is None and effect.source == "end_of_support":
+            return CheckinOpened(0, "", (), 0)  # the final check-in closed meanwhile: nothing to add
+        checkin = checkin or self._new_for(session, person, now)
         if checkin.status in ("planned", "offered"):
             if checkin.offered_at is None:
                 checkin.offered_at = now
@@ -218,8 +237,12 @@ class CheckinService:
         waves = set(session.scalars(select(Checkin.wave).where(Checkin.person_id == person.id)))
         if BASELINE not in waves:
             plan_checkins(session, person, now, self.settings)
-            return session.scalar(select(Checkin).where(Checkin.person_id == person.id,
-                                                        Checkin.wave == BASELINE))
+            baseline = session.scalar(select(Checkin).where(Checkin.person_id == person.id,
+                                                            Checkin.wave == BASELINE))
+            # One they start themselves is ONS-4 alone, even as their first: four questions they will
+            # finish, rather than twenty by SMS. (A referral's planned baseline asks the longer tools.)
+            baseline.questionnaires = list(self.settings.checkins.interim_questionnaires)
+            return baseline
         baseline = session.scalar(select(Checkin).where(Checkin.person_id == person.id, Checkin.wave == BASELINE))
         if baseline.status in ("expired", "cancelled"):
             # Without a baseline nothing later can show a change: reopen it, keeping any answers.
@@ -229,7 +252,7 @@ class CheckinService:
             return baseline
         number = 1 + sum(1 for w in waves if w.startswith("extra"))
         checkin = Checkin(person_id=person.id, wave=f"extra{number}",
-                          questionnaires=list(self.settings.checkins.questionnaires), status="planned",
+                          questionnaires=questionnaires_for(f"extra{number}", self.settings), status="planned",
                           due_at=now, reminders_sent=0, created_at=now)
         session.add(checkin)
         session.flush()
@@ -372,6 +395,9 @@ class CheckinService:
         people = self._load_people(session, {c.person_id for c in due})  # noqa: F841 - kept loaded
         preferences = self._preferences(session, {c.person_id for c in due})
         for checkin in due:
+            if (self.on_final_wave is not None and checkin.wave != BASELINE
+                    and is_full_wave(checkin.wave, self.settings) and self.on_final_wave(session, checkin, now)):
+                continue  # offered with the end-of-support conversation
             count = len(self._items(checkin))
             key = "checkin.offer_baseline" if checkin.wave == BASELINE else "checkin.offer_follow_up"
             sent_at = self._queue(session, checkin, key, "offer", now, max(now, checkin.due_at), preferences,

@@ -37,6 +37,9 @@ FUZZY = {
     Keyword.WELSH: ("cymraeg", "welsh"),
     Keyword.ENGLISH: ("english", "saesneg"),
 }
+# Real words a near-miss would wrongly take for a language name: "Cymraes" (a Welsh woman) and
+# "Cymro" answer the ethnic group question; they are not a request to switch to Welsh.
+NOT_FUZZY = {"cymraes", "cymro", "cymry", "cymreig", "cymreigr"}
 # Words that opt back in only when said by someone who has opted out.
 OPT_IN_ONLY = {"yes", "ie", "ydw"}
 
@@ -55,7 +58,7 @@ def match(text: str, channel: str = "sms") -> Keyword | None:
     for keyword, words in EXACT.items():
         if word in words or (channel == "sms" and word in SMS_ONLY.get(keyword, ())):
             return keyword
-    if len(word) >= 5:
+    if len(word) >= 5 and word not in NOT_FUZZY:
         for keyword, candidates in FUZZY.items():
             if difflib.get_close_matches(word, candidates, n=1, cutoff=0.75):
                 return keyword

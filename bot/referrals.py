@@ -34,7 +34,7 @@ from flows.base import Ask, DataSetEvent, GoTo, Option, Say, Transition, regardi
 from flows.picks import fold
 from flows.postcodes import parse_postcode
 from flows.practitioner import NeedText, PractitionerAnswer, action_value
-from flows.referral import NAME as REFERRAL_FLOW, SaveDraft, ShowSummary, SubmitReferral
+from flows.referral import NAME as REFERRAL_FLOW, DiscardDraft, SaveDraft, ShowSummary, SubmitReferral
 from flows.referral_sources import clean_source
 from flows.withdraw import NAME as WITHDRAW_FLOW, ForgetReferrals
 from storage.models import DataSetEvent as DataSetEventRow
@@ -117,6 +117,13 @@ class Referrals:
         draft.answers = dict(effect.answers)
         draft.updated_at = turn.now
         turn.facts["referral_draft"] = dict(effect.answers)
+
+    def discard_draft(self, turn, effect: DiscardDraft) -> None:
+        """Nothing of theirs is kept: the draft and its answers go (someone under 16)."""
+        draft = self._draft(turn.session, turn.person.id)
+        if draft is not None:
+            turn.session.delete(draft)
+        turn.facts["referral_draft"] = None
 
     def show_summary(self, turn, effect: ShowSummary) -> None:
         language = turn.person.language or "cy+en"
@@ -409,13 +416,15 @@ def _fact_columns(person_id) -> dict[str, Any]:
         "has_draft": exists().where(Referral.person_id == person_id, Referral.status == "draft"),
         "draft_answers": draft,
         "open": exists().where(Referral.person_id == person_id, one_of(Referral.status, OPEN)),
+        # Sent a referral before (protected characteristics are asked once, in the first).
+        "before": exists().where(Referral.person_id == person_id, Referral.submitted_at.is_not(None)),
     }
 
 
 def _read_facts(values: Mapping[str, Any]) -> Mapping[str, Any]:
     answers = values["draft_answers"]
     return {"referral_draft": dict(answers or {}) if values["has_draft"] else None,
-            "referral_open": bool(values["open"])}
+            "referral_open": bool(values["open"]), "referred_before": bool(values["before"])}
 
 
 PERSON_FACTS = FactColumns(_fact_columns, _read_facts)
@@ -423,8 +432,11 @@ PERSON_FACTS = FactColumns(_fact_columns, _read_facts)
 
 def actions(referral_id: int) -> list[Option]:
     """The practitioner's buttons for a referral."""
-    return [Option(action_value("referral", referral_id, verb), label, {"n": referral_id}, command=command)
-            for verb, label, command in ACTIONS]
+    return [*(Option(action_value("referral", referral_id, verb), label, {"n": referral_id}, command=command)
+              for verb, label, command in ACTIONS),
+            # Closing the person's support when it ends (bot/case_closing.py owns the "close" action).
+            Option(action_value("close", referral_id, "start"), "close.action_close", {"n": referral_id},
+                   command="practitioner.command_close")]
 
 
 def unaccepted_for_lead(session: Session, now: datetime, config) -> list[Referral]:

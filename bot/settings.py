@@ -202,8 +202,10 @@ class ReferralSettings(BaseModel):
 class CheckinSettings(BaseModel):
     """Wellbeing check-ins (waves after referral, reminders, expiry) and practitioner nudges."""
 
-    # Questionnaires asked at every wave, in order (files in config/questionnaires/).
-    questionnaires: list[str] = ["ons4", "ons_loneliness", "swemwbs"]
+    # Questionnaires asked at baseline and at the final wave, in order (files in config/questionnaires/).
+    questionnaires: list[str] = ["ons4", "ons_loneliness", "swemwbs", "mhc_social"]
+    # Asked at interim waves and when a person starts a check-in themselves: ONS-4 alone, four questions.
+    interim_questionnaires: list[str] = ["ons4"]
     follow_up_weeks: list[int] = [6, 12]
     reminder_after_hours: float = 24
     max_reminders: int = 2

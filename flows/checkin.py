@@ -138,6 +138,9 @@ def begin(event, ctx: FlowContext) -> Transition:
     if not ctx.person.get("consented"):
         # What they share is special-category data: consent is asked first, on its own.
         return Transition(None, effects=[GoTo("consent", {"then": "checkin", "then_payload": payload})])
+    if ctx.person.get("end_of_support_open") and payload.get("source") != "end_of_support":
+        # Their support has ended: the end-of-support questions come first, then the final check-in.
+        return Transition(None, effects=[GoTo("end_of_support", {"source": payload.get("source", "person")})])
     return Transition(CheckinState(step="opening"), effects=[OpenCheckin(str(payload.get("source", "person")))])
 
 
@@ -146,6 +149,8 @@ def _opened(event: CheckinOpened, ctx: FlowContext) -> Transition:
     remaining = tuple(r for r in event.remaining if r.partition(".")[0] in known)
     state = CheckinState(step="asking", checkin_id=event.checkin_id, wave=event.wave,
                          remaining=remaining, total=event.total)
+    if not event.checkin_id:
+        return Transition(None)  # nothing open to follow on with (after the end-of-support questions)
     if not remaining:
         return Transition(None, replies=[Say("checkin.thanks")], effects=[CompleteCheckin(event.checkin_id)])
     resumed = len(remaining) < event.total

@@ -16,7 +16,9 @@ from typing import Mapping
 
 import yaml
 
-COMMANDS_FILE = Path(__file__).resolve().parent.parent / "config" / "practitioner" / "commands.yml"
+from config import config_path
+
+COMMANDS_FILE = config_path("practitioner", "commands.yml")
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,9 @@ ACTIONS: dict[str, Action] = {
     "notyet": Action("attendance", "not_yet"),
     "didntgo": Action("attendance", "did_not_attend"),
     "withdrew": Action("attendance", "withdrew"),
+    # Closing a person's support (bot/case_closing.py): goals met, onward referrals, then their
+    # end-of-support conversation.
+    "close": Action("close", "start"),
     "show": Action("referral", "show"),
     "erase": Action("erase", "erase"),
     "keep": Action("erase", "keep"),

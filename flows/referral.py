@@ -14,12 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from flows import protected_characteristics as pc
 from flows.base import (
     Ask, Begin, Choice, DataSetEvent, Effect, Flow, FlowContext, FlowState, GoTo, Labels, Option, Reply,
     Say, Text, Transition,
 )
 from flows.consent import privacy_notice
-from flows.dates import DateProblem, age_band, parse_birth_date
+from flows.dates import DateProblem, age_band, age_on, parse_birth_date
 from flows.nhs_number import NHSNumberProblem, parse_nhs_number
 from flows.phone_numbers import parse_uk_phone
 from flows.picks import is_back, is_done, is_skip, read_picks
@@ -108,7 +109,9 @@ HEADINGS = {**{o.value: o.label for o in SECTIONS}, "has_carer": "referral.secti
 NO_BARRIERS_OPTION = Option("none", "referral.barrier_none")
 
 ORDER = ("what_matters", "themes", "reasons", "barriers", "carer", "has_carer", "name", "dob", "postcode",
-         "nhs", "contact_how", "phone", "contact_when", "route", "summary")
+         "nhs", "contact_how", "phone", "contact_when", "route", *pc.STEPS, "summary")
+# The service is for adults: a younger person is told where to get help and nothing is kept.
+ADULT_AGE = 16
 # Core Data Set statements recorded when the referral is sent.
 DEMOGRAPHICS, ROUTE, ROLE, REASON, ORIGIN, BARRIERS_ACTIVITY, BARRIERS_PRACTITIONER = 36, 41, 48, 51, 52, 80, 81
 IS_CARER, HAS_CARER, THEMES_STATEMENT = 32, 34, 108
@@ -132,6 +135,11 @@ class ShowSummary(Effect):
     question: Reply = Ask("referral.summary_question", SUMMARY_OPTIONS)
     # After a change from the summary: only the lines of the part changed, not the whole summary again.
     changed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DiscardDraft(Effect):
+    """Forget the draft and everything in it (someone under 16: nothing of theirs is kept)."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +171,9 @@ class ReferralState(FlowState):
     contact_how: str = ""
     phone: str = ""          # asked only when they chat on Telegram and want a call or a text
     contact_when: str = ""
+    # Protected characteristics (flows/protected_characteristics.py), asked once: {field: value}.
+    protected: dict = field(default_factory=dict)
+    pc_asked: bool = False   # asked in an earlier referral: not asked again
     editing: bool = False    # answering one part again from the summary
 
 
@@ -202,6 +213,8 @@ def question(state: ReferralState) -> tuple[Reply, ...]:
             return (Ask("referral.route", ROUTES + (SKIP,)),)
         case "change":
             return (Ask("referral.change_which", SECTIONS),)
+        case step if step in pc.STEPS:
+            return pc.ask(step)
         case _:
             return (Ask("referral.summary_question", SUMMARY_OPTIONS),)
 
@@ -211,9 +224,11 @@ def _next_step(state: ReferralState, after: str) -> str:
         return "summary"
     following = ORDER[ORDER.index(after) + 1]
     if following == "route" and state.source:
-        return "summary"  # the source code already says who referred them
+        following = ORDER[ORDER.index("route") + 1]  # the source code already says who referred them
     if following == "phone":
         return "contact_when"  # the phone step is reached only from _contact_how
+    if following == pc.INTRO and state.pc_asked:
+        return "summary"
     return following
 
 
@@ -265,7 +280,8 @@ def begin(event, ctx: FlowContext) -> Transition:
         if source and not state.source:
             state = state.with_(source=source, route=route_for(source))
         return _ask_at(state, Say("referral.welcome_back"))
-    state = ReferralState(step="what_matters", source=source, route=route_for(source) if source else "")
+    state = ReferralState(step="what_matters", source=source, route=route_for(source) if source else "",
+                          pc_asked=bool(ctx.person.get("referred_before")))
     intro = () if payload.get("intro_shown") else (Say("referral.intro"),)
     return _ask_at(state, *intro)
 
@@ -371,6 +387,8 @@ def _dob(state, event, ctx) -> Transition:
         born = parse_birth_date(event.text, today)
     except DateProblem as problem:
         return _again(state, DOB_PROBLEMS[problem.reason])
+    if age_on(born, today) < ADULT_AGE:
+        return Transition(None, replies=[Say("under16.reply")], effects=[DiscardDraft()])
     return _go(state, "dob", birth_date=born.isoformat(), age_band=age_band(born, today))
 
 
@@ -443,6 +461,16 @@ def _summary(state, event, ctx) -> Transition:
     return Transition(state, replies=[Say("referral.summary_not_understood"), *question(state)])
 
 
+def _protected(state, event, ctx) -> Transition:
+    def go(after: str, protected: dict, skip_block: bool = False) -> Transition:
+        if skip_block:
+            return _ask_at(state.with_(step="summary", protected={}, editing=False))
+        return _go(state, after, protected=protected)
+
+    return pc.answer(state.step, state.protected, event, ctx.resources.get("answer_words", {}), go,
+                     lambda key: _again(state, key))
+
+
 def _change(state, event, ctx) -> Transition:
     if isinstance(event, Choice) and event.value in SECTION_STEPS:
         # Multi-choice answers are chosen afresh when changed.
@@ -470,11 +498,12 @@ def _mapped(values, mapping) -> list[str]:
 
 def dataset_events(state: ReferralState, route: str) -> list[DataSetEvent]:
     """The Core Data Set evidence a sent referral gives: no free text, no identifiers."""
-    demographics: dict[str, Any] = {}
-    if state.age_band in ADULT_BANDS or not state.age_band:
-        demographics["age_band"] = state.age_band or "prefer_not_to_say"
+    # Always a valid band: an adult band, or prefer_not_to_say (never an empty value).
+    demographics: dict[str, Any] = {
+        "age_band": state.age_band if state.age_band in ADULT_BANDS else "prefer_not_to_say"}
     if state.postcode_area:
         demographics["postcode_area"] = state.postcode_area
+    demographics.update(pc.dataset_fields(state.protected))
     barriers = {"barriers": _mapped(state.barriers, DATASET_BARRIERS)}
     events = [
         DataSetEvent(DEMOGRAPHICS, demographics),
@@ -518,6 +547,7 @@ STEPS = {
     "route": _single("route", ROUTES, ROUTE_WORDS, skipped=SELF),
     "summary": _summary,
     "change": _change,
+    **{step: _protected for step in pc.STEPS},
 }
 
 

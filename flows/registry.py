@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from flows import (
-    asset_search, checkin, consent, language, menu, practitioner, referral, rights, safety, safety_check,
-    withdraw,
+    asset_search, checkin, consent, end_of_support, language, menu, practitioner, referral, rights, safety,
+    safety_check, withdraw,
 )
 from flows.base import Flow, Option
 
 FLOWS: dict[str, Flow] = {
     flow.name: flow for flow in (
         language.FLOW, menu.FLOW, consent.FLOW, practitioner.FLOW, safety.FLOW, safety_check.FLOW, referral.FLOW,
-        withdraw.FLOW, asset_search.FLOW, checkin.FLOW, rights.FLOW,
+        withdraw.FLOW, asset_search.FLOW, checkin.FLOW, end_of_support.FLOW, rights.FLOW,
     )
 }
 

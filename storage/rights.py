@@ -123,6 +123,15 @@ POLICIES: dict[str, TablePolicy] = {
         "asset_ref": PERSONAL, "activity_cy": PERSONAL, "activity_en": PERSONAL, "first_name": IDENTIFIER,
         "status": PERSONAL}),
 
+    # ---- the end of support (storage/models/end_of_support.py)
+    "case_closure": TablePolicy(via=("referral_id", "referral"), on_erase="delete", columns={
+        "goals_met": PERSONAL}),
+    # Their answers and their own words about the difference it made: erased with them (the data
+    # set keeps pseudonymous copies of the answers, never the words).
+    "end_of_support": TablePolicy(link="person_id", on_erase="delete", columns={
+        "source": OPERATIONAL, "status": PERSONAL, "questions": PERSONAL, "answers": PERSONAL,
+        "difference_text": CONTENT, "language": PERSONAL}),
+
     # ---- channels (storage/models/channels.py): provider ids and statuses, no address
     "delivery_status": TablePolicy(columns={
         "channel": OPERATIONAL, "provider_id": OPERATIONAL, "status": OPERATIONAL, "error_code": OPERATIONAL}),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import LOCALE_DIR, placeholders, read_catalogs
+from bot.catalog import LOCALE_DIR, forms, placeholders, read_catalogs
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIRS = ("bot", "flows", "nlu", "storage", "config")
@@ -29,13 +29,14 @@ def test_both_languages_have_the_same_keys():
 
 @pytest.mark.parametrize("key", KEYS)
 def test_every_message_has_non_empty_welsh_and_english(key):
-    assert CATALOGS["cy"][key].string.strip(), f"{key} has no Welsh"
-    assert CATALOGS["en"][key].string.strip(), f"{key} has no English"
+    assert all(f.strip() for f in forms(CATALOGS["cy"][key])), f"{key} has no Welsh (or a plural form is empty)"
+    assert all(f.strip() for f in forms(CATALOGS["en"][key])), f"{key} has no English (or a plural form is empty)"
 
 
 @pytest.mark.parametrize("key", KEYS)
 def test_placeholders_match_across_languages(key):
-    assert placeholders(CATALOGS["cy"][key].string) == placeholders(CATALOGS["en"][key].string)
+    for welsh in forms(CATALOGS["cy"][key]):
+        assert placeholders(welsh) == placeholders(forms(CATALOGS["en"][key])[0])
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -51,5 +52,5 @@ def test_every_catalog_entry_is_used_somewhere():
 
 
 def test_welsh_letters_are_kept():
-    welsh = " ".join(m.string for m in CATALOGS["cy"].values())
+    welsh = " ".join(f for m in CATALOGS["cy"].values() for f in forms(m))
     assert "â" in welsh  # e.g. "peidio â": a catalog pass that stripped accents would fail here

@@ -18,15 +18,23 @@ from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from bot.report import suppression
+from bot.report.reliable_change import classify, load_thresholds
 from bot.report.suppression import THRESHOLD
 from storage.dataset.catalogue import Catalogue
 from storage.dataset.period import Period
 
 # Statements whose baselines are read from before the period too, in the order the report shows them.
-INSTRUMENTS = {91: ("score",), 87: ("score",),
-               64: ("life_satisfaction", "worthwhile", "happiness", "anxiety"), 84: ("score",)}
-USED = {13, 27, 32, 36, 41, 47, 51, 80, 81, 102, 103, 106, 108, 109, 112, 122} | set(INSTRUMENTS)
+INSTRUMENTS = {91: ("score",), 87: ("score",), 93: ("score",),
+               64: ("life_satisfaction", "worthwhile", "happiness", "anxiety"), 88: ("score",), 84: ("score",)}
+# The end of support's answers (issue 17): counted per value of one field, one answer per person.
+END_OF_SUPPORT = {94: "rating", 72: "agreement", 70: "agreement", 83: "agreement"}
+# Yes/no answers, as the share of people answering who said yes.
+YES_NO = {1: "learnt_skills", 79: "started_volunteering", 74: "knows_more", 98: "action_plan", 97: "answered"}
+PROTECTED = ("sex", "gender_same", "ethnic_group", "disability", "welsh")
+USED = ({13, 27, 32, 36, 41, 44, 47, 49, 51, 80, 81, 82, 102, 103, 106, 108, 109, 112, 121, 122}
+        | set(INSTRUMENTS) | set(END_OF_SUPPORT) | set(YES_NO))
 GREEN_BLUE = ("green", "blue")
+THRESHOLDS = load_thresholds()
 
 
 @dataclass
@@ -62,6 +70,12 @@ class Figures:
         self.green_blue = 0
         self.paired: dict[tuple[int, str, str], Paired] = defaultdict(Paired)
         self.carers: set[str] = set()
+        self.answers: dict[int, dict[str, str]] = defaultdict(dict)       # statement -> person -> value
+        self.yes_no: dict[int, dict[str, bool]] = defaultdict(dict)
+        self.goals_met: dict[str, str] = {}
+        self.goal_scores: list[float] = []
+        self.onward: list[int] = []
+        self.outcomes: dict[str, set[str]] = defaultdict(set)              # accepted, not_appropriate
 
     # ------------------------------------------------------------ folding
 
@@ -105,6 +119,21 @@ class Figures:
                 self.green_blue += 1
         elif statement == 32 and value.get("carer"):
             self.carers.add(subject)
+        elif statement in END_OF_SUPPORT and value.get(END_OF_SUPPORT[statement]) is not None:
+            self.answers[statement][subject] = str(value[END_OF_SUPPORT[statement]])
+        elif statement in YES_NO and isinstance(value.get(YES_NO[statement]), bool):
+            self.yes_no[statement][subject] = value[YES_NO[statement]]
+        elif statement == 82:
+            if value.get("rater") == "practitioner" and value.get("met"):
+                self.goals_met[subject] = str(value["met"])
+            elif _number(value.get("score")) is not None:
+                self.goal_scores.append(float(value["score"]))
+        elif statement == 121 and _number(value.get("onward")) is not None:
+            self.onward.append(int(value["onward"]))
+        elif statement == 44:
+            self.outcomes["accepted"].add(subject)
+        elif statement == 49:
+            self.outcomes["not_appropriate"].add(subject)
 
     def add_all(self, events: Iterable[tuple[int, str, datetime, Mapping[str, Any]]]) -> "Figures":
         for event in events:
@@ -173,8 +202,9 @@ class Figures:
             "how_well": {
                 "time_to_first_contact": self._days(),
                 "attendance": {
+                    # Of the people asked: attended at least once, or never (the two add up to asked).
                     "asked": n(len(asked)), "attended": n(len(self.attended)),
-                    "did_not_attend": n(len(self.people_with[106] | (self.not_attended - self.attended))),
+                    "did_not_attend": n(len(asked - self.attended)),
                     "attendance_rate": self._share(len(self.attended), len(asked)),
                     "disengaged": n(len(dropped)), "disengaged_share": self._share(len(dropped), activity_people),
                     "withdrew": n(len(withdrew)), "withdrew_share": self._share(len(withdrew), referred),
@@ -195,12 +225,90 @@ class Figures:
                     "share": self._share(self.green_blue, self.activity_events),
                 },
             },
+            "end_of_support": self._end_of_support(),
+            "protected": self._protected(),
+            "referral_outcomes": {
+                "referred": n(referred),
+                "accepted": n(len(self.outcomes["accepted"])),
+                "accepted_share": self._share(len(self.outcomes["accepted"]), referred),
+                "not_appropriate": n(len(self.outcomes["not_appropriate"])),
+                "not_appropriate_share": self._share(len(self.outcomes["not_appropriate"]), referred),
+            },
             "table2_not_collected": [
                 {"statement": number, "question": question}
                 for question, numbers in self.catalogue.table2.items() for number in numbers
                 if not self.catalogue[number].collected
             ],
         }
+
+    def by_language(self, served: Mapping[str, bool] | None = None) -> list[dict[str, Any]]:
+        """Outcomes by language of choice (13): attended, rated good, reliably better on SWEMWBS, served in it.
+
+        `served` maps a person to whether their practitioner's language was the one they chose.
+        """
+        language_of = {subject: str(value.get("language")) for subject, (_, value) in self.latest[13].items()}
+        asked = self.attended | self.not_attended
+        swemwbs = self.paired.get((91, "swemwbs", "score"))
+        threshold = THRESHOLDS.get((91, "swemwbs", "score"))
+        rows = []
+        for language in ("cy", "en"):
+            people = {s for s, chosen in language_of.items() if chosen == language}
+            asked_here, attended_here = asked & people, self.attended & people
+            rated = {s: v for s, v in self.answers[94].items() if s in people}
+            good = sum(v in ("very_good", "good") for v in rated.values())
+            better = pairs = 0
+            if swemwbs is not None and threshold is not None:
+                changes = [score - swemwbs.baseline[s][1] for s, (when, score) in swemwbs.follow_up.items()
+                           if s in people and s in swemwbs.baseline and swemwbs.baseline[s][0] <= when]
+                better, pairs = classify(changes, threshold.value, "higher")[0], len(changes)
+            known = {s: ok for s, ok in (served or {}).items() if s in people}
+            rows.append({
+                "language": language, "people": self._count(len(people)),
+                "attended_share": self._share(len(attended_here), len(asked_here)),
+                "rated_good_share": self._share(good, len(rated)),
+                "reliably_better_share": self._share(better, pairs),
+                "served_share": self._share(sum(known.values()), len(known)),
+            })
+        return rows
+
+    def _end_of_support(self) -> dict[str, Any]:
+        """The end-of-support answers (94, 72, 70, 83), goals (82), onward referrals (121), yes/no shares."""
+        out: dict[str, Any] = {}
+        for statement, name in END_OF_SUPPORT.items():
+            counts = Counter(self.answers[statement].values())
+            out[str(statement)] = {"people": self._count(len(self.answers[statement])),
+                                   "rows": self._breakdown(statement, name, counts)}
+        out["goals_met"] = {"people": self._count(len(self.goals_met)),
+                            "rows": self._breakdown(82, "met", Counter(self.goals_met.values()))}
+        scores = self.goal_scores
+        out["goal_scores"] = {"answers": self._count(len(scores)),
+                              "mean": statistics.fmean(scores) if len(scores) >= self.threshold else None}
+        out["onward"] = {"cases": self._count(len(self.onward)),
+                         "total": self._count(sum(self.onward)) if len(self.onward) >= self.threshold else None}
+        out["yes_no"] = {str(statement): {"people": self._count(len(answers)),
+                                          "yes": self._count(sum(answers.values())),
+                                          "share": self._share(sum(answers.values()), len(answers))}
+                         for statement, answers in self.yes_no.items()}
+        return out
+
+    def _protected(self) -> dict[str, Any]:
+        """Protected characteristics from each person's latest statement 36, suppressed per field."""
+        latest = [v for _, v in self.latest[36].values()]
+        out = {}
+        for name in PROTECTED:
+            counts: Counter[str] = Counter()
+            answered = 0
+            for value in latest:
+                given = value.get(name)
+                if given in (None, "", []):
+                    continue
+                answered += 1
+                for item in (given if isinstance(given, list) else [given]):
+                    counts[str(item)] += 1
+            out[name] = {"people": self._count(answered),
+                         "rows": suppression.breakdown(self._ordered(36, name, counts), total=answered,
+                                                       threshold=self.threshold)}
+        return out
 
     def _count(self, value: int) -> int | None:
         return suppression.count(value, self.threshold)
@@ -274,10 +382,26 @@ class Figures:
         for (statement, instrument, item), paired in sorted(
                 self.paired.items(), key=lambda kv: (order.get((kv[0][0], kv[0][2]), 99), kv[0][1])):
             spec = self.catalogue[statement].fields.get(item)
+            better = spec.better if spec else None
             rows.append({"statement": statement, "instrument": instrument, "item": item,
-                         "better": spec.better if spec else None,
-                         **paired_change(paired, self.threshold)})
+                         "better": better, "range": list(spec.range) if spec and spec.range else None,
+                         **paired_change(paired, self.threshold),
+                         **self._reliable(paired, (statement, instrument, item), better)})
         return rows
+
+    def _reliable(self, paired: Paired, key: tuple[int, str, str], better: str | None) -> dict[str, Any]:
+        """Shares of people whose change exceeds the measure's reliable-change threshold, each way."""
+        found = THRESHOLDS.get(key)
+        if found is None:
+            return {"reliable_threshold": None, "reliably_better": None, "reliably_worse": None,
+                    "reliably_better_share": None, "reliably_worse_share": None}
+        changes = [score - paired.baseline[s][1] for s, (when, score) in paired.follow_up.items()
+                   if s in paired.baseline and paired.baseline[s][0] <= when]
+        improved, _, worse = classify(changes, found.value, better)
+        return {"reliable_threshold": round(found.value, 2),
+                "reliably_better": self._count(improved), "reliably_worse": self._count(worse),
+                "reliably_better_share": self._share(improved, len(changes)),
+                "reliably_worse_share": self._share(worse, len(changes))}
 
 
 def paired_change(paired: Paired, threshold: int = THRESHOLD) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 from bot.catalog import Catalog
 from bot.extras import require_extra
+from bot.report import table2_sections
 from storage.dataset.catalogue import Catalogue
 
 TEMPLATE = Path(__file__).resolve().parent / "template.html"
@@ -113,9 +114,15 @@ class Page:
                  f'<p class="generated">{self.t("report.generated", when=generated)}</p></header>')
         self.para(self.t("report.intro"), "key")
         self.para(self.t("report.people", count=self.count(f["people"])))
+        table2_sections.summary(self)
         self.how_much(f["how_much"])
+        table2_sections.referral_outcomes(self)
+        table2_sections.protected(self)
         self.how_well(f["how_well"])
+        table2_sections.by_language(self)
+        table2_sections.end_of_support(self)
         self.better_off(f["better_off"])
+        table2_sections.quotes(self)
         self.not_collected(f["table2_not_collected"])
         self.add("</article>")
         return "\n".join(self.parts)
@@ -191,10 +198,10 @@ class Page:
                              attended=self.count(a["attended"]), rate=self.share(a["attendance_rate"]),
                              disengaged=self.count(a["disengaged"]), disengaged_share=self.share(a["disengaged_share"]),
                              withdrew=self.count(a["withdrew"]), withdrew_share=self.share(a["withdrew_share"])))
-            keys = ("attended", "did_not_attend", "disengaged", "withdrew")
+            # Only the two that make up "asked" share a chart: they add up to it (issue 17).
+            keys = ("attended", "did_not_attend")
             labels = [self.catalog.text(k, self.lang) for k in (
-                "report.attendance.attended", "report.attendance.did_not_attend",
-                "report.attendance.disengaged", "report.attendance.withdrew")]
+                "report.attendance.attended", "report.attendance.did_not_attend")]
             self.chart(self.charts.bars(labels, [a[k] for k in keys], self.catalog.text("report.suppressed", self.lang)),
                        self.t("report.attendance.title"))
 
@@ -246,10 +253,15 @@ class Page:
         else:
             self.para(self.t("report.no_data"), "none")
         if plotted:
-            labels = [self.catalog.text(self.catalogue[m["statement"]].fields[m["item"]].label, self.lang)
-                      if self.catalogue[m["statement"]].fields.get(m["item"]) else m["item"] for m in plotted]
-            self.chart(self.charts.changes(labels, [m["change"] for m in plotted], [m["ci_low"] for m in plotted],
-                                      [m["ci_high"] for m in plotted]), self.t("report.change.title"))
+            # One panel per measure on its own scale, "better" always to the right (issue 17).
+            panels = [{"label": self.catalog.text(self.catalogue[m["statement"]].fields[m["item"]].label, self.lang)
+                       if self.catalogue[m["statement"]].fields.get(m["item"]) else m["item"],
+                       "change": m["change"], "ci_low": m["ci_low"], "ci_high": m["ci_high"],
+                       "better": m["better"], "threshold": m.get("reliable_threshold")} for m in plotted]
+            self.chart(self.charts.change_panels(panels, self.catalog.text("report.panel.better", self.lang),
+                                            self.catalog.text("report.panel.worse", self.lang)),
+                       self.t("report.change.title"))
+            self.para(self.t("report.panel.key"), "key")
 
         self.heading(self.t("report.green_blue.title"), 112)
         gb = b["green_blue"]

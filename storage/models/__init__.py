@@ -27,12 +27,13 @@ from storage.models.core import (
     PersonAddress,
 )
 from storage.models.rights import ErasureRequest, OutboundSubject
+from storage.models.end_of_support import CaseClosure, EndOfSupport
 
 __all__ = [
     "AlertEvent", "AssetAccessibility", "AssetContact", "AssetCostOption", "AssetLanguage", "AssetLocation",
     "AssetOrganization", "AssetSchedule", "AssetService", "AssetServiceAtLocation",
     "AssetServiceTaxonomy", "AssetSignpost", "AssetTaxonomyTerm",
-    "Base", "Booking", "Checkin", "CheckinAnswer", "CheckinScore", "ContactPreference",
+    "Base", "Booking", "CaseClosure", "EndOfSupport", "Checkin", "CheckinAnswer", "CheckinScore", "ContactPreference",
     "Consent", "Practitioner", "Team", "Conversation", "DataSetEvent", "DeliveryStatus",
     "ErasureRequest", "InboundMessage", "OutboundMessage", "OutboundSubject", "Person", "PersonAddress",
     "Referral", "SafeguardingAlert", "TeamRotation",

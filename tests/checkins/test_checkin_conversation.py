@@ -10,6 +10,17 @@ from tests.support.conversation import ConversationDriver
 FIRST_ITEM = "(1/15) Overall, how satisfied are you with your life nowadays?"
 
 
+@pytest.fixture
+def settings(settings):
+    # These tests walk the three original instruments item by item. By default a check-in a person
+    # starts, and every interim wave, asks ONS-4 alone, and baseline adds social well-being
+    # (tests/table2/test_waves.py): here every check-in asks the three, as these tests were written.
+    settings.checkins.questionnaires = ["ons4", "ons_loneliness", "swemwbs"]
+    settings.checkins.interim_questionnaires = ["ons4", "ons_loneliness", "swemwbs"]
+    return settings
+
+
+
 def started(bot, keyword: str = "CHECKIN"):
     """Take the Active Offer in English, start a check-in and agree to consent."""
     bot.speaking("en")

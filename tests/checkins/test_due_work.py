@@ -13,6 +13,17 @@ from tests.support.conversation import ConversationDriver
 UTC = timezone.utc
 
 
+@pytest.fixture
+def settings(settings):
+    # These tests walk the three original instruments item by item. By default a check-in a person
+    # starts, and every interim wave, asks ONS-4 alone, and baseline adds social well-being
+    # (tests/table2/test_waves.py): here every check-in asks the three, as these tests were written.
+    settings.checkins.questionnaires = ["ons4", "ons_loneliness", "swemwbs"]
+    settings.checkins.interim_questionnaires = ["ons4", "ons_loneliness", "swemwbs"]
+    return settings
+
+
+
 def _plan(app, person_id: int, when: datetime | None = None) -> None:
     with app.sessions.begin() as session:
         plan_checkins(session, session.get(Person, person_id), when or app.clock.now(), app.settings)

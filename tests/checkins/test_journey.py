@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from bot.checkins import plan_checkins
 from bot.report.figures import Figures
 from storage.dataset.period import Period
@@ -10,6 +12,15 @@ from storage.dataset.catalogue import load_catalogue
 from storage.models import Checkin, CheckinScore, DataSetEvent, Person
 
 CATALOGUE = load_catalogue()
+
+
+@pytest.fixture
+def settings(settings):
+    # This journey asks the three original instruments at every wave, without a referral (so the
+    # final wave is a plain check-in). The default waves are in tests/table2/test_waves.py.
+    settings.checkins.questionnaires = ["ons4", "ons_loneliness", "swemwbs"]
+    settings.checkins.interim_questionnaires = ["ons4", "ons_loneliness", "swemwbs"]
+    return settings
 
 # Fifteen answers per wave: ONS-4 (0-10), UCLA 3 items (1-3) + direct (1-5), SWEMWBS 7 items (1-5).
 BASELINE_ANSWERS = ["3", "4", "2", "8", "3", "3", "2", "1", "2", "2", "1", "2", "3", "1", "2"]
@@ -47,7 +58,7 @@ def test_twelve_weeks_in_english_by_sms(bot):
     _answer_all(bot, BASELINE_ANSWERS, "Thank you for answering")
 
     bot.advance("3w").expect_nothing()                        # nothing between waves
-    bot.advance("3w").expect("time for your wellbeing check-in", "same as last time")
+    bot.advance("3w").expect("time for your wellbeing check-in", "15 short questions")
     bot.advance("1d").expect("A gentle reminder")             # unanswered for a day
     bot.send("CHECKIN").expect("(1/15)", absent=("Do you agree?",))   # consent is not asked twice
     _answer_all(bot, WEEK6_ANSWERS, "Thank you for answering")
@@ -73,7 +84,8 @@ def test_twelve_weeks_in_english_by_sms(bot):
     events = {(e.statement, e.value["instrument"], e.value["wave"]): e.value
               for e in bot.rows(DataSetEvent, source="checkin")}
     assert sorted(events) == sorted((statement, instrument, wave) for wave in ("baseline", "6w", "12w")
-                                    for statement, instrument in ((64, "ons4"), (87, "ucla3"), (91, "swemwbs")))
+                                    for statement, instrument in ((64, "ons4"), (87, "ucla3"), (88, "ucla_isolated"),
+                                                                               (91, "swemwbs")))
     assert events[(64, "ons4", "baseline")] == {"instrument": "ons4", "wave": "baseline", "life_satisfaction": 3,
                                                 "worthwhile": 4, "happiness": 2, "anxiety": 8}
     assert "happiness" not in events[(64, "ons4", "6w")]          # skipped: left out, not guessed

@@ -14,8 +14,8 @@ LOADED = load_questionnaires()
 ONS4, LONELINESS, SWEMWBS = (LOADED.questionnaires[q] for q in ("ons4", "ons_loneliness", "swemwbs"))
 
 
-def test_the_three_instruments_ship():
-    assert set(LOADED.questionnaires) == {"ons4", "ons_loneliness", "swemwbs"}
+def test_the_instruments_ship():
+    assert set(LOADED.questionnaires) == {"ons4", "ons_loneliness", "swemwbs", "mhc_social"}
     assert [i.id for i in ONS4.items] == ["life_satisfaction", "worthwhile", "happiness", "anxiety"]
     assert [i.id for i in LONELINESS.items] == ["lack_companionship", "left_out", "isolated", "direct"]
     assert len(SWEMWBS.items) == 7

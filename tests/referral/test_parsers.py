@@ -124,7 +124,8 @@ def test_data_set_values_use_the_reported_vocabulary():
     assert events[108] == {"themes": ["reduce_isolation", "other", "nature"]}
     assert events[80] == {"barriers": ["caring", "access"]}
     assert events[41] == {"route": "other"} and events[52] == {"origin": "TAI-1"}
-    assert events[36] == {}, "under 16 is not a reported band; a skipped date of birth is prefer_not_to_say"
+    # Under 16 never reaches the data set (the referral stops), and 36 always keeps a valid band.
+    assert events[36] == {"age_band": "prefer_not_to_say"}
     assert {e.statement: e.value for e in dataset_events(ReferralState(), "self")}[36] == \
         {"age_band": "prefer_not_to_say"}
 

@@ -43,8 +43,9 @@ def test_a_whole_referral_in_english_by_sms_with_skips_corrections_and_bad_answe
     bot.send("943 476 5919").expect("How would you like")
     bot.send("phone me please").expect("When is best")
     bot.send("4").expect("Who suggested")
+    bot.send("my doctor").expect("optional questions about you", "Skip them all")
     # A short summary: what identifies them, how to reach them, what they want help with.
-    bot.send("my doctor").expect("Your answers:", "Feeling less alone, Being outdoors",
+    bot.send("2").expect("Your answers:", "Feeling less alone, Being outdoors",
                                  "Dai", "01/02/1960", "CF10 1AA", "943 476 5919", "Phone call, Any time",
                                  "Shall I send it", absent=("Getting out of the house more",))
     # A correction from the summary
@@ -91,7 +92,8 @@ def test_a_whole_referral_in_welsh_on_telegram_with_buttons(telegram_bot):
     bot.press("skip").expect("Sut hoffech chi")
     bot.press("chat")
     bot.press("evening").expect("Pwy awgrymodd")
-    bot.press("self").expect("Eich atebion", "Teimlo'n llai unig, Dysgu a sgiliau", "Siôn", "01/02/1990",
+    bot.press("self").expect("cwestiwn dewisol amdanoch chi")
+    bot.press("skip").expect("Eich atebion", "Teimlo'n llai unig, Dysgu a sgiliau", "Siôn", "01/02/1990",
                              "LL57 2DG")
     bot.press("confirm").expect("Mae eich atgyfeiriad wedi'i anfon", "5 diwrnod gwaith").expect_lang("cy")
     facts = statements(bot)

@@ -1,0 +1,95 @@
+"""Benchmark: the report (figures and the bilingual HTML page) on 1,000,000 data set events.
+
+    python -m bench.report_bench                      # 1,000,000 events, 50,000 people, SQLite and PostgreSQL
+    python -m bench.report_bench --events 100000 --only sqlite
+    CYSWLLT_BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/postgres  (the server to create a database on)
+
+Issue 17's target is a report built in at most 10 s on either database; this prints the figures
+(read and fold, the quotes, and the page in both languages with its charts) and their total. It is
+a measurement, not a pass/fail test: the figures go in docs/dataset/report.md.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import text
+
+from bench.dataset_bench import PERIOD
+from bench.synthetic_events import events, load
+from bot.catalog import Catalog
+from bot.report.builder import as_html, compute
+from storage.dataset.catalogue import load_catalogue
+from storage.db import make_engine, upgrade
+
+ADMIN_URL = os.environ.get("CYSWLLT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+TARGET_SECONDS = 10.0
+
+
+def run_on(name: str, url: str, people: int, total: int, out_dir: Path, rounds: int) -> list[float]:
+    print(f"{name}: {total:,} events for {people:,} people", flush=True)
+    engine = make_engine(url)
+    upgrade(engine)
+    totals = []
+    try:
+        started = time.perf_counter()
+        load(engine, events(people, total))
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as connection:
+                connection.execute(text("ANALYZE dataset_event"))
+        print(f"  generated and loaded in {time.perf_counter() - started:.1f} s (not part of the report)", flush=True)
+        catalogue, catalog = load_catalogue(), Catalog.load()
+        for round_number in range(1, rounds + 1):
+            began = time.perf_counter()
+            figures = compute(engine, PERIOD, catalogue)
+            folded = time.perf_counter()
+            page = as_html(figures, catalog, catalogue, ("cy", "en"), "Cyswllt", datetime.now(timezone.utc))
+            done = time.perf_counter()
+            totals.append(done - began)
+            print(f"  round {round_number}: figures {folded - began:6.2f} s, page (cy+en, charts) "
+                  f"{done - folded:5.2f} s, total {done - began:6.2f} s "
+                  f"({'within' if done - began <= TARGET_SECONDS else 'OVER'} the {TARGET_SECONDS:.0f} s target)",
+                  flush=True)
+        (out_dir / f"{name}.html").write_text(page, encoding="utf-8")
+        print(f"  people {figures['people']:,}; page {len(page) / 1e6:.1f} MB", flush=True)
+    finally:
+        engine.dispose()
+    return totals
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--people", type=int, default=50_000)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument("--keep", type=Path, help="keep the HTML pages in this folder")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="cyswllt-report-bench-") as scratch:
+        out_dir = args.keep or Path(scratch)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if args.only in (None, "sqlite"):
+            run_on("sqlite", f"sqlite:///{Path(scratch) / 'bench.sqlite3'}", args.people, args.events, out_dir,
+                   args.rounds)
+        if args.only in (None, "postgresql"):
+            admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+            database = f"cyswllt_report_bench_{uuid.uuid4().hex[:8]}"
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{database}"'))
+            try:
+                run_on("postgresql", ADMIN_URL.rsplit("/", 1)[0] + "/" + database, args.people, args.events,
+                       out_dir, args.rounds)
+            finally:
+                with admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
+                admin.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,59 @@
+"""Check-ins people will finish: ONS-4 alone between, the longer tools at baseline and the final wave."""
+from __future__ import annotations
+
+from storage.models import Checkin, CheckinScore, DataSetEvent, EndOfSupport
+from tests.support.referral import finish_quickly, start_referral
+from tests.support.team import linked_practitioner
+
+# Baseline and final wave: ONS-4 (4), loneliness (4), SWEMWBS (7), MHC-SF social (5) = 20.
+FULL = 20
+BASELINE = ["3", "4", "2", "8", "3", "3", "2", "1", "2", "2", "1", "2", "3", "1", "2",
+            "2", "2", "1", "1", "2"]            # MHC-SF social: offered 1..6, so 8 -> score 3
+FINAL = ["7", "7", "6", "3", "1", "2", "1", "4", "4", "4", "3", "4", "4", "3", "4",
+         "5", "4", "4", "4", "5"]               # 22 -> score 17
+
+
+def _answer(bot, answers, total, thanks):
+    for number, answer in enumerate(answers, 1):
+        replies = bot.send(answer)
+        replies.expect(f"({number + 1}/{total})" if number < len(answers) else thanks)
+        if number == 15:
+            replies.expect("five questions about how you feel about the people and community")
+
+
+def test_referral_baseline_interim_and_final_waves(bot):
+    linked_practitioner(bot, "Alys", "Caerdydd", "+447700900901", areas=["CF"])
+    start_referral(bot)
+    finish_quickly(bot, answers={"what_matters": "Meeting people", "themes": "lonely"})
+    bot.advance("1h").expect(f"{FULL} short questions")
+    bot.send("CHECKIN").expect(f"(1/{FULL})", "four questions about your feelings")
+    _answer(bot, BASELINE, FULL, "Thank you for answering")
+    assert {c.wave: c.questionnaires for c in bot.rows(Checkin)} == {
+        "baseline": ["ons4", "ons_loneliness", "swemwbs", "mhc_social"], "week6": ["ons4"],
+        "week12": ["ons4", "ons_loneliness", "swemwbs", "mhc_social"]}
+
+    bot.advance("6w").expect("wellbeing check-in: 4 short questions")
+    bot.send("CHECKIN").expect("(1/4)")
+    _answer(bot, ["5", "5", "5", "5"], 4, "Thank you for answering")
+
+    bot.advance("6w").expect("Your support from Cyswllt has come to an end")
+    bot.send("CHECKIN").expect("(1/8) Overall")
+    for answer in ["good", "agree", "agree", "6", "agree", "none of these", "skip"]:
+        bot.send(answer)
+    assert bot.rows(EndOfSupport)[0].status == "completed"
+    _answer(bot, FINAL, FULL, "Thank you for answering")
+
+    social = {e.value["wave"]: e.value["score"] for e in bot.rows(DataSetEvent) if e.statement == 93}
+    assert social == {"baseline": 3, "12w": 17}
+    assert bot.rows(CheckinScore, wave="week12", measure="social")[0].change == 14
+    assert not [e for e in bot.rows(DataSetEvent) if e.statement == 93 and e.value["wave"] == "6w"]
+
+
+def test_a_check_in_a_person_starts_is_four_questions_in_welsh(bot):
+    bot.speaking("cy")
+    bot.send("LLES").expect("cytuno")
+    bot.send("ydw").expect("Mae 4 cwestiwn byr", "(1/4)")
+    for answer in ["saith", "7/10", "tua chwech"]:
+        bot.send(answer)
+    bot.send("tri").expect("Diolch am ateb")
+    bot.send("LLES").expect("(1/4)")   # a second one they start: four again
