@@ -18,7 +18,7 @@ class AnswerWordsError(ValueError):
 
 
 def load_answer_words(name: str = "table2", directory: Path = LOCALE_DIR) -> dict[str, Any]:
-    """{"close_command": [...], "pause": [...], "none": [...], "options": {question: {value: [words]}}}."""
+    """{"pause": [...], "none": [...], "options": {question: {value: [words]}}}."""
     merged: dict[str, Any] = {"options": {}}
     for lang in LANGS:
         path = directory / lang / "answers" / f"{name}.yml"
