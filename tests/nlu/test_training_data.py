@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from config import config_path
 from nlu import gazetteer
 from nlu.result import INTENTS
 from nlu.training_data import NLU_DIR, load_examples, parse_example, training_files
@@ -98,5 +99,5 @@ def test_lookup_synonyms_map_mutations_and_translations():
 
 
 def test_places_are_attributed():
-    attribution = (Path(gazetteer.ROOT) / "config" / "data" / "ATTRIBUTION.md").read_text(encoding="utf-8")
+    attribution = config_path("data", "ATTRIBUTION.md").read_text(encoding="utf-8")
     assert "Contains Ordnance Survey data © Crown copyright and database right 2019" in attribution
