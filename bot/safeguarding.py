@@ -259,7 +259,10 @@ class Safeguarding:
             return None
         language = turn.person.language or detect_language(turn.text)
         earlier = self._earlier_signal(turn.session, turn.person.id, turn.now)
-        if detection.tier == "possible" and earlier is None and turn.conversation.flow != SAFETY_FLOW:
+        # Someone who texted STOP hears nothing else, so a gentle check could not be answered
+        # (their "yes" would even opt them back in): they get the contacts, as for a clear disclosure.
+        if (detection.tier == "possible" and earlier is None and turn.conversation.flow != SAFETY_FLOW
+                and not turn.person.opted_out):
             return self._gentle_check(turn, detection.category, detection.detected_by, language)
         # A clear disclosure, or a second signal (the gentle check, or an alert, came before).
         return self._crisis(turn, detection.category, detection.detected_by, language, earlier)

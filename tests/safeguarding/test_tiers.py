@@ -176,3 +176,12 @@ def test_a_first_message_that_may_be_a_risk_is_checked_then_the_language_offer_k
     tier_bot.send("2")
     person = tier_bot.person()
     assert person.language == "en"
+
+
+def test_someone_who_texted_stop_gets_the_contacts_not_a_check_they_could_not_answer(tier_bot):
+    lead = lead_of(tier_bot)
+    tier_bot.speaking("en")
+    tier_bot.send("STOP")
+    tier_bot.send(POSSIBLE["en"]).expect("116 123", absent=(CHECK["en"],))
+    lead.deliver().expect("SAFEGUARDING ALERT")
+    assert tier_bot.person().opted_out
