@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import text
 
 from bot.cli import main
-from tests.support.databases import POSTGRES_ADMIN_URL, _admin_engine
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -16,11 +15,12 @@ def empty_database(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
         return
+    server = request.getfixturevalue("postgres_server")
     name = f"cyswllt_fresh_{uuid.uuid4().hex[:8]}"
-    admin = _admin_engine()
+    admin = server.admin_engine()
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    yield f"{server.admin_url.rsplit('/', 1)[0]}/{name}"
     with admin.connect() as connection:
         connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
                            {"n": name})
