@@ -9,6 +9,7 @@ from typing import Any, Mapping
 from babel.messages.pofile import read_po
 
 from flows.base import Labels, Reply
+from nlu.mutations import MUTATIONS, mutate
 
 LANGUAGES = ("cy", "en")
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "config" / "locale"
@@ -88,8 +89,8 @@ class Catalog:
 
     def _param(self, value: Any, lang: str) -> Any:
         if isinstance(value, Labels):
-            return ", ".join(self.text(key, lang) for key in value.keys)
-        return value
+            return _Name(", ".join(self.text(key, lang) for key in value.keys))
+        return _Name(value) if isinstance(value, str) else value
 
     def labels(self, key: str, **params: Any) -> dict[str, str]:
         """The option label in every language, so a typed label in either is understood."""
@@ -103,3 +104,12 @@ class Catalog:
             RenderedOption(o.value, self.text(o.label, option_lang, **o.params)) for o in reply.options
         )
         return Rendered(body, options, lang)
+
+
+class _Name(str):
+    """A text set into a message: "{activity:soft}" in a Welsh template mutates it (i Gylch Canu Bangor)."""
+
+    def __format__(self, spec: str) -> str:
+        if spec in MUTATIONS:
+            return mutate(str(self), spec)
+        return format(str(self), spec)
