@@ -9,7 +9,9 @@ from typing import Any
 
 import yaml
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "config" / "locale"
+from config import config_path
+
+LOCALE_DIR = config_path("locale")
 LANGS = ("cy", "en")
 
 

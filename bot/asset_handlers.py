@@ -18,7 +18,7 @@ from bot.outbox import preferred_address, queue_message
 from bot.person_facts import FactColumns
 from bot.quiet_hours import next_allowed, parse_hhmm
 from bot.referrals import OPEN as OPEN_REFERRAL
-from bot.nudges import MONTHS, TIME_NOT_KNOWN, WEEKDAYS, record_booking
+from bot.nudges import TIME_NOT_KNOWN, record_booking, weekday_and_month
 from flows.asset_query import AssetQuery
 from flows.asset_search import (
     AssetDetails, BookingRecorded, LoadAsset, RecordAssetChoice, RecordBooking, SearchAssets, SearchResults,
@@ -167,8 +167,8 @@ class AssetHandlers:
                                practitioner_asked=practitioner is not None)
 
     def _day_in_words(self, day: date, lang: str) -> str:
-        return self._text("nudge.date", lang, weekday=self._text(WEEKDAYS[day.weekday()], lang), day=day.day,
-                          month=self._text(MONTHS[day.month - 1], lang))
+        weekday, month = weekday_and_month(day, lang)
+        return self._text("nudge.date", lang, weekday=weekday, day=day.day, month=month)
 
     def _working_hours(self, now):
         if self.settings is None:

@@ -12,6 +12,7 @@ from babel.messages.pofile import read_po
 
 from config import config_path
 from flows.base import Labels, Reply
+from nlu.mutations import MUTATIONS, mutate
 
 LANGUAGES = ("cy", "en")
 LOCALE_DIR = config_path("locale")
@@ -117,8 +118,8 @@ class Catalog:
 
     def _param(self, value: Any, lang: str) -> Any:
         if isinstance(value, Labels):
-            return ", ".join(self.text(key, lang) for key in value.keys)
-        return value
+            return _Name(", ".join(self.text(key, lang) for key in value.keys))
+        return _Name(value) if isinstance(value, str) else value
 
     def ntext(self, key: str, n: int, lang: str, **params: Any) -> str:
         """The form of a message for the number n (gettext's ngettext, with Babel's plural rules)."""
@@ -144,3 +145,12 @@ class Catalog:
             for o in reply.options
         )
         return Rendered(body, options, lang)
+
+
+class _Name(str):
+    """A text set into a message: "{activity:soft}" in a Welsh template mutates it (i Gylch Canu Bangor)."""
+
+    def __format__(self, spec: str) -> str:
+        if spec in MUTATIONS:
+            return mutate(str(self), spec)
+        return format(str(self), spec)

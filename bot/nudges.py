@@ -8,10 +8,11 @@ outbox rows under idempotency keys (`nudge:<booking>:<round>:ask`, `nudge-digest
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_day_names, get_month_names
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -50,10 +51,15 @@ REMINDER_KEYS = {
     (False, True): "booking.reminder", (False, False): "booking.reminder_no_time",
     (True, True): "booking.reminder_today", (True, False): "booking.reminder_today_no_time",
 }
-WEEKDAYS = ("nudge.weekday_monday", "nudge.weekday_tuesday", "nudge.weekday_wednesday", "nudge.weekday_thursday",
-            "nudge.weekday_friday", "nudge.weekday_saturday", "nudge.weekday_sunday")
-MONTHS = ("nudge.month_1", "nudge.month_2", "nudge.month_3", "nudge.month_4", "nudge.month_5", "nudge.month_6",
-          "nudge.month_7", "nudge.month_8", "nudge.month_9", "nudge.month_10", "nudge.month_11", "nudge.month_12")
+def weekday_and_month(day: date, lang: str) -> tuple[str, str]:
+    """The weekday and month names from Babel's CLDR data: "dydd Mawrth", "Mawrth"; "Tuesday", "March".
+
+    A Welsh weekday is written "dydd Mawrth" within a sentence (CLDR gives it as it starts one).
+    """
+    weekday = get_day_names("wide", locale=lang)[day.weekday()]
+    if lang == "cy":
+        weekday = weekday[:1].lower() + weekday[1:]
+    return weekday, get_month_names("wide", locale=lang)[day.month]
 
 
 def _local(when: datetime, settings) -> datetime:
@@ -92,8 +98,8 @@ class NudgeService:
 
     def _day(self, when: datetime, lang: str) -> str:
         local = _local(when, self.settings)
-        return self.catalog.text("nudge.date", lang, weekday=self.catalog.text(WEEKDAYS[local.weekday()], lang),
-                                 day=local.day, month=self.catalog.text(MONTHS[local.month - 1], lang))
+        weekday, month = weekday_and_month(local, lang)
+        return self.catalog.text("nudge.date", lang, weekday=weekday, day=local.day, month=month)
 
     def _params(self, booking: Booking, lang: str) -> dict[str, Any]:
         return {

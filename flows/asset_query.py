@@ -170,7 +170,11 @@ around local nearby ones one other stuff help hi hello on at by
 oes ydy yw mae sydd ar am y yr r a ac ag i o yn ym yng ger efo gyda hefyd eisiau isio moyn angen chwilio
 grwp grwpiau clwb clybiau dosbarth sesiwn sesiynau gweithgaredd gweithgareddau rhywbeth rhywle unrhyw
 plis os gwelwch dda helo shwmae sut beth ble pryd lle na neu addas suitable good nice da braf
+w gwneud wneud trwy drwy cyfrwng gyfrwng year years old yr yo oed mlwydd mlwyddyn
 """.split())
+# An age in years: "my 8 year old", "8-year-old", "plentyn 8 oed", "8 mlwydd oed".
+AGE_IN_YEARS = re.compile(r"\b(\d{1,3})\s*(?:-\s*)?(?:years?|yrs?|yo)(?:\s*-?\s*old)?\b|\b(\d{1,3})\s*(?:mlwydd\s*)?oed\b")
+CHILD_UNDER, OLDER_FROM = 16, 65
 KM_PER_MILE = 1.609344
 DISTANCE = re.compile(r"(?:within|o fewn|up to|hyd at)?\s*(\d+(?:\.\d+)?)\s*(km|kms|kilometres|kilometers|cilomedr|"
                       r"miles|mile|mi|milltir)\b")
@@ -180,7 +184,7 @@ MAX_PLACE_WORDS = 5
 # Words that ask for any kind of activity ("anything in Cardiff", "gweithgareddau yn Llandudno").
 GENERIC_WORDS = {"anything", "activity", "activities", "things", "something", "events", "groups", "clubs",
                  "gweithgaredd", "gweithgareddau", "rhywbeth", "digwyddiadau", "grwpiau", "clybiau", "pethau",
-                 "unrhyw beth", "whats on", "beth sy mlaen"}
+                 "unrhyw beth", "whats on", "beth sy mlaen", "mynd", "fynd"}
 
 
 def _tokens(text: str) -> list[str]:
@@ -236,6 +240,16 @@ def parse_query(text: str) -> AssetQuery:
             scalars["postcode"] = (outward + (" " + inward if inward else "")).upper()
             lowered = lowered[:match.start()] + " " + lowered[match.end():]
             break
+    if match := AGE_IN_YEARS.search(lowered):
+        # "something for my 8 year old": children's activities, not adults' far away.
+        age = int(match.group(1) or match.group(2))
+        if age < CHILD_UNDER:
+            scalars["age_group"] = "children"
+            found["categories"].append("children_families")
+        elif age >= OLDER_FROM:
+            scalars["age_group"] = "older_people"
+            found["categories"].append("older_people")
+        lowered = lowered[:match.start()] + " " + lowered[match.end():]
     tokens = _tokens(lowered)
     i = 0
     while i < len(tokens):
@@ -269,7 +283,8 @@ def parse_query(text: str) -> AssetQuery:
         if strong or weak:
             start = i + (strong or weak)
             end = start
-            while end < len(tokens) and end - start < MAX_PLACE_WORDS and not _is_signal(tokens, end):
+            while end < len(tokens) and end - start < MAX_PLACE_WORDS and not _is_signal(tokens, end) \
+                    and not _preposition(tokens, end, STRONG_PREPOSITIONS):
                 end += 1
             if end > start:
                 found["places" if strong else "maybe_places"].append(" ".join(tokens[start:end]))

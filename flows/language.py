@@ -1,12 +1,15 @@
 """The Active Offer: Welsh first, without being asked (Standard Six), and language switching."""
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from flows.base import (
     Ask, Begin, Choice, DataSetEvent, Flow, FlowContext, FlowState, GoTo, Option, Say,
     SetLanguage, Text, Transition,
 )
+from nlu.language import detect_language
+from nlu.text import words
 
 LANGUAGE_OF_CHOICE = 13  # Core Data Set: received their social prescription in their language of choice
 OPTIONS = (Option("cy", "offer.option_cymraeg"), Option("en", "offer.option_english"))
@@ -64,8 +67,28 @@ def step(state: LanguageState, event, ctx: FlowContext) -> Transition:
             return chosen(value, "chose", state)
         case Text(_, parse) if parse.intent in INTENT_LANGUAGE and parse.confidence >= 0.6:
             return chosen(INTENT_LANGUAGE[parse.intent], "chose", state)
+        case Text(text, parse) if language := _named_or_written(text):
+            # "Cymraeg os gwelwch yn dda", "englsh pls", or plain English ("i want to refer myself"):
+            # the language is settled, and what they wanted is carried on.
+            if not state.first_intent and parse.confidence >= 0.6 and parse.intent not in INTENT_LANGUAGE:
+                state = state.with_(first_intent=parse.intent, first_text=text[:FIRST_TEXT_KEPT])
+            return chosen(language, "chose", state)
         case _:
             return Transition(state, replies=[Say("offer.not_understood", language="cy+en"), _offer()])
+
+
+LANGUAGE_NAMES = {"cy": ("cymraeg", "welsh"), "en": ("english", "saesneg")}
+
+
+def _named_or_written(text: str) -> str | None:
+    """The language a reply names (near misses too: "englsh") or, failing that, is clearly written in."""
+    named = {lang for word in words(text) if len(word) >= 5 for lang, names in LANGUAGE_NAMES.items()
+             if difflib.get_close_matches(word, names, n=1, cutoff=0.75)}
+    if len(named) == 1:
+        return named.pop()
+    if not named and len(words(text)) >= 3:
+        return detect_language(text)
+    return None
 
 
 def prompt(state: LanguageState, ctx: FlowContext):

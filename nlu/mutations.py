@@ -41,6 +41,28 @@ def mutated_forms(text: str) -> set[str]:
     return {f for f in forms if f}
 
 
+MUTATIONS = {"soft": SOFT, "nasal": NASAL, "aspirate": ASPIRATE}
+
+
+def mutate(name: str, mutation: str) -> str:
+    """A name set into Welsh text after a word that mutates it: only its first letter(s) change.
+
+    mutate("Cyswllt", "soft") == "Gyswllt" (Croeso i Gyswllt); "aspirate" -> "Chyswllt" (â Chyswllt);
+    mutate("dydd Iau", "soft") == "ddydd Iau" (ar ddydd Iau); mutate("Caerdydd", "nasal") == "Nghaerdydd".
+    A name that does not start with a mutable consonant is returned as it is.
+    """
+    table = MUTATIONS[mutation]
+    if not name or not name[0].isalpha():
+        return name
+    prefix = _radical_prefix(name.lower())
+    if prefix not in table:
+        return name
+    mutated = table[prefix] + name[len(prefix):]
+    if name[0].isupper() and mutated:
+        mutated = mutated[0].upper() + mutated[1:]
+    return mutated
+
+
 # mutated prefix -> possible radical prefixes; longest prefixes are tried first
 _UNMUTATE: dict[str, set[str]] = {}
 for _table in (SOFT, NASAL, ASPIRATE):

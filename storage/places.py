@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import yaml
+
 from config import config_path
 from nlu.mutations import radical_forms
 from nlu.text import key as fold
@@ -23,6 +25,8 @@ DATA_DIR = config_path("data")
 PLACES_FILE = DATA_DIR / "gazetteer_places_wales.csv"
 DISTRICTS_FILE = DATA_DIR / "postcode_districts.csv"
 POSTCODES_FILE = DATA_DIR / "postcodes_wales.csv.gz"
+# Everyday short names ("Merthyr", "Ponty", "Aber") -> the place's name; the NLU reads the same file.
+ALIASES_FILE = DATA_DIR / "place_aliases.yml"
 
 # When one name belongs to several places, the bigger kind is meant ("Newport" is the city).
 TYPE_RANK = {"City": 0, "Town": 1, "Village": 2, "Suburban Area": 3, "Postcode": 4}
@@ -68,7 +72,8 @@ def normalise_postcode(text: str) -> str | None:
 class Gazetteer:
     """Looks places up by name (Welsh, English, mutated) or postcode, and suggests near misses."""
 
-    def __init__(self, places: list[Place], districts: dict[str, Place], postcodes_file: Path | None):
+    def __init__(self, places: list[Place], districts: dict[str, Place], postcodes_file: Path | None,
+                 aliases: dict[str, str] | None = None):
         self._by_key: dict[str, Place] = {}
         for place in sorted(places, key=lambda p: TYPE_RANK.get(p.kind, 9)):
             for name in (place.name_en, place.name_cy):
@@ -79,6 +84,10 @@ class Gazetteer:
                     article, _, rest = key.partition(" ")
                     if article in ("y", "yr") and rest:
                         self._by_key.setdefault(rest, place)
+        # Aliases win over a smaller place that carries the short name (there is a hamlet called Merthyr).
+        for alias, name in (aliases or {}).items():
+            if (place := self._by_key.get(fold(name))) is not None:
+                self._by_key[fold(alias)] = place
         self._districts = districts
         self._postcodes_file = postcodes_file
         self._postcodes: dict[str, tuple[float, float]] | None = None
@@ -102,7 +111,9 @@ class Gazetteer:
                                                    float(row["latitude"]), float(row["longitude"]),
                                                    row["district"])
         postcodes = data_dir / POSTCODES_FILE.name
-        return cls(places, districts, postcodes if postcodes.exists() else None)
+        aliases_file = data_dir / ALIASES_FILE.name
+        aliases = yaml.safe_load(aliases_file.read_text(encoding="utf-8")) if aliases_file.exists() else {}
+        return cls(places, districts, postcodes if postcodes.exists() else None, aliases or {})
 
     # ---------------------------------------------------------------- lookups
 

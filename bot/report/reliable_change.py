@@ -8,7 +8,9 @@ from typing import Iterable, Mapping
 
 import yaml
 
-RELIABLE_CHANGE_FILE = Path(__file__).resolve().parents[2] / "config" / "dataset" / "reliable_change.yml"
+from config import config_path
+
+RELIABLE_CHANGE_FILE = config_path("dataset", "reliable_change.yml")
 Z = 1.96
 
 

@@ -128,11 +128,21 @@ def resolve(gazetteer: Gazetteer, query: AssetQuery) -> Resolution:
             place = gazetteer.lookup(candidate)
             if place is not None and place.kind in ("City", "Town"):
                 return Resolution(place=place, words=without(words[start:start + length]))
-    if query.places:
-        phrase = query.places[0]
+    # After "yn", "i", "o" a name written like a name ("nofio yn Blahdeblah") is a place we do not
+    # know: ask, rather than silently list activities anywhere ("nofio yn y môr" is not a place).
+    named = [phrase for phrase in query.maybe_places if _written_as_a_name(query.text, phrase)]
+    if query.places or named:
+        phrase = (query.places or tuple(named))[0]
         return Resolution(unknown_place=phrase, suggestions=gazetteer.suggest(phrase),
                           words=without(phrase.split()))
     return Resolution(words=tuple(words))
+
+
+def _written_as_a_name(text: str, phrase: str) -> bool:
+    """Whether the phrase's first word is capitalised in what the person wrote, not at its start."""
+    tokens = re.findall(r"[^\W_]+", text or "")
+    first = phrase.split()[0] if phrase.split() else ""
+    return any(token[:1].isupper() and fold(token) == first for token in tokens[1:])
 
 
 def request_for(query: AssetQuery, resolution: Resolution) -> SearchRequest:

@@ -28,10 +28,10 @@ TEXTS = {
     "cy": {
         "search": "grŵp cerdded yn Wrecsam", "go": "Hoffwn i fynd", "ask_when": "pa ddiwrnod y byddwch chi'n mynd",
         "when": "dydd Mawrth nesaf", "ask_reminder": "nodyn atgoffa'r diwrnod cynt", "yes": "hoffwn",
-        "booked": "Wedi'i nodi: Teithiau Llesiant Wrecsam ar dydd Mawrth 3 Mawrth. Bydda i'n anfon nodyn atgoffa",
+        "booked": "Wedi'i nodi: Teithiau Llesiant Wrecsam ar ddydd Mawrth 3 Mawrth. Bydda i'n anfon nodyn atgoffa",
         "practitioner": "bydda i'n gofyn i'ch ymarferydd a aethoch chi",
         "reminder": "Nodyn atgoffa: mae Teithiau Llesiant Wrecsam yfory am 10:00",
-        "nudge": "A aeth Sam i Teithiau Llesiant Wrecsam ar dydd Mawrth 3 Mawrth?", "recorded": "Sam",
+        "nudge": "A aeth Sam i Deithiau Llesiant Wrecsam ar ddydd Mawrth 3 Mawrth?", "recorded": "Sam",
     },
 }
 
@@ -109,7 +109,7 @@ def test_a_reminder_without_a_known_time_names_the_day_only(bot):
     bot.speaking("cy")
     _choose_the_walk(bot, TEXTS["cy"])
     bot.send("ddydd Iau")
-    bot.send("ie").expect("ar dydd Iau 5 Mawrth")
+    bot.send("ie").expect("ar ddydd Iau 5 Mawrth")
     bot.advance("1d6h")                                                   # Tuesday 16:00
     bot.advance("1d1h").expect("Nodyn atgoffa: mae Teithiau Llesiant Wrecsam yfory.", absent=("00:00",))
 

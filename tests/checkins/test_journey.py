@@ -109,7 +109,7 @@ def test_twelve_weeks_in_welsh_on_telegram(telegram_bot):
     bot = telegram_bot
     bot.speaking("cy")
     _plan(bot)
-    bot.advance("1m").expect_lang("cy").expect("Helo gan Cyswllt", "Atebwch LLES")
+    bot.advance("1m").expect_lang("cy").expect("Helo gan Gyswllt", "Atebwch LLES")
     bot.send("LLES")
     bot.send("ydw").expect_lang("cy").expect("(1/15)")
     _answer_all(bot, BASELINE_ANSWERS, "Diolch am ateb", press=True)

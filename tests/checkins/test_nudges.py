@@ -124,7 +124,7 @@ def test_a_welsh_practitioner_is_asked_in_welsh(app, bot):
     phone = bot.as_("+447700900991")
     phone.send(f"LINK {code}")
     _book(app, consenting_person(app, "+447700900731"), practitioner_id, first_name="Dafydd")
-    phone.advance("2d").expect_lang("cy").expect("A aeth Dafydd i Taith gerdded Parc Bute ar dydd Mawrth 3 Mawrth?",
+    phone.advance("2d").expect_lang("cy").expect("A aeth Dafydd i Daith gerdded Parc Bute ar ddydd Mawrth 3 Mawrth?",
                                                  "Wedi mynd", "Heb fynd", "Ddim eto", "Wedi tynnu'n ôl")
 
 

@@ -117,7 +117,7 @@ def test_subject_access_export_is_complete(bot, app, monkeypatch, tmp_path):
     assert held["person"][0]["pseudonym"] == me.pseudonym
     assert held["person_address"][0]["address"] == ADDRESS
     assert SECRET_WORDS in [m["text"] for m in held["inbound_message"]]
-    assert any("Croeso i Cyswllt" in (m["body"] or "") for m in held["outbound_message"])
+    assert any("Croeso i Gyswllt" in (m["body"] or "") for m in held["outbound_message"])
     assert {e["statement"] for e in held["dataset_event"]} >= {13}
     assert held["erasure_request"][0]["status"] == "pending"
 

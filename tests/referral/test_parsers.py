@@ -133,7 +133,7 @@ def test_data_set_values_use_the_reported_vocabulary():
 @pytest.mark.parametrize("text,number", [
     ("07700 900123", "07700900123"), ("+44 7700 900123", "07700900123"), ("+44 (0)7700 900123", "07700900123"),
     ("0044 29 2000 0000", "02920000000"), ("029 2000 0000", "02920000000"), ("01248 123456", "01248123456"),
-    ("07700 9001", None), ("999", None), ("09001 234567", None), ("hello", None), ("", None),
+    ("07700 9001", None), ("07700 900 45", None), ("029 2087 1234", "02920871234"), ("999", None), ("09001 234567", None), ("hello", None), ("", None),
 ])
 def test_uk_phone_numbers(text, number):
     from flows.phone_numbers import parse_uk_phone
