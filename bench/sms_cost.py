@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import asyncio
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -27,9 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.bootstrap import build_app  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
 from bot.messages import InboundMessage  # noqa: E402
-from bot.outbox import SendResult, deliver_due  # noqa: E402
+from bot.channels.base import Outcome, Outgoing  # noqa: E402
 from bot.practitioners import add_practitioner  # noqa: E402
 from bot.rendering import render_sms  # noqa: E402
+from bot.sender import Sender, unlimited_routes  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.sms_segments import measure  # noqa: E402
 
@@ -79,36 +81,15 @@ class Tally:
 
 
 class Collecting:
-    """A transport that keeps each SMS as the phone would show it, per address."""
+    """A provider that keeps each SMS as the phone would show it: the real Sender sends to it, so
+    a turn's rows arrive joined exactly as production joins them."""
 
     def __init__(self) -> None:
-        self.rows: list[tuple[str, datetime, str, tuple]] = []
+        self.rows: list[tuple[str, str]] = []
 
-    def send(self, message) -> SendResult:
-        self.rows.append((message.address, message.created_at, message.body or "", tuple(message.options or ())))
-        return SendResult(provider_id=f"bench-{message.id}")
-
-
-def joined_texts(rows) -> list[str]:
-    """The SMS a turn's rows become: rows to one number joined while that costs no more segments."""
-    texts: list[str] = []
-    body, options, key = None, (), None
-    for address, created, row_body, row_options in rows:
-        if body is not None and (address, created) == key and not options:
-            joined = body + "\n\n" + row_body
-            if _segments(joined, row_options) <= _segments(body, ()) + _segments(row_body, row_options):
-                body, options = joined, row_options
-                continue
-        if body is not None:
-            texts.append(render_sms(body, options))
-        body, options, key = row_body, row_options, (address, created)
-    if body is not None:
-        texts.append(render_sms(body, options))
-    return texts
-
-
-def _segments(body: str, options) -> int:
-    return max(1, measure(render_sms(body, options)).segments)
+    async def send(self, message: Outgoing) -> Outcome:
+        self.rows.append((message.address, render_sms(message.body or "", tuple(message.options or ()))))
+        return Outcome.sent(f"bench-{message.id}")
 
 
 class Person:
@@ -118,6 +99,7 @@ class Person:
         self.app = app
         self.address = address
         self.transport = Collecting()
+        self.sender = Sender(app.sessions, app.clock, app.settings, unlimited_routes({"sms": self.transport}))
 
     def send(self, text: str) -> dict[str, list[str]]:
         self.app.dispatcher.handle(InboundMessage("sms", self.address, text, uuid.uuid4().hex))
@@ -125,11 +107,10 @@ class Person:
 
     def deliver(self) -> dict[str, list[str]]:
         start = len(self.transport.rows)
-        deliver_due(self.app.sessions, self.transport, self.app.clock.now(), "sms")
-        rows = self.transport.rows[start:]
+        asyncio.run(self.sender.drain())
         by_address: dict[str, list[str]] = {}
-        for address in dict.fromkeys(r[0] for r in rows):
-            by_address[address] = joined_texts([r for r in rows if r[0] == address])
+        for address, text in self.transport.rows[start:]:
+            by_address.setdefault(address, []).append(text)
         return by_address
 
 
