@@ -83,7 +83,7 @@ def test_a_whole_referral_in_welsh_on_telegram_with_buttons(telegram_bot):
     bot.press("done").expect("prif reswm")
     bot.send("hepgor").expect("anodd cymryd rhan")
     bot.press("confidence")
-    bot.press("done").expect("gofalwr di-dâl")
+    bot.press("done").expect("heb gael eich talu")
     bot.send("ydw").expect("gofalwr yn eich helpu")
     bot.send("nac ydw").expect("enw cyntaf")
     bot.send("Siôn").expect("dyddiad geni")
