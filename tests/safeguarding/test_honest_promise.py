@@ -12,7 +12,7 @@ from tests.support.conversation import ConversationDriver
 from tests.support.team import linked_practitioner
 
 IN_HOURS = {"en": ("We are telling our team now (they work Mon-Fri 09:00-17:00)", "these numbers are the way to get help"),
-            "cy": ("Rydyn ni'n dweud wrth ein tîm nawr (maen nhw'n gweithio Llun-Gwener 09:00-17:00)",
+            "cy": ("Rydyn ni'n dweud wrth ein staff nawr (maen nhw'n gweithio Llun-Gwener 09:00-17:00)",
                    "y rhifau hyn yw'r ffordd o gael help")}
 OUT_OF_HOURS = {"en": ("they work Mon-Fri 09:00-17:00, not now", "these numbers are the way to get help now"),
                 "cy": ("maen nhw'n gweithio Llun-Gwener 09:00-17:00, nid nawr", "y rhifau hyn yw'r ffordd o gael help nawr")}
