@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot.catalog import Catalog
 from bot.outbox import preferred_address, queue_message
 from bot.person_facts import FactColumns
-from bot.quiet_hours import next_allowed, parse_hhmm
+from bot.send_policy import when_allowed
 from bot.referrals import OPEN as OPEN_REFERRAL
 from bot.nudges import MONTHS, TIME_NOT_KNOWN, WEEKDAYS, record_booking
 from flows.asset_query import AssetQuery
@@ -173,9 +173,7 @@ class AssetHandlers:
     def _working_hours(self, now):
         if self.settings is None:
             return now
-        return next_allowed(now, timezone=self.settings.service.timezone,
-                            start=parse_hhmm(self.settings.quiet_hours.start),
-                            end=parse_hhmm(self.settings.quiet_hours.end))
+        return when_allowed(None, self.settings, None, now)   # to a practitioner: the service's hours
 
     # ------------------------------------------------------------ putting an asset into words
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from bot.catalog import Catalog
 from bot.outbox import preferred_address, queue_message
 from bot.person_facts import FactColumns
-from bot.quiet_hours import next_allowed, parse_hhmm
+from bot.send_policy import when_allowed
 from bot.referral_summary import summary_text
 from bot.routing import next_in_rotation, team_for_postcode
 from flows.base import Ask, DataSetEvent, GoTo, Option, Say, Transition
@@ -309,9 +309,7 @@ class Referrals:
         address = preferred_address(person)
         if address is None:
             return
-        quiet = self.settings.quiet_hours
-        when = next_allowed(now, timezone=self.settings.service.timezone, start=parse_hhmm(quiet.start),
-                            end=parse_hhmm(quiet.end))
+        when = when_allowed(session, self.settings, person.id, now)
         queue_message(session, self.catalog, reply, channel=address.channel, address=address.address,
                       now=now, person=person, not_before=when, idempotency_key=key)
 
