@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping, Sequence
 
-from sqlalchemy import bindparam, exists, insert, inspect, select, update
+from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased, lazyload, sessionmaker
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -68,16 +68,6 @@ _INBOX_INSERT = {
 }
 
 
-# The conversation row written once at the end of a turn, with the optimistic version check the
-# ORM would make (version_id_col), but without the ORM's flush machinery: a fifth of a turn's
-# CPU in the profile. Likewise the address's last-seen time.
-_CONVERSATION_TABLE = Conversation.__table__
-_CONVERSATION_COLUMNS = ("flow", "state", "pending_options", "paused", "updated_at")
-_CONVERSATION_UPDATE = (
-    update(_CONVERSATION_TABLE)
-    .where(_CONVERSATION_TABLE.c.id == bindparam("row_id"), _CONVERSATION_TABLE.c.version == bindparam("old_version"))
-    .values({name: bindparam(name) for name in (*_CONVERSATION_COLUMNS, "version")})
-)
 # Data set events go in with one executemany, not the ORM's unit of work (a turn that recorded
 # an event spent a quarter of its time in the flush).
 _EVENT_TABLE = DataSetEventRow.__table__
@@ -471,7 +461,7 @@ class Dispatcher:
     def _flush_turn(self, turn: Turn) -> tuple[tuple[int, ...], tuple[OutgoingRow, ...]]:
         session = turn.session
         # No flush before the outbox rows: the conversation's pending options change with them,
-        # and one UPDATE (with its version check) at the end is one round trip, not two.
+        # and one UPDATE at the end is one round trip, not two.
         ids, handed = [], []
         recipients = {}
         here = (turn.message.channel, turn.message.address)
@@ -503,8 +493,11 @@ class Dispatcher:
             o.reply.options for o in turn.outgoing if o.person_id == turn.person.id
         ):
             turn.conversation.pending_options = []
+        # The conversation is written by the flush, with the ORM's version check (version_id_col):
+        # StaleDataError if another worker moved it on since it was read (handle() reads it again).
+        # Written every turn, changed or not: what the turn decided rests on the version it read.
         turn.conversation.updated_at = turn.now
-        self._store_conversation(turn)
+        flag_modified(turn.conversation, "updated_at")
         if turn.seen_address_id is not None:
             session.connection().execute(_ADDRESS_SEEN, {"row_id": turn.seen_address_id, "now": turn.now})
         if turn.events:
@@ -512,28 +505,6 @@ class Dispatcher:
                 {name: getattr(event, name) for name in _EVENT_COLUMNS} for event in turn.events])
         session.flush()
         return tuple(ids), tuple(handed)
-
-    def _store_conversation(self, turn: Turn) -> None:
-        """UPDATE the conversation if nobody else moved it on since it was read; else StaleDataError."""
-        conversation = turn.conversation
-        state = inspect(conversation)
-        if state.pending or state.deleted or state.detached:
-            return  # first contact: the ORM inserts it with the flush (or it was erased this turn)
-        if conversation.version is None:
-            turn.session.flush()   # an earlier autoflush left it half-known: let the ORM finish
-        values = {name: getattr(conversation, name) for name in _CONVERSATION_COLUMNS}
-        old_version = conversation.version
-        result = turn.session.connection().execute(
-            _CONVERSATION_UPDATE, {**values, "version": old_version + 1, "row_id": conversation.id,
-                                   "old_version": old_version})
-        if result.rowcount != 1:
-            raise StaleDataError(f"conversation {conversation.id} moved on from version {old_version}")
-        for name, value in values.items():
-            set_committed_value(conversation, name, value)
-        set_committed_value(conversation, "version", old_version + 1)
-        # Written: the session need not look at it again (its flush would find nothing to write
-        # only after a whole unit of work).
-        turn.session.expunge(conversation)
 
     # ------------------------------------------------------------ loading
 

@@ -87,9 +87,9 @@ def test_two_workers_with_the_same_people_in_opposite_orders_handle_every_messag
     results, raised = [], []
     turn = app.dispatcher._turn
 
-    def noting_what_is_raised(session, message):
+    def noting_what_is_raised(session, message, *rest):
         try:
-            return turn(session, message)
+            return turn(session, message, *rest)
         except Exception as error:
             raised.append(error)
             raise
