@@ -28,7 +28,6 @@ from storage.assets.repository import ensure_sample_directory
 from storage.assets.search import search_text
 from storage.models import AssetService, AssetSignpost, Person, Practitioner, Referral
 from storage.models.assets import SUPPORT_FORM
-from storage.fixed_in import one_of
 from storage.places import Gazetteer
 
 LANGUAGES = ("cy", "en")
@@ -80,7 +79,7 @@ def _has_practitioner_column(person_id) -> dict[str, Any]:
     # practitioner, and whether that practitioner is active.
     return {"active": select(Practitioner.active)
             .join(Referral, Referral.practitioner_id == Practitioner.id)
-            .where(Referral.person_id == person_id, one_of(Referral.status, OPEN_REFERRAL))
+            .where(Referral.person_id == person_id, Referral.status.in_(OPEN_REFERRAL))
             .order_by(Referral.created_at.desc()).limit(1).scalar_subquery()}
 
 

@@ -243,30 +243,6 @@ class Dispatcher:
                 return self._record_failure(message)
         return self._record_failure(message)
 
-    def handle_together(self, messages: Sequence[InboundMessage], hand_over: bool = False) -> list[Handled]:
-        """Several messages that arrived at once, in one transaction: one commit for them all.
-
-        Each is still a whole turn, in arrival order, and none is acknowledged before the commit.
-        Committing together is what lets a busy process keep up (group commit: the benchmark
-        showed a third more turns a second on SQLite, half as many again on PostgreSQL). If any
-        turn fails, nothing of the group is kept and each message is handled on its own, with
-        its own retries and failure record.
-        """
-        if len(messages) == 1:
-            return [self.handle(messages[0], hand_over)]
-        messages = [_storable_choice_and_payload(m) for m in messages]
-        # Each turn locks its address row until the commit. Taking them in one order (one
-        # person's messages keep theirs) means two workers' groups never wait on each other.
-        order = sorted(range(len(messages)), key=lambda n: (messages[n].channel, messages[n].address))
-        try:
-            with self.sessions.begin() as session:
-                turns = {n: self._turn(session, messages[n], hand_over) for n in order}
-        except Exception:  # noqa: BLE001 - rolled back as one; alone, each retries or says what went wrong
-            return [self.handle(message, hand_over) for message in messages]
-        for n in order:
-            self._after_commit(turns[n][1])
-        return [turns[n][0] for n in range(len(messages))]
-
     def _handle_once(self, message: InboundMessage, hand_over: bool = False) -> Handled:
         with self.sessions.begin() as session:
             handled, turn = self._turn(session, message, hand_over)

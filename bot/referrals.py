@@ -37,7 +37,6 @@ from flows.referral import NAME as REFERRAL_FLOW, SaveDraft, ShowSummary, Submit
 from flows.referral_sources import clean_source
 from flows.withdraw import NAME as WITHDRAW_FLOW, ForgetReferrals
 from storage.models import DataSetEvent as DataSetEventRow
-from storage.fixed_in import one_of
 from storage.models import Person, Practitioner, Referral
 
 log = logging.getLogger(__name__)
@@ -326,7 +325,7 @@ def _fact_columns(person_id) -> dict[str, Any]:
     return {
         "has_draft": exists().where(Referral.person_id == person_id, Referral.status == "draft"),
         "draft_answers": draft,
-        "open": exists().where(Referral.person_id == person_id, one_of(Referral.status, OPEN)),
+        "open": exists().where(Referral.person_id == person_id, Referral.status.in_(OPEN)),
     }
 
 

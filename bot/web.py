@@ -10,8 +10,8 @@ import asyncio
 import contextlib
 import json
 import logging
-import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -33,14 +33,11 @@ from bot.metrics import INBOUND, TURN_SECONDS, exposition
 from bot.operations import read_snapshot
 from bot.scheduler import Scheduler
 from bot.sender import Sender, routes_from_settings
-from bot.turn_groups import TurnGroups
-from bot.worker_threads import WorkerThreads
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1_000_000   # no provider sends more; anything bigger is not from one
 TURNS_AT_ONCE = 4      # below SQLAlchemy's default pool of 5, leaving one for the sender
-MOST_TURNS_IN_ONE_COMMIT = 16   # webhooks that waited: more would only hold the first ones' answers longer
 
 
 @dataclass
@@ -75,17 +72,11 @@ class WebApp:
             transports["telegram"] = self.channels.telegram
         if self.channels.sms:
             transports["sms"] = self.channels.sms
-        # SQLite has one writer at a time; threads that wait for it in SQLite's busy handler
-        # back off in sleeps of up to 100 ms (the benchmark showed 1 s tails). Taking turns
-        # on a lock in this process instead costs nothing: the GIL serialises the work anyway.
-        self.write_lock = threading.Lock() if app.engine.dialect.name == "sqlite" else contextlib.nullcontext()
         # Turns at once: more than the database pool holds only queue for connections (with
         # PostgreSQL the benchmark showed 1 s tails at 32 concurrent webhooks, none at 8).
-        self.turn_threads = WorkerThreads(TURNS_AT_ONCE, "turn")
-        self.turns = TurnGroups(self._dispatch_together, self.turn_threads.run, runners=TURNS_AT_ONCE,
-                                most_at_once=MOST_TURNS_IN_ONE_COMMIT)
-        self.sender = Sender(app.sessions, app.clock, app.settings, routes_from_settings(app.settings, transports),
-                             write_lock=self.write_lock) if run_sender and transports else None
+        self._turn_threads: ThreadPoolExecutor | None = None
+        self.sender = Sender(app.sessions, app.clock, app.settings, routes_from_settings(app.settings, transports)
+                             ) if run_sender and transports else None
         self.telegram_polling = telegram_polling
         if self.channels.sms and not app.settings.public.base_url:
             log.warning("CYSWLLT_PUBLIC_BASE_URL is not set: every Twilio webhook will be refused (403), "
@@ -112,6 +103,7 @@ class WebApp:
     @contextlib.asynccontextmanager
     async def lifespan(self, _starlette):
         self._stop = asyncio.Event()
+        self._turn_threads = ThreadPoolExecutor(TURNS_AT_ONCE, thread_name_prefix="turn")
         if self.channels.telegram:
             await self.channels.telegram.start()
         if self.channels.sms:
@@ -135,7 +127,8 @@ class WebApp:
                 self.sender.wake()
             await asyncio.gather(*self._background, return_exceptions=True)
             self._background.clear()
-            await self.turn_threads.aclose()
+            # Every turn handed over finishes (a transaction is not interrupted half way).
+            await asyncio.to_thread(self._turn_threads.shutdown, wait=True)
             if self.channels.telegram:
                 await self.channels.telegram.stop()
             if self.channels.sms:
@@ -147,7 +140,7 @@ class WebApp:
         """Commit one inbound message through the dispatcher; Unavailable if it cannot be."""
         started = time.perf_counter()
         try:
-            handled = await self.turns.handle(message)
+            handled = await self._in_turn_thread(self._dispatch, message)
         except Exception as exc:  # noqa: BLE001 - the dispatcher keeps failed turns; this is the DB
             log.warning("inbound %s %s not committed: %s", message.channel, message.provider_id, exc)
             INBOUND.labels(message.channel, "unavailable").inc()
@@ -162,9 +155,12 @@ class WebApp:
                 self.sender.wake()   # rows only the claim will find (to others, or behind earlier ones)
         return handled
 
-    def _dispatch_together(self, messages: list[InboundMessage]) -> list[Handled]:
-        with self.write_lock:
-            return self.app.dispatcher.handle_together(messages, hand_over=self._hand_over)
+    def _dispatch(self, message: InboundMessage) -> Handled:
+        return self.app.dispatcher.handle(message, hand_over=self._hand_over)
+
+    async def _in_turn_thread(self, function, *args):
+        """A blocking call (a database transaction) in one of the turn threads."""
+        return await asyncio.get_running_loop().run_in_executor(self._turn_threads, function, *args)
 
     # ------------------------------------------------------------ routes
 
@@ -237,12 +233,12 @@ class WebApp:
             return PlainTextResponse("not a status callback", status_code=400)
 
         def store() -> None:
-            with self.write_lock, self.app.sessions.begin() as session:
+            with self.app.sessions.begin() as session:
                 record_status(session, "sms", sid[:64], status, form.get("ErrorCode"), self.app.clock.now(),
                               address=form.get("To"))
 
         try:
-            await self.turn_threads.run(store)
+            await self._in_turn_thread(store)
         except Exception as exc:  # noqa: BLE001 - the database: Twilio will call again
             log.warning("status callback %s not stored: %s", sid, exc)
             return PlainTextResponse("try again", status_code=503)
