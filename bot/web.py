@@ -104,6 +104,11 @@ class WebApp:
     async def lifespan(self, _starlette):
         self._stop = asyncio.Event()
         self._turn_threads = ThreadPoolExecutor(TURNS_AT_ONCE, thread_name_prefix="turn")
+        # Train or load the embedded NLU now, not inside the first message's transaction.
+        nlu = self.app.dispatcher.nlu
+        for backend in (nlu, getattr(nlu, "fallback", None)):
+            if hasattr(backend, "warm_up"):
+                await asyncio.to_thread(backend.warm_up)
         if self.channels.telegram:
             await self.channels.telegram.start()
         if self.channels.sms:
