@@ -74,6 +74,11 @@ _EVENT_TABLE = DataSetEventRow.__table__
 _EVENT_COLUMNS = tuple(c.name for c in _EVENT_TABLE.columns if c.name != "id")
 _EVENT_INSERT = insert(_EVENT_TABLE)
 _ADDRESS_TABLE = PersonAddress.__table__
+_LANGUAGE_OF = (
+    select(Person.__table__.c.language)
+    .join_from(_ADDRESS_TABLE, Person.__table__, Person.__table__.c.id == _ADDRESS_TABLE.c.person_id)
+    .where(_ADDRESS_TABLE.c.channel == bindparam("channel"), _ADDRESS_TABLE.c.address == bindparam("address"))
+)
 LAST_SEEN_PRECISION = timedelta(minutes=1)
 _ADDRESS_SEEN = (
     update(_ADDRESS_TABLE).where(_ADDRESS_TABLE.c.id == bindparam("row_id"))
@@ -225,9 +230,10 @@ class Dispatcher:
     def handle(self, message: InboundMessage, hand_over: bool = False) -> Handled:
         """One message's turn, committed. `hand_over`: the caller's sender sends the replies now."""
         message = _storable_choice_and_payload(message)
+        parsed = self._parse_first(message)
         for _ in range(CONCURRENT_UPDATE_RETRIES):
             try:
-                return self._handle_once(message, hand_over)
+                return self._handle_once(message, hand_over, parsed)
             except StaleDataError:
                 continue  # another worker moved this conversation on; read it again
             except IntegrityError:
@@ -243,14 +249,32 @@ class Dispatcher:
                 return self._record_failure(message)
         return self._record_failure(message)
 
-    def _handle_once(self, message: InboundMessage, hand_over: bool = False) -> Handled:
+    def _parse_first(self, message: InboundMessage) -> tuple[str, Parse] | None:
+        """The NLU's reading, before the turn's transaction: a slow NLU (Rasa) then holds no row
+        lock and no pooled connection. In the person's language as last stored; the turn parses
+        again in the rare case that its locked read says otherwise."""
+        text = clean_text(message.text)
+        if not text:
+            return None
+        try:
+            with self.sessions() as session:
+                language = session.execute(_LANGUAGE_OF, {"channel": message.channel,
+                                                          "address": message.address}).scalar()
+            hint = language or detect_language(text) or self.default_language
+            return hint, self.nlu.parse(text, hint)
+        except Exception:  # noqa: BLE001 - the turn parses again, inside, and says what went wrong
+            log.warning("could not read the message before its turn", exc_info=True)
+            return None
+
+    def _handle_once(self, message: InboundMessage, hand_over: bool = False,
+                     parsed: tuple[str, Parse] | None = None) -> Handled:
         with self.sessions.begin() as session:
-            handled, turn = self._turn(session, message, hand_over)
+            handled, turn = self._turn(session, message, hand_over, parsed)
         self._after_commit(turn)
         return handled
 
-    def _turn(self, session: Session, message: InboundMessage, hand_over: bool = False
-              ) -> tuple[Handled, Turn | None]:
+    def _turn(self, session: Session, message: InboundMessage, hand_over: bool = False,
+              parsed: tuple[str, Parse] | None = None) -> tuple[Handled, Turn | None]:
         """One message's whole turn in the session's transaction (the caller commits)."""
         now = self.clock.now()
         person, conversation, facts, is_new, seen_address_id = self._load(session, message, now)
@@ -261,7 +285,12 @@ class Dispatcher:
             conversation = self._new_conversation(session, person, now)
         text = clean_text(message.text)
         language_hint = person.language or detect_language(text) or self.default_language
-        parse = self.nlu.parse(text, language_hint) if text else NO_TEXT
+        if not text:
+            parse = NO_TEXT
+        elif parsed is not None and parsed[0] == language_hint:
+            parse = parsed[1]
+        else:
+            parse = self.nlu.parse(text, language_hint)
         turn = Turn(session, person, conversation, message, text, parse, now, inbound_id, facts=facts,
                     seen_address_id=seen_address_id)
         if hand_over:
