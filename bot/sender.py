@@ -32,6 +32,7 @@ can repeat at most one message per person: never a burst.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import random
@@ -272,12 +273,14 @@ class Sender:
     """
 
     def __init__(self, sessions: sessionmaker, clock: Clock, settings, routes: dict[str, Route],
-                 rng: random.Random | None = None):
+                 rng: random.Random | None = None, write_lock=None):
         self.sessions = sessions
         self.clock = clock
         self.settings = settings.sender
         self.routes = routes
         self.rng = rng or random.Random()
+        # Shared with the web app's turns on SQLite (see bot/web.py); a no-op otherwise.
+        self.write_lock = write_lock if write_lock is not None else contextlib.nullcontext()
         self.stats = Stats()
         self.running = False
         self._in_flight: dict[int, tuple[str, str]] = {}   # message's first row id -> recipient, while being sent
@@ -723,7 +726,7 @@ class Sender:
         if not ids and not plan.changes:
             return set()
         claim_until = plan.now + timedelta(seconds=self.settings.claim_s)
-        with self.sessions.begin() as session:
+        with self.write_lock, self.sessions.begin() as session:
             _update_rows(session, plan.changes)
             if not ids:
                 return set()
@@ -734,7 +737,7 @@ class Sender:
                         claim_ids: Sequence[int] = ()) -> set[int]:
         """Store outcomes; and claim `claim_ids` (handed rows next in line), returning those it got."""
         now = self.clock.now()
-        with self.sessions.begin() as session:
+        with self.write_lock, self.sessions.begin() as session:
             sent_ids = [c["provider_id"] for c in changes if c.get("status") == "sent" and c.get("provider_id")]
             if sent_ids:
                 # A status callback may have beaten us here; it is further along.
