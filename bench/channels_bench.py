@@ -4,8 +4,7 @@
     python bench/channels_bench.py --db sqlite --people 200 --concurrency 16 --channel telegram
 
 Prints, per database:
-  1. dispatcher: durable turns/s in one thread (each turn is one committed transaction), with
-     --dispatcher-group people's messages at once in one transaction (default 8), and from
+  1. dispatcher: durable turns/s in one thread (each turn is one committed transaction), and from
      --dispatcher-threads threads at once (default 4);
   2. http: `cyswllt serve` as a separate process, N simulated people (default 1,000) each
      holding a 10-turn conversation through signed webhooks, against fake Telegram and Twilio
@@ -98,28 +97,6 @@ def bench_dispatcher(url: str, people: int) -> None:
     app.close()
     print(f"  dispatcher, one thread: {len(latencies)} durable turns in {elapsed:.1f} s = "
           f"{len(latencies) / elapsed:,.0f} turns/s; turn p50 {percentile(latencies, 50) * 1000:.2f} ms, "
-          f"p99 {percentile(latencies, 99) * 1000:.2f} ms")
-
-
-def bench_dispatcher_together(url: str, people: int, group: int) -> None:
-    """Turns handled `group` at a time in one transaction (Dispatcher.handle_together), as the
-    web app does with the webhooks that are waiting when a turn runner is free."""
-    settings = load_settings(environ={})
-    settings.database.url = url
-    app = build_app(settings, clock=SystemClock())
-    addresses = [f"+4475{n:08d}" for n in range(people)]
-    latencies = []
-    start = time.perf_counter()
-    for first in range(0, people, group):
-        waiting = addresses[first:first + group]
-        for words in SCRIPT:
-            t0 = time.perf_counter()
-            app.dispatcher.handle_together([InboundMessage("sms", a, words, uuid.uuid4().hex) for a in waiting])
-            latencies.extend([time.perf_counter() - t0] * len(waiting))
-    elapsed = time.perf_counter() - start
-    app.close()
-    print(f"  dispatcher, {group} at a time in one transaction: {len(latencies)} durable turns in {elapsed:.1f} s = "
-          f"{len(latencies) / elapsed:,.0f} turns/s; group p50 {percentile(latencies, 50) * 1000:.2f} ms, "
           f"p99 {percentile(latencies, 99) * 1000:.2f} ms")
 
 
@@ -439,8 +416,6 @@ def main() -> None:
     parser.add_argument("--dispatcher-people", type=int, default=200)
     parser.add_argument("--dispatcher-threads", type=int, default=4,
                         help="also run the dispatcher from this many threads at once (1: not)")
-    parser.add_argument("--dispatcher-group", type=int, default=8,
-                        help="also hand the dispatcher this many people's messages at once (1: not)")
     parser.add_argument("--unloaded-people", type=int, default=20)
     parser.add_argument("--limit-chats", type=int, default=150)
     parser.add_argument("--skip", action="append", default=[], choices=("dispatcher", "http", "limits"))
@@ -453,9 +428,6 @@ def main() -> None:
         if "dispatcher" not in args.skip:
             with database(kind) as url:
                 bench_dispatcher(url, args.dispatcher_people)
-            if args.dispatcher_group > 1:
-                with database(kind) as url:
-                    bench_dispatcher_together(url, args.dispatcher_people, args.dispatcher_group)
             if args.dispatcher_threads > 1:
                 with database(kind) as url:
                     bench_dispatcher_threads(url, args.dispatcher_people, args.dispatcher_threads)

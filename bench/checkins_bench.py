@@ -24,7 +24,6 @@ import collections
 import copy
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -103,9 +102,7 @@ async def drain(app, settings, fakes: Fakes, seconds: float | None) -> tuple[flo
     channels = {"telegram": TelegramChannel(settings, _no_inbound), "sms": TwilioChannel(settings)}
     for channel in channels.values():
         await channel.start()
-    write_lock = threading.Lock() if app.engine.dialect.name == "sqlite" else None
-    sender = Sender(app.sessions, app.clock, settings, routes_from_settings(settings, channels),
-                    write_lock=write_lock)
+    sender = Sender(app.sessions, app.clock, settings, routes_from_settings(settings, channels))
     before = fakes.totals()
     stop = asyncio.Event()
     started = time.perf_counter()

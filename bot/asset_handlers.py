@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot.catalog import Catalog
 from bot.outbox import preferred_address, queue_message
 from bot.person_facts import FactColumns
-from bot.quiet_hours import next_allowed, parse_hhmm
+from bot.send_policy import when_allowed
 from bot.referrals import OPEN as OPEN_REFERRAL
 from bot.nudges import TIME_NOT_KNOWN, record_booking, weekday_and_month
 from flows.asset_query import AssetQuery
@@ -28,7 +28,6 @@ from storage.assets.repository import ensure_sample_directory
 from storage.assets.search import search_text
 from storage.models import AssetService, AssetSignpost, Person, Practitioner, Referral
 from storage.models.assets import SUPPORT_FORM
-from storage.fixed_in import one_of
 from storage.places import Gazetteer
 
 LANGUAGES = ("cy", "en")
@@ -80,7 +79,7 @@ def _has_practitioner_column(person_id) -> dict[str, Any]:
     # practitioner, and whether that practitioner is active.
     return {"active": select(Practitioner.active)
             .join(Referral, Referral.practitioner_id == Practitioner.id)
-            .where(Referral.person_id == person_id, one_of(Referral.status, OPEN_REFERRAL))
+            .where(Referral.person_id == person_id, Referral.status.in_(OPEN_REFERRAL))
             .order_by(Referral.created_at.desc()).limit(1).scalar_subquery()}
 
 
@@ -173,9 +172,7 @@ class AssetHandlers:
     def _working_hours(self, now):
         if self.settings is None:
             return now
-        return next_allowed(now, timezone=self.settings.service.timezone,
-                            start=parse_hhmm(self.settings.quiet_hours.start),
-                            end=parse_hhmm(self.settings.quiet_hours.end))
+        return when_allowed(None, self.settings, None, now)   # to a practitioner: the service's hours
 
     # ------------------------------------------------------------ putting an asset into words
 

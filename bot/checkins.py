@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from sqlalchemy import select, update
@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from bot.catalog import Catalog
 from bot.outbox import preferred_address, queue_message
-from bot.quiet_hours import next_allowed, parse_hhmm
+from bot.quiet_hours import parse_hhmm
+from bot.send_policy import send_window, when_allowed  # noqa: F401 - the check-ins' names for them
 from flows.base import DataSetEvent, Say
 from flows.checkin import (
     AnswerRecorded, CheckinGone, CheckinOpened, CompleteCheckin, OpenCheckin, RecordAnswer,
@@ -147,31 +148,6 @@ def set_contact_times(session: Session, person_id: int, start: str, end: str, no
         session.add(ContactPreference(person_id=person_id, start=start, end=end, updated_at=now))
     else:
         preference.start, preference.end, preference.updated_at = start, end, now
-
-
-def send_window(settings, preference: ContactPreference | None) -> tuple[time, time]:
-    """The allowed hours for unprompted messages: quiet hours, narrowed to the person's times if they fit."""
-    start, end = parse_hhmm(settings.quiet_hours.start), parse_hhmm(settings.quiet_hours.end)
-    if preference is not None:
-        own_start, own_end = max(start, parse_hhmm(preference.start)), min(end, parse_hhmm(preference.end))
-        if own_start < own_end:
-            return own_start, own_end
-    return start, end
-
-
-def when_allowed(session: Session, settings, person_id: int | None, when: datetime,
-                 preferences: Mapping[int, ContactPreference] | None = None) -> datetime:
-    """The first time at or after `when` that an unprompted message may go to this person.
-
-    `preferences`, when given, holds every relevant person's contact times (looked up in bulk).
-    """
-    preference = None
-    if preferences is not None:
-        preference = preferences.get(person_id)
-    elif person_id is not None:
-        preference = session.scalar(select(ContactPreference).where(ContactPreference.person_id == person_id))
-    start, end = send_window(settings, preference)
-    return next_allowed(when, timezone=settings.service.timezone, start=start, end=end)
 
 
 # ---------------------------------------------------------------- the service

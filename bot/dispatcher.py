@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping, Sequence
 
-from sqlalchemy import bindparam, exists, insert, inspect, select, update
+from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased, lazyload, sessionmaker
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -87,22 +87,17 @@ _INBOX_INSERT = {
 }
 
 
-# The conversation row written once at the end of a turn, with the optimistic version check the
-# ORM would make (version_id_col), but without the ORM's flush machinery: a fifth of a turn's
-# CPU in the profile. Likewise the address's last-seen time.
-_CONVERSATION_TABLE = Conversation.__table__
-_CONVERSATION_COLUMNS = ("flow", "state", "pending_options", "paused", "updated_at")
-_CONVERSATION_UPDATE = (
-    update(_CONVERSATION_TABLE)
-    .where(_CONVERSATION_TABLE.c.id == bindparam("row_id"), _CONVERSATION_TABLE.c.version == bindparam("old_version"))
-    .values({name: bindparam(name) for name in (*_CONVERSATION_COLUMNS, "version")})
-)
 # Data set events go in with one executemany, not the ORM's unit of work (a turn that recorded
 # an event spent a quarter of its time in the flush).
 _EVENT_TABLE = DataSetEventRow.__table__
 _EVENT_COLUMNS = tuple(c.name for c in _EVENT_TABLE.columns if c.name != "id")
 _EVENT_INSERT = insert(_EVENT_TABLE)
 _ADDRESS_TABLE = PersonAddress.__table__
+_LANGUAGE_OF = (
+    select(Person.__table__.c.language)
+    .join_from(_ADDRESS_TABLE, Person.__table__, Person.__table__.c.id == _ADDRESS_TABLE.c.person_id)
+    .where(_ADDRESS_TABLE.c.channel == bindparam("channel"), _ADDRESS_TABLE.c.address == bindparam("address"))
+)
 LAST_SEEN_PRECISION = timedelta(minutes=1)
 _ADDRESS_SEEN = (
     update(_ADDRESS_TABLE).where(_ADDRESS_TABLE.c.id == bindparam("row_id"))
@@ -260,9 +255,10 @@ class Dispatcher:
     def handle(self, message: InboundMessage, hand_over: bool = False) -> Handled:
         """One message's turn, committed. `hand_over`: the caller's sender sends the replies now."""
         message = _storable_choice_and_payload(message)
+        parsed = self._parse_first(message)
         for _ in range(CONCURRENT_UPDATE_RETRIES):
             try:
-                return self._handle_once(message, hand_over)
+                return self._handle_once(message, hand_over, parsed)
             except StaleDataError:
                 continue  # another worker moved this conversation on; read it again
             except IntegrityError:
@@ -278,38 +274,32 @@ class Dispatcher:
                 return self._record_failure(message)
         return self._record_failure(message)
 
-    def handle_together(self, messages: Sequence[InboundMessage], hand_over: bool = False) -> list[Handled]:
-        """Several messages that arrived at once, in one transaction: one commit for them all.
-
-        Each is still a whole turn, in arrival order, and none is acknowledged before the commit.
-        Committing together is what lets a busy process keep up (group commit: the benchmark
-        showed a third more turns a second on SQLite, half as many again on PostgreSQL). If any
-        turn fails, nothing of the group is kept and each message is handled on its own, with
-        its own retries and failure record.
-        """
-        if len(messages) == 1:
-            return [self.handle(messages[0], hand_over)]
-        messages = [_storable_choice_and_payload(m) for m in messages]
-        # Each turn locks its address row until the commit. Taking them in one order (one
-        # person's messages keep theirs) means two workers' groups never wait on each other.
-        order = sorted(range(len(messages)), key=lambda n: (messages[n].channel, messages[n].address))
+    def _parse_first(self, message: InboundMessage) -> tuple[str, Parse] | None:
+        """The NLU's reading, before the turn's transaction: a slow NLU (Rasa) then holds no row
+        lock and no pooled connection. In the person's language as last stored; the turn parses
+        again in the rare case that its locked read says otherwise."""
+        text = clean_text(message.text)
+        if not text:
+            return None
         try:
-            with self.sessions.begin() as session:
-                turns = {n: self._turn(session, messages[n], hand_over) for n in order}
-        except Exception:  # noqa: BLE001 - rolled back as one; alone, each retries or says what went wrong
-            return [self.handle(message, hand_over) for message in messages]
-        for n in order:
-            self._after_commit(turns[n][1])
-        return [turns[n][0] for n in range(len(messages))]
+            with self.sessions() as session:
+                language = session.execute(_LANGUAGE_OF, {"channel": message.channel,
+                                                          "address": message.address}).scalar()
+            hint = language or detect_language(text) or self.default_language
+            return hint, self.nlu.parse(text, hint)
+        except Exception:  # noqa: BLE001 - the turn parses again, inside, and says what went wrong
+            log.warning("could not read the message before its turn", exc_info=True)
+            return None
 
-    def _handle_once(self, message: InboundMessage, hand_over: bool = False) -> Handled:
+    def _handle_once(self, message: InboundMessage, hand_over: bool = False,
+                     parsed: tuple[str, Parse] | None = None) -> Handled:
         with self.sessions.begin() as session:
-            handled, turn = self._turn(session, message, hand_over)
+            handled, turn = self._turn(session, message, hand_over, parsed)
         self._after_commit(turn)
         return handled
 
-    def _turn(self, session: Session, message: InboundMessage, hand_over: bool = False
-              ) -> tuple[Handled, Turn | None]:
+    def _turn(self, session: Session, message: InboundMessage, hand_over: bool = False,
+              parsed: tuple[str, Parse] | None = None) -> tuple[Handled, Turn | None]:
         """One message's whole turn in the session's transaction (the caller commits)."""
         now = self.clock.now()
         person, conversation, facts, is_new, seen_address_id = self._load(session, message, now)
@@ -320,7 +310,12 @@ class Dispatcher:
             conversation = self._new_conversation(session, person, now)
         text = clean_text(message.text)
         language_hint = person.language or detect_language(text) or self.default_language
-        parse = self.nlu.parse(text, language_hint) if text else NO_TEXT
+        if not text:
+            parse = NO_TEXT
+        elif parsed is not None and parsed[0] == language_hint:
+            parse = parsed[1]
+        else:
+            parse = self.nlu.parse(text, language_hint)
         turn = Turn(session, person, conversation, message, text, parse, now, inbound_id, facts=facts,
                     seen_address_id=seen_address_id)
         if hand_over:
@@ -574,7 +569,7 @@ class Dispatcher:
     def _flush_turn(self, turn: Turn) -> tuple[tuple[int, ...], tuple[OutgoingRow, ...]]:
         session = turn.session
         # No flush before the outbox rows: the conversation's pending options change with them,
-        # and one UPDATE (with its version check) at the end is one round trip, not two.
+        # and one UPDATE at the end is one round trip, not two.
         ids, handed = [], []
         recipients = {}
         here = (turn.message.channel, turn.message.address)
@@ -606,8 +601,11 @@ class Dispatcher:
             o.reply.options for o in turn.outgoing if o.person_id == turn.person.id
         ):
             turn.conversation.pending_options = []
+        # The conversation is written by the flush, with the ORM's version check (version_id_col):
+        # StaleDataError if another worker moved it on since it was read (handle() reads it again).
+        # Written every turn, changed or not: what the turn decided rests on the version it read.
         turn.conversation.updated_at = turn.now
-        self._store_conversation(turn)
+        flag_modified(turn.conversation, "updated_at")
         if turn.seen_address_id is not None:
             session.connection().execute(_ADDRESS_SEEN, {"row_id": turn.seen_address_id, "now": turn.now})
         if turn.events:
@@ -615,28 +613,6 @@ class Dispatcher:
                 {name: getattr(event, name) for name in _EVENT_COLUMNS} for event in turn.events])
         session.flush()
         return tuple(ids), tuple(handed)
-
-    def _store_conversation(self, turn: Turn) -> None:
-        """UPDATE the conversation if nobody else moved it on since it was read; else StaleDataError."""
-        conversation = turn.conversation
-        state = inspect(conversation)
-        if state.pending or state.deleted or state.detached:
-            return  # first contact: the ORM inserts it with the flush (or it was erased this turn)
-        if conversation.version is None:
-            turn.session.flush()   # an earlier autoflush left it half-known: let the ORM finish
-        values = {name: getattr(conversation, name) for name in _CONVERSATION_COLUMNS}
-        old_version = conversation.version
-        result = turn.session.connection().execute(
-            _CONVERSATION_UPDATE, {**values, "version": old_version + 1, "row_id": conversation.id,
-                                   "old_version": old_version})
-        if result.rowcount != 1:
-            raise StaleDataError(f"conversation {conversation.id} moved on from version {old_version}")
-        for name, value in values.items():
-            set_committed_value(conversation, name, value)
-        set_committed_value(conversation, "version", old_version + 1)
-        # Written: the session need not look at it again (its flush would find nothing to write
-        # only after a whole unit of work).
-        turn.session.expunge(conversation)
 
     # ------------------------------------------------------------ loading
 

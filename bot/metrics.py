@@ -30,9 +30,9 @@ if MULTIPROCESS:
     # prometheus-client opens its files as the metrics below are made: the directory must exist.
     Path(os.environ.get(MULTIPROC_ENV) or os.environ[MULTIPROC_ENV.lower()]).mkdir(parents=True, exist_ok=True)
 
-REGISTRY = CollectorRegistry(auto_describe=True)
-# The NLU's (nlu/ may not import bot/): served with these.
-from nlu.metrics import NLU_FALLBACKS, NLU_SECONDS, REGISTRY as NLU_REGISTRY  # noqa: E402,F401
+# One registry for the process, made at the bottom layer so that nlu/ (which may not import
+# bot/) counts into it too; its NLU metrics are re-exported here.
+from nlu.metrics import NLU_FALLBACKS, NLU_SECONDS, REGISTRY  # noqa: E402,F401
 CHANNELS = ("sms", "telegram")
 
 INBOUND = Counter(
@@ -158,7 +158,6 @@ def exposition(read_database: Callable[[], "object"] | None) -> tuple[bytes, str
         MultiProcessCollector(registry)
     else:
         registry.register(_Forward(REGISTRY))
-        registry.register(_Forward(NLU_REGISTRY))
     if read_database is not None:
         registry.register(DatabaseCollector(read_database))
     return generate_latest(registry), CONTENT_TYPE_LATEST

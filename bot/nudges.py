@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.catalog import Catalog
-from bot.checkins import when_allowed
+from bot.send_policy import when_allowed
 from bot.outbox import preferred_address, queue_message
 from bot.quiet_hours import parse_hhmm
 from flows.base import Ask, Option, Reply, Say, regarding

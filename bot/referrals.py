@@ -27,7 +27,7 @@ from bot.catalog import Catalog
 from bot.outbox import preferred_address, queue_message
 from bot.person_facts import FactColumns
 from bot.practitioner_items import WaitingItem, commands, refuse, who
-from bot.quiet_hours import next_allowed, parse_hhmm
+from bot.send_policy import when_allowed
 from bot.referral_summary import SHORT, summary_text
 from bot.routing import next_in_rotation, reachable, team_for_postcode
 from flows.base import Ask, DataSetEvent, GoTo, Option, Say, Transition, regarding
@@ -38,7 +38,6 @@ from flows.referral import NAME as REFERRAL_FLOW, DiscardDraft, SaveDraft, ShowS
 from flows.referral_sources import clean_source
 from flows.withdraw import NAME as WITHDRAW_FLOW, ForgetReferrals
 from storage.models import DataSetEvent as DataSetEventRow
-from storage.fixed_in import one_of
 from storage.models import Person, Practitioner, Referral, Team
 
 log = logging.getLogger(__name__)
@@ -396,9 +395,7 @@ class Referrals:
         address = preferred_address(person)
         if address is None:
             return
-        quiet = self.settings.quiet_hours
-        when = next_allowed(now, timezone=self.settings.service.timezone, start=parse_hhmm(quiet.start),
-                            end=parse_hhmm(quiet.end))
+        when = when_allowed(session, self.settings, person.id, now)
         queue_message(session, self.catalog, reply, channel=address.channel, address=address.address,
                       now=now, person=person, not_before=when, idempotency_key=key)
 
@@ -415,7 +412,7 @@ def _fact_columns(person_id) -> dict[str, Any]:
     return {
         "has_draft": exists().where(Referral.person_id == person_id, Referral.status == "draft"),
         "draft_answers": draft,
-        "open": exists().where(Referral.person_id == person_id, one_of(Referral.status, OPEN)),
+        "open": exists().where(Referral.person_id == person_id, Referral.status.in_(OPEN)),
         # Sent a referral before (protected characteristics are asked once, in the first).
         "before": exists().where(Referral.person_id == person_id, Referral.submitted_at.is_not(None)),
     }

@@ -568,11 +568,12 @@ class Sender:
         for message in messages:   # ours from now: a take() or the next look must know
             self._in_flight[message.id] = (message.channel, message.address)
             self._sending_rows.update(message.row_ids)
+        # Now, not once the claim is written: a record that lands meanwhile must see it and wake us.
+        self._more_waiting = more_waiting
         return Plan(now, messages, changes, more_waiting)
 
     def _claimed(self, plan: Plan, claimed_ids: set[int]) -> list[Outgoing]:
         """The planned messages whose rows were all still queued (another sender may have won some)."""
-        self._more_waiting = plan.more_waiting
         claimed, lost = [], []
         for message in plan.messages:
             if all(i in claimed_ids for i in message.row_ids):

@@ -12,6 +12,7 @@ import json
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -33,14 +34,11 @@ from bot.metrics import INBOUND, STATUS_CALLBACKS, TURN_SECONDS, exposition
 from bot.operations import read_snapshot
 from bot.scheduler import Scheduler
 from bot.sender import Sender, routes_from_settings
-from bot.turn_groups import TurnGroups
-from bot.worker_threads import WorkerThreads
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1_000_000   # no provider sends more; anything bigger is not from one
 TURNS_AT_ONCE = 4      # below SQLAlchemy's default pool of 5, leaving one for the sender
-MOST_TURNS_IN_ONE_COMMIT = 16   # webhooks that waited: more would only hold the first ones' answers longer
 
 
 @dataclass
@@ -80,15 +78,14 @@ class WebApp:
             transports["telegram"] = self.channels.telegram
         if self.channels.sms:
             transports["sms"] = self.channels.sms
-        # SQLite has one writer at a time; threads that wait for it in SQLite's busy handler
-        # back off in sleeps of up to 100 ms (the benchmark showed 1 s tails). Taking turns
-        # on a lock in this process instead costs nothing: the GIL serialises the work anyway.
-        self.write_lock = threading.Lock() if app.engine.dialect.name == "sqlite" else contextlib.nullcontext()
         # Turns at once: more than the database pool holds only queue for connections (with
         # PostgreSQL the benchmark showed 1 s tails at 32 concurrent webhooks, none at 8).
-        self.turn_threads = WorkerThreads(TURNS_AT_ONCE, "turn")
-        self.turns = TurnGroups(self._dispatch_together, self.turn_threads.run, runners=TURNS_AT_ONCE,
-                                most_at_once=MOST_TURNS_IN_ONE_COMMIT)
+        self._turn_threads: ThreadPoolExecutor | None = None
+        # SQLite has one writer at a time; threads that wait for it in SQLite's busy handler
+        # back off in sleeps of up to 100 ms (1 s tails). Taking turns on a lock in this process
+        # instead costs nothing: the GIL serialises the work anyway. Measured (bench/README.md):
+        # without it p99 tripled and turns/s fell by a quarter to a half.
+        self.write_lock = threading.Lock() if app.engine.dialect.name == "sqlite" else contextlib.nullcontext()
         self.sender = Sender(app.sessions, app.clock, app.settings, routes_from_settings(app.settings, transports),
                              write_lock=self.write_lock) if run_sender and transports else None
         self.telegram_polling = telegram_polling
@@ -118,6 +115,12 @@ class WebApp:
     @contextlib.asynccontextmanager
     async def lifespan(self, _starlette):
         self._stop = asyncio.Event()
+        self._turn_threads = ThreadPoolExecutor(TURNS_AT_ONCE, thread_name_prefix="turn")
+        # Train or load the embedded NLU now, not inside the first message's transaction.
+        nlu = self.app.dispatcher.nlu
+        for backend in (nlu, getattr(nlu, "fallback", None)):
+            if hasattr(backend, "warm_up"):
+                await asyncio.to_thread(backend.warm_up)
         if self.channels.telegram:
             await self.channels.telegram.start()
         if self.channels.sms:
@@ -141,7 +144,8 @@ class WebApp:
                 self.sender.wake()
             await asyncio.gather(*self._background, return_exceptions=True)
             self._background.clear()
-            await self.turn_threads.aclose()
+            # Every turn handed over finishes (a transaction is not interrupted half way).
+            await asyncio.to_thread(self._turn_threads.shutdown, wait=True)
             if self.channels.telegram:
                 await self.channels.telegram.stop()
             if self.channels.sms:
@@ -153,7 +157,7 @@ class WebApp:
         """Commit one inbound message through the dispatcher; Unavailable if it cannot be."""
         started = time.perf_counter()
         try:
-            handled = await self.turns.handle(message)
+            handled = await self._in_turn_thread(self._dispatch, message)
         except Exception as exc:  # noqa: BLE001 - the dispatcher keeps failed turns; this is the DB
             log.warning("inbound %s %s not committed: %s", message.channel, message.provider_id, exc)
             INBOUND.labels(message.channel, "unavailable").inc()
@@ -168,9 +172,13 @@ class WebApp:
                 self.sender.wake()   # rows only the claim will find (to others, or behind earlier ones)
         return handled
 
-    def _dispatch_together(self, messages: list[InboundMessage]) -> list[Handled]:
+    def _dispatch(self, message: InboundMessage) -> Handled:
         with self.write_lock:
-            return self.app.dispatcher.handle_together(messages, hand_over=self._hand_over)
+            return self.app.dispatcher.handle(message, hand_over=self._hand_over)
+
+    async def _in_turn_thread(self, function, *args):
+        """A blocking call (a database transaction) in one of the turn threads."""
+        return await asyncio.get_running_loop().run_in_executor(self._turn_threads, function, *args)
 
     # ------------------------------------------------------------ routes
 
@@ -259,7 +267,7 @@ class WebApp:
                               address=form.get("To"))
 
         try:
-            await self.turn_threads.run(store)
+            await self._in_turn_thread(store)
         except Exception as exc:  # noqa: BLE001 - the database: Twilio will call again
             log.warning("status callback %s not stored: %s", sid, exc)
             STATUS_CALLBACKS.labels("sms", "unavailable").inc()

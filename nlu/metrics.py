@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+# The process's one registry (bot/metrics.py adds its own metrics to it and serves it).
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 NLU_SECONDS = Histogram(

@@ -8,7 +8,6 @@ exactly one runs scheduled work and another takes over if its worker dies.
 """
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import os
@@ -68,13 +67,11 @@ def run(args) -> int:
     except ValueError as exc:
         print(f"cyswllt serve: {exc}")
         return 2
-    settle_memory()
     try:
         # log_config=None: uvicorn's own records go through the redacting (JSON) handler too.
         uvicorn.run(web.starlette, host=args.host, port=args.port, log_level=level.lower(),
                     access_log=False, lifespan="on", log_config=None)
     finally:
-        gc.unfreeze()   # the command may run inside a longer process (the tests run it so)
         app.close()
     return 0
 
@@ -108,15 +105,4 @@ def worker_app():
     settings.sender.instances = options["workers"]
     app = build_app(settings)
     web = create_web_app(app, run_sender=options["sender"], run_scheduler=options["scheduler"])
-    settle_memory()
     return web.starlette
-
-
-def settle_memory() -> None:
-    """Leave what start-up built (the NLU models, catalogs, libraries) out of garbage collection.
-
-    Those objects live as long as the process; without this every full collection walks them
-    all again (the benchmark saw 180 ms pauses, each a webhook answered that much later).
-    """
-    gc.collect()
-    gc.freeze()

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import threading
 
 import pytest
 
@@ -13,55 +12,8 @@ from bot.channels.twilio_sms import SIGNATURE_SETTINGS_HEADER, SignatureChecker,
 from bot.sender import Route, Sender, TokenBucket
 from bot.settings import load_settings
 from bot.sms_segments import GSM_BASIC, GSM_EXTENDED, SmsSize, measure
-from bot.worker_threads import WorkerThreads
 from tests.support.fake_telegram import TOKEN
 from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM, TwilioWebhooks
-
-# ------------------------------------------------------------ worker threads
-
-
-def test_worker_threads_run_calls_elsewhere_and_hand_back_results_and_errors():
-    threads = WorkerThreads(2, "test")
-
-    def fail():
-        raise KeyError("nope")
-
-    async def scenario():
-        where = await threads.run(lambda: threading.current_thread().name)
-        total = await threads.run(sum, [1, 2, 3])
-        with pytest.raises(KeyError):
-            await threads.run(fail)
-        return where, total
-
-    try:
-        where, total = asyncio.run(scenario())
-    finally:
-        threads.close()
-    assert where.startswith("test-") and total == 6
-
-
-def test_a_cancelled_caller_leaves_its_call_to_finish_and_close_waits_for_it():
-    threads = WorkerThreads(1, "test")
-    started, release, finished = threading.Event(), threading.Event(), []
-
-    def slow():
-        started.set()
-        release.wait(5)
-        finished.append(True)
-
-    async def scenario():
-        task = asyncio.create_task(threads.run(slow))
-        await asyncio.to_thread(started.wait, 5)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        assert not finished   # cancelled while the call still runs
-        release.set()
-        await threads.aclose()
-
-    asyncio.run(scenario())
-    assert finished == [True]
-
 
 # ------------------------------------------------------------ Twilio signatures
 

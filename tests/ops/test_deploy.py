@@ -30,11 +30,11 @@ from sqlalchemy import text
 
 from bot.cli import build_parser
 from bot.settings import Settings, load_settings
-# Production refuses a webhook secret shorter than 32 characters (bot/config_check.py).
-TELEGRAM_SECRET = "production-length-webhook-secret_0123456789"
 from tests.support.fake_telegram import TOKEN
 from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM, PUBLIC_BASE_URL, TwilioWebhooks
 
+# Production refuses a webhook secret shorter than 32 characters (bot/config_check.py).
+TELEGRAM_SECRET = "production-length-webhook-secret_0123456789"
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY_MD = ROOT / "docs" / "deploy.md"
 DEPLOY = ROOT / "deploy"
