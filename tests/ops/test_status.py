@@ -28,7 +28,8 @@ def test_status_summarises_the_queue_alerts_and_scheduler(app, settings, clock):
     finally:
         lock.release()
     shown = render(report)
-    assert report["migrations"]["at_head"] and "at head (0008_merge_features)" in shown
+    assert report["migrations"]["at_head"] and f"at head ({', '.join(report['migrations']['head'])})" in shown
+    assert "referrals     none waiting unaccepted" in shown
     assert "sms: 1 waiting, oldest due 3m" in shown
     assert "sms failed 1" in shown
     assert "1 unacknowledged alert(s) (open 1, no one to alert 0), oldest 20m" in shown
