@@ -31,6 +31,7 @@ def test_status_summarises_the_queue_alerts_and_scheduler(app, settings, clock):
     # Whatever the newest migration is (each feature adds one; they are joined at merge).
     [head] = report["migrations"]["head"]
     assert report["migrations"]["at_head"] and f"at head ({head})" in shown
+    assert "referrals     none waiting unaccepted" in shown
     assert "sms: 1 waiting, oldest due 3m" in shown
     assert "sms failed 1" in shown
     assert "1 unacknowledged alert(s) (open 1, no one to alert 0), oldest 20m" in shown

@@ -20,7 +20,7 @@ def test_a_referral_nobody_accepts_reminds_its_practitioner_once(bot):
     bot.advance("1d")
     alys.deliver().expect_nothing()
     bot.advance("1d")
-    alys.deliver().expect("Referral 1 is still waiting to be accepted (2 days", "ACCEPT 1")
+    alys.deliver().expect("Referral 1 (prefers English, SMS) is still waiting to be accepted (2 days", "ACCEPT 1")
     alys.send("1").expect("Referral 1 accepted")
     bot.advance("3d")
     alys.deliver().expect_nothing()
