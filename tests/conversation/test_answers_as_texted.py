@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from flows.base import Text
 from flows.picks import read_picks
@@ -10,6 +10,15 @@ from flows.referral import THEMES, THEME_WORDS, WHEN_WORDS, CONTACT_WHEN
 from flows.yes_no import read_yes_no
 from storage.models import CheckinAnswer, ErasureRequest, Referral
 from tests.support.referral import start_referral
+
+
+@pytest.fixture
+def settings(settings):
+    # These tests walk the three original instruments (15 items): a check-in a person starts asks
+    # ONS-4 alone by default (tests/table2/test_waves.py).
+    settings.checkins.questionnaires = ["ons4", "ons_loneliness", "swemwbs"]
+    settings.checkins.interim_questionnaires = ["ons4", "ons_loneliness", "swemwbs"]
+    return settings
 
 
 # ---------------------------------------------------------------- numbers and words together
@@ -24,7 +33,7 @@ def test_numbers_mixed_with_words_keep_both(answer, picked):
     assert read_picks(Text(answer), THEMES, THEME_WORDS) == picked
 
 
-@settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=300, deadline=None)
 @given(numbers=st.lists(st.integers(1, len(THEMES)), min_size=1, max_size=4),
        words=st.lists(st.sampled_from(["and", "a", "hefyd", "also", "mental", "bod allan", "money", ",", "&",
                                        "dw i'n meddwl", "please", "nos", "am", "x", "😀", "-"]), max_size=5),

@@ -49,7 +49,7 @@ def test_every_mutated_project_name_reads_back_to_its_radical():
 
 def test_the_catalog_mutates_names_in_welsh_and_leaves_english_alone():
     catalog = Catalog.load()
-    reply = Say("nudge.question", name="Sam", activity="Cylch Canu Bangor", day="dydd Iau 5 Mawrth")
-    assert catalog.render(reply, "cy").body == "A aeth Sam i Gylch Canu Bangor ar ddydd Iau 5 Mawrth?"
+    reply = Say("nudge.question", n=12, who="Sam", name="Sam", activity="Cylch Canu Bangor", day="dydd Iau 5 Mawrth")
+    assert catalog.render(reply, "cy").body == "Atgyfeiriad 12 (Sam): a aeth Sam i Gylch Canu Bangor ar ddydd Iau 5 Mawrth?"
     assert "Cylch Canu Bangor" in catalog.render(reply, "en").body
     assert "Croeso i Gyswllt" in catalog.render(Say("offer.welsh_detected"), "cy").body

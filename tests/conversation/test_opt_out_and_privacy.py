@@ -6,6 +6,15 @@ import pytest
 from tests.support.referral import start_referral
 
 
+@pytest.fixture
+def settings(settings):
+    # These tests walk the three original instruments (15 items): a check-in a person starts asks
+    # ONS-4 alone by default (tests/table2/test_waves.py).
+    settings.checkins.questionnaires = ["ons4", "ons_loneliness", "swemwbs"]
+    settings.checkins.interim_questionnaires = ["ons4", "ons_loneliness", "swemwbs"]
+    return settings
+
+
 @pytest.mark.parametrize("language, said, yes, stopped", [
     ("en", "please stop texting me", "yes", "won't get any more messages"),
     ("en", "Stop messaging me!", "1", "won't get any more messages"),
