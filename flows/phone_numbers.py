@@ -15,6 +15,9 @@ except ImportError:  # pragma: no cover - the dependency is declared; the shared
 
 # National significant lengths: 01 numbers have 9 or 10 digits after the 0; 02, 03 and 07 have 10.
 _FALLBACK = re.compile(r"0(?:1\d{8,9}|[237]\d{9})")
+# Ofcom's mobile range for drama and testing (07700 900000-900999): libphonenumber calls it invalid,
+# but a whole number in it reaches no one, so demos, training and tests may use it safely.
+_OFCOM_DRAMA_MOBILE = re.compile(r"7700900\d{3}")
 _ACCEPTED_TYPES = ("MOBILE", "FIXED_LINE", "FIXED_LINE_OR_MOBILE", "UAN", "PERSONAL_NUMBER", "VOIP")
 
 
@@ -38,7 +41,11 @@ def _with_library(text: str) -> str | None:
         number = phonenumbers.parse(text.replace("(0)", ""), "GB")
     except phonenumbers.NumberParseException:
         return None
-    if number.country_code != 44 or not phonenumbers.is_valid_number(number):
+    if number.country_code != 44:
+        return None
+    if _OFCOM_DRAMA_MOBILE.fullmatch(str(number.national_number)):
+        return "0" + str(number.national_number)
+    if not phonenumbers.is_valid_number(number):
         return None
     kind = phonenumbers.number_type(number)
     if not any(kind == getattr(phonenumbers.PhoneNumberType, name) for name in _ACCEPTED_TYPES):
