@@ -287,6 +287,9 @@ class Dispatcher:
                                                           "address": message.address}).scalar()
             hint = language or detect_language(text) or self.default_language
             return hint, self.nlu.parse(text, hint)
+        except (OperationalError, InterfaceError):
+            # The database is away: the caller answers 503 and the provider sends it again.
+            raise
         except Exception:  # noqa: BLE001 - the turn parses again, inside, and says what went wrong
             log.warning("could not read the message before its turn", exc_info=True)
             return None
