@@ -159,21 +159,6 @@ class Figures:
                 if later is None or occurred_at > later[0]:
                     paired.follow_up[subject] = (occurred_at, score)
 
-    def add_pair(self, statement: int, item: str, instrument: str, subject: str, baseline_at: datetime,
-                 baseline: float, follow_up_at: datetime, follow_up: float) -> None:
-        """One person's earliest baseline and latest follow-up on one measure, as the database chose them."""
-        paired = self.paired[(statement, str(instrument), item)]
-        paired.baseline[subject] = (baseline_at, float(baseline))
-        paired.follow_up[subject] = (follow_up_at, float(follow_up))
-
-    def add_measure(self, statement: int, instrument: str, item: str) -> None:
-        """A measure scored at least once, shown even when no one has a pair yet."""
-        self.paired[(statement, str(instrument), item)]
-
-    def add_person(self, subject: str) -> None:
-        """Someone with an event in the period that the fold did not see (an instrument's)."""
-        self.people.add(subject)
-
     def _week(self, moment: datetime) -> date:
         day = moment.astimezone(self.zone).date()
         return day - timedelta(days=day.weekday())
