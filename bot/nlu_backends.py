@@ -9,7 +9,7 @@ from nlu.result import NLUBackend
 
 
 def cache_dir(settings: Settings) -> Path:
-    """nlu.cache_dir (by default in the user's cache folder; see bot.settings.user_dir)."""
+    """nlu.cache_dir (by default in the user's cache folder; see config.user_dir)."""
     return Path(settings.nlu.cache_dir).expanduser()
 
 

@@ -11,22 +11,13 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
+from config import user_dir
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from sqlalchemy.engine import make_url
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "CYSWLLT_"
 SETTINGS_FILE_ENV = "CYSWLLT_SETTINGS"
-
-
-def user_dir(kind: Literal["state", "cache"]) -> Path:
-    """Where Cyswllt writes by default: $XDG_STATE_HOME or $XDG_CACHE_HOME (~/.local/state, ~/.cache) + /cyswllt.
-
-    Never the source tree or the installed package, which may be read-only (a wheel, the image).
-    """
-    variable, fallback = {"state": ("XDG_STATE_HOME", ".local/state"), "cache": ("XDG_CACHE_HOME", ".cache")}[kind]
-    base = os.environ.get(variable) or str(Path.home() / fallback)
-    return Path(base).expanduser() / "cyswllt"
 
 
 def _default_database_url() -> str:

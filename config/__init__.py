@@ -7,8 +7,10 @@ relative to a module.
 """
 from __future__ import annotations
 
+import os
 from importlib.resources import files
 from pathlib import Path
+from typing import Literal
 
 SHIPPED_PREFIX = "config/"
 
@@ -28,3 +30,13 @@ def setting_path(value: str | Path) -> Path:
     if text.startswith(SHIPPED_PREFIX):
         return config_path(*Path(text[len(SHIPPED_PREFIX):]).parts)
     return Path(text).expanduser()
+
+
+def user_dir(kind: Literal["state", "cache"]) -> Path:
+    """Where Cyswllt writes by default: $XDG_STATE_HOME or $XDG_CACHE_HOME (~/.local/state, ~/.cache) + /cyswllt.
+
+    Never the source tree or the installed package, which may be read-only (a wheel, the image).
+    """
+    variable, fallback = {"state": ("XDG_STATE_HOME", ".local/state"), "cache": ("XDG_CACHE_HOME", ".cache")}[kind]
+    base = os.environ.get(variable) or str(Path.home() / fallback)
+    return Path(base).expanduser() / "cyswllt"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from bot.settings import user_dir
+from config import user_dir
 
 REQUIREMENTS = Path(__file__).resolve().parent / "rasa" / "requirements.txt"
 # Rasa 3.6 needs Python < 3.11; pyenv's 3.10 is the usual place on this machine.
