@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import data_rights
 from bot.asset_handlers import AssetHandlers
-from bot.answer_words import load_answer_words
 from bot.case_closing import ACTION as CLOSE_ACTION, CloseAction
 from bot.catalog import Catalog
 from bot.checkins import CheckinService, cancel_pending, plan_checkins, resume_after_opt_in
@@ -73,7 +72,6 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     safeguarding = Safeguarding(settings, catalog, FLOWS)
     referrals = Referrals(settings, catalog)
     checkins = CheckinService(settings, catalog, questionnaires.questionnaires)
-    answer_words = load_answer_words()
     end_of_support = EndOfSupportService(settings, catalog)
     # A case reaching its final wave unclosed gets the end-of-support conversation with its check-in.
     checkins.on_final_wave = end_of_support.on_final_wave
@@ -101,8 +99,7 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
         },
         person_facts=[referrals.person_facts, data_rights.facts, assets.person_facts, END_OF_SUPPORT_FACTS],
         practitioner_actions=PractitionerActions({data_rights.ACTION: erasure.answer}),
-        resources={"questionnaires": questionnaires.questionnaires, CHECK_ANSWERS: safeguarding.check_answers,
-                   "answer_words": answer_words},
+        resources={"questionnaires": questionnaires.questionnaires, CHECK_ANSWERS: safeguarding.check_answers},
         # STOP pauses check-ins (nothing unprompted goes to someone opted out); START resumes them.
         on_opt_in=[lambda session, person_id, now: resume_after_opt_in(
             session, person_id, now, settings.checkins.expire_after_days)],
@@ -115,7 +112,7 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     actions.register("referral", referrals.on_answer)
     actions.register("nudge", nudges.answer)
     actions.register("attendance", nudges.answer_by_referral)
-    actions.register(CLOSE_ACTION, CloseAction(end_of_support, answer_words))
+    actions.register(CLOSE_ACTION, CloseAction(end_of_support))
     # What waits for a practitioner, for LIST and bare numbers: every feature's items, oldest first.
     items = PractitionerItems(catalog, actions)
     for section in (safeguarding.items, referrals.items, nudges.items, erasure.items):

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.end_of_support import EndOfSupportService
 from flows.base import Ask, DataSetEvent, Option, Say
-from flows.picks import fold
 from flows.practitioner import NeedText, PractitionerAnswer, action_value
+from nlu import answers, text
 from storage.models import CaseClosure, Person, Practitioner, Referral
 from storage.models import DataSetEvent as DataSetEventRow
 
@@ -79,9 +78,8 @@ def close_buttons(referral_id: int) -> Option:
 class CloseAction:
     """A practitioner's answers while closing a case (action "close")."""
 
-    def __init__(self, end_of_support: EndOfSupportService, words: Any):
+    def __init__(self, end_of_support: EndOfSupportService):
         self.end_of_support = end_of_support
-        self.none_words = {fold(w) for w in words.get("none", ())}
 
     def __call__(self, turn, practitioner: Practitioner, answer: PractitionerAnswer):
         session = turn.session
@@ -115,10 +113,10 @@ class CloseAction:
             turn.reply(Say("close.unknown", id=rid))
         return None
 
-    def _count(self, text: str) -> int | None:
-        folded = fold(text or "")
-        if folded in self.none_words:
+    def _count(self, said: str | None) -> int | None:
+        if answers.said(said, "none"):
             return 0
+        folded = text.phrase(said)
         if folded.isdigit() and int(folded) <= MAX_ONWARD:
             return int(folded)
         return None

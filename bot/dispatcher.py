@@ -41,7 +41,7 @@ from flows.language import LANGUAGE_OF_CHOICE
 from flows.practitioner import PractitionerAnswer
 from flows.registry import FLOWS, intent_routes, menu_options
 from flows.yes_no import read_yes_no
-from nlu import answers as answer_words
+from nlu import answers
 from nlu.text import has_phrase, words as text_words
 from nlu.language import detect_language
 from nlu.result import NLUBackend, Parse
@@ -66,7 +66,7 @@ LONGEST_OPT_OUT = 10   # words: a longer message is about something else
 
 def _asks_to_opt_out(text: str) -> bool:
     said = text_words(text)
-    return 0 < len(said) <= LONGEST_OPT_OUT and any(has_phrase(said, p) for p in answer_words.words("opt_out"))
+    return 0 < len(said) <= LONGEST_OPT_OUT and any(has_phrase(said, p) for p in answers.words("opt_out"))
 
 
 # Kept in the conversation's state while "carry on or start again?" waits for an answer.
@@ -367,7 +367,7 @@ class Dispatcher:
             self._apply(turn, CHECKIN_FLOW, Transition(None, effects=[GoTo(CHECKIN_FLOW, {"source": "keyword"})]))
         elif keyword in (Keyword.MENU, Keyword.START) and person.language and not is_new:
             self._apply(turn, turn.home_flow, Transition(None, effects=[GoTo(turn.home_flow)]))
-        elif turn.message.choice is None and answer_words.said(turn.text, "privacy"):
+        elif turn.message.choice is None and answers.said(turn.text, "privacy"):
             # PRIVACY / PREIFATRWYDD from anywhere, then the question they were at, asked again.
             notice = privacy_notice(self.settings)
             turn.reply(notice if person.language else dataclasses.replace(notice, language=BILINGUAL))
@@ -416,7 +416,7 @@ class Dispatcher:
         return turn.now - updated >= gap
 
     def _welcome_back(self, turn: Turn) -> None:
-        if answer_words.said(turn.text, "carry_on") or answer_words.said(turn.text, "start_again"):
+        if answers.said(turn.text, "carry_on") or answers.said(turn.text, "start_again"):
             self._answer_welcome_back(turn)   # "carry on", in answer to a reminder: no need to ask
             return
         turn.conversation.state = {**(turn.conversation.state or {}), WELCOME_BACK_MARK: True}
@@ -426,9 +426,9 @@ class Dispatcher:
     def _answer_welcome_back(self, turn: Turn) -> None:
         event = self._event(turn)
         text = event.text if isinstance(event, Text) else ""
-        carry_on = isinstance(event, Choice) and event.value == "carry_on" or answer_words.said(text, "carry_on")
+        carry_on = isinstance(event, Choice) and event.value == "carry_on" or answers.said(text, "carry_on")
         start_again = isinstance(event, Choice) and event.value == "start_again" or \
-            answer_words.said(text, "start_again")
+            answers.said(text, "start_again")
         state = {k: v for k, v in (turn.conversation.state or {}).items() if k != WELCOME_BACK_MARK}
         if carry_on:
             turn.conversation.state = state

@@ -44,14 +44,9 @@ NOT_FUZZY = {"cymraes", "cymro", "cymry", "cymreig", "cymreigr"}
 OPT_IN_ONLY = {"yes", "ie", "ydw"}
 
 
-def normalise_word(text: str) -> str:
-    """The message as one folded word (nlu/text.py): "Stop!" -> "stop", "NÔL" -> "nol"."""
-    return fold(text)
-
-
 def match(text: str, channel: str = "sms") -> Keyword | None:
     """The keyword this whole message is, if it is one word that is a keyword."""
-    word = normalise_word(text)
+    word = fold(text)
     if not word or " " in word:
         return None
     word = word.split("@", 1)[0]  # Telegram sends /start@BotName in groups
@@ -66,5 +61,5 @@ def match(text: str, channel: str = "sms") -> Keyword | None:
 
 
 def is_opt_in(text: str, channel: str = "sms") -> bool:
-    word = normalise_word(text).split(" ", 1)[0]
+    word = fold(text).split(" ", 1)[0]
     return match(text, channel) is Keyword.START or word in OPT_IN_ONLY or word.startswith("/start")

@@ -31,12 +31,12 @@ from bot.send_policy import when_allowed
 from bot.referral_summary import SHORT, summary_text
 from bot.routing import next_in_rotation, reachable, team_for_postcode
 from flows.base import Ask, DataSetEvent, GoTo, Option, Say, Transition, regarding
-from flows.picks import fold
 from flows.postcodes import parse_postcode
 from flows.practitioner import NeedText, PractitionerAnswer, action_value
 from flows.referral import NAME as REFERRAL_FLOW, DiscardDraft, SaveDraft, ShowSummary, SubmitReferral
 from flows.referral_sources import clean_source
 from flows.withdraw import NAME as WITHDRAW_FLOW, ForgetReferrals
+from nlu import answers
 from storage.models import DataSetEvent as DataSetEventRow
 from storage.models import Person, Practitioner, Referral, Team
 
@@ -46,11 +46,6 @@ ACCEPTED, RECEIVED, FIRST_CONTACT_DAYS, NOT_APPROPRIATE, WAITING_DAYS, WHAT_MATT
 OPEN = ("submitted", "accepted", "contacted")
 STATUS_LABELS = {"submitted": "referral.status_submitted", "accepted": "referral.status_accepted",
                  "contacted": "referral.status_contacted"}
-WITHDRAW_PHRASES = {
-    "withdraw consent", "withdraw my consent", "i withdraw consent", "i withdraw my consent",
-    "/withdraw", "tynnu caniatad yn ol", "tynnu fy nghaniatad yn ol", "tynnu caniatad", "/tynnu",
-    "dw i am dynnu fy nghaniatad yn ol", "rwy'n tynnu fy nghaniatad yn ol",
-}
 # "REF GP-W91234" or "ATG GP-W91234" (atgyfeirio): a referral source code sent by SMS.
 # The practitioner's answers to a referral: (verb, button label, command).
 ACTIONS = (("accept", "referral.action_accept", "practitioner.command_accept"),
@@ -93,8 +88,7 @@ class Referrals:
         """A referral code by SMS keyword or deep link, and "withdraw consent", from anywhere."""
         if ctx.person.get("is_practitioner") or turn.person.opted_out or turn.message.choice is not None:
             return None
-        text = fold(turn.text)
-        if text in WITHDRAW_PHRASES and turn.person.language:
+        if answers.said(turn.text, "withdraw_consent") and turn.person.language:
             return Transition(None, effects=[GoTo(WITHDRAW_FLOW)])
         found = CODE_KEYWORD.match(turn.text)
         if found and not any(c.isdigit() or c in "-_" for c in found.group(1)):

@@ -35,10 +35,6 @@ class DateProblem(Exception):
         self.reason = reason
 
 
-def _fold(text: str) -> str:
-    return fold(text, apostrophe="'")
-
-
 def _year(text: str, today: date) -> int:
     year = int(text)
     if len(text) == 2:
@@ -48,7 +44,7 @@ def _year(text: str, today: date) -> int:
 
 
 def _parts(text: str, today: date) -> tuple[int, int, int]:
-    text = _fold(text)
+    text = fold(text)
     if found := _NUMERIC.match(text):
         return _year(found[3], today), int(found[2]), int(found[1])
     if found := _ISO.match(text):
@@ -144,7 +140,7 @@ def _dated(year: int | None, month: int, day: int, today: date) -> date:
 
 
 def _activity_day(text: str, today: date) -> date:
-    folded = " ".join(re.split(r"[\s,]+", _fold(text).replace("'", " ").strip(" .!?"))).strip()
+    folded = " ".join(re.split(r"[\s,]+", fold(text).replace("'", " ").strip(" .!?"))).strip()
     if folded in RELATIVE_DAYS:
         return today + timedelta(days=RELATIVE_DAYS[folded])
     if found := _DAY_MONTH.match(folded):

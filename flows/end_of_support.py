@@ -25,8 +25,9 @@ from flows.base import (
     Ask, Choice, DataSetEvent, Effect, Flow, FlowContext, FlowState, GoTo, Option, Reply, Say, Text,
     Transition,
 )
-from flows.picks import fold, is_skip, read_picks
+from flows.picks import is_exactly, is_skip, read_picks
 from flows.yes_no import read_yes_no
+from nlu import answers
 from nlu.numbers import DECLINE, SKIP, VALUE, read_scale_answer
 
 NAME = "end_of_support"
@@ -107,17 +108,13 @@ class EndState(FlowState):
     explained: bool = False
 
 
-def _words(ctx: FlowContext) -> Mapping[str, Any]:
-    return ctx.resources.get("answer_words", {})
-
-
-# Which list of answer words (config/locale/*/answers/table2.yml "options") each question reads.
+# Which group of answer words (config/locale/*/answers/table2.yml, nlu/answers.py) each question reads.
 WORD_LISTS = {"satisfaction": "satisfaction", "information": "agreement", "influence": "agreement",
               "activities": "agreement", "changes": "changes"}
 
 
-def _option_words(ctx: FlowContext, question: str) -> Mapping[str, list[str]]:
-    return _words(ctx).get("options", {}).get(WORD_LISTS.get(question, question), {})
+def _option_words(question: str) -> Mapping[str, tuple[str, ...]]:
+    return answers.groups(WORD_LISTS.get(question, question))
 
 
 # ---------------------------------------------------------------- asking
@@ -219,7 +216,7 @@ def _again(state: EndState, ctx: FlowContext) -> Transition:
 
 def _answer(state: EndState, event, ctx: FlowContext) -> Transition:
     question = state.remaining[0]
-    if isinstance(event, Text) and fold(event.text) in {fold(w) for w in _words(ctx).get("pause", ())}:
+    if isinstance(event, Text) and answers.said(event.text, "pause"):
         return Transition(None, replies=[Say("eos.paused")])
     if question == "quote":
         answer = read_yes_no(event)
@@ -242,13 +239,13 @@ def _answer(state: EndState, event, ctx: FlowContext) -> Transition:
                 return _record(state, None, "skipped")
         return _again(state, ctx)
     options = [o for o in _options(question) if o.value != "skip"]
-    picks = read_picks(event, options, _option_words(ctx, question))
+    picks = read_picks(event, options, _option_words(question))
     if question == "changes" and picks:
         return _record(state, [] if "none" in picks else list(picks))
     if isinstance(event, Text) and len(picks) != 1:
         # A whole answer that is exactly one option's words beats a partial match of several.
-        exact = [v for v, words in _option_words(ctx, question).items()
-                 if fold(event.text) in {fold(w) for w in words} and any(o.value == v for o in options)]
+        exact = [v for v, words in _option_words(question).items()
+                 if is_exactly(event.text, words) and any(o.value == v for o in options)]
         picks = tuple(exact)
     if len(picks) == 1:
         return _record(state, picks[0])

@@ -1,7 +1,8 @@
 """Reading answers that pick several things at once: buttons, "1 3 5", or words in Welsh or English.
 
 Numbers and words are both read: "1 a 4, hefyd bod allan yn yr awyr agored" picks the first, the
-fourth and outdoors. Skip, done and back words are the translator's (config/locale/<lang>/answers.yml).
+fourth and outdoors. Skip, done and back words are the translator's (config/locale/<lang>/answers.yml,
+read by nlu/answers.py, folded by nlu/text.py).
 """
 from __future__ import annotations
 
@@ -15,15 +16,18 @@ _NUMBER = re.compile(r"\d+")
 STEM_LENGTH = 4   # an answer word this long also matches words it starts ("depress" -> "depressed")
 
 
-def fold(text: str) -> str:
-    """The answer as compared: folded words, punctuation dropped (nlu/text.py)."""
-    return language.phrase(text)
+SKIPPING = ("skip", "dont_know", "decline")   # where a question has no "prefer not to say", it is a skip
 
 
 def is_skip(event) -> bool:
     if isinstance(event, Choice):
         return event.value == "skip"
-    return isinstance(event, Text) and (answers.said(event.text, "skip") or answers.said(event.text, "dont_know"))
+    return isinstance(event, Text) and any(answers.said(event.text, concept) for concept in SKIPPING)
+
+
+def is_exactly(text: str, words: Sequence[str]) -> bool:
+    """Whether the whole answer is one of these words (folded, nlu/text.py)."""
+    return language.is_one_of(text, words)
 
 
 def is_done(event) -> bool:

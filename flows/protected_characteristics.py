@@ -14,8 +14,9 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from flows.base import Ask, Choice, Option, Reply, Text, Transition
-from flows.picks import fold, is_skip, read_picks
+from flows.picks import is_exactly, is_skip, read_picks
 from flows.yes_no import read_yes_no
+from nlu import answers
 
 PREFER_NOT = "prefer_not_to_say"
 INTRO = "pc_intro"
@@ -23,7 +24,7 @@ QUESTIONS = ("pc_sex", "pc_gender", "pc_ethnic", "pc_disability", "pc_welsh")
 STEPS = (INTRO, *QUESTIONS)
 FIELDS = {"pc_sex": "sex", "pc_gender": "gender_same", "pc_ethnic": "ethnic_group",
           "pc_disability": "disability", "pc_welsh": "welsh"}
-# Which answer-words list (config/locale/*/answers/table2.yml) each question reads.
+# Which group of answer words (config/locale/*/answers/table2.yml, nlu/answers.py) each question reads.
 WORD_LISTS = {"pc_sex": "sex", "pc_gender": "same_gender", "pc_ethnic": "ethnic_group",
               "pc_disability": "disability", "pc_welsh": "welsh_ability"}
 SKIP = Option("skip", "pc.option_skip")
@@ -55,8 +56,7 @@ def ask(step: str) -> tuple[Reply, ...]:
                 total=len(QUESTIONS)),)
 
 
-def answer(step: str, protected: Mapping[str, Any], event, words: Mapping[str, Any],
-           go: Callable[..., Transition], again: Callable[[str], Transition]) -> Transition:
+def answer(step: str, protected: Mapping[str, Any], event, go: Callable[..., Transition], again: Callable[[str], Transition]) -> Transition:
     """Read one answer: `go(after=step, protected=..., skip_block=bool)` moves on; `again(key)` asks again."""
     if step == INTRO:
         said = read_yes_no(event)
@@ -65,17 +65,16 @@ def answer(step: str, protected: Mapping[str, Any], event, words: Mapping[str, A
         if said is True:
             return go(step, dict(protected))
         return again("pc.pick_one")
-    prefer_not = {fold(w) for w in words.get("prefer_not", ())}
     if isinstance(event, Choice) and event.value == PREFER_NOT or (
-            isinstance(event, Text) and fold(event.text) in prefer_not):
+            isinstance(event, Text) and answers.said(event.text, "decline")):
         return go(step, {**protected, FIELDS[step]: PREFER_NOT})
     if is_skip(event):
         return go(step, {k: v for k, v in protected.items() if k != FIELDS[step]})
     options = OPTIONS[step]
-    option_words = words.get("options", {}).get(WORD_LISTS[step], {})
+    option_words = answers.groups(WORD_LISTS[step])
     picks = read_picks(event, options, option_words)
     if isinstance(event, Text) and len(picks) > 1 and step != "pc_welsh":
-        exact = tuple(v for v, ws in option_words.items() if fold(event.text) in {fold(w) for w in ws})
+        exact = tuple(v for v, ws in option_words.items() if is_exactly(event.text, ws))
         picks = exact if len(exact) == 1 else picks
     if step == "pc_welsh" and picks:
         value: Any = ["none"] if "none" in picks else list(picks)

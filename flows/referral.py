@@ -467,7 +467,7 @@ def _protected(state, event, ctx) -> Transition:
             return _ask_at(state.with_(step="summary", protected={}, editing=False))
         return _go(state, after, protected=protected)
 
-    return pc.answer(state.step, state.protected, event, ctx.resources.get("answer_words", {}), go,
+    return pc.answer(state.step, state.protected, event, go,
                      lambda key: _again(state, key))
 
 

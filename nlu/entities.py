@@ -37,13 +37,8 @@ class _Index:
     longest: int
 
 
-def fold(text: str) -> str:
-    """Lower case without diacritics, for matching only: the values returned keep theirs."""
-    return _text.fold(text)
-
-
 def _key(name: str) -> str:
-    return " ".join(_TOKEN.findall(fold(name)))
+    return " ".join(_TOKEN.findall(_text.fold(name)))
 
 
 @lru_cache(maxsize=1)
@@ -83,7 +78,7 @@ def find_entities(text: str) -> tuple[Entity, ...]:
         value = m.group(1).upper() + (" " + m.group(2).upper() if m.group(2) else "")
         found.append(Entity("location", value, m.start(), m.end()))
         taken.update(range(m.start(), m.end()))
-    tokens = [(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(text)]
+    tokens = [(m.start(), m.end(), _text.fold(m.group())) for m in _TOKEN.finditer(text)]
     i = 0
     while i < len(tokens):
         hit = None

@@ -36,13 +36,6 @@ WELSH_NUMBERS = {
 # Words that are numbers only when they stand alone: "dim diolch" is "no thanks", "un funud" "one minute".
 NUMBER_ONLY_ALONE = {"dim", "un"}
 NUMBER_WORDS = {**ENGLISH_NUMBERS, **WELSH_NUMBERS}
-SKIP_WORDS = {"skip", "next", "pass", "hepgor", "sgipio", "nesaf", "pasio", "/skip"}
-DECLINE_PHRASES = (
-    "prefer not", "rather not", "would rather not", "i'd rather not", "don't want to say",
-    "dont want to say", "do not want to say", "not saying", "no comment", "pnts",
-    "gwell gen i beidio", "gwell gennyf beidio", "gwell gen i", "well gen i beidio", "dim eisiau dweud",
-    "ddim eisiau dweud", "dwi ddim eisiau dweud", "dim isio deud", "well gen i",
-)
 # "7/10", "7 out of 10", "7 allan o 10": the number before is the answer.
 OUT_OF = re.compile(r"^(-?\d+(?:[.,]\d+)?)\s*(?:/|out of|outta|allan o|o)\s*(\d+)$")
 NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
@@ -57,10 +50,6 @@ HEDGES = ("about", "around", "roughly", "maybe", "probably", "approx", "approxim
 class ScaleAnswer:
     kind: str             # VALUE, OUT_OF_RANGE, SKIP, DECLINE or UNCLEAR
     value: int | None = None
-
-
-def _fold(text: str) -> str:
-    return fold(text)
 
 
 def _strip_hedges(text: str) -> str:
@@ -103,13 +92,13 @@ def _number(text: str) -> float | None:
 
 def read_scale_answer(text: str, low: int, high: int) -> ScaleAnswer:
     """What an answer on a [low, high] scale says."""
-    folded = _fold(text or "")
+    folded = fold(text)
     if not folded:
         return ScaleAnswer(UNCLEAR)
     # Declining first: "prefer not to say" is a skip in a referral but a decline on a scale.
-    if any(folded.startswith(p) for p in DECLINE_PHRASES) or answers.starts_with(folded, "decline"):
+    if answers.starts_with(folded, "decline"):
         return ScaleAnswer(DECLINE)
-    if folded in SKIP_WORDS or answers.said(folded, "skip"):
+    if answers.said(folded, "skip") or answers.said(folded, "next_question"):
         return ScaleAnswer(SKIP)
     number = _number(_strip_hedges(folded))
     if number is None:

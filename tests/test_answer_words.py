@@ -1,6 +1,7 @@
 """The words people answer with: in data files beside the catalogs, both languages, marked for review."""
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from nlu import answers, text
@@ -20,8 +21,23 @@ def test_every_concept_has_words_in_welsh_and_english():
 
 
 def test_welsh_words_are_marked_for_translator_review():
-    raw = yaml.safe_load((LOCALE_DIR / "cy" / "answers.yml").read_text(encoding="utf-8"))
-    assert "needs-review" in raw["review"] or "reviewed-by:" in raw["review"]
+    for path in answers.files("cy"):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert "needs-review" in raw["review"] or "reviewed-by:" in raw["review"], path
+
+
+def test_each_language_has_the_same_answer_files():
+    assert [p.name for p in answers.files("cy")] == [p.name for p in answers.files("en")]
+    assert "table2.yml" in [p.name for p in answers.files("en")]
+
+
+def test_a_name_given_twice_across_a_languages_files_is_refused(tmp_path):
+    for language in answers.LANGUAGES:
+        (tmp_path / language / "answers").mkdir(parents=True)
+        (tmp_path / language / "answers.yml").write_text("pause: [later]\n", encoding="utf-8")
+        (tmp_path / language / "answers" / "more.yml").write_text("pause: [wedyn]\n", encoding="utf-8")
+    with pytest.raises(answers.AnswerWordsError, match="pause"):
+        answers.by_language(tmp_path)
 
 
 def test_am_is_not_a_morning_in_either_language():

@@ -33,7 +33,7 @@ def test_answered_with_messy_words_in_english(bot):
     bot.send("I'm Welsh").expect("(4/5)", "12 months or more")
     bot.send("purple!!").expect("didn't understand", "(4/5)")
     bot.send("a little").expect("(5/5)", "understand, speak, read or write Welsh")
-    bot.send("1 and 3").expect("Here is what you've told me")
+    bot.send("1 and 3").expect("Your answers")
     bot.press("confirm")
     assert _demographics(bot) == [{"age_band": "45-54", "postcode_area": "CF", "sex": "female", "gender_same": "yes",
                                   "ethnic_group": "white", "disability": "limited_a_little",
@@ -47,7 +47,7 @@ def test_prefer_not_and_skips_in_welsh(bot):
     bot.send("hepgor").expect("(3/5)")
     bot.send("Cymraes").expect("(4/5)", absent=("siarad Cymraeg",))   # a Welsh woman, not a language switch
     bot.press("prefer_not_to_say").expect("(5/5)")
-    bot.send("siarad cymraeg a darllen").expect("Dyma beth rydych chi wedi'i ddweud")
+    bot.send("siarad cymraeg a darllen").expect("Eich atebion")
     bot.press("confirm")
     assert _demographics(bot) == [{"age_band": "45-54", "postcode_area": "CF", "sex": "prefer_not_to_say",
                                   "ethnic_group": "white", "disability": "prefer_not_to_say",
