@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from flows.asset_query import AssetQuery, parse_query, place_only
 from flows.dates import DateProblem, parse_activity_date
-from flows.picks import is_skip
+from flows.picks import is_back, is_skip
 from nlu import answers
 from flows.yes_no import read_yes_no
 from nlu.text import key as fold
@@ -269,10 +269,33 @@ def step(state: AssetSearchState, event, ctx: FlowContext) -> Transition:
             return Transition(AssetSearchState(step="what"), replies=[_ask_what()])
         case Text(text) if fold(text) in NEW_WORDS:
             return Transition(AssetSearchState(step="what"), replies=[_ask_what()])
+    if is_back(event):
+        return _back(state, ctx)
     handler = {"what": _step_what, "where": _step_where, "results": _step_results, "filters": _step_filters,
                "day": _step_day, "details": _step_details, "when": _step_when,
                "wrong_day": _step_wrong_day, "remind": _step_remind}.get(state.step, _step_what)
     return handler(state, event, ctx)
+
+
+def _back(state: AssetSearchState, ctx: FlowContext) -> Transition:
+    """BACK / NÔL: the step before this one, keeping what the person already said."""
+    match state.step:
+        case "where":
+            return Transition(state.with_(step="what"), replies=[_ask_what()])
+        case "results":
+            return Transition(state.with_(step="where"), replies=[_ask_where()])
+        case "filters" | "details" if state.results:
+            state = state.with_(step="results", asset={})
+            return Transition(state, replies=_page(state, ctx))
+        case "day":
+            return Transition(state.with_(step="filters"), replies=[Ask("assets.ask_filter", FILTER_OPTIONS)])
+        case "when":
+            # The choice is already recorded (and the practitioner told): going back does not undo it.
+            return Transition(state, replies=[Say("snags.back_after_choice", name=_name(state.asset, ctx.language)),
+                                              ASK_WHEN])
+        case "wrong_day" | "remind":
+            return Transition(state.with_(step="when", day=""), replies=[ASK_WHEN])
+    return Transition(state.with_(step="what"), replies=[Say("conversation.back_at_first"), _ask_what()])
 
 
 def _step_what(state: AssetSearchState, event, ctx: FlowContext) -> Transition:
