@@ -74,6 +74,18 @@ def start_time(service: AssetService | None, day: date) -> time:
     return TIME_NOT_KNOWN
 
 
+def weekly_days(service: AssetService) -> list[str]:
+    """The weekdays it runs ("MO", "FR"), when every schedule names them; [] when the directory
+    does not say (or says it monthly, "2MO"), so a booking is never questioned on a guess."""
+    days: list[str] = []
+    for schedule in service.schedules:
+        named = [d.strip() for d in (schedule.byday or "").split(",") if d.strip()]
+        if not named or any(d not in DAY_KEYS for d in named):
+            return []
+        days += [d for d in named if d not in days]
+    return sorted(days, key=list(DAY_KEYS).index)
+
+
 def _has_practitioner_column(person_id) -> dict[str, Any]:
     # The same question as practitioner_from_referral: the latest open referral that reached a
     # practitioner, and whether that practitioner is active.
@@ -192,6 +204,7 @@ class AssetHandlers:
             "local_authority": place.authority_en if place else "",
             "region": (location.region or "") if location else "",
             "display": {lang: self._display(service, location, lang) for lang in LANGUAGES},
+            "days": weekly_days(service),
         }
 
     def _text(self, key: str, language: str, **params: Any) -> str:

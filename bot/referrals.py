@@ -30,7 +30,7 @@ from bot.practitioner_items import WaitingItem, commands, refuse, who
 from bot.send_policy import when_allowed
 from bot.referral_summary import SHORT, summary_text
 from bot.routing import next_in_rotation, reachable, team_for_postcode
-from flows.base import Ask, DataSetEvent, GoTo, Option, Say, Transition, regarding
+from flows.base import Ask, DataSetEvent, GoTo, Labels, Option, Say, Transition, regarding
 from flows.postcodes import parse_postcode
 from flows.practitioner import NeedText, PractitionerAnswer, action_value
 from flows.referral import NAME as REFERRAL_FLOW, DiscardDraft, SaveDraft, ShowSummary, SubmitReferral
@@ -64,6 +64,31 @@ LIST_COMMANDS = {"submitted": ("practitioner.command_accept",),
 SHORT_WHAT = 60
 CODE_KEYWORD = re.compile(r"^\s*(?:ref|refer|referral|atg|atgyfeirio|atgyfeiriad)\s*[:#]?\s+(\S{2,24})\s*$",
                           re.IGNORECASE)
+
+
+# Every route flows/referral_sources.py can give, in words for the practitioner.
+ROUTE_WORDS = {
+    "self": "snags.route.self", "gp": "snags.route.gp", "health": "snags.route.health",
+    "pharmacy": "snags.route.pharmacy", "housing": "snags.route.housing", "council": "snags.route.council",
+    "social_care": "snags.route.social_care", "voluntary": "snags.route.voluntary",
+    "education": "snags.route.education", "employment": "snags.route.employment", "police": "snags.route.police",
+    "other": "snags.route.other", "": "snags.route.unknown",
+}
+
+
+def said_how(referral: Referral, address: tuple[str, str]) -> dict[str, Any]:
+    """Who suggested it, in words (a practitioner never reads "route: gp"), and how to reach them."""
+    route = ROUTE_WORDS.get(referral.route or "", ROUTE_WORDS["other"])
+    return {"route": Labels((route,)),
+            "source": f" ({referral.source})" if referral.source else "",
+            "channel": address[0], "address": address[1]}
+
+
+def age_text(catalog: Catalog, lang: str, days: int) -> str:
+    """How long something has waited, in words: "today", never "0 days"."""
+    if days <= 0:
+        return catalog.text("snags.age.today", lang)
+    return catalog.text("snags.age.one_day", lang) if days == 1 else catalog.text("snags.age.days", lang, days=days)
 
 
 class Referrals:
@@ -197,8 +222,7 @@ class Referrals:
         else:
             reply = Ask("referral.practitioner_new", options, id=referral.id, who=who,
                         summary=summary_text(self.catalog, referral.answers, language),
-                        route=referral.route, source=referral.source or "-",
-                        channel=address[0], address=address[1])
+                        **said_how(referral, address))
         reply = regarding(reply, person.id)
         self._send_to_practitioner(session, practitioner, now, reply,
                                    key=f"referral:{referral.id}:new:{practitioner.id}")
@@ -249,8 +273,7 @@ class Referrals:
                 turn.reply(Say("referral.practitioner_new", id=referral.id,
                                who=self._who(session, referral, person, language),
                                summary=summary_text(self.catalog, referral.answers, language),
-                               route=referral.route, source=referral.source or "-",
-                               channel=address[0], address=address[1]))
+                               **said_how(referral, address)))
             case "accept":
                 if referral.accepted_at is None:
                     referral.accepted_at = now
@@ -304,7 +327,7 @@ class Referrals:
             person = session.get(Person, referral.person_id) if referral.person_id else None
             line = self.catalog.text(
                 "referral.list_referral", lang, id=referral.id, who=self._who(session, referral, person, lang),
-                status=self.catalog.text(STATUS_LABELS[referral.status], lang), days=max(0, (now - since).days),
+                status=self.catalog.text(STATUS_LABELS[referral.status], lang), age=age_text(self.catalog, lang, (now - since).days),
                 commands=commands(self.catalog, lang, LIST_COMMANDS[referral.status], referral.id))
             items.append(WaitingItem("referral", referral.id, since, line, verbs=VERBS[referral.status],
                                      awaiting=referral.status != "contacted", person_id=referral.person_id))

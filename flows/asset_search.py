@@ -18,11 +18,13 @@ from zoneinfo import ZoneInfo
 
 from flows.asset_query import AssetQuery, parse_query, place_only
 from flows.dates import DateProblem, parse_activity_date
-from flows.picks import is_skip
+from flows.picks import is_back, is_skip
+from nlu import answers
 from flows.yes_no import read_yes_no
 from nlu.text import key as fold
 from flows.base import (
-    Ask, Begin, Choice, DataSetEvent, Effect, Flow, FlowContext, FlowState, Option, Say, Text, Transition,
+    Ask, Begin, Choice, DataSetEvent, Effect, Flow, FlowContext, FlowState, Labels, Option, Say, Text,
+    Transition,
 )
 
 SIGNPOSTED_ONLY = 107      # only signposted to a community activity
@@ -267,10 +269,33 @@ def step(state: AssetSearchState, event, ctx: FlowContext) -> Transition:
             return Transition(AssetSearchState(step="what"), replies=[_ask_what()])
         case Text(text) if fold(text) in NEW_WORDS:
             return Transition(AssetSearchState(step="what"), replies=[_ask_what()])
+    if is_back(event):
+        return _back(state, ctx)
     handler = {"what": _step_what, "where": _step_where, "results": _step_results, "filters": _step_filters,
                "day": _step_day, "details": _step_details, "when": _step_when,
-               "remind": _step_remind}.get(state.step, _step_what)
+               "wrong_day": _step_wrong_day, "remind": _step_remind}.get(state.step, _step_what)
     return handler(state, event, ctx)
+
+
+def _back(state: AssetSearchState, ctx: FlowContext) -> Transition:
+    """BACK / NÔL: the step before this one, keeping what the person already said."""
+    match state.step:
+        case "where":
+            return Transition(state.with_(step="what"), replies=[_ask_what()])
+        case "results":
+            return Transition(state.with_(step="where"), replies=[_ask_where()])
+        case "filters" | "details" if state.results:
+            state = state.with_(step="results", asset={})
+            return Transition(state, replies=_page(state, ctx))
+        case "day":
+            return Transition(state.with_(step="filters"), replies=[Ask("assets.ask_filter", FILTER_OPTIONS)])
+        case "when":
+            # The choice is already recorded (and the practitioner told): going back does not undo it.
+            return Transition(state, replies=[Say("snags.back_after_choice", name=_name(state.asset, ctx.language)),
+                                              ASK_WHEN])
+        case "wrong_day" | "remind":
+            return Transition(state.with_(step="when", day=""), replies=[ASK_WHEN])
+    return Transition(state.with_(step="what"), replies=[Say("conversation.back_at_first"), _ask_what()])
 
 
 def _step_what(state: AssetSearchState, event, ctx: FlowContext) -> Transition:
@@ -316,6 +341,9 @@ def _step_results(state: AssetSearchState, event, ctx: FlowContext) -> Transitio
             return Transition(state, replies=_page(state, ctx))
         case Choice("filter"):
             return Transition(state.with_(step="filters"), replies=[Ask("assets.ask_filter", FILTER_OPTIONS)])
+        case Text(text) if answers.said(text, "more"):
+            # MORE typed on the last page (no MORE option there): never a search for "more".
+            return Transition(state, replies=[Say("assets.no_more"), *_page(state, ctx)])
         case Text(text):
             query = parse_query(text)
             if query.has_subject() or query.has_place() or query.has_filters():
@@ -394,6 +422,8 @@ ASK_REMINDER = Ask("assets.ask_reminder", [Option("yes", "assets.option_remind_y
 # Besides SKIP: ways of saying there is no date yet.
 NO_DATE_WORDS = {"no", "no date", "none", "not yet", "not sure yet", "don t know yet", "dont know yet", "later",
                  "na", "dim", "dim eto", "ddim eto", "dim dyddiad", "dim syniad eto", "wedyn", "nes ymlaen"}
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")     # date.weekday() order
+DAY_LABELS = {option.value[2:]: option.label for option in DAY_OPTIONS}
 DATE_PROBLEMS = {"past": "assets.when_past", "too_far": "assets.when_too_far",
                  "impossible": "assets.when_impossible", "format": "assets.when_not_understood"}
 
@@ -411,8 +441,40 @@ def _step_when(state: AssetSearchState, event, ctx: FlowContext) -> Transition:
             day = parse_activity_date(event.text, _local_today(ctx))
         except DateProblem as problem:
             return Transition(state, replies=[Say(DATE_PROBLEMS[problem.reason]), ASK_WHEN])
+        runs_on = tuple(state.asset.get("days") or ())
+        if runs_on and WEEKDAY_CODES[day.weekday()] not in runs_on:
+            state = state.with_(step="wrong_day", day=day.isoformat())
+            return Transition(state, replies=[_ask_wrong_day(state, ctx)])
         return Transition(state.with_(step="remind", day=day.isoformat()), replies=[ASK_REMINDER])
     return Transition(state, replies=[Say("assets.when_not_understood"), ASK_WHEN])
+
+
+def _ask_wrong_day(state: AssetSearchState, ctx: FlowContext) -> Ask:
+    """A day the activity does not run: asked kindly, with the days it does (the person may know better)."""
+    day = Labels((DAY_LABELS[WEEKDAY_CODES[date.fromisoformat(state.day).weekday()]],))
+    days = Labels(tuple(DAY_LABELS[code] for code in state.asset.get("days") or ()))
+    return Ask("snags.not_on_that_day", [Option("keep", "snags.option_keep_day"),
+                                         Option("other", "snags.option_other_day")],
+               name=_name(state.asset, ctx.language), day=day, days=days)
+
+
+def _step_wrong_day(state: AssetSearchState, event, ctx: FlowContext) -> Transition:
+    asking_again = state.with_(step="when", day="")
+    if isinstance(event, Text) and _a_day(event.text, ctx):
+        return _step_when(asking_again, event, ctx)      # the day they would rather go
+    if isinstance(event, Choice) and event.value == "keep" or read_yes_no(event) is True:
+        return Transition(state.with_(step="remind"), replies=[ASK_REMINDER])
+    if isinstance(event, Choice) and event.value == "other" or read_yes_no(event) is False:
+        return Transition(asking_again, replies=[ASK_WHEN])
+    return _step_when(asking_again, event, ctx)          # SKIP, "not yet", or not understood
+
+
+def _a_day(text: str, ctx: FlowContext) -> bool:
+    try:
+        parse_activity_date(text, _local_today(ctx))
+    except DateProblem:
+        return False
+    return True
 
 
 def _step_remind(state: AssetSearchState, event, ctx: FlowContext) -> Transition:
@@ -465,6 +527,8 @@ def prompt(state: AssetSearchState, ctx: FlowContext):
         return (ASK_WHEN,)
     if state.step == "remind":
         return (ASK_REMINDER,)
+    if state.step == "wrong_day" and state.day:
+        return (_ask_wrong_day(state, ctx),)
     return (_ask_what(),)
 
 

@@ -14,6 +14,7 @@ from flows.base import (
     Ask, Begin, Choice, Effect, Flow, FlowContext, FlowState, GoTo, Option, Reply, Say, Text, Transition,
 )
 from flows.questionnaires import DECLINED, SKIPPED, ANSWERED, Questionnaire
+from flows.picks import is_back
 from nlu import answers
 from nlu.numbers import DECLINE, OUT_OF_RANGE, SKIP, VALUE, read_scale_answer
 
@@ -77,6 +78,7 @@ class CheckinState(FlowState):
     remaining: tuple[str, ...] = ()
     total: int = 0
     explained: bool = False        # the current item's scale has been explained once
+    answered: tuple[str, ...] = ()  # items answered in this sitting, in order: BACK / NÔL returns to them
 
 
 def _questionnaires(ctx: FlowContext) -> Mapping[str, Questionnaire]:
@@ -182,13 +184,16 @@ def step(state: CheckinState, event, ctx: FlowContext) -> Transition:
         case CheckinGone():
             return Transition(None, replies=[Say("checkin.closed")])
         case AnswerRecorded(checkin_id, qid, item) if state.remaining and state.remaining[0] == f"{qid}.{item}":
-            moved = state.with_(remaining=state.remaining[1:], explained=False)
+            moved = state.with_(remaining=state.remaining[1:], explained=False,
+                                answered=(*state.answered, state.remaining[0]))
             if not moved.remaining:
                 return Transition(None, replies=[Say("checkin.thanks")], effects=[CompleteCheckin(checkin_id)])
             return _asking(moved, ctx)
     if state.step == "opening" or _current(state, ctx) is None:
         # Nothing to answer (an old or broken state): open the check-in again.
         return Transition(CheckinState(step="opening"), effects=[OpenCheckin("resume")])
+    if is_back(event):
+        return _back(state, ctx)
     questionnaire, item = _current(state, ctx)
     scale = questionnaire.scale_of(item)
     match event:
@@ -216,6 +221,16 @@ def step(state: CheckinState, event, ctx: FlowContext) -> Transition:
             if answer.kind == DECLINE:
                 return _answer(state, None, DECLINED)
     return _not_understood(state, ctx)
+
+
+def _back(state: CheckinState, ctx: FlowContext) -> Transition:
+    """BACK / NÔL: the item before this one again; the new answer replaces the stored one."""
+    if not state.answered:
+        # Answers from an earlier sitting are stored and kept; this sitting started here.
+        key = "conversation.back_at_first" if len(state.remaining) == state.total else "snags.checkin_back_earlier"
+        return Transition(state, replies=[Say(key), _ask_item(state, ctx)])
+    earlier = state.with_(remaining=(state.answered[-1], *state.remaining), answered=state.answered[:-1])
+    return _asking(earlier, ctx)
 
 
 def prompt(state: CheckinState, ctx: FlowContext) -> tuple[Reply, ...]:

@@ -5,7 +5,6 @@ import pytest
 import yaml
 
 from nlu import answers, text
-from nlu.answers import LOCALE_DIR
 
 
 def test_every_concept_has_words_in_welsh_and_english():

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy.orm import sessionmaker
 
 from bot.catalog import Catalog
+from bot.commands.options import add_db_option
 from bot.settings import load_settings
 from flows.asset_query import parse_query
 from storage.assets.export import export_document
@@ -19,7 +20,6 @@ from storage.places import default_gazetteer
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("assets", help="the community asset directory (Open Referral UK)")
-    parser.add_argument("--db", help="database URL (default: the settings' database.url)")
     commands = parser.add_subparsers(dest="assets_command", required=True)
 
     load = commands.add_parser("import", help="import Open Referral UK 3.0 JSON (file or API dump folder) "
@@ -38,6 +38,7 @@ def register(subparsers) -> None:
     find.add_argument("--json", action="store_true", help="print the results as JSON")
     find.add_argument("--limit", type=int, default=10)
     find.set_defaults(func=run_search)
+    add_db_option(parser, load, out, find)
 
 
 def _sessions(args):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 
 from bot.config_check import check_configuration, errors
+from bot.commands.options import add_db_option
 from bot.settings import load_settings
 
 
@@ -17,8 +18,8 @@ def register(subparsers) -> None:
     check.add_argument("--telegram-polling", action="store_true", help="check for polling instead of webhooks")
     check.add_argument("--no-connect", action="store_true",
                        help="only the settings: do not connect to the database or Rasa")
-    check.add_argument("--db", help="database URL (default: the settings' database.url)")
     check.set_defaults(func=run_check)
+    add_db_option(parser, check)
 
 
 def run_check(args) -> int:

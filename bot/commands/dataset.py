@@ -1,6 +1,7 @@
 """`cyswllt dataset coverage|export`: the Core Data Set catalogue and pseudonymised exports."""
 from __future__ import annotations
 
+import argparse
 import sys
 from datetime import date
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from bot.extras import require_extra
+from bot.commands.options import add_db_option
 from bot.settings import load_settings
 from storage.dataset.catalogue import CatalogueError, load_catalogue
 from storage.dataset.coverage import observed, render
@@ -21,16 +23,17 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("dataset", help="the Core Data Set: coverage and export")
     commands = parser.add_subparsers(dest="dataset_command", required=True)
     coverage = commands.add_parser("coverage", help="which Appendix Five statements are collected, and how")
-    coverage.add_argument("--db", nargs="?", const="", default=None,
-                          help="also count the events stored (default URL: the settings' database.url)")
     coverage.set_defaults(func=run_coverage)
     export = commands.add_parser("export", help="one row per event, pseudonymised, with a data dictionary")
     export.add_argument("--from", dest="first", type=date.fromisoformat, required=True, help="first day, YYYY-MM-DD")
     export.add_argument("--to", dest="last", type=date.fromisoformat, required=True, help="last day (included)")
     export.add_argument("--out", type=Path, required=True, help="file to write (e.g. events.csv)")
     export.add_argument("--format", choices=FORMATS, help="csv or parquet (default: from --out's suffix)")
-    export.add_argument("--db", help="database URL (default: the settings' database.url)")
     export.set_defaults(func=run_export)
+    add_db_option(parser, export)
+    # Given to coverage, --db also counts the stored events; a bare --db means the settings' URL.
+    coverage.add_argument("--db", nargs="?", const="", default=argparse.SUPPRESS,
+                          help="also count the events stored (default URL: the settings' database.url)")
 
 
 def run_coverage(args) -> int:

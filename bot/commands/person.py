@@ -9,16 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from bot.clock import SystemClock
+from bot.commands.options import add_db_option
 from bot.logging_setup import mask_address
 from bot.settings import load_settings
 from storage.db import make_engine
-from storage.models import ErasureRequest, PersonAddress
+from storage.models import ErasureRequest, Person, PersonAddress, Practitioner
 from storage.rights import blank_old_content, cancel_request, erase, find_people, subject_access
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("person", help="people's data rights: subject access, erasure, retention")
-    parser.add_argument("--db", help="database URL (default: the settings' database.url)")
     commands = parser.add_subparsers(dest="person_command", required=True)
     export = commands.add_parser("export", help="everything held about someone, as JSON (subject access)")
     export.add_argument("address", help="phone number or Telegram chat id")
@@ -26,7 +26,9 @@ def register(subparsers) -> None:
     export.add_argument("--out", type=Path, help="file to write (default: print)")
     export.set_defaults(func=run_export)
     erase_cmd = commands.add_parser("erase", help="delete someone's personal data and messages")
-    erase_cmd.add_argument("address", help="phone number or Telegram chat id")
+    erase_cmd.add_argument("address", nargs="?", help="phone number or Telegram chat id")
+    erase_cmd.add_argument("--request", type=int, metavar="NUMBER",
+                           help="the request number `person requests` shows, instead of an address")
     erase_cmd.add_argument("--channel", help="sms, telegram or console (if the address is on more than one)")
     erase_cmd.add_argument("--yes", action="store_true", help="really erase (without it, only says what would go)")
     erase_cmd.set_defaults(func=run_erase)
@@ -35,6 +37,7 @@ def register(subparsers) -> None:
     requests.set_defaults(func=run_requests)
     retention = commands.add_parser("retention", help="blank message text older than the retention period now")
     retention.set_defaults(func=run_retention)
+    add_db_option(parser, export, erase_cmd, requests, retention)
 
 
 def _sessions(args):
@@ -73,12 +76,33 @@ def run_export(args) -> int:
     return 0
 
 
+def _requested_person(session, number: int):
+    request = session.get(ErasureRequest, number)
+    if request is None or request.status != "pending" or request.person_id is None:
+        print(f"cyswllt person erase: no pending request {number} (see `cyswllt person requests`)", file=sys.stderr)
+        return None
+    return session.get(Person, request.person_id)
+
+
+def _is_practitioner(session, person) -> bool:
+    return session.scalar(select(Practitioner.id).where(Practitioner.person_id == person.id)) is not None
+
+
 def run_erase(args) -> int:
+    if (args.address is None) == (args.request is None):
+        print("cyswllt person erase: give an address or --request NUMBER (one of them)", file=sys.stderr)
+        return 2
     _, engine, sessions = _sessions(args)
     try:
         with sessions.begin() as session:
-            person = _one_person(session, args)
+            person = _one_person(session, args) if args.request is None else _requested_person(session, args.request)
             if person is None:
+                return 1
+            if _is_practitioner(session, person):
+                # Erasing would take a practitioner's own link, alerts and referrals with it:
+                # practitioners leave by `cyswllt practitioner remove`, which hands their work on.
+                print("cyswllt person erase: that address belongs to a practitioner; nothing erased. "
+                      "Use `cyswllt practitioner remove` to take a practitioner off.", file=sys.stderr)
                 return 1
             where = ", ".join(mask_address(a.address) for a in person.addresses)
             held = subject_access(session, person)["tables"]
@@ -115,8 +139,8 @@ def run_requests(args) -> int:
             for request in pending:
                 address = session.scalar(select(PersonAddress.address).where(
                     PersonAddress.person_id == request.person_id, PersonAddress.channel == request.channel))
-                print(f"{request.id:>5}  {request.requested_at:%Y-%m-%d %H:%M}  {request.channel:<9} "
-                      f"{mask_address(address or '?')}   confirm: cyswllt person erase ADDRESS --yes")
+                print(f"request {request.id:<4}  {request.requested_at:%Y-%m-%d %H:%M}  {request.channel:<9} "
+                      f"{mask_address(address or '?')}   confirm: cyswllt person erase --request {request.id} --yes")
     finally:
         engine.dispose()
     return 0

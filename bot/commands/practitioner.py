@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from bot.catalog import Catalog
+from bot.commands.options import add_db_option
 from bot.practitioner_removal import remove_practitioner
 from bot.practitioners import add_practitioner, issue_link_code, reads_welsh
 from bot.referrals import Referrals
@@ -31,24 +32,21 @@ def register(subparsers) -> None:
     add.add_argument("--speaks", help="languages they can work in, e.g. cy,en (default: --language); a person "
                                       "who chose Welsh is routed to a Welsh speaker in the team when there is one")
     add.add_argument("--hours", type=float, default=72, help="how long the code stays valid")
-    add.add_argument("--db")
     add.set_defaults(func=run_add)
 
     code = commands.add_parser("code", help="issue a new link code for a practitioner")
     code.add_argument("practitioner_id", type=int)
     code.add_argument("--hours", type=float, default=72)
-    code.add_argument("--db")
     code.set_defaults(func=run_code)
 
     listing = commands.add_parser("list", help="list practitioners: active or removed, team, languages")
-    listing.add_argument("--db")
     listing.set_defaults(func=run_list)
 
     remove = commands.add_parser("remove", help="take a practitioner off: unlinked, nothing more sent to them, "
                                                 "their referrals back to the team, their alerts escalated now")
     remove.add_argument("who", help="the practitioner's id or name")
-    remove.add_argument("--db")
     remove.set_defaults(func=run_remove)
+    add_db_option(parser, add, code, listing, remove)
 
 
 def _sessions(args) -> sessionmaker:

@@ -7,6 +7,7 @@ import signal
 
 from bot.bootstrap import build_app
 from bot.commands.config import refuse_or_warn
+from bot.commands.options import add_db_option
 from bot.logging_setup import configure_logging
 from bot.scheduler import Scheduler
 from bot.settings import load_settings
@@ -18,13 +19,12 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("scheduler", help="scheduled check-ins, reminders and nudges")
     commands = parser.add_subparsers(dest="scheduler_command", required=True)
     run = commands.add_parser("run", help="run the scheduler until stopped (waits if another one runs)")
-    run.add_argument("--db", help="database URL (default: the settings' database.url)")
     run.add_argument("--metrics-port", type=int,
                      help="serve this process's Prometheus metrics (scheduler lag) on 127.0.0.1:PORT")
     run.set_defaults(func=run_scheduler)
     once = commands.add_parser("once", help="run the work that is due now, once, and exit")
-    once.add_argument("--db")
     once.set_defaults(func=run_once)
+    add_db_option(parser, run, once)
 
 
 def _settings(args):
