@@ -37,7 +37,7 @@ def test_the_labelled_sets_are_big_enough_in_both_languages():
         assert sum(m.label == "risk" for m in mine) >= 150
         assert sum(m.label == "none" for m in mine) >= 300
         assert {m.category for m in mine if m.label == "risk"} == {"suicide", "self_harm", "abuse", "immediate_danger"}
-        assert {m.part for m in mine} == {"dev", "heldout"}
+        assert {m.part for m in mine} >= {"dev", "heldout"}  # and any later author's part ("second")
 
 
 def test_targets_are_met_in_each_language_and_part(report):
