@@ -12,7 +12,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.end_of_support import EndOfSupportService
-from flows.base import Ask, DataSetEvent, Option, Say
+from bot.practitioner_items import refuse
+from bot.referrals import may_act
+from flows.base import DataSetEvent, Option, Say
 from flows.practitioner import NeedText, PractitionerAnswer, action_value
 from nlu import answers, text
 from storage.models import CaseClosure, Person, Practitioner, Referral
@@ -84,33 +86,45 @@ class CloseAction:
     def __call__(self, turn, practitioner: Practitioner, answer: PractitionerAnswer):
         session = turn.session
         referral = session.get(Referral, int(answer.target)) if answer.target.isdigit() else None
-        if referral is None or referral.status in ("draft", "withdrawn", "abandoned"):
-            turn.reply(Say("close.unknown", id=answer.target))
+        if not may_act(referral, practitioner):
+            # Not their team's (or not there): "not found", with no hint that it exists.
+            refuse(turn, practitioner, ACTION, Say("close.unknown", id=answer.target))
             return None
         if referral.status not in CLOSABLE:
             turn.reply(Say("close.not_open", id=referral.id))
             return None
         verb, *parts = answer.verb.split(":")
         rid = referral.id
+        about = (referral.person_id,) if referral.person_id else ()
+        # Each question is this chat's awaited one, so a typed number or word answers it (its
+        # options belong to it), never another item that happens to be waiting.
+        goals = tuple(Option(action_value(ACTION, rid, f"goals:{g}"), f"close.goals_{g}") for g in GOALS)
         if verb == "start":
-            turn.reply(Ask("close.ask_goals", [Option(action_value(ACTION, rid, f"goals:{g}"), f"close.goals_{g}")
-                                               for g in GOALS], id=rid))
-        elif verb == "goals" and parts and parts[0] in GOALS:
-            met = parts[0]
-            turn.reply(Ask("close.ask_plan", [Option(action_value(ACTION, rid, f"plan:{met}:yes"), "close.plan_yes"),
-                                              Option(action_value(ACTION, rid, f"plan:{met}:no"), "close.plan_no")],
-                           id=rid))
-        elif verb == "plan" and len(parts) == 2 and parts[0] in GOALS and parts[1] in ("yes", "no"):
-            return NeedText("close.ask_onward", action_value(ACTION, rid, f"onward:{parts[0]}:{parts[1]}"), {"id": rid})
-        elif verb == "onward" and len(parts) == 2 and parts[0] in GOALS:
+            return NeedText("close.ask_goals", action_value(ACTION, rid, "goals"), {"id": rid}, goals, about)
+        if verb == "goals":
+            met = parts[0] if parts and parts[0] in GOALS else _pick(answer.text, GOALS)
+            if met is None:
+                return NeedText("close.ask_goals", action_value(ACTION, rid, "goals"), {"id": rid}, goals, about)
+            plan = (Option(action_value(ACTION, rid, f"plan:{met}:yes"), "close.plan_yes"),
+                    Option(action_value(ACTION, rid, f"plan:{met}:no"), "close.plan_no"))
+            return NeedText("close.ask_plan", action_value(ACTION, rid, f"plan:{met}"), {"id": rid}, plan, about)
+        if verb == "plan" and parts and parts[0] in GOALS:
+            made = parts[1] if len(parts) == 2 and parts[1] in ("yes", "no") else _yes_no(answer.text)
+            if made is None:
+                plan = (Option(action_value(ACTION, rid, f"plan:{parts[0]}:yes"), "close.plan_yes"),
+                        Option(action_value(ACTION, rid, f"plan:{parts[0]}:no"), "close.plan_no"))
+                return NeedText("close.ask_plan", action_value(ACTION, rid, f"plan:{parts[0]}"), {"id": rid}, plan,
+                                about)
+            return NeedText("close.ask_onward", action_value(ACTION, rid, f"onward:{parts[0]}:{made}"), {"id": rid})
+        if verb == "onward" and len(parts) == 2 and parts[0] in GOALS:
             count = self._count(answer.text)
             if count is None:
                 return NeedText("close.onward_again", action_value(ACTION, rid, answer.verb), {"id": rid})
             outcome = CaseOutcome(parts[0], parts[1] == "yes", count)
             close_case(session, referral, practitioner, outcome, turn.now, self.end_of_support)
             turn.reply(Say("close.closed", id=rid))
-        else:
-            turn.reply(Say("close.unknown", id=rid))
+            return None
+        turn.reply(Say("close.unknown", id=rid))
         return None
 
     def _count(self, said: str | None) -> int | None:
@@ -120,3 +134,26 @@ class CloseAction:
         if folded.isdigit() and int(folded) <= MAX_ONWARD:
             return int(folded)
         return None
+
+
+def _pick(said: str | None, values: tuple[str, ...]) -> str | None:
+    """A typed answer to the goals question: its number ("2"), or its words (answers/table2.yml)."""
+    folded = text.phrase(said or "")
+    if folded.isdigit() and 1 <= int(folded) <= len(values):
+        return values[int(folded) - 1]
+    for value, value_words in answers.groups("goals_met").items():
+        if value in values and folded in {text.phrase(w) for w in value_words}:
+            return value
+    return None
+
+
+def _yes_no(said: str | None) -> str | None:
+    """A typed answer to a yes/no question: its number (1 yes, 2 no), or a yes or no word."""
+    folded = text.phrase(said or "")
+    if folded in ("1", "2"):
+        return "yes" if folded == "1" else "no"
+    if answers.said(said, "yes"):
+        return "yes"
+    if answers.said(said, "no"):
+        return "no"
+    return None

@@ -94,6 +94,12 @@ def step(state: PractitionerState, event, ctx: FlowContext) -> Transition:
         case NeedText(key, awaiting, params, options, about):
             return Transition(state.with_(step="awaiting", awaiting=awaiting),
                               replies=[regarding(Ask(key, options, **params), *about)])
+        case Text(text) if (state.awaiting and not state.awaiting.startswith(f"{ERASE_ACTION}:")
+                            and isinstance(read_command(text), BareNumber)):
+            # A number typed in answer to this chat's own question (a count, an option's number)
+            # answers that question. Erasure never takes a number.
+            action, target, verb = parse_action(state.awaiting)
+            return _answer(state, action, target, verb, text.strip())
         case Text(text) if (command := read_command(text)) is not None:
             # A command always means itself, even while a reason or a confirmation is awaited:
             # one mistyped reply must never leave the practitioner stuck.
