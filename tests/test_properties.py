@@ -20,9 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from flows.registry import FLOWS
-from storage.models import InboundMessage
+from storage.models import InboundMessage, Referral
 from tests.safeguarding.tier_messages import POSSIBLE_REAL_NLU
 from tests.support.conversation import ConversationDriver
+from tests.support.referral import finish_quickly, start_referral
 from tests.support.team import linked_practitioner
 
 settings.register_profile("cyswllt-ci", max_examples=6, deadline=None,
@@ -154,6 +155,24 @@ def _by_words(*words: str):
     return enter
 
 
+def _end_of_support(app, channel, language):
+    """A person whose practitioner closed their case, starting their end-of-support conversation."""
+    bot = _person(app, channel, language)
+    practitioner = linked_practitioner(bot, "Sam Jones", "Gwynedd", str(next(practitioner_chats)),
+                                       channel="telegram", language=language)
+    start_referral(bot, language)
+    finish_quickly(bot)
+    practitioner.deliver()
+    referral_id = max(r.id for r in bot.rows(Referral))   # this person's: the newest
+    practitioner.send(f"CLOSE {referral_id}")
+    practitioner.send("2")      # goals partly met
+    practitioner.send("1")      # an action plan was made
+    practitioner.send("0")      # no onward referrals
+    bot.deliver()
+    bot.send("CHECKIN" if language == "en" else "LLES")
+    return bot
+
+
 def _first_contact(app, channel, language):
     address = f"+{next(addresses)}" if channel == "sms" else str(next(addresses))
     bot = ConversationDriver(app, channel=channel, address=address)
@@ -182,6 +201,7 @@ ENTRIES = {
     "asset_search": _from_menu("asset_search"),
     "checkin": _from_menu("checkin"),
     "rights": _by_words("delete my data"),
+    "end_of_support": _end_of_support,
 }
 
 
