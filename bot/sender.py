@@ -372,6 +372,7 @@ class Sender:
                 # refuse a whole batch of rows.
                 channels, closed_for = self._open_channels()
                 if capacity > 0 and channels:
+                    plan = None
                     try:
                         read = await self._in_thread(self._read, channels, self._rescan_due())
                         plan = self._decide(read, capacity)
@@ -379,6 +380,11 @@ class Sender:
                         batch = self._claimed(plan, claimed_ids)
                     except Exception:  # noqa: BLE001 - e.g. the database is down: try again later
                         log.exception("could not claim outbox rows")
+                        if plan is not None:
+                            # Not ours after all (nothing was sent): kept, they would hold their
+                            # recipients back for good. A claim that did commit expires and the
+                            # sweep sends its rows, once.
+                            self._claimed(plan, set())
                         batch = []
                         await asyncio.sleep(1)
                     self._held_back = min(self._held_back, closed_for)
@@ -439,13 +445,20 @@ class Sender:
                         following.append(waiting)   # its next message is claimed with this record
                 claim_ids = [i for waiting in following for i in waiting[0].row_ids]
                 claimed: set[int] = set()
-                for attempt in range(30):
+                attempt = 0
+                while True:
                     try:
                         claimed = await self._in_thread(self._store_outcomes, changes, unreachable, claim_ids)
                         break
                     except Exception:  # noqa: BLE001 - keep the outcome and try again
-                        log.exception("could not record sent messages (attempt %d)", attempt + 1)
-                        await asyncio.sleep(min(5, 0.1 * 2 ** attempt))
+                        attempt += 1
+                        log.exception("could not record sent messages (attempt %d)", attempt)
+                        # Giving up would forget these rows are ours and sent: the sweep would
+                        # send them all again after a long outage. Only stopping gives up (a
+                        # crash, in effect: at most one message per person is repeated).
+                        if stop.is_set() and attempt >= 30:
+                            break
+                        await asyncio.sleep(min(5, 0.1 * 2 ** min(attempt, 10)))
                 for message, _ in results:
                     # A look at the outbox that began before this record committed still saw
                     # the rows "sending": this says they are ours and done, not another sender's.
@@ -527,6 +540,11 @@ class Sender:
             row = candidates[index]
             index += 1
             key = (row.channel, row.address)
+            if row.id in self._sending_rows:
+                # Ours already: claimed with a record (or handed over) since this read. Planned
+                # again, its claim would fail and _claimed would forget it was ours, and the
+                # recovery sweep would later send it again as another sender's expired claim.
+                continue
             if key in decided:
                 more_waiting = True
                 continue
