@@ -55,6 +55,7 @@ class Scheduler:
         self.leading = asyncio.Event()
         self._scheduler: AsyncIOScheduler | None = None
         self._task: asyncio.Task | None = None
+        self.times_led = 0   # how often this instance has taken the lock (a lost lock, then again)
 
     @property
     def is_leader(self) -> bool:
@@ -82,6 +83,7 @@ class Scheduler:
             _RUNNING_APPS[self.name] = self.app
             self._scheduler = self._build()
             self._scheduler.start()
+            self.times_led += 1
             self.leading.set()
             # Keep checking the lock: if its connection drops, another instance may take over,
             # so this one must stop scheduling (and then wait its turn again).
