@@ -36,6 +36,14 @@ SECRETS = {
 }
 
 
+def hhmm(value: str) -> str:
+    """A time of day as HH:MM (service hours, quiet hours), refused otherwise."""
+    hours, sep, minutes = value.partition(":")
+    if not (sep and hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        raise ValueError("expected a time as HH:MM")
+    return value
+
+
 class SettingsError(Exception):
     """A setting is missing or malformed; the message names the setting."""
 
@@ -71,10 +79,7 @@ class ServiceSettings(BaseModel):
     @field_validator("hours_start", "hours_end")
     @classmethod
     def _hhmm(cls, value: str) -> str:
-        hours, sep, minutes = value.partition(":")
-        if not (sep and hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
-            raise ValueError("expected a time as HH:MM")
-        return value
+        return hhmm(value)
 
 
 class NLUSettings(BaseModel):
@@ -145,10 +150,7 @@ class QuietHoursSettings(BaseModel):
     @field_validator("start", "end")
     @classmethod
     def _hhmm(cls, value: str) -> str:
-        hours, sep, minutes = value.partition(":")
-        if not (sep and hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
-            raise ValueError("expected a time as HH:MM")
-        return value
+        return hhmm(value)
 
 
 class AssetsSettings(BaseModel):
