@@ -13,7 +13,7 @@ from sqlalchemy import text
 from storage.models import OutboundMessage, Person
 from storage.rights import erase, subject_access
 from tests.dataset.test_rights import every_row_as_text
-from tests.support.referral import start_referral
+from tests.support.referral import finish_quickly, start_referral
 from tests.support.team import linked_practitioner
 
 NAME = "Zebedee Quarrington"
@@ -27,22 +27,9 @@ MARKERS = ("Zebedee", "Quarrington", "1961", "9434765919", "943 476 5919", "9004
 
 
 def _referral_answers(bot):
-    answers = {"what_matters": WHAT_MATTERS, "name": NAME, "dob": DOB, "postcode": "CF10 1AA", "nhs": NHS,
-               "phone": PHONE}
-    for _ in range(30):
-        conversation = bot.conversation()
-        if conversation.flow != "referral":
-            return
-        step = conversation.state["step"]
-        if step == "summary":
-            bot.press("confirm")
-        elif step == "contact_how":
-            bot.press("phone")
-        elif step in answers:
-            bot.send(answers[step])
-        else:
-            bot.press("skip")
-    raise AssertionError("the referral did not finish")
+    finish_quickly(bot, answers={"what_matters": WHAT_MATTERS, "name": NAME, "dob": DOB, "nhs": NHS,
+                                 "phone": PHONE},
+                   presses={"contact_how": "phone"})
 
 
 def _a_person_known_to_a_practitioner(telegram_bot):
