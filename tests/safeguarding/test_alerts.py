@@ -36,10 +36,10 @@ def test_an_abuse_alert_names_its_category(bot):
     assert bot.rows(SafeguardingAlert)[0].category == "abuse"
 
 
-def test_a_concern_note_names_them_too(tier_bot):
-    alys, _, _ = team(tier_bot)
-    tier_bot.speaking("en")
-    tier_bot.send(POSSIBLE["en"])
+def test_a_concern_note_names_them_too(bot):
+    alys, _, _ = team(bot)
+    bot.speaking("en")
+    bot.send(POSSIBLE["en"])
     alys.deliver().expect("SAFEGUARDING CONCERN", "Tier: possible risk (gentle check sent). Category: suicide. "
                           "Their language: English.")
 

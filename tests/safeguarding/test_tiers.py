@@ -29,159 +29,159 @@ def the_alert(bot) -> SafeguardingAlert:
 
 
 @pytest.mark.parametrize("language", ["en", "cy"])
-def test_a_possible_risk_gets_the_gentle_check_and_a_concern_note_not_the_crisis_reply(tier_bot, language):
-    lead = lead_of(tier_bot)
-    at_what_matters(tier_bot, language)
-    reply = tier_bot.send(POSSIBLE[language]).expect(CHECK[language], options=True).expect_lang(language)
+def test_a_possible_risk_gets_the_gentle_check_and_a_concern_note_not_the_crisis_reply(bot, language):
+    lead = lead_of(bot)
+    at_what_matters(bot, language)
+    reply = bot.send(POSSIBLE[language]).expect(CHECK[language], options=True).expect_lang(language)
     assert len(reply.options) == 3 and CRISIS[language] not in reply.text
     note = lead.deliver().expect("CONCERN" if language == "en" else "CONCERN", POSSIBLE[language][:15])
     assert not note.options, "a concern note has no Acknowledge button"
-    alert = the_alert(tier_bot)
+    alert = the_alert(bot)
     assert (alert.tier, alert.status, alert.category, alert.language) == ("possible", "checking", "suicide", language)
     assert alert.next_escalation_at is not None and not alert.alerted
-    assert not tier_bot.rows(DataSetEvent, statement=27), "a concern is not a safeguarding issue raised (27)"
-    assert tier_bot.conversation().flow == "safety_check"
+    assert not bot.rows(DataSetEvent, statement=27), "a concern is not a safeguarding issue raised (27)"
+    assert bot.conversation().flow == "safety_check"
 
 
 @pytest.mark.parametrize("language,answer", [("en", "yes I'm safe"), ("cy", "ydw"), ("en", None)])
-def test_a_safe_answer_goes_back_to_the_flow_with_their_words_kept(tier_bot, language, answer):
-    lead = lead_of(tier_bot)
-    at_what_matters(tier_bot, language)
-    tier_bot.send(POSSIBLE[language])
-    replies = tier_bot.send(answer) if answer else tier_bot.press("safe")
+def test_a_safe_answer_goes_back_to_the_flow_with_their_words_kept(bot, language, answer):
+    lead = lead_of(bot)
+    at_what_matters(bot, language)
+    bot.send(POSSIBLE[language])
+    replies = bot.send(answer) if answer else bot.press("safe")
     replies.expect_lang(language).expect(options=True)  # thanks, then the referral's next question
-    conversation = tier_bot.conversation()
+    conversation = bot.conversation()
     assert conversation.flow == "referral" and conversation.state["step"] == "themes"
     assert conversation.state["what_matters"] == POSSIBLE[language], "what they said is their answer"
     assert not conversation.paused
-    alert = the_alert(tier_bot)
+    alert = the_alert(bot)
     assert (alert.tier, alert.status, alert.next_escalation_at) == ("possible", "safe", None)
     lead.deliver()
-    tier_bot.advance("2h")
+    bot.advance("2h")
     lead.deliver().expect_nothing()  # answered: nothing more to say
 
 
 @pytest.mark.parametrize("answer", ["no", "I'm not safe", "talk to someone", "not_safe", "talk"])
-def test_not_safe_or_talk_to_someone_moves_to_the_crisis_reply_and_an_urgent_alert(tier_bot, answer):
-    lead = lead_of(tier_bot)
-    at_what_matters(tier_bot)
-    tier_bot.send(POSSIBLE["en"])
+def test_not_safe_or_talk_to_someone_moves_to_the_crisis_reply_and_an_urgent_alert(bot, answer):
+    lead = lead_of(bot)
+    at_what_matters(bot)
+    bot.send(POSSIBLE["en"])
     lead.deliver().expect("CONCERN")
-    replies = tier_bot.press(answer) if answer in ("not_safe", "talk") else tier_bot.send(answer)
+    replies = bot.press(answer) if answer in ("not_safe", "talk") else bot.send(answer)
     replies.expect("116 123", "999")
     lead.deliver().expect("SAFEGUARDING ALERT", POSSIBLE["en"][:15], "clear disclosure", "Acknowledge")
-    alert = the_alert(tier_bot)  # the same row: the concern became the alert
+    alert = the_alert(bot)  # the same row: the concern became the alert
     assert (alert.tier, alert.status) == ("clear", "open")
-    kinds = [e.kind for e in tier_bot.rows(AlertEvent)]
+    kinds = [e.kind for e in bot.rows(AlertEvent)]
     assert kinds == ["raised", "concern_sent", "upgraded", "sent"]
-    [event] = tier_bot.rows(DataSetEvent, statement=27)
+    [event] = bot.rows(DataSetEvent, statement=27)
     assert event.value == {"level": "urgent", "tier": "clear", "category": "suicide"}
     # The referral waits, and comes back where it was when they are ready.
-    assert tier_bot.conversation().flow == "safety"
-    tier_bot.send("ok")
-    tier_bot.press("continue").expect(options=True)
-    assert tier_bot.conversation().flow == "referral"
-    assert tier_bot.conversation().state["step"] == "what_matters"
+    assert bot.conversation().flow == "safety"
+    bot.send("ok")
+    bot.press("continue").expect(options=True)
+    assert bot.conversation().flow == "referral"
+    assert bot.conversation().state["step"] == "what_matters"
 
 
-def test_a_second_signal_before_answering_moves_to_the_clear_tier(tier_bot):
-    lead = lead_of(tier_bot)
-    at_what_matters(tier_bot)
-    tier_bot.send(POSSIBLE["en"]).expect(CHECK["en"])
-    tier_bot.send(POSSIBLE_AGAIN["en"]).expect("116 123")
+def test_a_second_signal_before_answering_moves_to_the_clear_tier(bot):
+    lead = lead_of(bot)
+    at_what_matters(bot)
+    bot.send(POSSIBLE["en"]).expect(CHECK["en"])
+    bot.send(POSSIBLE_AGAIN["en"]).expect("116 123")
     lead.deliver().expect("SAFEGUARDING ALERT", POSSIBLE["en"][:15], POSSIBLE_AGAIN["en"][:15])
-    alert = the_alert(tier_bot)
+    alert = the_alert(bot)
     assert (alert.tier, alert.status) == ("clear", "open")
-    assert tier_bot.conversation().flow == "safety"
+    assert bot.conversation().flow == "safety"
 
 
-def test_a_second_signal_within_the_window_after_a_safe_answer_is_clear_and_after_it_is_possible(tier_bot):
-    lead_of(tier_bot)
-    tier_bot.speaking("en")
-    tier_bot.send(POSSIBLE["en"]).expect(CHECK["en"])
-    tier_bot.press("safe")
-    tier_bot.advance("3d")
-    tier_bot.send(POSSIBLE_AGAIN["en"]).expect("116 123")  # a second signal within 7 days
-    tier_bot.as_("+447700900901").press("alert:1:ack")
-    tier_bot.send("ok")
-    tier_bot.press("menu")
-    tier_bot.advance("8d")
-    tier_bot.send(POSSIBLE["en"]).expect(CHECK["en"], absent=("116 123",))  # the window has passed
+def test_a_second_signal_within_the_window_after_a_safe_answer_is_clear_and_after_it_is_possible(bot):
+    lead_of(bot)
+    bot.speaking("en")
+    bot.send(POSSIBLE["en"]).expect(CHECK["en"])
+    bot.press("safe")
+    bot.advance("3d")
+    bot.send(POSSIBLE_AGAIN["en"]).expect("116 123")  # a second signal within 7 days
+    bot.as_("+447700900901").press("alert:1:ack")
+    bot.send("ok")
+    bot.press("menu")
+    bot.advance("8d")
+    bot.send(POSSIBLE["en"]).expect(CHECK["en"], absent=("116 123",))  # the window has passed
 
 
-def test_a_clear_disclosure_during_the_check_gets_the_crisis_reply(tier_bot):
-    lead = lead_of(tier_bot)
-    tier_bot.speaking("cy")
-    tier_bot.send(POSSIBLE["cy"]).expect(CHECK["cy"])
-    tier_bot.send(CLEAR["cy"]).expect("0808 164 0123").expect_lang("cy")
+def test_a_clear_disclosure_during_the_check_gets_the_crisis_reply(bot):
+    lead = lead_of(bot)
+    bot.speaking("cy")
+    bot.send(POSSIBLE["cy"]).expect(CHECK["cy"])
+    bot.send(CLEAR["cy"]).expect("0808 164 0123").expect_lang("cy")
     lead.deliver().expect("SAFEGUARDING ALERT")
-    assert the_alert(tier_bot).tier == "clear"
+    assert the_alert(bot).tier == "clear"
 
 
-def test_no_answer_alone_tells_the_practitioner_and_asks_nothing_more(tier_bot):
-    lead = lead_of(tier_bot)
-    at_what_matters(tier_bot)
-    tier_bot.send(POSSIBLE["en"])
+def test_no_answer_alone_tells_the_practitioner_and_asks_nothing_more(bot):
+    lead = lead_of(bot)
+    at_what_matters(bot)
+    bot.send(POSSIBLE["en"])
     lead.deliver().expect("CONCERN")
-    tier_bot.advance("59m")
+    bot.advance("59m")
     lead.deliver().expect_nothing()
-    tier_bot.advance("1m").expect_nothing()  # the person is not sent the crisis reply
+    bot.advance("1m").expect_nothing()  # the person is not sent the crisis reply
     lead.deliver().expect("have not answered whether they are safe", absent=("Acknowledge",))
-    assert (the_alert(tier_bot).tier, the_alert(tier_bot).status) == ("possible", "unanswered")
+    assert (the_alert(bot).tier, the_alert(bot).status) == ("possible", "unanswered")
     # When they do answer, it still counts.
-    tier_bot.press("safe")
-    assert tier_bot.conversation().state["step"] == "themes"
+    bot.press("safe")
+    assert bot.conversation().state["step"] == "themes"
 
 
-def test_no_answer_with_another_signal_moves_to_the_clear_tier(tier_bot):
-    lead = lead_of(tier_bot)
-    tier_bot.speaking("en")
-    tier_bot.send(POSSIBLE["en"])
-    tier_bot.press("safe")
-    tier_bot.advance("10d")  # outside the window: a new gentle check, with history behind it
-    tier_bot.send(POSSIBLE_AGAIN["en"]).expect(CHECK["en"])
+def test_no_answer_with_another_signal_moves_to_the_clear_tier(bot):
+    lead = lead_of(bot)
+    bot.speaking("en")
+    bot.send(POSSIBLE["en"])
+    bot.press("safe")
+    bot.advance("10d")  # outside the window: a new gentle check, with history behind it
+    bot.send(POSSIBLE_AGAIN["en"]).expect(CHECK["en"])
     lead.deliver()
-    tier_bot.advance("1h").expect("116 123")  # no answer + an earlier concern: the crisis reply
+    bot.advance("1h").expect("116 123")  # no answer + an earlier concern: the crisis reply
     lead.deliver().expect("SAFEGUARDING ALERT", POSSIBLE_AGAIN["en"][:15])
-    latest = tier_bot.rows(SafeguardingAlert)[-1]
+    latest = bot.rows(SafeguardingAlert)[-1]
     assert (latest.tier, latest.status) == ("clear", "open")
-    assert tier_bot.conversation().flow == "safety"
+    assert bot.conversation().flow == "safety"
 
 
-def test_answers_that_are_not_answers_are_asked_once_more_then_let_be(tier_bot):
-    lead = lead_of(tier_bot)
-    at_what_matters(tier_bot)
-    tier_bot.send(POSSIBLE["en"])
-    tier_bot.send("what do you mean").expect("I want to be sure", options=True)
-    tier_bot.send("hmm").expect("If you ever don't feel safe", "999")
-    conversation = tier_bot.conversation()
+def test_answers_that_are_not_answers_are_asked_once_more_then_let_be(bot):
+    lead = lead_of(bot)
+    at_what_matters(bot)
+    bot.send(POSSIBLE["en"])
+    bot.send("what do you mean").expect("I want to be sure", options=True)
+    bot.send("hmm").expect("If you ever don't feel safe", "999")
+    conversation = bot.conversation()
     assert conversation.flow == "referral" and conversation.state["what_matters"] == POSSIBLE["en"]
-    assert the_alert(tier_bot).status == "unanswered"
+    assert the_alert(bot).status == "unanswered"
     lead.deliver().expect("have not answered")
 
 
-def test_nothing_risky_carries_on_in_the_flow(tier_bot):
-    lead = lead_of(tier_bot)
-    at_what_matters(tier_bot)
-    tier_bot.send(NOTHING["en"]).expect(options=True, absent=(CHECK["en"], "116 123"))
-    assert tier_bot.conversation().state["step"] == "themes"
-    assert not tier_bot.rows(SafeguardingAlert)
+def test_nothing_risky_carries_on_in_the_flow(bot):
+    lead = lead_of(bot)
+    at_what_matters(bot)
+    bot.send(NOTHING["en"]).expect(options=True, absent=(CHECK["en"], "116 123"))
+    assert bot.conversation().state["step"] == "themes"
+    assert not bot.rows(SafeguardingAlert)
     lead.deliver().expect_nothing()
 
 
-def test_a_first_message_that_may_be_a_risk_is_checked_then_the_language_offer_keeps_it(tier_bot):
-    lead_of(tier_bot)
-    tier_bot.send(POSSIBLE["en"]).expect(CHECK["en"], absent=("Cymraeg",))
-    tier_bot.send("yes").expect("Cymraeg", "English")
-    tier_bot.send("2")
-    person = tier_bot.person()
+def test_a_first_message_that_may_be_a_risk_is_checked_then_the_language_offer_keeps_it(bot):
+    lead_of(bot)
+    bot.send(POSSIBLE["en"]).expect(CHECK["en"], absent=("Cymraeg",))
+    bot.send("yes").expect("Cymraeg", "English")
+    bot.send("2")
+    person = bot.person()
     assert person.language == "en"
 
 
-def test_someone_who_texted_stop_gets_the_contacts_not_a_check_they_could_not_answer(tier_bot):
-    lead = lead_of(tier_bot)
-    tier_bot.speaking("en")
-    tier_bot.send("STOP")
-    tier_bot.send(POSSIBLE["en"]).expect("116 123", absent=(CHECK["en"],))
+def test_someone_who_texted_stop_gets_the_contacts_not_a_check_they_could_not_answer(bot):
+    lead = lead_of(bot)
+    bot.speaking("en")
+    bot.send("STOP")
+    bot.send(POSSIBLE["en"]).expect("116 123", absent=(CHECK["en"],))
     lead.deliver().expect("SAFEGUARDING ALERT")
-    assert tier_bot.person().opted_out
+    assert bot.person().opted_out
