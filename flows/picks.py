@@ -56,9 +56,11 @@ def read_picks(event, options: Sequence[Option], words: Mapping[str, Sequence[st
     if not isinstance(event, Text):
         return ()
     picked: set[str] = set()
-    for number in numbers_in(event.text):
+    numbers = numbers_in(event.text)
+    for number in numbers:
         if 1 <= number <= len(values):
             picked.add(values[number - 1])
+    by_number = set(picked)
     tokens = language.words(event.text)
     for value, keywords in words.items():
         for keyword in keywords:
@@ -72,4 +74,8 @@ def read_picks(event, options: Sequence[Option], words: Mapping[str, Sequence[st
             if hit:
                 picked.add(value)
                 break
+    if picked == by_number and any(not 1 <= n <= len(values) for n in numbers):
+        # Numbers alone, one of them not on the list ("12/03/1961", "1 4 12"): a date or a slip,
+        # so ask again rather than keep the part that happened to fit.
+        return ()
     return tuple(v for v in values if v in picked)

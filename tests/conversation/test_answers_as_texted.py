@@ -33,6 +33,11 @@ def test_numbers_mixed_with_words_keep_both(answer, picked):
     assert read_picks(Text(answer), THEMES, THEME_WORDS) == picked
 
 
+@pytest.mark.parametrize("answer", ["12/03/1961", "1 4 12", "0"])
+def test_numbers_alone_with_one_off_the_list_are_asked_again_not_half_kept(answer):
+    assert read_picks(Text(answer), THEMES, THEME_WORDS) == ()
+
+
 @hypothesis_settings(max_examples=300, deadline=None)
 @given(numbers=st.lists(st.integers(1, len(THEMES)), min_size=1, max_size=4),
        words=st.lists(st.sampled_from(["and", "a", "hefyd", "also", "mental", "bod allan", "money", ",", "&",
