@@ -54,15 +54,14 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import psycopg  # noqa: E402
 from psycopg.types.json import Jsonb  # noqa: E402
-from sqlalchemy import bindparam, select  # noqa: E402
+from sqlalchemy import bindparam, select, update  # noqa: E402
 
 from bench.channels_bench import SCRIPT, database, free_port, percentile  # noqa: E402
 from bot.bootstrap import build_app  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 # The dispatcher's and the outbox's own prebuilt Core statements.
-from bot.dispatcher import _ADDRESS_SEEN, _CONVERSATION_UPDATE, _INBOX_INSERT, Turn  # noqa: E402
+from bot.dispatcher import Turn, turn_statements  # noqa: E402
 from bot.messages import InboundMessage, clean_text  # noqa: E402
-from bot.outbox import _OUTBOX_INSERT  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from nlu.language import detect_language  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
@@ -344,7 +343,7 @@ class RawTurn:
 def real_select(url: str):
     """The dispatcher's own turn SELECT (every person fact a subquery) as driver SQL, and its parameters."""
     app = real_app(url)
-    compiled = app.dispatcher._turn_query().compile(dialect=app.engine.dialect)
+    compiled = app.dispatcher.turn_query().compile(dialect=app.engine.dialect)
     expanded = compiled.construct_expanded_state({"channel": "", "address": ""})   # IN (...) written out
     app.close()
     fixed = dict(expanded.parameters)
@@ -392,9 +391,12 @@ class CoreTurn:
         self.engine = bench_engine(url)
         self.people = people
         postgresql = self.engine.dialect.name == "postgresql"
-        self.inbox, self.outbox = _INBOX_INSERT[postgresql], _OUTBOX_INSERT[(postgresql, False)]
-        self.conversation, self.address = _CONVERSATION_UPDATE, _ADDRESS_SEEN
+        statements = turn_statements(postgresql)
+        self.inbox, self.outbox, self.address = statements.inbox_insert, statements.outbox_insert, statements.address_seen
         a, p, c = PersonAddress.__table__, Person.__table__, Conversation.__table__
+        # The conversation's UPDATE as the ORM's version_id_col issues it: SET the columns given,
+        # WHERE the id and the version read.
+        self.conversation = update(c).where(c.c.id == bindparam("row_id"), c.c.version == bindparam("old_version"))
         # The dispatcher's turn SELECT without its fact subqueries (bench_core also runs it with them).
         self.select = (
             select(a, p, c).join(p, p.c.id == a.c.person_id).outerjoin(c, c.c.person_id == a.c.person_id)
@@ -422,7 +424,7 @@ class CoreTurn:
         connection.execute(self.outbox, {
             "person_id": row[1], "channel": "sms", "address": address, "body": REPLY, "options": OPTIONS,
             "language": "en", "status": "queued", "idempotency_key": None, "ignore_opt_out": False,
-            "created_at": now, "not_before": now, "attempts": 0}).scalar()
+            "created_at": now, "not_before": now, "attempts": 0, "priority": 0}).scalar()
         moved = connection.execute(self.conversation, {
             "flow": "menu", "state": STATE, "pending_options": OPTIONS, "paused": [], "updated_at": now,
             "version": row[21] + 1, "row_id": row[14], "old_version": row[21]})
@@ -446,7 +448,7 @@ def bench_core(kind: str, url: str, people: int, turns: int) -> None:
     with core.engine.connect() as held:
         measure("2 core", kind, "turn, Core on one connection held", [core.turn_on(held)], turns, url)
     app = real_app(url)
-    core.select = app.dispatcher._turn_query()   # an ORM select, run on the Core connection: rows, not objects
+    core.select = app.dispatcher.turn_query()   # an ORM select, run on the Core connection: rows, not objects
     measure("2 core", kind, "turn, Core, real SELECT with fact subqueries", [core.turn], turns, url)
     core.close()
 
@@ -494,7 +496,7 @@ class CpuTurn:
         parse = dispatcher.nlu.parse(text, person.language or detect_language(text) or dispatcher.default_language)
         turn = Turn(None, person, self.conversation, InboundMessage("sms", address_of(n), words, str(n)), text, parse,
                     now, n, facts=dispatcher.person_facts.read(None, None, person))
-        dispatcher._run(turn, is_new)
+        dispatcher.decide(turn, is_new)
         for out in turn.outgoing:   # as bot.outbox.queue_message renders them and keeps the options offered
             self.catalog.render(out.reply, out.language or person.language or "cy+en")
             if out.reply.options:

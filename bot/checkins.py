@@ -190,7 +190,8 @@ class CheckinService:
         done = {f"{a.questionnaire}.{a.item}" for a in session.scalars(
             select(CheckinAnswer).where(CheckinAnswer.checkin_id == checkin.id))}
         items = self._items(checkin)
-        return CheckinOpened(checkin.id, checkin.wave, tuple(i for i in items if i not in done), len(items))
+        return CheckinOpened(checkin.id, checkin.wave, tuple(i for i in items if i not in done), len(items),
+                             answered=tuple(i for i in items if i in done))
 
     def _open_for(self, session: Session, person_id: int, now: datetime) -> Checkin | None:
         """The check-in to answer now: one already open, else a planned one that is due."""

@@ -134,7 +134,7 @@ def _channel_findings(settings: Settings, production: bool, telegram_polling: bo
         if not telegram.secret:
             found.append(_error("CYSWLLT_TELEGRAM_SECRET", "needed with CYSWLLT_TELEGRAM_TOKEN: every Telegram "
                                 "webhook without the matching secret is refused"))
-        elif not TELEGRAM_SECRET.fullmatch(telegram.secret):
+        elif not TELEGRAM_SECRET.fullmatch(telegram.secret.get_secret_value()):
             found.append(_error("CYSWLLT_TELEGRAM_SECRET", "only letters, digits, _ and -, at most 256 "
                                 "(Telegram's rule for a webhook secret)"))
         elif production and len(telegram.secret) < PRODUCTION_SECRET_LENGTH:

@@ -25,7 +25,7 @@ from bot.catalog import BILINGUAL, Catalog
 from bot.choices import resolve_choice
 from bot.clock import Clock
 from bot.channels.base import Outgoing as OutgoingRow
-from bot.outbox import claim_rows, join_turn, queue_claimed, recipient_free
+from bot.outbox import claim_rows, join_turn, outbox_insert, queue_claimed, recipient_free
 from bot.practitioners import PractitionerActions, link_code_in, record_consent, redeem_link_code
 from bot.person_facts import FactColumns, PersonFacts
 from bot.practitioners import person_facts as practitioner_facts
@@ -103,6 +103,21 @@ _ADDRESS_SEEN = (
     update(_ADDRESS_TABLE).where(_ADDRESS_TABLE.c.id == bindparam("row_id"))
     .values(last_seen_at=bindparam("now"), unreachable_at=None)
 )
+
+
+@dataclass(frozen=True)
+class TurnStatements:
+    """The prebuilt Core statements a steady-state turn runs besides its SELECT (Dispatcher.turn_query)
+    and the conversation's versioned UPDATE (the ORM's): public so that bench/stack_floor.py can time
+    the very statements a turn runs, beneath the dispatcher, without reading its private names."""
+
+    inbox_insert: Any
+    outbox_insert: Any
+    address_seen: Any
+
+
+def turn_statements(postgresql: bool) -> TurnStatements:
+    return TurnStatements(_INBOX_INSERT[postgresql], outbox_insert(postgresql, keyed=False), _ADDRESS_SEEN)
 
 
 def _storable_choice_and_payload(message: InboundMessage) -> InboundMessage:
@@ -323,7 +338,7 @@ class Dispatcher:
                     seen_address_id=seen_address_id)
         if hand_over:
             turn.hand_over_until = now + timedelta(seconds=self.settings.sender.claim_s)
-        self._run(turn, is_new)
+        self.decide(turn, is_new)
         ids, handed = self._flush_turn(turn)
         return Handled(outbound_ids=ids, handed=handed), turn
 
@@ -334,7 +349,10 @@ class Dispatcher:
 
     # ------------------------------------------------------------ the pipeline
 
-    def _run(self, turn: Turn, is_new: bool) -> None:
+    def decide(self, turn: Turn, is_new: bool) -> None:
+        """What a turn does, with no database work of its own: screens, commands, keywords and the
+        flows; replies and effects are left on the turn. `_turn` calls it inside the transaction;
+        bench/stack_floor.py calls it with no session, to time a turn's pure-Python part."""
         ctx = self._context(turn)
         edited = turn.message.edited
         for screen in self.edit_screens if edited else self.screens:
@@ -649,7 +667,7 @@ class Dispatcher:
             menu=self._menu, intent_routes=self._intent_routes, resources=self.resources,
         )
 
-    def _turn_query(self):
+    def turn_query(self):
         """The address, its person, their conversation and every column fact: one SELECT a turn.
 
         Built on first use (tests may add fact providers after the dispatcher is built) and
@@ -678,7 +696,7 @@ class Dispatcher:
               ) -> tuple[Person, Conversation | None, dict[str, Any], bool, int | None]:
         """The person writing (created at first contact), their conversation and facts, whether
         the address is new, and the address id if its last-seen time is to be stored."""
-        row = session.execute(self._turn_query(), {"channel": message.channel, "address": message.address},
+        row = session.execute(self.turn_query(), {"channel": message.channel, "address": message.address},
                               ).mappings().first()
         if row is not None:
             address, person = row["PersonAddress"], row["Person"]

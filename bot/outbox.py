@@ -42,7 +42,7 @@ _OUTBOX_COLUMNS = ("person_id", "channel", "address", "body", "options", "langua
                    "ignore_opt_out", "created_at", "not_before", "attempts", "priority")
 
 
-def _outbox_insert(postgresql: bool, keyed: bool):
+def _build_outbox_insert(postgresql: bool, keyed: bool):
     insert = pg_insert if postgresql else sqlite_insert
     # On the Core table: the ORM's bulk-insert path costs more than the INSERT itself.
     table = OutboundMessage.__table__
@@ -53,7 +53,12 @@ def _outbox_insert(postgresql: bool, keyed: bool):
 
 
 # Built once: building an INSERT with .values() for every message cost more than running it.
-_OUTBOX_INSERT = {(pg, keyed): _outbox_insert(pg, keyed) for pg in (False, True) for keyed in (False, True)}
+_OUTBOX_INSERT = {(pg, keyed): _build_outbox_insert(pg, keyed) for pg in (False, True) for keyed in (False, True)}
+
+
+def outbox_insert(postgresql: bool, keyed: bool):
+    """The prebuilt INSERT of one outbox row (keyed: skipped if its idempotency key is taken)."""
+    return _OUTBOX_INSERT[(postgresql, keyed)]
 
 
 _TABLE = OutboundMessage.__table__
@@ -168,7 +173,7 @@ def queue_claimed(
     """`queue_message`, returning the row as the sender would send it (a plain value)."""
     language = language or (person.language if person else None) or BILINGUAL
     rendered = catalog.render(reply, language)
-    statement = _OUTBOX_INSERT[(session.bind.dialect.name == "postgresql", idempotency_key is not None)]
+    statement = outbox_insert(session.bind.dialect.name == "postgresql", idempotency_key is not None)
     options = [_stored_option(o) for o in rendered.options]
     # On the connection: a Core INSERT needs neither the ORM's execute path nor its autoflush
     # (which would write the conversation now and again when its pending options change below).

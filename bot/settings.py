@@ -2,30 +2,36 @@
 
 Every setting `section.key` can be overridden by the environment variable
 `CYSWLLT_SECTION_KEY` (for example `database.url` -> `CYSWLLT_DATABASE_URL`).
-Secrets are accepted only from the environment, never from the file.
+Precedence: the environment, then the TOML file, then the defaults below.
+Secrets are accepted only from the environment, never from the file, and are `SecretStr`:
+unwrapped (`.get_secret_value()`) only where they are used, masked in reprs, logs and dumps.
 """
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from config import user_dir
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import (AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_serializer,
+                      field_validator)
+from pydantic_settings import (BaseSettings, EnvSettingsSource, InitSettingsSource, SettingsConfigDict,
+                               TomlConfigSettingsSource)
+from pydantic_settings.sources.utils import parse_env_vars
 from sqlalchemy.engine import make_url
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "CYSWLLT_"
 SETTINGS_FILE_ENV = "CYSWLLT_SETTINGS"
 
 
-def _default_database_url() -> str:
-    return f"sqlite:///{user_dir('state') / 'cyswllt.sqlite3'}"
+def _default_database_url(environ: Mapping[str, str] | None = None) -> str:
+    return f"sqlite:///{user_dir('state', environ) / 'cyswllt.sqlite3'}"
 
 
-def _default_nlu_cache_dir() -> str:
-    return str(user_dir("cache") / "nlu")
+def _default_nlu_cache_dir(environ: Mapping[str, str] | None = None) -> str:
+    return str(user_dir("cache", environ) / "nlu")
 
 # (section, key) pairs that may only come from the environment.
 SECRETS = {
@@ -50,8 +56,18 @@ class SettingsError(Exception):
 
 class DatabaseSettings(BaseModel):
     # A SQLite file in the user's state folder (see user_dir), so a first start needs no setup.
+    # A plain string, used as such by every command and --db; it is a secret only when it holds a
+    # password, which reprs and dumps show as *** (SecretStr would hide the whole URL).
     url: str = Field(default_factory=_default_database_url)
     auto_migrate: bool = True
+
+    def __repr_args__(self):
+        for name, value in super().__repr_args__():
+            yield name, (masked_url(value) if name == "url" else value)
+
+    @field_serializer("url")
+    def _masked(self, url: str) -> str:
+        return masked_url(url)
 
     @field_validator("url")
     @classmethod
@@ -100,16 +116,22 @@ class PublicSettings(BaseModel):
     base_url: str = ""
 
 
-class TelegramSettings(BaseModel):
-    token: str = ""
-    secret: str = ""
+class _WithSecrets(BaseModel):
+    # Assigning a plain string (a test, a bench, a command's option) still makes a SecretStr.
+    model_config = ConfigDict(validate_assignment=True)
+
+
+class TelegramSettings(_WithSecrets):
+    token: SecretStr = SecretStr("")
+    secret: SecretStr = SecretStr("")
     api_base: str = "https://api.telegram.org/bot"
 
 
-class TwilioSettings(BaseModel):
+class TwilioSettings(_WithSecrets):
     account_sid: str = ""
-    auth_token: str = ""
-    from_: str = ""
+    auth_token: SecretStr = SecretStr("")
+    # `from` in the file and CYSWLLT_TWILIO_FROM; `from_` in Python, where `from` is a keyword.
+    from_: str = Field("", validation_alias=AliasChoices("from", "from_"))
     messaging_service_sid: str = ""
     api_base: str = "https://api.twilio.com"
 
@@ -250,8 +272,8 @@ class LoggingSettings(BaseModel):
         return value.upper() if isinstance(value, str) else value
 
 
-class DatasetSettings(BaseModel):
-    pseudonym_key: str = ""
+class DatasetSettings(_WithSecrets):
+    pseudonym_key: SecretStr = SecretStr("")
 
 
 class PrivacySettings(BaseModel):
@@ -294,17 +316,19 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     logging: LoggingSettings = LoggingSettings()
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # init_settings carries the TOML file's values; the environment wins over it.
-        return (env_settings, init_settings)
+
+class _EnvironSource(EnvSettingsSource):
+    """The CYSWLLT_* variables of the given mapping, read without writing it into os.environ
+    (which other threads share). pydantic-settings' EnvSettingsSource reads os.environ in
+    _load_env_vars and has no parameter for another mapping (pydantic-settings#653), so this
+    overrides that one method, as its own DotEnvSettingsSource does."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]):
+        self._environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(self._environ, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str)
 
 
 def _env_name(loc: tuple[Any, ...]) -> str:
@@ -313,17 +337,17 @@ def _env_name(loc: tuple[Any, ...]) -> str:
     return ENV_PREFIX + "_".join(parts).upper()
 
 
-def _read_file(path: Path) -> dict[str, Any]:
+def _toml_source(path: Path) -> TomlConfigSettingsSource:
+    """The settings file, through pydantic-settings' own TOML source; a missing file (which that
+    source would skip), bad TOML or a secret in it is refused, naming the file."""
+    if not path.is_file():
+        raise SettingsError(f"settings file {path} (from {SETTINGS_FILE_ENV}) does not exist")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SettingsError(f"settings file {path} (from {SETTINGS_FILE_ENV}) does not exist") from None
+        source = TomlConfigSettingsSource(Settings, toml_file=path)
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"settings file {path} is not valid TOML: {exc}") from None
-    _refuse_secrets(data, path)
-    if "from" in data.get("twilio", {}):
-        data["twilio"]["from_"] = data["twilio"].pop("from")
-    return data
+    _refuse_secrets(source.toml_data, path)
+    return source
 
 
 def _refuse_secrets(data: dict[str, Any], path: Path) -> None:
@@ -348,21 +372,21 @@ def _has_password(url: Any) -> bool:
         return False
 
 
-def load_settings(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Settings:
-    """Read the settings file (if any) and the environment into one Settings object."""
+def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings file (if any) and the environment (os.environ, or the mapping given) into
+    one Settings object. Nothing is written to os.environ."""
     env = os.environ if environ is None else environ
     file_path = path or env.get(SETTINGS_FILE_ENV)
-    file_values = _read_file(Path(file_path)) if file_path else {}
-    saved = None
-    if environ is not None:
-        # pydantic-settings reads os.environ itself; present the given mapping instead.
-        saved = dict(os.environ)
-        os.environ.clear()
-        os.environ.update(environ)
+    # Highest precedence first: the environment, the file, then the default folders, which follow
+    # the XDG_* variables of the environment given (the model's own defaults follow os.environ).
+    sources = (
+        _EnvironSource(Settings, env),
+        *([_toml_source(Path(file_path))] if file_path else []),
+        InitSettingsSource(Settings, {"database": {"url": _default_database_url(env)},
+                                      "nlu": {"cache_dir": _default_nlu_cache_dir(env)}}),
+    )
     try:
-        if "CYSWLLT_TWILIO_FROM" in os.environ:
-            file_values.setdefault("twilio", {})["from_"] = os.environ["CYSWLLT_TWILIO_FROM"]
-        return Settings(**file_values)
+        return Settings(_build_sources=(sources, {}))
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
@@ -370,9 +394,21 @@ def load_settings(path: str | Path | None = None, environ: dict[str, str] | None
             if error["type"] == "extra_forbidden":
                 problems.append(f"{name}: unknown setting")
             else:
-                problems.append(f"{name}: {error['msg']} (got {error.get('input')!r})")
+                problems.append(f"{name}: {error['msg']} (got {_shown(error['loc'], error.get('input'))!r})")
         raise SettingsError("; ".join(problems)) from None
-    finally:
-        if saved is not None:
-            os.environ.clear()
-            os.environ.update(saved)
+
+
+def _shown(loc: tuple[Any, ...], value: Any) -> Any:
+    """A rejected value as an error message may show it: never a secret's."""
+    where = tuple(str(p).casefold() for p in loc[:2])
+    if where in SECRETS or (where == ("database", "url") and _has_password(value)):
+        return "(hidden)"
+    return value
+
+
+def masked_url(url: str) -> str:
+    """A database URL with its password, if any, shown as ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a URL: nothing in it to hide
+        return url

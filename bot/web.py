@@ -186,7 +186,7 @@ class WebApp:
         telegram = self.channels.telegram
         if telegram is None:
             return PlainTextResponse("telegram is not configured", status_code=404)
-        if not secret_matches(telegram.secret, request.headers.get(SECRET_HEADER)):
+        if not secret_matches(telegram.secret.get_secret_value(), request.headers.get(SECRET_HEADER)):
             INBOUND.labels("telegram", "rejected").inc()
             return PlainTextResponse("forbidden", status_code=403)
         if int(request.headers.get("content-length") or 0) > MAX_BODY:

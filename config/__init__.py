@@ -8,6 +8,7 @@ relative to a module.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
 from typing import Literal
@@ -32,11 +33,12 @@ def setting_path(value: str | Path) -> Path:
     return Path(text).expanduser()
 
 
-def user_dir(kind: Literal["state", "cache"]) -> Path:
-    """Where Cyswllt writes by default: $XDG_STATE_HOME or $XDG_CACHE_HOME (~/.local/state, ~/.cache) + /cyswllt.
+def user_dir(kind: Literal["state", "cache"], environ: Mapping[str, str] | None = None) -> Path:
+    """Where Cyswllt writes by default: $XDG_STATE_HOME or $XDG_CACHE_HOME (~/.local/state, ~/.cache) + /cyswllt,
+    read from `environ` (default os.environ).
 
     Never the source tree or the installed package, which may be read-only (a wheel, the image).
     """
     variable, fallback = {"state": ("XDG_STATE_HOME", ".local/state"), "cache": ("XDG_CACHE_HOME", ".cache")}[kind]
-    base = os.environ.get(variable) or str(Path.home() / fallback)
+    base = (os.environ if environ is None else environ).get(variable) or str(Path.home() / fallback)
     return Path(base).expanduser() / "cyswllt"

@@ -48,12 +48,14 @@ class CompleteCheckin(Effect):
 
 @dataclass(frozen=True)
 class CheckinOpened:
-    """The check-in to ask: the items still to answer ("questionnaire.item"), in order."""
+    """The check-in to ask: the items still to answer ("questionnaire.item"), in order, and those
+    answered already (in an earlier sitting too), so BACK / NÔL after a pause reaches them."""
 
     checkin_id: int
     wave: str
     remaining: tuple[str, ...]
     total: int
+    answered: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ class CheckinState(FlowState):
     remaining: tuple[str, ...] = ()
     total: int = 0
     explained: bool = False        # the current item's scale has been explained once
-    answered: tuple[str, ...] = ()  # items answered in this sitting, in order: BACK / NÔL returns to them
+    answered: tuple[str, ...] = ()  # items answered, in order: BACK / NÔL returns to them
 
 
 def _questionnaires(ctx: FlowContext) -> Mapping[str, Questionnaire]:
@@ -149,8 +151,9 @@ def begin(event, ctx: FlowContext) -> Transition:
 def _opened(event: CheckinOpened, ctx: FlowContext) -> Transition:
     known = _questionnaires(ctx)
     remaining = tuple(r for r in event.remaining if r.partition(".")[0] in known)
+    answered = tuple(a for a in event.answered if a.partition(".")[0] in known)
     state = CheckinState(step="asking", checkin_id=event.checkin_id, wave=event.wave,
-                         remaining=remaining, total=event.total)
+                         remaining=remaining, total=event.total, answered=answered)
     if not event.checkin_id:
         return Transition(None)  # nothing open to follow on with (after the end-of-support questions)
     if not remaining:
@@ -224,11 +227,10 @@ def step(state: CheckinState, event, ctx: FlowContext) -> Transition:
 
 
 def _back(state: CheckinState, ctx: FlowContext) -> Transition:
-    """BACK / NÔL: the item before this one again; the new answer replaces the stored one."""
+    """BACK / NÔL: the item before this one again, answered in this sitting or before a pause
+    (CheckinOpened says which are stored); the new answer replaces the stored one."""
     if not state.answered:
-        # Answers from an earlier sitting are stored and kept; this sitting started here.
-        key = "conversation.back_at_first" if len(state.remaining) == state.total else "snags.checkin_back_earlier"
-        return Transition(state, replies=[Say(key), _ask_item(state, ctx)])
+        return Transition(state, replies=[Say("conversation.back_at_first"), _ask_item(state, ctx)])
     earlier = state.with_(remaining=(state.answered[-1], *state.remaining), answered=state.answered[:-1])
     return _asking(earlier, ctx)
 

@@ -11,6 +11,7 @@ from typing import Any, Mapping
 from flows.base import (
     Ask, Begin, Choice, Effect, Flow, FlowContext, FlowState, GoTo, Option, Reply, Say, Text, Transition,
 )
+from flows.picks import is_back
 from flows.yes_no import read_yes_no
 from nlu import answers
 
@@ -56,6 +57,10 @@ def step(state: ConsentState, event, ctx: FlowContext) -> Transition:
         isinstance(event, Text) and answers.said(event.text, "privacy")
     ):
         return Transition(state, replies=[privacy_notice(ctx.settings), _ask()])
+    if is_back(event):
+        # BACK / NÔL as in every other flow: consent is asked on its own, so there is no question
+        # before it to go back to; say so and ask it again (nothing is recorded either way).
+        return Transition(state, replies=[Say("conversation.back_at_first"), _ask()])
     answer = read_yes_no(event)
     if answer is True:
         then = [GoTo(state.then, dict(state.then_payload or {}))] if state.then else [GoTo("menu")]

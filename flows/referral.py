@@ -339,15 +339,16 @@ def _multi(name: str, options, words) -> Any:
         if not picks:
             return _again(state, "referral.picks_not_understood")
         merged = tuple(o.value for o in options if o.value in set(chosen) | set(picks))
+        labels = {o.value: o.label for o in options}
+        picked = Labels(tuple(labels[v] for v in merged))
         if isinstance(event, Choice) and not event.text:
-            # A button at a time (Telegram): keep the list open until they say Done.
+            # A button at a time (Telegram): keep the list open until they say Done, saying by
+            # the options' own texts what is chosen so far, as a typed answer is echoed.
             new = state.with_(**{name: merged})
-            return Transition(new, replies=[Say("referral.picked_more"), *question(new)],
+            return Transition(new, replies=[Say("referral.picked_more", picked=picked), *question(new)],
                               effects=[SaveDraft(new.to_json())])
         # Typed ("3", "1 4", "money and being outdoors"): say what was recorded and move on.
-        labels = {o.value: o.label for o in options}
-        echo = Say("conversation.picked", picked=Labels(tuple(labels[v] for v in merged)))
-        return _go(state, name, echo, **{name: merged})
+        return _go(state, name, Say("conversation.picked", picked=picked), **{name: merged})
     return handle
 
 

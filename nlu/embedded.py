@@ -67,7 +67,8 @@ class _FastScorer:
     """The fitted pipeline's arithmetic without sklearn's per-call overhead (~1 ms -> ~0.1 ms).
 
     Same numbers as pipeline.predict_proba: per-vectorizer sublinear tf * idf, l2-normalised,
-    concatenated, then the multinomial logistic regression's softmax.
+    concatenated, then the multinomial logistic regression's softmax (tests/nlu/test_fast_scorer.py
+    holds it to predict_proba on both trained models, ~1,700 texts each, to 1e-9).
     """
 
     def __init__(self, pipeline):

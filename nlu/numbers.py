@@ -1,5 +1,8 @@
 """Reading an answer on a number scale, in English or Welsh: "7", "7/10", "about 6", "saith", "skip".
 
+The number words and the words that hedge a number ("about", "tua") are the translator's, in
+config/locale/<lang>/answers/numbers.yml, read through nlu/answers.py.
+
 A number outside the scale is reported as out of range, never clamped: "12" on a 0-10 scale
 is not a 10; two numbers ("7 or 8") or a fraction ("6.5") are unclear, and asked again, never guessed.
 """
@@ -7,8 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+from typing import Mapping
 
-from nlu import answers
+from nlu import answers, text as text_words
 from nlu.text import fold
 
 VALUE = "value"
@@ -17,33 +22,31 @@ SKIP = "skip"
 DECLINE = "decline"
 UNCLEAR = "unclear"
 
-ENGLISH_NUMBERS = {
-    "zero": 0, "nought": 0, "nil": 0, "one": 1, "two": 2, "three": 3,
-    "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
-    "twelve": 12, "fifteen": 15, "twenty": 20, "hundred": 100,
-}
-# Welsh numbers with the forms mutation gives them after common words (soft: "yn ddau",
-# "tua dri"; aspirate: "a thri"; nasal: "fy nau"): dau -> ddau, tri -> dri/thri, pedwar -> bedwar/
-# phedwar, pump -> bump/phump, deg -> ddeg.
-WELSH_NUMBERS = {
-    "dim": 0, "sero": 0, "un": 1, "dau": 2, "ddau": 2, "dwy": 2, "ddwy": 2, "nau": 2,
-    "tri": 3, "dri": 3, "thri": 3, "nhri": 3, "tair": 3, "dair": 3, "thair": 3,
-    "pedwar": 4, "bedwar": 4, "phedwar": 4, "mhedwar": 4, "pedair": 4, "bedair": 4, "phedair": 4,
-    "pump": 5, "bump": 5, "phump": 5, "mhump": 5, "pum": 5, "bum": 5,
-    "chwech": 6, "chwe": 6, "saith": 7, "wyth": 8, "naw": 9, "deg": 10, "ddeg": 10, "neg": 10,
-    "un ar ddeg": 11, "unarddeg": 11, "deuddeg": 12, "deng": 10, "ugain": 20, "cant": 100,
-}
-# Words that are numbers only when they stand alone: "dim diolch" is "no thanks", "un funud" "one minute".
-NUMBER_ONLY_ALONE = {"dim", "un"}
-NUMBER_WORDS = {**ENGLISH_NUMBERS, **WELSH_NUMBERS}
 # "7/10", "7 out of 10", "7 allan o 10": the number before is the answer.
 OUT_OF = re.compile(r"^(-?\d+(?:[.,]\d+)?)\s*(?:/|out of|outta|allan o|o)\s*(\d+)$")
 NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
-HEDGES = ("about", "around", "roughly", "maybe", "probably", "approx", "approximately", "i'd say",
-          "id say", "i think", "say", "like", "just", "only", "a", "an", "it's", "its", "it is",
-          "i'm", "im", "tua", "rhyw", "efallai", "falle", "mae'n", "mae", "yn", "yr", "y", "fy",
-          "dwi'n", "dw i'n", "rwy'n", "rhoi", "i'd give it", "give it", "i give it", "score",
-          "sgor", "a", "ac", "tuag at", "around about")
+
+
+@dataclass(frozen=True)
+class NumberWords:
+    """The number words of both languages, from config/locale/<lang>/answers/numbers.yml (the translator's)."""
+
+    values: Mapping[str, int]            # "saith" -> 7, "seven" -> 7
+    phrases: tuple[str, ...]             # numbers of several words ("un ar ddeg"), longest first
+    only_alone: frozenset[str]           # numbers only when alone ("dim diolch" is no thanks)
+    hedges: tuple[str, ...]              # dropped before the number ("about", "tua"), longest first
+
+
+@cache
+def number_words() -> NumberWords:
+    values = {word: int(value) for value, words in answers.groups("numbers").items()
+              for word in map(text_words.phrase, words)}
+    return NumberWords(
+        values=values,
+        phrases=tuple(sorted((w for w in values if " " in w), key=len, reverse=True)),
+        only_alone=answers.words("numbers_only_alone"),
+        hedges=tuple(sorted(answers.words("number_hedges"), key=len, reverse=True)),
+    )
 
 
 @dataclass(frozen=True)
@@ -56,35 +59,43 @@ def _strip_hedges(text: str) -> str:
     changed = True
     while changed and text:
         changed = False
-        for hedge in sorted(HEDGES, key=len, reverse=True):
+        for hedge in number_words().hedges:
             if text.startswith(hedge + " "):
                 text = text[len(hedge) + 1:].strip()
                 changed = True
     return text
 
 
+def _phrases_as_digits(text: str) -> str:
+    """Numbers of several words as digits ("un ar ddeg" -> "11"), before the text is split into words."""
+    for phrase in number_words().phrases:
+        text = text.replace(phrase, str(number_words().values[phrase]))
+    return text
+
+
 def _as_digits(text: str) -> str:
     """Number words as digits ("seven out of ten" -> "7 out of 10"), so one pattern reads both."""
-    text = text.replace("un ar ddeg", "11")
-    return " ".join(str(NUMBER_WORDS[w]) if w in NUMBER_WORDS else w for w in text.split(" "))
+    values = number_words().values
+    return " ".join(str(values[w]) if w in values else w for w in _phrases_as_digits(text).split(" "))
 
 
 def _number(text: str) -> float | None:
     """The single number this text says, or None if it says none or several."""
-    text = text.replace("un ar ddeg", "11")
-    if text.split(" ")[0] in NUMBER_ONLY_ALONE and " " in text and OUT_OF.match(_as_digits(text)) is None:
+    values = number_words().values
+    text = _phrases_as_digits(text)
+    if text.split(" ")[0] in number_words().only_alone and " " in text and OUT_OF.match(_as_digits(text)) is None:
         return None
     text = _as_digits(text)
     if (found := OUT_OF.match(text)) is not None:
         return float(found.group(1).replace(",", "."))
     if NUMBER.fullmatch(text):
         return float(text.replace(",", "."))
-    if text in NUMBER_WORDS:
-        return float(NUMBER_WORDS[text])
+    if text in values:
+        return float(values[text])
     words = text.split(" ")
     # "7 i think", "saith dwi'n meddwl": one number and words that do not name another number.
-    found = [w for w in words if NUMBER.fullmatch(w) or w in NUMBER_WORDS]
-    numbers = {float(w.replace(",", ".")) if NUMBER.fullmatch(w) else float(NUMBER_WORDS[w]) for w in found}
+    found = [w for w in words if NUMBER.fullmatch(w) or w in values]
+    numbers = {float(w.replace(",", ".")) if NUMBER.fullmatch(w) else float(values[w]) for w in found}
     if len(numbers) == 1 and len(words) <= 6:
         return numbers.pop()
     return None

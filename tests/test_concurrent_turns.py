@@ -77,7 +77,7 @@ def test_two_messages_from_one_person_at_once_are_handled_one_after_the_other(po
     first, second = _message("help"), _message("menu")
     runs, results = [], {}
     inside_first, let_first_finish = threading.Event(), threading.Event()
-    original_run = dispatcher._run
+    original_run = dispatcher.decide
 
     def run(turn, is_new):
         runs.append(turn.message.provider_id)
@@ -86,7 +86,7 @@ def test_two_messages_from_one_person_at_once_are_handled_one_after_the_other(po
             assert let_first_finish.wait(60)
         return original_run(turn, is_new)
 
-    monkeypatch.setattr(dispatcher, "_run", run)
+    monkeypatch.setattr(dispatcher, "decide", run)
     threads = {m.provider_id: threading.Thread(target=lambda m=m: results.__setitem__(m.provider_id, dispatcher.handle(m)))
                for m in (first, second)}
     threads[first.provider_id].start()
@@ -115,7 +115,7 @@ def test_a_turn_whose_conversation_moved_on_meanwhile_runs_again_on_the_new_stat
     version, rows_before = _version(app), _outbox_ids(app)
     late = _message("menu")
     runs = []
-    original_run = dispatcher._run
+    original_run = dispatcher.decide
 
     def run(turn, is_new):
         runs.append(turn.message.provider_id)
@@ -123,7 +123,7 @@ def test_a_turn_whose_conversation_moved_on_meanwhile_runs_again_on_the_new_stat
             _bump_version(app)
         return original_run(turn, is_new)
 
-    monkeypatch.setattr(dispatcher, "_run", run)
+    monkeypatch.setattr(dispatcher, "decide", run)
     handled = dispatcher.handle(late)
     assert runs == [late.provider_id, late.provider_id]
     assert not handled.failed and handled.outbound_ids
@@ -137,13 +137,13 @@ def test_a_conversation_that_keeps_moving_on_gives_a_stored_failed_turn_not_a_lo
     app = postgres_app
     dispatcher = app.dispatcher
     late = _message("menu")
-    original_run = dispatcher._run
+    original_run = dispatcher.decide
 
     def run(turn, is_new):
         _bump_version(app)
         return original_run(turn, is_new)
 
-    monkeypatch.setattr(dispatcher, "_run", run)
+    monkeypatch.setattr(dispatcher, "decide", run)
     handled = dispatcher.handle(late)
     assert handled.failed and handled.outbound_ids   # kept, and the person is told kindly
     assert _statuses(app)[late.provider_id] == "failed"

@@ -115,7 +115,7 @@ class TelegramChannel:
         self.secret = settings.telegram.secret
         self._handle = handle
         timeout = settings.sender.http_timeout_s
-        bot = TextBot(settings.telegram.token, base_url=settings.telegram.api_base,
+        bot = TextBot(settings.telegram.token.get_secret_value(), base_url=settings.telegram.api_base,
                       request=AiohttpRequest(pool_size, timeout))
         self.application = Application.builder().bot(bot).updater(None).build()
         app = self.application
@@ -226,7 +226,7 @@ class TelegramChannel:
                 offset = update.update_id + 1
 
     async def set_webhook(self, url: str) -> bool:
-        return await self.bot.set_webhook(url, secret_token=self.secret or None,
+        return await self.bot.set_webhook(url, secret_token=self.secret.get_secret_value() or None,
                                           allowed_updates=UPDATE_TYPES, drop_pending_updates=False)
 
     # ------------------------------------------------------------ outbound

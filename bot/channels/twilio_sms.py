@@ -128,7 +128,7 @@ class TwilioChannel:
         if missing:
             raise ValueError(f"the SMS channel needs {', '.join(missing)}")
         self.settings = settings
-        self.checker = SignatureChecker(twilio.auth_token, settings.public.base_url)
+        self.checker = SignatureChecker(twilio.auth_token.get_secret_value(), settings.public.base_url)
         self.sender_key = twilio.from_ or twilio.messaging_service_sid
         base = settings.public.base_url.rstrip("/")
         self.status_callback = f"{base}/twilio/status" if base else None
@@ -137,7 +137,8 @@ class TwilioChannel:
     async def start(self) -> None:
         # aiohttp wants its session made inside the running event loop.
         http = _RebasedHttpClient(self.settings.twilio.api_base, timeout=self.settings.sender.http_timeout_s)
-        self.client = Client(self.settings.twilio.account_sid, self.settings.twilio.auth_token, http_client=http)
+        self.client = Client(self.settings.twilio.account_sid, self.settings.twilio.auth_token.get_secret_value(),
+                             http_client=http)
 
     async def stop(self) -> None:
         if self.client is not None:

@@ -55,7 +55,7 @@ def run_export(args) -> int:
     if fmt == "parquet":
         require_extra("pyarrow", "report", "cyswllt dataset export --format parquet")
     try:
-        pseudonymise = Pseudonymiser(settings.dataset.pseudonym_key)
+        pseudonymise = Pseudonymiser(settings.dataset.pseudonym_key.get_secret_value())
         period = Period.of_days(args.first, args.last, settings.service.timezone)
         catalogue = load_catalogue()
     except (PseudonymKeyError, ValueError, CatalogueError) as exc:

@@ -42,12 +42,12 @@ async def _run(settings, url: str | None) -> int:
 
     from bot.channels.telegram import UPDATE_TYPES
 
-    async with Bot(settings.telegram.token, base_url=settings.telegram.api_base) as bot:
+    async with Bot(settings.telegram.token.get_secret_value(), base_url=settings.telegram.api_base) as bot:
         if url is None:
             await bot.delete_webhook()
             print("webhook deleted")
             return 0
-        await bot.set_webhook(url, secret_token=settings.telegram.secret,
+        await bot.set_webhook(url, secret_token=settings.telegram.secret.get_secret_value(),
                               allowed_updates=UPDATE_TYPES)
         print(f"webhook set to {url}")
     return 0

@@ -47,7 +47,7 @@ def test_channel_settings_come_from_the_documented_environment_names():
         "CYSWLLT_SENDER_TELEGRAM_PER_SECOND": "25", "CYSWLLT_SENDER_TWILIO_SEGMENTS_PER_SECOND": "3",
         "CYSWLLT_SENDER_TELEGRAM_PER_CHAT_BURST": "2",
     })
-    assert settings.telegram.secret == "s" and settings.telegram.api_base == "http://127.0.0.1:9/bot"
+    assert settings.telegram.secret.get_secret_value() == "s" and settings.telegram.api_base == "http://127.0.0.1:9/bot"
     assert settings.twilio.messaging_service_sid == "MG1" and settings.twilio.api_base == "http://127.0.0.1:9"
     assert settings.sender.telegram_per_second == 25 and settings.sender.twilio_segments_per_second == 3
     assert settings.sender.telegram_per_chat_burst == 2

@@ -83,6 +83,19 @@ def test_a_typed_pick_is_echoed_and_moves_on_in_welsh(bot):
     assert bot.conversation().state["themes"] == ["lonely", "money", "outdoors"]
 
 
+@pytest.mark.parametrize("language, got, first, both", [
+    ("en", "Got:", "Feeling less alone.", "Feeling less alone, Money and benefits."),
+    ("cy", "Wedi nodi:", "Teimlo'n llai unig.", "Teimlo'n llai unig, Arian a budd-daliadau."),
+])
+def test_a_button_pick_on_telegram_says_what_is_chosen_so_far(telegram_bot, language, got, first, both):
+    start_referral(telegram_bot, language)
+    telegram_bot.press("skip")
+    telegram_bot.press("lonely").expect(f"{got} {first}").expect_lang(language)   # the list stays open
+    telegram_bot.press("money").expect(f"{got} {both}")
+    assert telegram_bot.conversation().state["step"] == "themes"
+    assert telegram_bot.conversation().state["themes"] == ["lonely", "money"]
+
+
 def test_one_number_on_sms_moves_on_like_several(bot):
     start_referral(bot, "en")
     bot.send("skip")

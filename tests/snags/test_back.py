@@ -1,19 +1,19 @@
-"""BACK / NÔL in the check-in and in the activity search and booking, as in the referral."""
+"""BACK / NÔL in consent, the check-in (across a pause too) and the activity search and booking, as in the referral."""
 from __future__ import annotations
 
 import pytest
 
-from storage.models import AssetSignpost, Booking, CheckinAnswer
+from storage.models import AssetSignpost, Booking, CheckinAnswer, Consent
 
 WORDS = {"en": {"keyword": "CHECKIN", "agree": "yes", "back": "BACK", "first": "That's the first question",
                 "search": "walking group in Wrexham", "go": "I'd like to go", "where": "Where?",
                 "what": "What would you like to find", "ask_when": "which day you'll go",
-                "kept": "is noted as your choice", "reminder": "reminder the day before", "day": "next Tuesday"},
+                "kept": "is noted as your choice", "reminder": "reminder the day before", "day": "next Tuesday", "consent": "Do you agree?"},
          "cy": {"keyword": "LLES", "agree": "ydw", "back": "NÔL", "first": "Dyna'r cwestiwn cyntaf",
                 "search": "grŵp cerdded yn Wrecsam", "go": "Hoffwn i fynd", "where": "Ble?",
                 "what": "Beth hoffech chi ddod o hyd iddo", "ask_when": "pa ddiwrnod y byddwch chi'n mynd",
                 "kept": "wedi'i nodi fel eich dewis", "reminder": "nodyn atgoffa'r diwrnod cynt",
-                "day": "dydd Mawrth nesaf"}}
+                "day": "dydd Mawrth nesaf", "consent": "Ydych chi'n cytuno?"}}
 
 
 def answers(bot) -> dict:
@@ -39,15 +39,35 @@ def test_back_in_a_check_in_asks_the_item_before_and_the_new_answer_counts(bot, 
     assert sorted(answers(bot).values()) == [1, 2, 7, 9]
 
 
-def test_back_after_a_resume_keeps_the_earlier_answers(bot):
-    bot.speaking("en")
-    bot.send("CHECKIN")
-    bot.send("yes")
-    bot.send("5")
-    bot.send("later")
-    bot.send("CHECKIN").expect("(2/4)")
-    bot.send("BACK").expect("earlier answers are saved", "(2/4)")
-    assert list(answers(bot).values()) == [5]
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_back_after_a_pause_asks_the_item_before_and_the_new_answer_counts(bot, language):
+    words = WORDS[language]
+    bot.speaking(language)
+    bot.send(words["keyword"])
+    bot.send(words["agree"])
+    bot.send("5").expect("(2/4)")
+    bot.send("6").expect("(3/4)")
+    bot.send("later" if language == "en" else "wedyn")
+    bot.send(words["keyword"]).expect("(3/4)")                        # resumed where they stopped
+    bot.send(words["back"]).expect("(2/4)", absent=("(3/4)",)).expect_lang(language)
+    assert sorted(answers(bot).values()) == [5, 6]                    # nothing lost by going back
+    bot.send(words["back"]).expect("(1/4)")                           # and back again, to the first
+    bot.send(words["back"]).expect(words["first"], "(1/4)")
+    bot.send("8").expect("(2/4)")
+    bot.send("7").expect("(3/4)")
+    assert sorted(answers(bot).values()) == [7, 8]                    # the 5 and the 6 were replaced
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_back_at_the_consent_question_says_it_is_the_first_and_asks_it_again(bot, language):
+    words = WORDS[language]
+    bot.speaking(language)
+    bot.send(words["keyword"])
+    assert bot.conversation().flow == "consent"
+    bot.send(words["back"]).expect(words["first"], words["consent"]).expect_lang(language)
+    assert bot.conversation().flow == "consent"
+    assert bot.rows(Consent) == []                                    # nothing recorded either way
+    bot.send(words["agree"]).expect("(1/4)")
 
 
 @pytest.mark.parametrize("language", ["en", "cy"])
@@ -87,3 +107,13 @@ def test_back_from_the_filters_shows_the_results_again(bot):
     bot.send("5").expect("What matters to you?", "Within 5 km")   # 3 results, MORE, then "Narrow it down"
     bot.send("back").expect("(1-3 of 8)")
     assert bot.conversation().state["step"] == "results"
+
+
+def test_back_is_never_read_as_a_near_miss_of_the_option_no():
+    from bot.choices import resolve_choice
+    pending = [{"value": "yes", "labels": {"en": "Yes", "cy": "Ydw"}},
+               {"value": "no", "labels": {"en": "No", "cy": "Nac ydw"}}]
+    assert resolve_choice("NÔL", pending) is None          # 'nol' is within difflib's 0.8 of 'no'
+    assert resolve_choice("nol", pending) is None
+    assert resolve_choice("Noo", pending) == "no"          # a near miss that is not an answer word still is
+    assert resolve_choice("Nac ydw", pending) == "no"
