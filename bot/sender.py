@@ -288,6 +288,8 @@ class Sender:
         self._waiting: dict[tuple[str, str], tuple[int, datetime]] = {}   # recipient -> (row id, retry at)
         self._elsewhere: set[tuple[str, str]] = set()   # recipients with a row in another sender's hands
         self._scanned_at = float("-inf")
+        self._db_lost = False                     # the last claim failed (the database away?)
+        self._db_back_at: datetime | None = None   # when a claim worked again after that
         self._finished: set[int] = set()   # rows this sender recorded since it last read the outbox
         self._results: list[tuple[Outgoing, Outcome]] = []
         self._wake = asyncio.Event()
@@ -376,11 +378,14 @@ class Sender:
                     plan = None
                     try:
                         read = await self._in_thread(self._read, channels, self._rescan_due())
+                        if self._db_lost:
+                            self._db_lost, self._db_back_at = False, read.now
                         plan = self._decide(read, capacity)
                         claimed_ids = await self._in_thread(self._write, plan)
                         batch = self._claimed(plan, claimed_ids)
                     except Exception:  # noqa: BLE001 - e.g. the database is down: try again later
                         log.exception("could not claim outbox rows")
+                        self._db_lost = True
                         if plan is not None:
                             # Not ours after all (nothing was sent): kept, they would hold their
                             # recipients back for good. A claim that did commit expires and the
@@ -630,7 +635,7 @@ class Sender:
                 if noted.get(key, (None,))[0] == row.id:
                     self._note_waiting(key, *noted[key])
                 continue
-            elif row.claimed_until is None or row.claimed_until < now:
+            elif (row.claimed_until is None or row.claimed_until < now) and not self._owner_may_be_recording(now):
                 fresh = row.created_at >= now - timedelta(seconds=self.settings.resend_window_s)
                 if fresh and row.last_error != INTERRUPTED_NOTE:
                     changes.append({"id": row.id, "status": "queued", "not_before": now, "claimed_until": None,
@@ -640,12 +645,23 @@ class Sender:
                     changes.append({"id": row.id, "status": "ambiguous", "claimed_until": None,
                                     "last_error": "interrupted while sending; not sent again"})
             else:
-                self._note_waiting(key, row.id, row.claimed_until)   # another sender has it
+                self._note_waiting(key, row.id, row.claimed_until or now)   # another sender has it
                 self._elsewhere.add(key)
         # Rows recorded before the read cannot look "sending" in it. (The read is older than
         # anything recorded since it was handed back; those stay known a look longer.)
         self._finished.clear()
         return requeued
+
+    def _owner_may_be_recording(self, now: datetime) -> bool:
+        """Whether another sender's expired claim may be a live sender's, not a crashed one's.
+
+        A database outage longer than `claim_s` lets every claim made before it expire, while
+        their senders hold the outcomes and store them once the database is back (they retry
+        until stored). Back from an outage we saw, we give them `claim_s` to do so before we
+        take their rows for a crash's and send them again.
+        """
+        return (self.settings.instances > 1 and self._db_back_at is not None
+                and now - self._db_back_at < timedelta(seconds=self.settings.claim_s))
 
     def _blocked(self, now: datetime, candidates: list) -> dict[tuple[str, str], int]:
         """Recipients whose next row must wait: one in flight, or one waiting to be retried."""

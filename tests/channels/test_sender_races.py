@@ -1,9 +1,13 @@
-"""Per-person order when a look at the outbox and a record of the sender's own race.
+"""Races between the sender's looks at the outbox and records of what it sent.
 
-The sender reads the outbox in a worker thread while its recorder stores what happened to a
-message in another. A read whose snapshot was taken before a record committed, and decided on
-after it, still shows the recorded row "sending". These tests force exactly that interleaving
-(no sleeps, no timing): the read is held, after it has read, until the record has been stored.
+Per-person order: the sender reads the outbox in a worker thread while its recorder stores
+what happened to a message in another. A read whose snapshot was taken before a record
+committed, and decided on after it, still shows the recorded row "sending". These tests force
+exactly that interleaving (no timing): the read is held, after it has read, until the record
+has been stored.
+
+Once only: with several senders, a database outage longer than the claim lets a live sender's
+claim expire while it holds what it sent; another sender must not take it for a crash's.
 """
 from __future__ import annotations
 
@@ -146,3 +150,119 @@ def test_a_handed_message_a_limit_put_back_still_goes_before_the_next_row(channe
 
     asyncio.run(run())
     assert provider.arrived == ["message 0", "message 1"]
+
+
+def test_two_senders_back_from_a_database_outage_longer_than_the_claim_send_a_row_once(channel_app):
+    if not channel_app.settings.database.url.startswith("postgresql"):
+        pytest.skip("several senders share one outbox on PostgreSQL only")
+    settings = channel_app.settings
+    settings.sender.instances = 2
+    clock = FakeClock()
+    [row] = queue(channel_app, clock, ["message 0"])
+    down = {"now": False, "b_refused": 0}
+    arrived: list[str] = []
+
+    class Provider:
+        def __init__(self, name: str):
+            self.name = name
+
+        async def send(self, message: Outgoing) -> Outcome:
+            arrived.append(self.name)
+            if self.name == "a":
+                # Sent; before the sender can record it, the database goes away for longer than the claim.
+                down["now"] = True
+                clock.advance(timedelta(seconds=settings.sender.claim_s + 1))
+            return Outcome.sent(f"{self.name}{message.id}")
+
+    async def run():
+        a = Sender(channel_app.sessions, clock, settings, unlimited_routes({"telegram": Provider("a")}))
+        b = Sender(channel_app.sessions, clock, settings, unlimited_routes({"telegram": Provider("b")}))
+        b_looked_twice, a_recorded = asyncio.Event(), asyncio.Event()
+        b_looks: list[int] = []
+
+        def through(sender, name):
+            run_in_thread = sender._in_thread
+
+            async def in_thread(function, *args):
+                if down["now"]:
+                    down["b_refused"] += name == "b"
+                    raise ConnectionError("the database is away")
+                if name == "a" and function.__name__ == "_store_outcomes":
+                    await b_looked_twice.wait()   # a's record is on its way while b looks again
+                result = await run_in_thread(function, *args)
+                if name == "a" and function.__name__ == "_store_outcomes":
+                    a_recorded.set()
+                if name == "b" and function.__name__ == "_write":
+                    b_looks.append(1)
+                    if len(b_looks) == 2:
+                        b_looked_twice.set()
+                return result
+
+            sender._in_thread = in_thread
+
+        through(a, "a")
+        through(b, "b")
+        stop = asyncio.Event()
+        a_running = asyncio.create_task(a.run(stop))
+        while not down["now"]:
+            await asyncio.sleep(0.001)
+        b_running = asyncio.create_task(b.run(stop))
+        while not down["b_refused"]:
+            await asyncio.sleep(0.001)
+        down["now"] = False   # the database is back
+        await a_recorded.wait()
+        stop.set()
+        a.wake()
+        b.wake()
+        await asyncio.gather(a_running, b_running)
+
+    asyncio.run(run())
+    assert arrived == ["a"]
+    with channel_app.sessions() as session:
+        assert session.get(OutboundMessage, row).status == "sent"
+
+
+def test_back_from_an_outage_a_crashed_senders_row_is_still_sent_once_its_owner_has_had_the_claim_time(
+        channel_app):
+    if not channel_app.settings.database.url.startswith("postgresql"):
+        pytest.skip("several senders share one outbox on PostgreSQL only")
+    settings = channel_app.settings
+    settings.sender.instances = 2
+    clock = FakeClock()
+    [row] = queue(channel_app, clock, ["message 0"], first_status="sending")
+    clock.advance(timedelta(seconds=settings.sender.claim_s + 1))   # its sender died; the claim expired
+    provider = Provider()
+
+    async def run():
+        sender = Sender(channel_app.sessions, clock, settings, unlimited_routes({"telegram": provider}))
+        run_in_thread = sender._in_thread
+        down, looks = [True], []
+        looked = asyncio.Event()
+
+        async def in_thread(function, *args):
+            if down[0]:
+                down[0] = False   # one failed look: the database was away
+                raise ConnectionError("the database is away")
+            result = await run_in_thread(function, *args)
+            if function.__name__ == "_write":
+                looks.append(1)
+                if len(looks) == 2:
+                    looked.set()
+            return result
+
+        sender._in_thread = in_thread
+        stop = asyncio.Event()
+        running = asyncio.create_task(sender.run(stop))
+        await looked.wait()
+        assert provider.arrived == []   # its owner may still be recording it
+        clock.advance(timedelta(seconds=settings.sender.claim_s))
+        while not provider.arrived:
+            await asyncio.sleep(0.001)
+        stop.set()
+        sender.wake()
+        await running
+
+    asyncio.run(run())
+    assert provider.arrived == ["message 0"]
+    with channel_app.sessions() as session:
+        assert session.get(OutboundMessage, row).status == "sent"
