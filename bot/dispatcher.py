@@ -25,7 +25,7 @@ from bot.catalog import BILINGUAL, Catalog
 from bot.choices import resolve_choice
 from bot.clock import Clock
 from bot.channels.base import Outgoing as OutgoingRow
-from bot.outbox import claim_rows, join_turn, outbox_insert, queue_claimed, recipient_free
+from bot.outbox import claim_rows, join_turn, outbox_insert, queue_message, recipient_free
 from bot.practitioners import PractitionerActions, link_code_in, record_consent, redeem_link_code
 from bot.person_facts import FactColumns, PersonFacts
 from bot.practitioners import person_facts as practitioner_facts
@@ -602,7 +602,7 @@ class Dispatcher:
             if out.person_id is not None and out.person_id not in recipients:
                 recipients[out.person_id] = (turn.person if out.person_id == turn.person.id
                                              else session.get(Person, out.person_id))
-            row = queue_claimed(
+            row = queue_message(
                 session, self.catalog, out.reply, channel=out.channel, address=out.address,
                 now=turn.now, person=recipients.get(out.person_id), language=out.language,
                 idempotency_key=out.idempotency_key, ignore_opt_out=out.ignore_opt_out,

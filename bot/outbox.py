@@ -143,34 +143,13 @@ def queue_message(
     idempotency_key: str | None = None,
     ignore_opt_out: bool = False,
     conversation: Conversation | None = None,
-) -> int | None:
-    """Render a reply in the recipient's language and queue it; None if the key was queued before.
+) -> Outgoing | None:
+    """Render a reply in the recipient's language and queue it; the row as the sender would send
+    it (a plain value, which a turn may hand to its sender), or None if the key was queued before.
 
     When the message offers options, they become the recipient's pending options, so an SMS
     answer "1" means the first of them. Pass the recipient's `conversation` if it is at hand.
     """
-    queued = queue_claimed(session, catalog, reply, channel=channel, address=address, now=now, person=person,
-                           language=language, not_before=not_before, idempotency_key=idempotency_key,
-                           ignore_opt_out=ignore_opt_out, conversation=conversation)
-    return None if queued is None else queued.id
-
-
-def queue_claimed(
-    session: Session,
-    catalog: Catalog,
-    reply: Reply,
-    *,
-    channel: str,
-    address: str,
-    now: datetime,
-    person: Person | None = None,
-    language: str | None = None,
-    not_before: datetime | None = None,
-    idempotency_key: str | None = None,
-    ignore_opt_out: bool = False,
-    conversation: Conversation | None = None,
-) -> Outgoing | None:
-    """`queue_message`, returning the row as the sender would send it (a plain value)."""
     language = language or (person.language if person else None) or BILINGUAL
     rendered = catalog.render(reply, language)
     statement = outbox_insert(session.bind.dialect.name == "postgresql", idempotency_key is not None)

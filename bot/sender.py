@@ -288,6 +288,8 @@ class Sender:
         self._waiting: dict[tuple[str, str], tuple[int, datetime]] = {}   # recipient -> (row id, retry at)
         self._elsewhere: set[tuple[str, str]] = set()   # recipients with a row in another sender's hands
         self._scanned_at = float("-inf")
+        self._db_lost = False                     # the last claim failed (the database away?)
+        self._db_back_at: datetime | None = None   # when a claim worked again after that
         self._finished: set[int] = set()   # rows this sender recorded since it last read the outbox
         self._results: list[tuple[Outgoing, Outcome]] = []
         self._wake = asyncio.Event()
@@ -316,7 +318,8 @@ class Sender:
         if not self.running:
             # Stopping: nothing here will send it. Back to the queue (or, if that fails, it
             # counts as interrupted when its claim expires, as after a crash).
-            asyncio.get_running_loop().run_in_executor(None, self._defer_rows, [first])
+            changes, _ = self._outcomes([(first, DEFERRED)])
+            asyncio.get_running_loop().run_in_executor(None, self._store_outcomes, changes, set())
             return
         if rest:
             self._next[(first.channel, first.address)] = rest
@@ -375,11 +378,14 @@ class Sender:
                     plan = None
                     try:
                         read = await self._in_thread(self._read, channels, self._rescan_due())
+                        if self._db_lost:
+                            self._db_lost, self._db_back_at = False, read.now
                         plan = self._decide(read, capacity)
                         claimed_ids = await self._in_thread(self._write, plan)
                         batch = self._claimed(plan, claimed_ids)
                     except Exception:  # noqa: BLE001 - e.g. the database is down: try again later
                         log.exception("could not claim outbox rows")
+                        self._db_lost = True
                         if plan is not None:
                             # Not ours after all (nothing was sent): kept, they would hold their
                             # recipients back for good. A claim that did commit expires and the
@@ -527,7 +533,7 @@ class Sender:
         self._held_back = float("inf")
         changes: list[dict[str, Any]] = []
         requeued = self._scan(read.holding, now, mono, changes) if read.holding is not None else {}
-        blocked = self._blocked(now)
+        blocked = self._blocked(now, read.candidates)
         for key, row_id in requeued.items():   # put back in the queue now: it goes before their later rows
             blocked[key] = min(blocked.get(key, row_id), row_id)
         in_flight = set(self._in_flight.values())
@@ -613,7 +619,7 @@ class Sender:
         Returns the recipients whose row a crash interrupted and that goes back in the queue.
         """
         self._scanned_at = mono
-        self._waiting, self._elsewhere = {}, set()
+        noted, self._waiting, self._elsewhere = self._waiting, {}, set()
         requeued: dict[tuple[str, str], int] = {}
         for row in holding:
             key = (row.channel, row.address)
@@ -622,9 +628,14 @@ class Sender:
             elif row.id in self._sending_rows or row.id in self._finished:
                 # Ours. (Checking only the first row of each message in flight took the other
                 # rows of a joined SMS for another sender's and held their recipient back
-                # until the next look, a second later: the benchmark's p99 of 1 s.)
+                # until the next look, a second later: the benchmark's p99 of 1 s.) "Sending" in
+                # this read, it may since have been put back in the queue by our own record (the
+                # read ran while the record committed): the retry that record noted still holds
+                # the recipient back.
+                if noted.get(key, (None,))[0] == row.id:
+                    self._note_waiting(key, *noted[key])
                 continue
-            elif row.claimed_until is None or row.claimed_until < now:
+            elif (row.claimed_until is None or row.claimed_until < now) and not self._owner_may_be_recording(now):
                 fresh = row.created_at >= now - timedelta(seconds=self.settings.resend_window_s)
                 if fresh and row.last_error != INTERRUPTED_NOTE:
                     changes.append({"id": row.id, "status": "queued", "not_before": now, "claimed_until": None,
@@ -634,20 +645,35 @@ class Sender:
                     changes.append({"id": row.id, "status": "ambiguous", "claimed_until": None,
                                     "last_error": "interrupted while sending; not sent again"})
             else:
-                self._note_waiting(key, row.id, row.claimed_until)   # another sender has it
+                self._note_waiting(key, row.id, row.claimed_until or now)   # another sender has it
                 self._elsewhere.add(key)
         # Rows recorded before the read cannot look "sending" in it. (The read is older than
         # anything recorded since it was handed back; those stay known a look longer.)
         self._finished.clear()
         return requeued
 
-    def _blocked(self, now: datetime) -> dict[tuple[str, str], int]:
+    def _owner_may_be_recording(self, now: datetime) -> bool:
+        """Whether another sender's expired claim may be a live sender's, not a crashed one's.
+
+        A database outage longer than `claim_s` lets every claim made before it expire, while
+        their senders hold the outcomes and store them once the database is back (they retry
+        until stored). Back from an outage we saw, we give them `claim_s` to do so before we
+        take their rows for a crash's and send them again.
+        """
+        return (self.settings.instances > 1 and self._db_back_at is not None
+                and now - self._db_back_at < timedelta(seconds=self.settings.claim_s))
+
+    def _blocked(self, now: datetime, candidates: list) -> dict[tuple[str, str], int]:
         """Recipients whose next row must wait: one in flight, or one waiting to be retried."""
         blocked: dict[tuple[str, str], int] = {}
+        read = {row.id for row in candidates} if self._waiting else set()
         for key, (row_id, until) in list(self._waiting.items()):
-            if until <= now:
-                del self._waiting[key]   # due now: it is a candidate itself, first in id order
+            if until <= now and row_id in read:
+                del self._waiting[key]   # due, and read as queued: a candidate itself, first in id order
             else:
+                # Not due yet; or due but not read as queued: the read began before the record
+                # that put it back committed (it shows the row "sending"), so the recipient's
+                # later rows in it must still wait.
                 blocked[key] = row_id
         for row_id, key in self._in_flight.items():
             blocked[key] = min(blocked.get(key, row_id), row_id)
@@ -698,6 +724,9 @@ class Sender:
                             provider_status=outcome.provider_status, last_error=None)
             elif outcome is DEFERRED:
                 base.update(status="queued", not_before=now, attempts=message.attempts - 1)
+                # Due now and still first in line: until a read shows it queued again, a read
+                # that began before this record (the row "sending") must not send the next row.
+                self._note_waiting(key, message.id, now)
             elif outcome.kind == "rate_limited":
                 self.stats.rate_limited += 1
                 until = now + timedelta(seconds=outcome.retry_after or self._backoff(message.attempts))
@@ -776,10 +805,6 @@ class Sender:
             if claim_ids:
                 return claim_rows(session, claim_ids, now + timedelta(seconds=self.settings.claim_s))
         return set()
-
-    def _defer_rows(self, messages: list[Outgoing]) -> None:
-        changes, _ = self._outcomes([(m, DEFERRED) for m in messages])
-        self._store_outcomes(changes, set())
 
     def _due_count(self, now: datetime) -> int:
         with self.sessions() as session:
