@@ -312,7 +312,10 @@ class RiskPhrases:
         readings = self.readings(text)
         clear, possible = self._match(readings)
         context = self.context
-        if context.signs_met(readings) and "suicide" not in clear:
+        # Two kinds of warning sign, or one with words of despair the patterns hold ambiguous
+        # ("he can't do this anymore" + "sorry for everything"), are a disclosure.
+        if "suicide" not in clear and (context.signs_met(readings)
+                                       or ("suicide" in possible and context.signs_met(readings, at_least=1))):
             clear.append("suicide")
         # A distinctive word counts in any reading, unless one language read it inside an idiom
         # ("dw i ddim yn hunanladdol" is not a disclosure, in the English reading either).
@@ -376,7 +379,8 @@ class RiskPhrases:
         return [*finding.clear, *finding.possible]
 
 
-_CLAUSE = re.compile(r"[.,;:!?\n\r]+|\s(?:but|ond|and|a|ac)\s", re.IGNORECASE)
+# Clauses split at punctuation and at "but", "and", "ond", "ac" (not Welsh "a": it is English "a" too).
+_CLAUSE = re.compile(r"[.,;:!?\n\r]+|\s(?:but|ond|and|ac)\s", re.IGNORECASE)
 
 
 def _clauses(text: str) -> list[str]:
