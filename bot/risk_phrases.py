@@ -311,11 +311,10 @@ class RiskPhrases:
             return Finding()
         readings = self.readings(text)
         clear, possible = self._match(readings)
-        context = self.context
+        signs = self.context.sign_kinds(readings)
         # Two kinds of warning sign, or one with words of despair the patterns hold ambiguous
         # ("he can't do this anymore" + "sorry for everything"), are a disclosure.
-        if "suicide" not in clear and (context.signs_met(readings)
-                                       or ("suicide" in possible and context.signs_met(readings, at_least=1))):
+        if "suicide" not in clear and (len(signs) >= 2 or (signs and "suicide" in possible)):
             clear.append("suicide")
         # A distinctive word counts in any reading, unless one language read it inside an idiom
         # ("dw i ddim yn hunanladdol" is not a disclosure, in the English reading either).
@@ -327,7 +326,7 @@ class RiskPhrases:
                 clear.append(name)
         idiom = any("~" in r for rs in readings.values() for r in rs)
         if clear and "immediate_danger" not in clear:
-            demoted = self._demoted(text, readings, clear)
+            demoted = self._demoted(text, readings, clear, bool(signs))
             possible += [c for c in demoted if c not in possible]
             clear = [c for c in clear if c not in demoted]
         return Finding(tuple(clear), tuple(c for c in possible if c not in clear), idiom)
@@ -348,7 +347,7 @@ class RiskPhrases:
                 found.append(rule.category)
         return clear, possible
 
-    def _demoted(self, text: str, readings: dict[str, list[str]], clear: list[str]) -> list[str]:
+    def _demoted(self, text: str, readings: dict[str, list[str]], clear: list[str], signs: bool) -> list[str]:
         """Clear categories that only a joke or a past, recovered experience carries (-> possible)."""
         context = self.context
         if context.historical(readings) and not context.happening_now(readings):
@@ -359,7 +358,7 @@ class RiskPhrases:
             if risky and all(context.told_as_past(r) for r in risky):
                 return list(clear)
         demoted = []
-        if context.joking(text) and not context.signs_met(readings, at_least=1):
+        if context.joking(text) and not signs:
             demoted.append("suicide")
         if context._found(context.helping, readings):
             demoted.append("abuse")
@@ -396,8 +395,12 @@ class _Context:
                  history: dict[str, dict[str, re.Pattern]] | None = None, jokes: re.Pattern | None = None,
                  not_joking: re.Pattern | None = None, helping: dict[str, re.Pattern] | None = None):
         self.third = third or {}
+        self.any_third = {lang: re.compile("|".join(p.pattern for p, _ in rewrites))
+                          for lang, rewrites in self.third.items() if rewrites}
         self.third_categories = third_categories
         self.signs = signs or {}
+        self.any_sign = {lang: re.compile("|".join(p.pattern for p in table.values()))
+                         for lang, table in self.signs.items() if table}
         history = history or {}
         self.distant = history.get("distant", {})  # long ago, in the clause itself
         self.past = history.get("past", {})  # told in the past tense
@@ -441,6 +444,8 @@ class _Context:
                 continue
             idioms = readers[lang].idioms
             for reading in readings[lang]:
+                if not self.any_third[lang].search(reading):  # most readings: nothing to retell
+                    continue
                 told = reading
                 for pattern, replacement in rewrites:
                     told = pattern.sub(replacement, told)
@@ -453,10 +458,16 @@ class _Context:
     def _found(self, table: dict[str, re.Pattern], readings: dict[str, list[str]]) -> bool:
         return any(p.search(r) for lang, p in table.items() for r in readings.get(lang, []))
 
-    def signs_met(self, readings: dict[str, list[str]], at_least: int = 2) -> bool:
-        kinds = {name for lang, table in self.signs.items() for name, p in table.items()
-                 if any(p.search(r) for r in readings.get(lang, []))}
-        return len(kinds) >= at_least
+    def sign_kinds(self, readings: dict[str, list[str]]) -> set[str]:
+        """The kinds of warning sign in a message (farewell, giving, means...), any language."""
+        kinds: set[str] = set()
+        for lang, table in self.signs.items():
+            mine = readings.get(lang, [])
+            # One search for any sign first: most messages have none (the screen's latency).
+            if not any(self.any_sign[lang].search(r) for r in mine):
+                continue
+            kinds |= {name for name, p in table.items() if any(p.search(r) for r in mine)}
+        return kinds
 
     def historical(self, readings: dict[str, list[str]]) -> bool:
         """The message says it is over ("doing well now", "wedi gwella"): a disclosure of past
