@@ -313,8 +313,11 @@ class RiskPhrases:
         clear, possible = self._match(readings)
         signs = self.context.sign_kinds(readings)
         # Two kinds of warning sign, or one with words of despair the patterns hold ambiguous
-        # ("he can't do this anymore" + "sorry for everything"), are a disclosure.
-        if "suicide" not in clear and (len(signs) >= 2 or (signs and "suicide" in possible)):
+        # ("he can't do this anymore" + "sorry for everything"), are a disclosure. The despair
+        # must be other words than the sign ("I'm saying goodbye to everyone" is one sign).
+        if "suicide" not in clear and (len(signs) >= 2 or (
+                signs and "suicide" in possible
+                and "suicide" in self._match(self.context.without_signs(readings))[1])):
             clear.append("suicide")
         # A distinctive word counts in any reading, unless one language read it inside an idiom
         # ("dw i ddim yn hunanladdol" is not a disclosure, in the English reading either).
@@ -457,6 +460,11 @@ class _Context:
 
     def _found(self, table: dict[str, re.Pattern], readings: dict[str, list[str]]) -> bool:
         return any(p.search(r) for lang, p in table.items() for r in readings.get(lang, []))
+
+    def without_signs(self, readings: dict[str, list[str]]) -> dict[str, list[str]]:
+        """The readings with every warning sign's words set aside."""
+        return {lang: [" ".join(self.any_sign[lang].sub(" ~ ", r).split()) if lang in self.any_sign else r
+                       for r in rs] for lang, rs in readings.items()}
 
     def sign_kinds(self, readings: dict[str, list[str]]) -> set[str]:
         """The kinds of warning sign in a message (farewell, giving, means...), any language."""
