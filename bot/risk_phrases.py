@@ -16,6 +16,19 @@ people write it:
 Idioms that are not risk ("my feet are killing me", "dying to", "mae'r tywydd yn fy lladd i") are
 taken out of a reading before the risk patterns run, so a real disclosure in the same message
 is still found. A pattern is "clear" (crisis reply at once) or "possible" (a gentle check).
+
+Four rules read the message as a whole, beyond single patterns (all data in phrases.yml):
+- `third_person`: someone else's words told to us ("my mum says she wants to die", "mae'n ffrind
+  i'n torri ei hun") are read once more in the first person, for the categories in
+  `third_person_categories`, so every first-person pattern also covers a third-party disclosure;
+- `signs`: warning signs that are ambiguous alone (a goodbye, giving things away, a decision, a
+  means, a place) are clear when two different kinds come together ("gave my dog away ... you
+  won't need to worry about me");
+- `history`: a disclosure whose every risky clause is told as past ("years ago", "pan o'n i'n
+  19", "used to ... doing well now") is a gentle check, not a crisis reply, unless the message
+  also says it is happening now ("again", "still", "eto", "neithiwr");
+- `jokes`: "lol", "😂", "jk" turn a suicide phrase with no means, place or danger into a gentle
+  check (people do hide a disclosure behind a joke: they are asked, not ignored).
 """
 from __future__ import annotations
 
@@ -28,7 +41,7 @@ from pathlib import Path
 import yaml
 
 from config import setting_path
-from nlu.mutations import radical_forms
+from nlu.mutations import NASAL, radical_forms
 
 _APOSTROPHES = "'’‘`´ʼ"
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -159,32 +172,69 @@ class _Reader:
         self.idioms = idioms
 
     def read(self, folded: str) -> str:
-        text = self.replace(folded)
-        if self.radicals:
-            radicals = self.radicals
-            text = self.replace(" ".join(_unmutate(word, radicals) for word in text.split()))
+        text = self.standard(folded)
         if self.idioms is not None:
             text = " ".join(self.idioms.sub(" ~ ", text).split())
+        return text
+
+    def standard(self, folded: str) -> str:
+        text = self.replace(folded)
+        if self.radicals:
+            text = self.replace(_unmutate_all(text.split(), self.radicals))
         return text
 
     def set_aside(self, folded: str) -> set[str]:
         """The words of the idioms this reading sets aside ("dim yn hunanladdol" -> its words)."""
         if self.idioms is None:
             return set()
-        text = self.replace(folded)
-        if self.radicals:
-            text = self.replace(" ".join(_unmutate(word, self.radicals) for word in text.split()))
+        text = self.standard(folded)
         return {word for m in self.idioms.finditer(text) for word in m.group(0).split()}
 
 
+# Words after which a nasal mutation is not "my" ("ym Mangor" is "in", "fy nhad" says it already),
+# and words whose nasal form is a conjunction, not "my" ("mod i" is "that I").
+_NASAL_AFTER = frozenset({"fy", "ym", "yng", "ein", "eich", "eu", "ei"})
+_NASAL_NOT_MY = frozenset({"bod"})
+
+
+def _unmutate_all(words: list[str], radicals: frozenset[str]) -> str:
+    """Every word un-mutated; a nasal mutation with its "fy" left out ("mhen i", "'n ngŵr i") reads "fy".
+
+    Spoken Welsh drops "fy" and keeps only its nasal mutation: "brifo mhen", "mae'n ngŵr i'n ...".
+    The 'n written for it reads "yn" after folding, so "fy" is added after it too ("yn fy gwr").
+    """
+    out: list[str] = []
+    for word in words:
+        radical, nasal = _unmutate(word, radicals)
+        if nasal and radical not in _NASAL_NOT_MY and (not out or out[-1] not in _NASAL_AFTER):
+            out.append("fy")
+        out.append(radical)
+    return " ".join(out)
+
+
 @lru_cache(maxsize=65536)
-def _unmutate(word: str, radicals: frozenset[str]) -> str:
+def _unmutate(word: str, radicals: frozenset[str]) -> tuple[str, bool]:
+    """The radical form of a word, and whether it was nasally mutated.
+
+    Spoken plurals in -e (south) and -a (north) read as written -au ("pethe", "breichia" ->
+    pethau, breichiau) when that form is a radical.
+    """
     if word in radicals or len(word) < 3:
-        return word
-    for form in radical_forms(word)[1:]:
-        if form in radicals:
-            return form
-    return word
+        return word, False
+    for form in radical_forms(word):
+        for candidate in (form, _written_plural(form)):
+            if candidate and candidate in radicals:
+                return candidate, candidate[:1] != word[:1] and _is_nasal(word, form)
+    return word, False
+
+
+def _written_plural(word: str) -> str:
+    return word[:-1] + "au" if len(word) > 3 and word[-1] in "ea" else ""
+
+
+def _is_nasal(word: str, radical: str) -> bool:
+    return any(radical.startswith(r) and word.startswith(m) and word[len(m):] == radical[len(r):]
+               for r, m in NASAL.items())
 
 
 @dataclass(frozen=True)
@@ -198,10 +248,12 @@ class _Rule:
 class RiskPhrases:
     """The compiled lexicon: `assess(text)` gives the categories found, clear and possible."""
 
-    def __init__(self, readers: dict[str, _Reader], rules: list[_Rule], words: dict[str, tuple[str, ...]]):
+    def __init__(self, readers: dict[str, _Reader], rules: list[_Rule], words: dict[str, tuple[str, ...]],
+                 context: "_Context | None" = None):
         self.readers = readers
         self.rules = rules
         self.words = words  # category -> distinctive words matched with a typo or two (clear)
+        self.context = context or _Context()
 
     @classmethod
     def load(cls, path: str | Path) -> "RiskPhrases":
@@ -223,13 +275,16 @@ class RiskPhrases:
                             rules.append(_Rule(name, tier, lang, _compile(patterns)))
             for name, spec in data["categories"].items():
                 words[name] = tuple(fold(w) for w in spec.get("words") or [])
+            context = _Context.load(data, {lang: {k.casefold(): fold_pattern(v) for k, v in
+                                                  (data.get("macros", {}).get(lang) or {}).items()}
+                                           for lang in LANGS})
         except FileNotFoundError:
             raise PhraseListError(f"safeguarding phrase list {file} (safeguarding.phrases_file) does not exist") from None
         except (yaml.YAMLError, KeyError, TypeError, AttributeError, re.error) as exc:
             raise PhraseListError(f"safeguarding phrase list {file} is malformed: {exc}") from None
         if not rules:
             raise PhraseListError(f"safeguarding phrase list {file} has no categories")
-        return cls(readers, rules, words)
+        return cls(readers, rules, words, context)
 
     def readings(self, text: str) -> dict[str, list[str]]:
         """The canonical readings of a message, per language (for matching and for debugging)."""
@@ -255,14 +310,15 @@ class RiskPhrases:
         if not text or not text.strip():
             return Finding()
         readings = self.readings(text)
-        clear: list[str] = []
-        possible: list[str] = []
-        for rule in self.rules:
-            found = clear if rule.tier == "clear" else possible
-            if rule.category in found or rule.category in clear:
-                continue
-            if any(rule.pattern.search(r) for r in readings[rule.lang]):
-                found.append(rule.category)
+        clear, possible = self._match(readings)
+        signs = self.context.sign_kinds(readings)
+        # Two kinds of warning sign, or one with words of despair the patterns hold ambiguous
+        # ("he can't do this anymore" + "sorry for everything"), are a disclosure. The despair
+        # must be other words than the sign ("I'm saying goodbye to everyone" is one sign).
+        if "suicide" not in clear and (len(signs) >= 2 or (
+                signs and "suicide" in possible
+                and "suicide" in self._match(self.context.without_signs(readings))[1])):
+            clear.append("suicide")
         # A distinctive word counts in any reading, unless one language read it inside an idiom
         # ("dw i ddim yn hunanladdol" is not a disclosure, in the English reading either).
         tokens = {t for rs in readings.values() for r in rs for t in r.split() if len(t) >= 5}
@@ -272,7 +328,44 @@ class RiskPhrases:
             if name not in clear and any(_near(token, word) for word in words for token in tokens):
                 clear.append(name)
         idiom = any("~" in r for rs in readings.values() for r in rs)
+        if clear and "immediate_danger" not in clear:
+            demoted = self._demoted(text, readings, clear, bool(signs))
+            possible += [c for c in demoted if c not in possible]
+            clear = [c for c in clear if c not in demoted]
         return Finding(tuple(clear), tuple(c for c in possible if c not in clear), idiom)
+
+    def _match(self, readings: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+        """The categories the patterns find, clear and possible (third-person readings for some)."""
+        clear: list[str] = []
+        possible: list[str] = []
+        third = self.context.third_readings(readings, self.readers)
+        for rule in self.rules:
+            found = clear if rule.tier == "clear" else possible
+            if rule.category in found or rule.category in clear:
+                continue
+            mine = readings[rule.lang]
+            if rule.category in self.context.third_categories:
+                mine = mine + third[rule.lang]
+            if any(rule.pattern.search(r) for r in mine):
+                found.append(rule.category)
+        return clear, possible
+
+    def _demoted(self, text: str, readings: dict[str, list[str]], clear: list[str], signs: bool) -> list[str]:
+        """Clear categories that only a joke or a past, recovered experience carries (-> possible)."""
+        context = self.context
+        if context.historical(readings) and not context.happening_now(readings):
+            # Every clause that is risky on its own must be told as past; a clause that is risky
+            # only with its neighbours keeps the message clear.
+            risky = [self.readings(c) for c in _clauses(text)]
+            risky = [r for r in risky if self._match(r)[0]]
+            if risky and all(context.told_as_past(r) for r in risky):
+                return list(clear)
+        demoted = []
+        if context.joking(text) and not signs:
+            demoted.append("suicide")
+        if context._found(context.helping, readings):
+            demoted.append("abuse")
+        return [c for c in clear if c in demoted]
 
     def _set_aside(self, text: str) -> set[str]:
         words: set[str] = set()
@@ -286,6 +379,119 @@ class RiskPhrases:
         """Every category found, clear or possible (the clear ones first)."""
         finding = self.assess(text)
         return [*finding.clear, *finding.possible]
+
+
+# Clauses split at punctuation and at "but", "and", "ond", "ac" (not Welsh "a": it is English "a" too).
+_CLAUSE = re.compile(r"[.,;:!?\n\r]+|\s(?:but|ond|and|ac)\s", re.IGNORECASE)
+
+
+def _clauses(text: str) -> list[str]:
+    return [c for c in _CLAUSE.split(text) if c and c.strip()]
+
+
+class _Context:
+    """The rules that read a message as a whole (see the module's docstring), from phrases.yml."""
+
+    def __init__(self, third: dict[str, list[tuple[re.Pattern, str]]] | None = None,
+                 third_categories: frozenset[str] = frozenset(),
+                 signs: dict[str, dict[str, re.Pattern]] | None = None,
+                 history: dict[str, dict[str, re.Pattern]] | None = None, jokes: re.Pattern | None = None,
+                 not_joking: re.Pattern | None = None, helping: dict[str, re.Pattern] | None = None):
+        self.third = third or {}
+        self.any_third = {lang: re.compile("|".join(p.pattern for p, _ in rewrites))
+                          for lang, rewrites in self.third.items() if rewrites}
+        self.third_categories = third_categories
+        self.signs = signs or {}
+        self.any_sign = {lang: re.compile("|".join(p.pattern for p in table.values()))
+                         for lang, table in self.signs.items() if table}
+        history = history or {}
+        self.distant = history.get("distant", {})  # long ago, in the clause itself
+        self.past = history.get("past", {})  # told in the past tense
+        self.recovered = history.get("recovered", {})  # over now, anywhere in the message
+        self.now = history.get("now", {})  # happening now, anywhere in the message
+        self.jokes = jokes
+        self.not_joking = not_joking
+        self.helping = helping or {}
+
+    @classmethod
+    def load(cls, data: dict, macros: dict[str, dict[str, str]]) -> "_Context":
+        def compiled(patterns) -> re.Pattern | None:
+            return _compile(patterns) if patterns else None
+
+        third, signs = {}, {}
+        history: dict[str, dict[str, re.Pattern]] = {part: {} for part in ("distant", "past", "recovered", "now")}
+        for lang in LANGS:
+            third[lang] = [(re.compile(r"(?<![0-9a-z])(?:" + _expand(p, macros[lang]) + r")(?![0-9a-z])"), r)
+                           for p, r in (data.get("third_person", {}).get(lang) or [])]
+            signs[lang] = {name: _compile([_expand(p, macros[lang]) for p in patterns])
+                           for name, patterns in (data.get("signs", {}).get(lang) or {}).items() if patterns}
+            for part, out in history.items():
+                spec = (data.get("history") or {}).get(part) or {}
+                pattern = compiled([_expand(p, macros[lang]) for p in (spec.get(lang) or [])])
+                if pattern is not None:
+                    out[lang] = pattern
+        def marks(name: str) -> re.Pattern | None:  # on the message as written (emoji, "lol")
+            found = data.get(name) or []
+            return re.compile("|".join(f"(?:{j})" for j in found), re.IGNORECASE) if found else None
+
+        helping = {lang: _compile([_expand(p, macros[lang]) for p in patterns])
+                   for lang, patterns in (data.get("helping") or {}).items() if patterns}
+        return cls(third, frozenset(data.get("third_person_categories") or []), signs, history,
+                   marks("jokes"), marks("not_joking"), helping)
+
+    def third_readings(self, readings: dict[str, list[str]], readers: dict[str, _Reader]) -> dict[str, list[str]]:
+        """Each reading told in the first person ("she wants to die" -> "i want to die"), if it changes."""
+        out: dict[str, list[str]] = {lang: [] for lang in LANGS}
+        for lang, rewrites in self.third.items():
+            if not rewrites:
+                continue
+            idioms = readers[lang].idioms
+            for reading in readings[lang]:
+                if not self.any_third[lang].search(reading):  # most readings: nothing to retell
+                    continue
+                told = reading
+                for pattern, replacement in rewrites:
+                    told = pattern.sub(replacement, told)
+                if told != reading:
+                    # An idiom in the first person is still an idiom ("cut myself on the tin").
+                    told = " ".join(idioms.sub(" ~ ", told).split()) if idioms is not None else told
+                    out[lang].append(told)
+        return out
+
+    def _found(self, table: dict[str, re.Pattern], readings: dict[str, list[str]]) -> bool:
+        return any(p.search(r) for lang, p in table.items() for r in readings.get(lang, []))
+
+    def without_signs(self, readings: dict[str, list[str]]) -> dict[str, list[str]]:
+        """The readings with every warning sign's words set aside."""
+        return {lang: [" ".join(self.any_sign[lang].sub(" ~ ", r).split()) if lang in self.any_sign else r
+                       for r in rs] for lang, rs in readings.items()}
+
+    def sign_kinds(self, readings: dict[str, list[str]]) -> set[str]:
+        """The kinds of warning sign in a message (farewell, giving, means...), any language."""
+        kinds: set[str] = set()
+        for lang, table in self.signs.items():
+            mine = readings.get(lang, [])
+            # One search for any sign first: most messages have none (the screen's latency).
+            if not any(self.any_sign[lang].search(r) for r in mine):
+                continue
+            kinds |= {name for name, p in table.items() if any(p.search(r) for r in mine)}
+        return kinds
+
+    def historical(self, readings: dict[str, list[str]]) -> bool:
+        """The message says it is over ("doing well now", "wedi gwella"): a disclosure of past
+        abuse with no word that it is over stays clear (it is still a safeguarding matter)."""
+        return self._found(self.recovered, readings)
+
+    def told_as_past(self, clause: dict[str, list[str]]) -> bool:
+        """Long ago ("years ago", "arfer") or in the past tense ("I was", "o'n i")."""
+        return self._found(self.distant, clause) or self._found(self.past, clause)
+
+    def happening_now(self, readings: dict[str, list[str]]) -> bool:
+        return self._found(self.now, readings)
+
+    def joking(self, text: str) -> bool:
+        return (self.jokes is not None and bool(self.jokes.search(text))
+                and not (self.not_joking is not None and self.not_joking.search(text)))
 
 
 _APOSTROPHE = re.compile("[" + _APOSTROPHES + "]")

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.commands.safeguarding import build_screen
 from bot.screen_evaluation import evaluate, load_labelled, report_json, report_text
@@ -20,7 +21,16 @@ from bot.settings import load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
-LABELLED = sorted((PROJECT_ROOT / "tests/safeguarding/labelled").glob("*.yml"))
+ALL_LABELLED = sorted((PROJECT_ROOT / "tests/safeguarding/labelled").glob("*.yml"))
+
+
+def _blind(path: Path) -> bool:
+    # A blind part (`blind: true`) is the honest estimate on phrasings written after the last
+    # change and never tuned on: it is measured (`cyswllt safeguarding evaluate`), not a target.
+    return bool(yaml.safe_load(path.read_text(encoding="utf-8")).get("blind"))
+
+
+LABELLED = [f for f in ALL_LABELLED if not _blind(f)]
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +41,7 @@ def report():
 
 
 def test_the_labelled_sets_are_big_enough_in_both_languages():
-    messages = [m for f in LABELLED for m in load_labelled(f)]
+    messages = [m for f in ALL_LABELLED for m in load_labelled(f)]
     for language in ("cy", "en"):
         mine = [m for m in messages if m.language == language]
         assert sum(m.label == "risk" for m in mine) >= 150
@@ -46,7 +56,8 @@ def test_targets_are_met_in_each_language_and_part(report):
         assert part["disclosures"]["recall"] == 1.0, (name, part["missed"])
         for category, figures in part["disclosures"]["by_category"].items():
             assert figures["recall"] == 1.0, (name, category)
-        assert part["ambiguous"]["caught"] == 1.0, (name, part["missed"])
+        if part["ambiguous"]["n"]:  # a later author's part may have none
+            assert part["ambiguous"]["caught"] == 1.0, (name, part["missed"])
         assert part["non_risk"]["false_alarm_rate"] <= 0.04, (name, part["false_alarms"])
         assert part["non_risk"]["gentle_check_rate"] <= 0.10, (name, part["gentle_checks"])
 
