@@ -92,3 +92,34 @@ def test_a_corrupt_cache_file_is_retrained(tmp_path):
     path.write_bytes(b"not a pickle")
     model = embedded.load_or_train("cy", tmp_path)
     assert model.parse("diolch").intent == "thanks"
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_scores_are_the_fitted_pipelines(lang):
+    """The model scores without scikit-learn; its numbers are the fitted pipeline's predict_proba."""
+    import numpy as np
+
+    from nlu import training_data
+
+    examples = [ex for f in training_data.training_files(lang) for ex in training_data.load_examples(f)]
+    pipeline = embedded._pipeline()
+    pipeline.fit([embedded.features_text(ex.text) for ex in examples], [ex.intent for ex in examples])
+    model = embedded.EmbeddedModel(pipeline, lang, "test")
+    texts = [embedded.features_text(t) for t in (
+        "", "a", "oes côr yng Nghaerdydd?", "  two   spaces\tand a tab ", "ÀÉÎ ŵŷ", "😂 1234", "help " * 50,
+        *(ex.text for ex in examples[::7]),
+    )]
+    assert np.allclose(pipeline.predict_proba(texts), [model.predict_proba(t) for t in texts], atol=1e-9)
+    assert model.classes == [str(c) for c in pipeline.classes_]
+
+
+def test_warm_up_trains_in_a_child_process_and_serving_never_imports_sklearn(tmp_path):
+    import subprocess
+    import sys
+
+    code = (f"from nlu.embedded import EmbeddedBackend; import sys; b = EmbeddedBackend({str(tmp_path)!r}); "
+            "b.warm_up(); assert b.parse('diolch', 'cy').intent == 'thanks'; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    assert len(list(tmp_path.glob("embedded-*.pkl"))) == 2
