@@ -236,13 +236,16 @@ class CheckinService:
 
     def record_answer(self, turn, effect: RecordAnswer) -> AnswerRecorded | CheckinGone:
         session = turn.session
-        checkin = session.get(Checkin, effect.checkin_id)
-        if (checkin is None or checkin.person_id != turn.person.id or checkin.status not in OPEN
-                or (checkin.expires_at is not None and checkin.expires_at <= turn.now)):
-            return CheckinGone()
-        answer = session.scalar(select(CheckinAnswer).where(
-            CheckinAnswer.checkin_id == checkin.id, CheckinAnswer.questionnaire == effect.questionnaire,
-            CheckinAnswer.item == effect.item))
+        # Neither read can depend on this turn's unflushed changes (one answer a turn), and an
+        # autoflush here would write the conversation's passing state only to write it again.
+        with session.no_autoflush:
+            checkin = session.get(Checkin, effect.checkin_id)
+            if (checkin is None or checkin.person_id != turn.person.id or checkin.status not in OPEN
+                    or (checkin.expires_at is not None and checkin.expires_at <= turn.now)):
+                return CheckinGone()
+            answer = session.scalar(select(CheckinAnswer).where(
+                CheckinAnswer.checkin_id == checkin.id, CheckinAnswer.questionnaire == effect.questionnaire,
+                CheckinAnswer.item == effect.item))
         if answer is None:
             session.add(CheckinAnswer(checkin_id=checkin.id, questionnaire=effect.questionnaire,
                                       item=effect.item, value=effect.value, status=effect.status,
