@@ -65,9 +65,13 @@ def checkin_key(checkin: Checkin, kind: str) -> str:
 # ---------------------------------------------------------------- planning and cancelling
 
 
-def plan_checkins(session: Session, person: Person, referred_at: datetime, settings) -> list[Checkin]:
-    """Plan the baseline (due now) and the follow-up waves for a newly referred person; idempotent."""
-    existing = {c.wave for c in session.scalars(select(Checkin).where(Checkin.person_id == person.id))}
+def plan_checkins(session: Session, person: Person, referred_at: datetime, settings,
+                  existing: set[str] | None = None) -> list[Checkin]:
+    """Plan the baseline (due now) and the follow-up waves for a newly referred person; idempotent.
+
+    `existing`: the waves the person has, if the caller has just read them."""
+    if existing is None:
+        existing = set(session.scalars(select(Checkin.wave).where(Checkin.person_id == person.id)))
     planned = []
     waves = [(BASELINE, referred_at)] + [
         (wave_name(w), referred_at + timedelta(weeks=w)) for w in settings.checkins.follow_up_weeks
@@ -179,7 +183,9 @@ class CheckinService:
         checkin = self._open_for(session, person.id, now)
         if checkin is None and effect.source == "end_of_support":
             return CheckinOpened(0, "", (), 0)  # the final check-in closed meanwhile: nothing to add
-        checkin = checkin or self._new_for(session, person, now)
+        fresh = False   # made in this turn: no answers to look for
+        if checkin is None:
+            checkin, fresh = self._new_for(session, person, now)
         if checkin.status in ("planned", "offered"):
             if checkin.offered_at is None:
                 checkin.offered_at = now
@@ -187,7 +193,7 @@ class CheckinService:
             checkin.status = "in_progress"
             checkin.started_at = now
             checkin.next_reminder_at = now + timedelta(hours=self.settings.checkins.reminder_after_hours)
-        done = {f"{a.questionnaire}.{a.item}" for a in session.scalars(
+        done = set() if fresh else {f"{a.questionnaire}.{a.item}" for a in session.scalars(
             select(CheckinAnswer).where(CheckinAnswer.checkin_id == checkin.id))}
         items = self._items(checkin)
         return CheckinOpened(checkin.id, checkin.wave, tuple(i for i in items if i not in done), len(items),
@@ -209,41 +215,44 @@ class CheckinService:
                 return checkin
         return None
 
-    def _new_for(self, session: Session, person: Person, now: datetime) -> Checkin:
-        """A check-in the person asked for: their baseline if they have none, else an extra one."""
+    def _new_for(self, session: Session, person: Person, now: datetime) -> tuple[Checkin, bool]:
+        """A check-in the person asked for: their baseline if they have none, else an extra one;
+        and whether it was made now (a reopened baseline was not)."""
         waves = set(session.scalars(select(Checkin.wave).where(Checkin.person_id == person.id)))
         if BASELINE not in waves:
-            plan_checkins(session, person, now, self.settings)
-            baseline = session.scalar(select(Checkin).where(Checkin.person_id == person.id,
-                                                            Checkin.wave == BASELINE))
+            planned = plan_checkins(session, person, now, self.settings, existing=waves)
+            baseline = next(c for c in planned if c.wave == BASELINE)
             # One they start themselves is ONS-4 alone, even as their first: four questions they will
             # finish, rather than twenty by SMS. (A referral's planned baseline asks the longer tools.)
             baseline.questionnaires = list(self.settings.checkins.interim_questionnaires)
-            return baseline
+            return baseline, True
         baseline = session.scalar(select(Checkin).where(Checkin.person_id == person.id, Checkin.wave == BASELINE))
         if baseline.status in ("expired", "cancelled"):
             # Without a baseline nothing later can show a change: reopen it, keeping any answers.
             baseline.status, baseline.due_at, baseline.closed_reason = "planned", now, None
             baseline.offered_at = baseline.expires_at = baseline.next_reminder_at = None
             baseline.reminders_sent = 0
-            return baseline
+            return baseline, False
         number = 1 + sum(1 for w in waves if w.startswith("extra"))
         checkin = Checkin(person_id=person.id, wave=f"extra{number}",
                           questionnaires=questionnaires_for(f"extra{number}", self.settings), status="planned",
                           due_at=now, reminders_sent=0, created_at=now)
         session.add(checkin)
         session.flush()
-        return checkin
+        return checkin, True
 
     def record_answer(self, turn, effect: RecordAnswer) -> AnswerRecorded | CheckinGone:
         session = turn.session
-        checkin = session.get(Checkin, effect.checkin_id)
-        if (checkin is None or checkin.person_id != turn.person.id or checkin.status not in OPEN
-                or (checkin.expires_at is not None and checkin.expires_at <= turn.now)):
-            return CheckinGone()
-        answer = session.scalar(select(CheckinAnswer).where(
-            CheckinAnswer.checkin_id == checkin.id, CheckinAnswer.questionnaire == effect.questionnaire,
-            CheckinAnswer.item == effect.item))
+        # Neither read can depend on this turn's unflushed changes (one answer a turn), and an
+        # autoflush here would write the conversation's passing state only to write it again.
+        with session.no_autoflush:
+            checkin = session.get(Checkin, effect.checkin_id)
+            if (checkin is None or checkin.person_id != turn.person.id or checkin.status not in OPEN
+                    or (checkin.expires_at is not None and checkin.expires_at <= turn.now)):
+                return CheckinGone()
+            answer = session.scalar(select(CheckinAnswer).where(
+                CheckinAnswer.checkin_id == checkin.id, CheckinAnswer.questionnaire == effect.questionnaire,
+                CheckinAnswer.item == effect.item))
         if answer is None:
             session.add(CheckinAnswer(checkin_id=checkin.id, questionnaire=effect.questionnaire,
                                       item=effect.item, value=effect.value, status=effect.status,

@@ -36,9 +36,12 @@ PHRASES = (
 )
 
 
+_PHRASE_KEYS = tuple(key(phrase) for phrase in PHRASES)   # folded once: this runs on every message
+
+
 def asks_for_erasure(text: str) -> bool:
     said = key(text)
-    return any(key(phrase) in said for phrase in PHRASES)
+    return any(phrase in said for phrase in _PHRASE_KEYS)
 
 
 def screen(turn: Turn, ctx: FlowContext) -> Transition | None:

@@ -297,9 +297,9 @@ class Dispatcher:
         if not text:
             return None
         try:
-            with self.sessions() as session:
-                language = session.execute(_LANGUAGE_OF, {"channel": message.channel,
-                                                          "address": message.address}).scalar()
+            # On a pooled connection: the ORM session adds nothing to one Core SELECT.
+            with self.sessions.kw["bind"].connect() as db:
+                language = db.execute(_LANGUAGE_OF, {"channel": message.channel, "address": message.address}).scalar()
             hint = language or detect_language(text) or self.default_language
             return hint, self.nlu.parse(text, hint)
         except (OperationalError, InterfaceError):

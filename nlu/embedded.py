@@ -2,21 +2,23 @@
 
 Trained models are pickled under the cache dir, keyed by a hash of the training data, the
 code version and the scikit-learn version, so a change to any of them retrains on first use.
+What is pickled is the fitted pipeline's numbers (vocabularies, idf weights, coefficients), not
+the pipeline: serving then never imports scikit-learn and SciPy, about 95 MB of a server's RSS
+(bench/README.md). `cyswllt serve` trains a missing model in a child process for the same reason.
 """
 from __future__ import annotations
 
 import logging
 import pickle
 import re
+import subprocess
+import sys
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
-import sklearn
 from filelock import FileLock
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, make_pipeline
 
 from config import config_path
 from nlu.metrics import NLU_SECONDS
@@ -27,7 +29,7 @@ from nlu.text import nfc
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "embedded-4"
+MODEL_VERSION = "embedded-5"
 LANGS = ("en", "cy")
 MAX_CHARS = 1000  # a 5,000-character message is classified on its first 1,000 characters
 # Below this the top intent is not trusted and the message is treated as out of scope
@@ -51,35 +53,81 @@ def features_text(text: str, found=None) -> str:
     return f"{clean(text)} {markers}".strip()
 
 
+CHAR_GRAMS = (2, 5)
+WORD_GRAMS = (1, 2)
+TOKEN_PATTERN = r"(?u)\b\w+\b|[^\w\s]"
+
+
 def _pipeline():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, make_pipeline
+
     return make_pipeline(
         FeatureUnion([
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_GRAMS, sublinear_tf=True,
                                       min_df=1, lowercase=True)),
-            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
-                                      token_pattern=r"(?u)\b\w+\b|[^\w\s]", lowercase=True)),
+            ("words", TfidfVectorizer(analyzer="word", ngram_range=WORD_GRAMS, sublinear_tf=True,
+                                      token_pattern=TOKEN_PATTERN, lowercase=True)),
         ]),
         LogisticRegression(C=20.0, max_iter=3000, class_weight="balanced"),
     )
 
 
-class _FastScorer:
-    """The fitted pipeline's arithmetic without sklearn's per-call overhead (~1 ms -> ~0.1 ms).
+_WHITE_SPACES = re.compile(r"\s\s+")
+_TOKEN = re.compile(TOKEN_PATTERN)
 
-    Same numbers as pipeline.predict_proba: per-vectorizer sublinear tf * idf, l2-normalised,
-    concatenated, then the multinomial logistic regression's softmax (tests/nlu/test_fast_scorer.py
-    holds it to predict_proba on both trained models, ~1,700 texts each, to 1e-9).
+
+def _char_wb_grams(text: str) -> list[str]:
+    """scikit-learn's analyzer="char_wb" (lowercased; n-grams inside space-padded words)."""
+    low, high = CHAR_GRAMS
+    grams = []
+    for word in _WHITE_SPACES.sub(" ", text.lower()).split():
+        word = f" {word} "
+        for n in range(low, high + 1):
+            grams.extend(word[i:i + n] for i in range(max(1, len(word) - n + 1)))
+            if len(word) <= n:   # a short word counts once, as scikit-learn counts it
+                break
+    return grams
+
+
+def _word_grams(text: str) -> list[str]:
+    """scikit-learn's analyzer="word" with TOKEN_PATTERN, lowercased, unigrams and bigrams."""
+    tokens = _TOKEN.findall(text.lower())
+    return tokens + [" ".join(pair) for pair in zip(tokens, tokens[1:])]
+
+
+class EmbeddedModel:
+    """One trained classifier for one language, as plain numbers.
+
+    Scores as the fitted pipeline's predict_proba does (tests/nlu/test_embedded.py compares the
+    two): per-vectorizer sublinear tf * idf, l2-normalised, concatenated, then the multinomial
+    logistic regression's softmax; without scikit-learn's per-call overhead (~1 ms -> ~0.1 ms).
     """
 
-    def __init__(self, pipeline):
+    def __init__(self, pipeline, lang: str, data_hash: str):
         union, lr = pipeline.steps[0][1], pipeline.steps[-1][1]
+        self.lang = lang
+        self.data_hash = data_hash
+        self.classes = [str(c) for c in lr.classes_]
         self.parts = []
         offset = 0
-        for _, vec in union.transformer_list:
-            self.parts.append((vec.build_analyzer(), vec.vocabulary_, vec.idf_, offset))
+        for analyze, (_, vec) in zip((_char_wb_grams, _word_grams), union.transformer_list):
+            self.parts.append((analyze, dict(vec.vocabulary_), np.asarray(vec.idf_), offset))
             offset += len(vec.vocabulary_)
         self.coef_t = np.ascontiguousarray(lr.coef_.T)  # features x classes
-        self.intercept = lr.intercept_
+        self.intercept = np.asarray(lr.intercept_)
+
+    @classmethod
+    def train(cls, lang: str) -> EmbeddedModel:
+        examples = [ex for f in training_data.training_files(lang)
+                    for ex in training_data.load_examples(f)]
+        unknown = {ex.intent for ex in examples} - set(INTENTS)
+        if unknown:
+            raise ValueError(f"nlu/{lang}: unknown intents {sorted(unknown)}")
+        pipeline = _pipeline()
+        pipeline.fit([features_text(ex.text) for ex in examples], [ex.intent for ex in examples])
+        return cls(pipeline, lang, cache_key(lang))
 
     def predict_proba(self, text: str) -> np.ndarray:
         scores = self.intercept.copy()
@@ -99,37 +147,15 @@ class _FastScorer:
         scores = np.exp(scores - scores.max())
         return scores / scores.sum()
 
-
-class EmbeddedModel:
-    """One trained classifier for one language."""
-
-    def __init__(self, pipeline, lang: str, data_hash: str):
-        self.pipeline = pipeline
-        self.lang = lang
-        self.data_hash = data_hash
-        self.classes = [str(c) for c in pipeline.classes_]
-        self.scorer = _FastScorer(pipeline)
-
-    @classmethod
-    def train(cls, lang: str) -> EmbeddedModel:
-        examples = [ex for f in training_data.training_files(lang)
-                    for ex in training_data.load_examples(f)]
-        unknown = {ex.intent for ex in examples} - set(INTENTS)
-        if unknown:
-            raise ValueError(f"nlu/{lang}: unknown intents {sorted(unknown)}")
-        pipeline = _pipeline()
-        pipeline.fit([features_text(ex.text) for ex in examples], [ex.intent for ex in examples])
-        return cls(pipeline, lang, cache_key(lang))
-
     def parse(self, text: str) -> Parse:
         found = entities.find_entities((text or "")[:MAX_CHARS])
-        probs = self.scorer.predict_proba(features_text(text or "", found))
+        probs = self.predict_proba(features_text(text or "", found))
         intent, confidence = decide(dict(zip(self.classes, probs.tolist())), MIN_CONFIDENCE)
         return Parse(intent, round(confidence, 4), found)
 
 
 def cache_key(lang: str) -> str:
-    return training_data.data_hash(lang, MODEL_VERSION, sklearn.__version__, _gazetteer_stamp())
+    return training_data.data_hash(lang, MODEL_VERSION, version("scikit-learn"), _gazetteer_stamp())
 
 
 def _gazetteer_stamp() -> str:
@@ -137,10 +163,14 @@ def _gazetteer_stamp() -> str:
     return "".join(p.read_text(encoding="utf-8") for p in sorted(root.glob("*.yml")))
 
 
+def cache_path(lang: str, cache_dir: Path) -> Path:
+    return cache_dir / f"embedded-{lang}-{cache_key(lang)}.pkl"
+
+
 def load_or_train(lang: str, cache_dir: Path) -> EmbeddedModel:
     """The cached model for this language if the data is unchanged, else a freshly trained one."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    path = cache_dir / f"embedded-{lang}-{cache_key(lang)}.pkl"
+    path = cache_path(lang, cache_dir)
     with FileLock(str(path) + ".lock"):
         if path.exists():
             try:
@@ -171,8 +201,14 @@ class EmbeddedBackend:
         return self._models[lang]
 
     def warm_up(self) -> None:
-        """Load or train both languages now rather than on the first message."""
+        """Load or train both languages now rather than on the first message.
+
+        A missing model is trained in a child process: training imports scikit-learn, which a
+        server would otherwise keep resident for good."""
         for lang in LANGS:
+            if lang not in self._models and not cache_path(lang, self.cache_dir).exists():
+                subprocess.run([sys.executable, "-m", "nlu.embedded", lang, str(self.cache_dir)], check=True,
+                               cwd=Path(__file__).resolve().parents[1])
             self.model(lang)
 
     def parse(self, text: str, lang: str) -> Parse:
@@ -184,3 +220,8 @@ class EmbeddedBackend:
             return Parse("out_of_scope", 0.0, ())
         finally:
             NLU_SECONDS.labels(backend="embedded").observe(time.perf_counter() - started)
+
+
+if __name__ == "__main__":   # python -m nlu.embedded LANG CACHE_DIR: train (warm_up's child process)
+    from nlu.embedded import load_or_train as train   # pickled as nlu.embedded's, not __main__'s
+    train(sys.argv[1], Path(sys.argv[2]))

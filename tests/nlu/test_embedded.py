@@ -92,3 +92,15 @@ def test_a_corrupt_cache_file_is_retrained(tmp_path):
     path.write_bytes(b"not a pickle")
     model = embedded.load_or_train("cy", tmp_path)
     assert model.parse("diolch").intent == "thanks"
+
+
+def test_warm_up_trains_in_a_child_process_and_serving_never_imports_sklearn(tmp_path):
+    import subprocess
+    import sys
+
+    code = (f"from nlu.embedded import EmbeddedBackend; import sys; b = EmbeddedBackend({str(tmp_path)!r}); "
+            "b.warm_up(); assert b.parse('diolch', 'cy').intent == 'thanks'; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    assert len(list(tmp_path.glob("embedded-*.pkl"))) == 2

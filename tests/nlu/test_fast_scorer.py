@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import yaml
 
-from nlu import training_data
+from nlu import embedded, training_data
 from nlu.embedded import features_text
 
 LABELLED = Path(__file__).resolve().parents[1] / "safeguarding" / "labelled"
@@ -40,13 +40,17 @@ def _items(data) -> list[dict]:
 
 
 @pytest.mark.parametrize("lang", ["cy", "en"])
-def test_the_fast_scorer_gives_sklearns_probabilities(embedded, lang):
-    model = embedded.model(lang)
+def test_the_embedded_model_gives_sklearns_probabilities(lang):
+    examples = [ex for path in training_data.training_files(lang) for ex in training_data.load_examples(path)]
+    pipeline = embedded._pipeline()
+    pipeline.fit([features_text(ex.text) for ex in examples], [ex.intent for ex in examples])
+    model = embedded.EmbeddedModel(pipeline, lang, "test")
     texts = _texts(lang)
     assert len(texts) > 300
     features = [features_text(text) for text in texts]
-    expected = model.pipeline.predict_proba(features)
-    got = np.array([model.scorer.predict_proba(text) for text in features])
+    expected = pipeline.predict_proba(features)
+    got = np.array([model.predict_proba(text) for text in features])
     assert got.shape == expected.shape
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
     assert (got.argmax(axis=1) == expected.argmax(axis=1)).all()
+    assert model.classes == [str(c) for c in pipeline.classes_]
