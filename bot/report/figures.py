@@ -71,7 +71,7 @@ class Figures:
         # A referral closed as not appropriate (49) was redirected to another service, or not.
         outcomes = {"accepted": read.people(44), "not_appropriate": read.people(49, where=(E.c.flag.isnot(True),)),
                     "redirected": read.people(49, where=(E.c.flag.is_(True),))}
-        latest36 = read.latest_values(36)
+        latest36 = read.latest_fields(36)
         return {
             "period": {"from": self.period.first_day.isoformat(), "to": self.period.last_day.isoformat()},
             "threshold": self.threshold,
@@ -205,19 +205,19 @@ class Figures:
                          for statement, (people, yes) in read.yes_no(YES_NO).items()}
         return out
 
-    def _protected(self, latest: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    def _protected(self, latest: tuple[int, list[tuple[str, Any, int]]]) -> dict[str, Any]:
         """Protected characteristics from each person's latest statement 36, suppressed per field."""
+        _, fields = latest
         out = {}
         for name in PROTECTED:
             counts: Counter[str] = Counter()
             answered = 0
-            for value in latest:
-                given = value.get(name)
-                if given in (None, "", []):
+            for field, given, people in fields:
+                if field != name or given in (None, "", []):
                     continue
-                answered += 1
+                answered += people
                 for item in (given if isinstance(given, list) else [given]):
-                    counts[str(item)] += 1
+                    counts[str(item)] += people
             out[name] = {"people": self._count(answered),
                          "rows": suppression.breakdown(self._ordered(36, name, counts), total=answered,
                                                        threshold=self.threshold)}
@@ -265,10 +265,16 @@ class Figures:
         counts = self.read.latest_counts(statement, "answer")
         return {"people": self._count(sum(counts.values())), "rows": self._breakdown(statement, name, counts)}
 
-    def _demographics(self, latest: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-        ages = Counter(str(v.get("age_band", "prefer_not_to_say")) for v in latest if v.get("age_band"))
-        areas = Counter(str(v["postcode_area"]).upper() for v in latest if v.get("postcode_area"))
-        return {"people": self._count(len(latest)),
+    def _demographics(self, latest: tuple[int, list[tuple[str, Any, int]]]) -> dict[str, Any]:
+        people, fields = latest
+        ages: Counter[str] = Counter()
+        areas: Counter[str] = Counter()
+        for field, given, n in fields:
+            if field == "age_band" and given:
+                ages[str(given)] += n
+            elif field == "postcode_area" and given:
+                areas[str(given).upper()] += n
+        return {"people": self._count(people),
                 "age_bands": self._breakdown(36, "age_band", ages),
                 "postcode_areas": suppression.breakdown(sorted(areas.items()), threshold=self.threshold)}
 

@@ -9,10 +9,11 @@ The few JSON reads left are over small sets: each person's latest statement 36, 
 """
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Sequence
 
 from sqlalchemy import (
     BigInteger, Connection, Float, String, and_, bindparam, case, cast, distinct, func, literal, literal_column, or_, select, text, true,
@@ -29,6 +30,7 @@ E = DataSetEvent.__table__
 MOMENT = 26
 ID_DIGITS = 12
 ID_LIMIT = literal(10 ** ID_DIGITS - 1, BigInteger)   # ids counted down from here sort reversed
+SQLITE_MMAP = 1 << 30
 # The JSON field each list statement names its items in.
 LISTS = {51: "reasons", 108: "themes", 80: "barriers", 81: "barriers", 112: "activity_types"}
 
@@ -47,6 +49,11 @@ class Reader:
         self.connection = connection
         self.period = period
         self.postgres = connection.dialect.name == "postgresql"
+        if not self.postgres:
+            # The report reads the events' rows by id (the chosen baselines and follow-ups) and the
+            # JSON of a few statements: mapped, those pages are read from the file cache, not
+            # copied through SQLite's 2 MB page cache one at a time.
+            connection.exec_driver_sql(f"PRAGMA mmap_size={SQLITE_MMAP}")
 
     # ------------------------------------------------------------ building blocks
 
@@ -98,10 +105,26 @@ class Reader:
         rows = self.connection.execute(select(hour, func.count()).where(self.within(41)).group_by(hour)).all()
         return [(datetime.strptime(h, "%Y-%m-%d %H").replace(tzinfo=timezone.utc), n) for h, n in rows]
 
-    def latest_values(self, statement: int) -> list[Mapping[str, Any]]:
-        """Each person's latest whole value (statement 36: a few fields, one row per person)."""
+    def latest_fields(self, statement: int) -> tuple[int, list[tuple[str, Any, int]]]:
+        """Each person's latest event of a statement, counted per (field, value) of its JSON object.
+
+        Returns (people, [(field, value, people with it)]); a list value (e.g. Welsh language
+        ability) comes back whole, as a list, for the caller to count item by item.
+        """
         latest = self.latest(statement, E.c.value)
-        return [value or {} for value in self.connection.execute(select(latest.c.value)).scalars()]
+        people = self.connection.execute(select(func.count()).select_from(latest)).scalar_one()
+        if self.postgres:
+            fields = func.jsonb_each(latest.c.value).table_valued("key", "value").lateral("field")
+            query = (select(fields.c.key, fields.c.value, func.count()).select_from(latest.join(fields, true()))
+                     .where(func.jsonb_typeof(latest.c.value) == "object")
+                     .group_by(fields.c.key, fields.c.value))
+            return people, [(key, value, n) for key, value, n in self.connection.execute(query).all()]
+        fields = func.json_each(latest.c.value).table_valued("key", "value", "type").alias("field")
+        query = (select(fields.c.key, fields.c.value, fields.c.type, func.count())
+                 .select_from(latest.join(fields, true()))
+                 .where(func.json_type(latest.c.value) == "object")
+                 .group_by(fields.c.key, fields.c.value, fields.c.type))
+        return people, [(key, _sqlite_json(value, kind), n) for key, value, kind, n in self.connection.execute(query).all()]
 
     def mentions(self, statement: int) -> Counter[str]:
         """People per item of the statement's list (a person giving an item twice counts once)."""
@@ -252,7 +275,7 @@ class Reader:
         query = (select(chosen.c.statement, chosen.c.instrument, item, chosen.c.subject_key, b_score, f_score)
                  .join_from(chosen, b, b.c.id == b_id).join(f, f.c.id == f_id))
         return [((statement, instrument, name), Pair(subject, float(before), float(after)))
-                for statement, instrument, name, subject, before, after in self.connection.execute(query)]
+                for statement, instrument, name, subject, before, after in self.connection.execute(query).all()]
 
     def _json_item(self, table, item: ColumnElement[str]) -> ColumnElement[Any]:
         """The number under the key `item` (a column) of an event's JSON."""
@@ -274,3 +297,10 @@ class Reader:
             return case((func.jsonb_typeof(value[item]) == "number", cast(value[item].as_string(), Float)))
         path = literal_column(f"'$.{item}'")
         return case((func.json_type(value, path).in_(("integer", "real")), func.json_extract(value, path)))
+
+
+def _sqlite_json(value: Any, kind: str) -> Any:
+    """A value from SQLite's json_each as Python: arrays and objects come as JSON text, true as 1."""
+    if kind in ("array", "object"):
+        return json.loads(value)
+    return {"true": True, "false": False, "null": None}.get(kind, value)
