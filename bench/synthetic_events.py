@@ -8,7 +8,10 @@ from typing import Iterator
 
 from sqlalchemy import Engine
 
-COLUMNS = ("statement", "subject_key", "value", "occurred_at", "channel", "language", "source")
+from storage.dataset.promoted import COLUMNS as PROMOTED, promote
+
+# The promoted columns are filled here as the model's defaults fill them: COPY runs no Python defaults.
+COLUMNS = ("statement", "subject_key", "value", "occurred_at", "channel", "language", "source", *PROMOTED)
 START = datetime(2025, 4, 1, 8, 0)
 ROUTES = ["self"] * 5 + ["gp"] * 4 + ["health", "social_care", "third_sector", "family", "other"]
 AGES = ["16-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+", "prefer_not_to_say"]
@@ -31,7 +34,7 @@ def journey(rng: random.Random, subject: str, days: int) -> list[tuple]:
 
     def add(statement: int, value: dict, after_days: float = 0.0, source: str = "referral") -> None:
         events.append((statement, subject, json.dumps(value), at + timedelta(days=after_days), channel,
-                       language, source))
+                       language, source, *promote(statement, value).values()))
 
     add(13, {"language": language, "how": "chose"}, 0, "language")
     add(41, {"route": rng.choice(ROUTES)}, 0.01)
@@ -139,10 +142,10 @@ def load(engine: Engine, rows: Iterator[tuple], batch: int = 50_000) -> int:
                     copy.write_row(row)
                     count += 1
             return count
-        sql = (f"INSERT INTO dataset_event ({', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        sql = f"INSERT INTO dataset_event ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
         chunk: list[tuple] = []
-        for statement, subject, value, at, channel, language, source in rows:
-            chunk.append((statement, subject, value, at.strftime("%Y-%m-%d %H:%M:%S.%f"), channel, language, source))
+        for statement, subject, value, at, *rest in rows:
+            chunk.append((statement, subject, value, at.strftime("%Y-%m-%d %H:%M:%S.%f"), *rest))
             if len(chunk) >= batch:
                 connection.exec_driver_sql(sql, chunk)
                 count += len(chunk)

@@ -48,6 +48,7 @@ from nlu.result import NLUBackend, Parse
 from storage.models import (
     Conversation, InboundMessage as InboundRow, OutboundMessage, Person, PersonAddress,
 )
+from storage.dataset.promoted import COLUMNS as PROMOTED_COLUMNS
 from storage.models import DataSetEvent as DataSetEventRow
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,8 @@ _INBOX_INSERT = {
 # Data set events go in with one executemany, not the ORM's unit of work (a turn that recorded
 # an event spent a quarter of its time in the flush).
 _EVENT_TABLE = DataSetEventRow.__table__
-_EVENT_COLUMNS = tuple(c.name for c in _EVENT_TABLE.columns if c.name != "id")
+# Not the columns promoted from `value`: left out, the model's defaults work them out per row.
+_EVENT_COLUMNS = tuple(c.name for c in _EVENT_TABLE.columns if c.name not in ("id", *PROMOTED_COLUMNS))
 _EVENT_INSERT = insert(_EVENT_TABLE)
 _ADDRESS_TABLE = PersonAddress.__table__
 _LANGUAGE_OF = (

@@ -304,10 +304,12 @@ class Referrals:
                 referral.status = "redirected" if redirected else "not_appropriate"
                 referral.outcome_reason = answer.text[:1000]
                 referral.closed_at = now
-                if not redirected:
-                    _record_for(session, person, now,
-                                DataSetEvent(NOT_APPROPRIATE, {"inappropriate": True}),
-                                "referral")
+                # Statement 49 counts referrals not appropriate for the service; a redirected one is
+                # among them, marked so the report can show it on its own row.
+                _record_for(session, person, now,
+                            DataSetEvent(NOT_APPROPRIATE, {"inappropriate": True, "redirected": True} if redirected
+                                         else {"inappropriate": True}),
+                            "referral")
                 if person is not None:
                     self._tell_person_closed(session, referral, person, now, redirected)
                     for hook in self.on_closed:

@@ -76,7 +76,10 @@ POLICIES: dict[str, TablePolicy] = {
             "provider_id": OPERATIONAL, "provider_status": OPERATIONAL, "last_error": CONTENT}),
     "dataset_event": TablePolicy(link="person_id", on_erase="detach", columns={
         "subject_key": PSEUDONYMOUS, "value": PSEUDONYMOUS, "channel": PSEUDONYMOUS,
-        "language": PSEUDONYMOUS, "source": OPERATIONAL}),
+        "language": PSEUDONYMOUS, "source": OPERATIONAL,
+        # Copies of fields of `value` the report counts (storage/dataset/promoted.py).
+        "instrument": PSEUDONYMOUS, "wave": PSEUDONYMOUS, "answer": PSEUDONYMOUS, "amount": PSEUDONYMOUS,
+        "flag": PSEUDONYMOUS}),
     # Which people's data a message to someone else carries (bot/outbox.py writes it from Reply.about).
     "outbound_subject": TablePolicy(link="person_id", on_erase="delete", columns={}),
     "erasure_request": TablePolicy(link="person_id", on_erase="detach", columns={

@@ -97,7 +97,8 @@ def referral_outcomes(page) -> None:
                [(page.t("report.outcomes.accepted"), page.count(o["accepted"]), page.share(o["accepted_share"])),
                 (page.t("report.outcomes.not_appropriate"), page.count(o["not_appropriate"]),
                  page.share(o["not_appropriate_share"])),
-                (page.t("report.outcomes.redirected"), "–", "–")])
+                (page.t("report.outcomes.redirected"), page.count(o.get("redirected")),
+                 page.share(o.get("redirected_share")))])
     page.para(page.t("report.outcomes.key"), "key")
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from storage.dataset.promoted import REPORT_INDEX, promote
 from storage.models.base import Base, JSONValue, UTCDateTime
 
 
@@ -126,10 +127,20 @@ class OutboundMessage(Base):
     priority: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
 
+def _promoted(name: str):
+    """A column default: the field `name` promoted from the row's statement and value."""
+    def default(context) -> object:
+        row = context.get_current_parameters()
+        return promote(row.get("statement"), row.get("value"))[name]
+    return default
+
+
 class DataSetEvent(Base):
     """One piece of Core Data Set evidence, named by its Appendix Five statement number."""
 
     __tablename__ = "dataset_event"
+    # The report reads a statement's events in a period from this index alone (migration 0011_report_columns).
+    __table_args__ = (Index("ix_dataset_event_report", *REPORT_INDEX),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
@@ -143,3 +154,9 @@ class DataSetEvent(Base):
     channel: Mapped[str | None] = mapped_column(String(16))
     language: Mapped[str | None] = mapped_column(String(2))
     source: Mapped[str | None] = mapped_column(String(32))
+    # The fields the report counts, copied from `value` on every insert (storage/dataset/promoted.py).
+    instrument: Mapped[str | None] = mapped_column(Text, default=_promoted("instrument"))
+    wave: Mapped[str | None] = mapped_column(Text, default=_promoted("wave"))
+    answer: Mapped[str | None] = mapped_column(Text, default=_promoted("answer"))
+    amount: Mapped[float | None] = mapped_column(Float, default=_promoted("amount"))
+    flag: Mapped[bool | None] = mapped_column(Boolean, default=_promoted("flag"))

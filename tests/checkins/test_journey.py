@@ -93,11 +93,11 @@ def test_twelve_weeks_in_english_by_sms(bot):
     assert events[(91, "swemwbs", "baseline")]["score"] == 14.75
     assert all(CATALOGUE.problems(statement, value) == [] for (statement, _, _), value in events.items())
     # The report pairs each person's baseline with their latest follow-up, per instrument and item.
-    figures = Figures(Period.of_days(date(2026, 3, 1), date(2026, 6, 30)), CATALOGUE)
-    for event in bot.rows(DataSetEvent, source="checkin"):
-        figures.add(event.statement, event.subject_key, event.occurred_at, event.value)
     subject = bot.person().pseudonym
-    paired = {key: (p.baseline[subject][1], p.follow_up[subject][1]) for key, p in figures.paired.items()}
+    with bot.app.sessions() as session:
+        figures = Figures(session.connection(), Period.of_days(date(2026, 3, 1), date(2026, 6, 30)), CATALOGUE)
+        paired = {key: (p.baseline, p.follow_up) for key, pairs in figures.paired.items() for p in pairs
+                  if p.subject == subject}
     assert paired[(91, "swemwbs", "score")] == (14.75, 23.21)
     assert paired[(87, "ucla3", "score")] == (8, 4)
     assert paired[(64, "ons4", "anxiety")] == (8, 3) and paired[(64, "ons4", "happiness")] == (2, 6)

@@ -1,7 +1,12 @@
 """What happens around a referral after it is sent: a reminder to accept it, and the person told when it closes."""
 from __future__ import annotations
 
-from storage.models import Checkin, OutboundMessage, Referral
+from datetime import timedelta
+
+from bot.report.builder import compute
+from storage.dataset.catalogue import load_catalogue
+from storage.dataset.period import Period
+from storage.models import Checkin, DataSetEvent, OutboundMessage, Referral
 from tests.support.referral import finish_quickly, start_referral
 from tests.support.team import linked_practitioner
 
@@ -52,3 +57,19 @@ def test_redirected_in_welsh_the_person_is_told_in_welsh(bot):
     alys.send("Cyngor ar Bopeth").expect("closed")
     bot.deliver().expect("wasanaeth sy'n gallu eich helpu chi'n well", "DEWISLEN")
     bot.advance("7w").expect_nothing()  # no follow-up check-in after the referral closed
+
+
+def test_a_redirected_referral_is_counted_in_the_report_as_redirected(bot, app, clock):
+    """AILGYFEIRIO records statement 49 marked redirected; the report shows it on its own row."""
+    alys = _referred(bot)
+    alys.send("ailgyfeirio 1").expect("which service")
+    alys.send("Cyngor ar Bopeth").expect("closed")
+    [event] = [e for e in bot.rows(DataSetEvent) if e.statement == 49]
+    assert event.value == {"inappropriate": True, "redirected": True}
+    assert event.flag is True and event.subject_key == bot.person().pseudonym
+    assert bot.rows(Referral)[0].status == "redirected"
+    today = clock.now().date()
+    figures = compute(app.engine, Period.of_days(today - timedelta(days=7), today), load_catalogue(), threshold=1)
+    outcomes = figures["referral_outcomes"]
+    assert (outcomes["referred"], outcomes["redirected"], outcomes["not_appropriate"]) == (1, 1, 0)
+    assert outcomes["redirected_share"] == 1.0
