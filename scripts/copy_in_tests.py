@@ -54,8 +54,12 @@ def asserted_strings(tree: ast.AST) -> list[ast.Constant]:
 
 
 def is_copy(literal: str, pieces: list[str]) -> bool:
+    """Whether the literal is in a catalog text as whole words ("1 Yes" is option 1's label)."""
     text = _fold(re.sub(r"^\d+ ", "", literal))
-    return len(text) >= 3 and any(text in piece for piece in pieces)
+    if len(text) < 3:
+        return False
+    words = re.compile(r"(?<!\w)" + re.escape(text) + r"(?!\w)")
+    return any(text in piece and words.search(piece) for piece in pieces)
 
 
 def main(argv: list[str]) -> None:
@@ -67,7 +71,7 @@ def main(argv: list[str]) -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for literal in asserted_strings(tree):
             if isinstance(literal.value, str) and is_copy(literal.value, pieces):
-                rel = path.resolve().relative_to(ROOT)
+                rel = path.resolve().relative_to(path.resolve().parents[len(path.parts) - path.parts.index("tests") - 1])
                 per_folder[str(rel.parent) if rel.parent.name != "tests" else str(rel)] += 1
                 if show:
                     print(f"{rel}:{literal.lineno}: {literal.value!r}")
