@@ -186,7 +186,8 @@ def queue_claimed(
     row_id = session.connection().execute(statement, {
         "person_id": person.id if person else None, "channel": channel, "address": address,
         "body": rendered.body, "options": options,
-        "language": rendered.language, "catalog_key": reply.key, "params": stored_params(reply.params), "status": "queued", "idempotency_key": idempotency_key,
+        "language": rendered.language, "catalog_key": reply.key, "params": stored_params(reply.params),
+        "status": "queued", "idempotency_key": idempotency_key,
         "ignore_opt_out": ignore_opt_out, "created_at": now, "not_before": not_before or now, "attempts": 0,
         "priority": priority_of(reply),
     }).scalar()

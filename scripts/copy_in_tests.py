@@ -71,7 +71,8 @@ def main(argv: list[str]) -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for literal in asserted_strings(tree):
             if isinstance(literal.value, str) and is_copy(literal.value, pieces):
-                rel = path.resolve().relative_to(path.resolve().parents[len(path.parts) - path.parts.index("tests") - 1])
+                parts = path.resolve().parts
+                rel = Path(*parts[len(parts) - 1 - parts[::-1].index("tests"):])   # from the last "tests" on
                 per_folder[str(rel.parent) if rel.parent.name != "tests" else str(rel)] += 1
                 if show:
                     print(f"{rel}:{literal.lineno}: {literal.value!r}")

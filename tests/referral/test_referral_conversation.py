@@ -136,7 +136,7 @@ def test_an_unfinished_referral_gets_one_reminder_in_allowed_hours_then_closes(b
     bot.send("Being less lonely")
     bot.advance("1d").expect_nothing()
     bot.advance("1d")  # two days on, at 21:30: queued for the morning
-    [reminder] = [m for m in bot.rows(OutboundMessage) if "started a referral" in (m.body or "")]
+    [reminder] = bot.rows(OutboundMessage, catalog_key="referral.reminder")
     assert reminder.not_before == datetime(2026, 3, 5, 9, 0, tzinfo=timezone.utc)
     bot.advance("12h").expect_key("referral.reminder", lang="en")
     bot.advance("1d").expect_nothing()  # once only
@@ -150,7 +150,7 @@ def test_someone_who_opted_out_gets_no_reminder(bot, clock):
     bot.send("Being less lonely")
     bot.send("STOP")
     bot.advance("3d")
-    assert not [m for m in bot.rows(OutboundMessage) if "started a referral" in (m.body or "")]
+    assert not bot.rows(OutboundMessage, catalog_key="referral.reminder")
 
 
 def test_answering_after_the_reminder_carries_on(bot):

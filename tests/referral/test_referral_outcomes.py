@@ -24,7 +24,7 @@ def test_a_referral_nobody_accepts_reminds_its_practitioner_once(bot):
     alys.send("1").expect_key("referral.practitioner_accepted", id=1)
     bot.advance("3d")
     alys.deliver().expect_nothing()
-    assert len([m for m in bot.rows(OutboundMessage) if "still waiting" in (m.body or "")]) == 1
+    assert len(bot.rows(OutboundMessage, catalog_key="referral.practitioner_accept_reminder")) == 1
 
 
 def test_an_accepted_referral_is_not_chased(bot):
