@@ -11,13 +11,9 @@ from storage.models import AssetService, Booking
 
 TEXTS = {
     "en": {"search": "walking group in Wrexham", "go": "I'd like to go", "wrong": "Friday",
-           "asked": ("doesn't usually run on Fridays", "It runs on these days: Tuesdays", "Keep that day",
-                     "Choose another day"),
            "right": "next Tuesday", "yes": "yes please",
            "booked_tuesday": "Tuesday 3 March", "booked_friday": "Friday 6 March"},
     "cy": {"search": "grŵp cerdded yn Wrecsam", "go": "Hoffwn i fynd", "wrong": "dydd Gwener",
-           "asked": ("ddim fel arfer yn cwrdd ar Ddydd Gwener", "Mae'n cwrdd ar y dyddiau hyn: Dydd Mawrth",
-                     "Cadw'r diwrnod hwnnw", "Dewis diwrnod arall"),
            "right": "dydd Mawrth nesaf", "yes": "hoffwn",
            "booked_tuesday": "dydd Mawrth 3 Mawrth", "booked_friday": "dydd Gwener 6 Mawrth"},
 }
@@ -34,7 +30,8 @@ def test_a_day_it_does_not_run_is_questioned_and_another_day_taken(bot, language
     texts = TEXTS[language]
     bot.speaking(language)
     choose_the_walk(bot, texts)
-    bot.send(texts["wrong"]).expect(*texts["asked"]).expect_lang(language)
+    bot.send(texts["wrong"]).expect_key("snags.not_on_that_day", lang=language, day=["assets.day.fr"],
+                                        days=["assets.day.tu"], choices=("keep", "other"))
     assert bot.rows(Booking) == []
     bot.send(texts["right"]).expect_key("assets.ask_reminder", lang=language)        # a day typed straight away is the new day
     bot.send(texts["yes"]).expect(texts["booked_tuesday"])
@@ -46,7 +43,7 @@ def test_the_person_may_keep_the_day_they_gave(bot, language):
     texts = TEXTS[language]
     bot.speaking(language)
     choose_the_walk(bot, texts)
-    bot.send(texts["wrong"]).expect(*texts["asked"])
+    bot.send(texts["wrong"]).expect_key("snags.not_on_that_day", day=["assets.day.fr"], choices=("keep", "other"))
     bot.send("1").expect_key("assets.ask_reminder", lang=language)                    # Keep that day
     bot.send(texts["yes"]).expect(texts["booked_friday"])
 
