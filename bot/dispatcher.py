@@ -756,10 +756,12 @@ class Dispatcher:
                 if person is not None and person.opted_out:
                     return Handled(failed=True)
                 language = (person.language if person else None) or BILINGUAL
-                rendered = self.catalog.render(Say("common.error"), language)
+                reply = Say("common.error")
+                rendered = self.catalog.render(reply, language)
                 row = OutboundMessage(
                     person_id=person.id if person else None, channel=message.channel,
                     address=message.address, body=rendered.body, options=[], language=rendered.language,
+                    catalog_key=reply.key, params={},
                     status="queued", created_at=now, not_before=now,
                 )
                 session.add(row)

@@ -14,7 +14,7 @@ from bot.catalog import BILINGUAL, Catalog
 from bot.channels.base import Outgoing
 from bot.rendering import render_sms
 from bot.sms_segments import measure
-from flows.base import Reply
+from flows.base import Labels, Reply
 from storage.models import Conversation, OutboundMessage, OutboundSubject, Person, PersonAddress
 
 
@@ -38,8 +38,9 @@ def priority_of(reply: Reply) -> int:
     return PRIORITY_URGENT if reply.key.startswith(URGENT_KEYS) else PRIORITY_NORMAL
 
 
-_OUTBOX_COLUMNS = ("person_id", "channel", "address", "body", "options", "language", "status", "idempotency_key",
-                   "ignore_opt_out", "created_at", "not_before", "attempts", "priority")
+_OUTBOX_COLUMNS = ("person_id", "channel", "address", "body", "options", "language", "catalog_key", "params",
+                   "status", "idempotency_key", "ignore_opt_out", "created_at", "not_before", "attempts",
+                   "priority")
 
 
 def _build_outbox_insert(postgresql: bool, keyed: bool):
@@ -122,6 +123,16 @@ def recipient_free(session: Session, channel: str, address: str, now: datetime) 
                                                               "now": now}).scalar()
 
 
+def stored_params(params) -> dict:
+    """A reply's parameters as JSON keeps them: a Labels is its catalog keys, a value JSON has no
+    type for (a date) its text."""
+    def stored(value):
+        if isinstance(value, Labels):
+            return list(value.keys)
+        return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
+    return {name: stored(value) for name, value in params.items()}
+
+
 def _stored_option(option) -> dict:
     stored = {"value": option.value, "label": option.label}
     if option.command:
@@ -159,7 +170,8 @@ def queue_message(
     row_id = session.connection().execute(statement, {
         "person_id": person.id if person else None, "channel": channel, "address": address,
         "body": rendered.body, "options": options,
-        "language": rendered.language, "status": "queued", "idempotency_key": idempotency_key,
+        "language": rendered.language, "catalog_key": reply.key, "params": stored_params(reply.params),
+        "status": "queued", "idempotency_key": idempotency_key,
         "ignore_opt_out": ignore_opt_out, "created_at": now, "not_before": not_before or now, "attempts": 0,
         "priority": priority_of(reply),
     }).scalar()

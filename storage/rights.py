@@ -72,7 +72,8 @@ POLICIES: dict[str, TablePolicy] = {
         link="person_id", address="address", on_erase="delete", retain_by="created_at",
         retain_unless={"status": "queued"}, subjects="outbound_subject", columns={
             "channel": OPERATIONAL, "address": IDENTIFIER, "body": CONTENT, "options": CONTENT,
-            "language": PERSONAL, "status": OPERATIONAL, "idempotency_key": OPERATIONAL,
+            "language": PERSONAL, "catalog_key": OPERATIONAL, "params": CONTENT,
+            "status": OPERATIONAL, "idempotency_key": OPERATIONAL,
             "provider_id": OPERATIONAL, "provider_status": OPERATIONAL, "last_error": CONTENT}),
     "dataset_event": TablePolicy(link="person_id", on_erase="detach", columns={
         "subject_key": PSEUDONYMOUS, "value": PSEUDONYMOUS, "channel": PSEUDONYMOUS,

@@ -10,7 +10,7 @@ from storage.models import InboundMessage, Person
 @pytest.mark.parametrize("text", ["", "   ", "\n\t ", None])
 def test_an_empty_message_gets_a_kind_reply_and_the_question_again(bot, text):
     bot.speaking("en")
-    bot.send(text).expect("no words", "What would you like to do?")
+    bot.send(text).expect_key("common.empty_message", "menu.prompt", lang="en")
 
 
 @pytest.mark.parametrize("text", [
@@ -20,14 +20,14 @@ def test_an_empty_message_gets_a_kind_reply_and_the_question_again(bot, text):
 def test_odd_messages_get_a_reply_and_nothing_is_lost(bot, text):
     bot.speaking("en")
     bot.send(text).expect_lang("en")
-    bot.send("menu").expect("What would you like to do?")
+    bot.send("menu").expect_key("menu.prompt", lang="en")
     stored = [row.text for row in bot.rows(InboundMessage)]
     assert storable_text(text) in stored, "the message must be kept as sent (NUL aside)"
     assert len(bot.rows(Person)) == 1
 
 
 def test_odd_first_messages_still_get_the_offer(bot):
-    bot.send("😀").expect("1 Cymraeg", "2 English")
+    bot.send("😀").expect_key(choices=('cy', 'en'))
     bot.send("2").expect_lang("en")
 
 
@@ -35,7 +35,7 @@ def test_a_redelivered_message_is_handled_once(bot):
     bot.speaking("en")
     first = bot.send("menu", provider_id="SM123")
     again = bot.send("menu", provider_id="SM123")
-    first.expect("What would you like to do?")
+    first.expect_key("menu.prompt", lang="en")
     again.expect_nothing()
     assert len(bot.rows(InboundMessage, provider_id="SM123")) == 1
 
@@ -49,7 +49,7 @@ def test_a_turn_that_fails_keeps_the_message_and_apologises(bot, monkeypatch):
 
     monkeypatch.setitem(flows, "menu", flows["menu"].__class__(
         **{**flows["menu"].__dict__, "step": broken_step}))
-    bot.send("something").expect("something went wrong", "kept your message").expect_lang("en")
+    bot.send("something").expect_key("common.error", lang="en").expect_lang("en")
     [row] = bot.rows(InboundMessage, text="something")
     assert row.status == "failed"
 
@@ -73,6 +73,6 @@ def test_button_data_with_a_nul_is_answered_not_a_poison_message(bot, data):
 
 
 def test_a_deep_link_payload_with_a_nul_is_answered_not_a_poison_message(telegram_bot):
-    telegram_bot.send("/start GP\x00W91234", payload="GP\x00W91234").expect("Cymraeg", "English")
+    telegram_bot.send("/start GP\x00W91234", payload="GP\x00W91234").expect_key(choices=('cy', 'en'))
     stored = telegram_bot.rows(InboundMessage, address=telegram_bot.address)
     assert [row.status for row in stored] == ["processed"]

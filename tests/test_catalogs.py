@@ -4,8 +4,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from bot.catalog import LOCALE_DIR, forms, placeholders, read_catalogs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,22 +25,33 @@ def test_both_languages_have_the_same_keys():
     assert set(CATALOGS["cy"]) == set(CATALOGS["en"])
 
 
-@pytest.mark.parametrize("key", KEYS)
-def test_every_message_has_non_empty_welsh_and_english(key):
-    assert all(f.strip() for f in forms(CATALOGS["cy"][key])), f"{key} has no Welsh (or a plural form is empty)"
-    assert all(f.strip() for f in forms(CATALOGS["en"][key])), f"{key} has no English (or a plural form is empty)"
+def every_key_passes(failures: list[str], rule: str) -> None:
+    """One assertion for a rule checked over every key, naming each key that breaks it."""
+    assert not failures, f"{len(failures)} catalog entries break the rule: {rule}\n" + "\n".join(
+        f"  {failure}" for failure in failures)
 
 
-@pytest.mark.parametrize("key", KEYS)
-def test_placeholders_match_across_languages(key):
-    for welsh in forms(CATALOGS["cy"][key]):
-        assert placeholders(welsh) == placeholders(forms(CATALOGS["en"][key])[0])
+def test_every_message_has_non_empty_welsh_and_english():
+    failures = [f"{key}: no {name} (or a plural form is empty)"
+                for key in KEYS for lang, name in (("cy", "Welsh"), ("en", "English"))
+                if not all(f.strip() for f in forms(CATALOGS[lang][key]))]
+    every_key_passes(failures, "every message has Welsh and English")
 
 
-@pytest.mark.parametrize("key", KEYS)
-def test_welsh_is_marked_reviewed_or_for_review(key):
-    comments = " ".join(CATALOGS["cy"][key].user_comments)
-    assert re.search(r"needs-review|reviewed-by:", comments), f"{key}: Welsh not marked for review"
+def test_placeholders_match_across_languages():
+    failures = []
+    for key in KEYS:
+        english = placeholders(forms(CATALOGS["en"][key])[0])
+        for welsh in forms(CATALOGS["cy"][key]):
+            if placeholders(welsh) != english:
+                failures.append(f"{key}: Welsh has {sorted(placeholders(welsh))}, English {sorted(english)}")
+    every_key_passes(failures, "the Welsh and English texts have the same placeholders")
+
+
+def test_welsh_is_marked_reviewed_or_for_review():
+    failures = [f"{key}: Welsh not marked needs-review or reviewed-by:" for key in KEYS
+                if not re.search(r"needs-review|reviewed-by:", " ".join(CATALOGS["cy"][key].user_comments))]
+    every_key_passes(failures, "every Welsh text is marked for a translator's review or reviewed")
 
 
 def test_every_catalog_entry_is_used_somewhere():

@@ -11,7 +11,7 @@ from storage.models import OutboundMessage
 @pytest.mark.parametrize("word", ["STOP", "stop", "Stop.", "STOPIO", "stopio", "/stop"])
 def test_stop_confirms_once_then_nothing_is_sent(bot, word):
     bot.speaking("en")
-    bot.send(word).expect("won't get any more messages", "START")
+    bot.send(word).expect_key("optout.confirmed", lang="en")
     bot.send("hello?").expect_nothing()
     bot.send("help").expect_nothing()
     assert bot.person().opted_out is True
@@ -20,11 +20,11 @@ def test_stop_confirms_once_then_nothing_is_sent(bot, word):
 def test_stop_in_welsh_confirms_in_welsh(bot):
     bot.send("Helo")
     bot.send("1")
-    bot.send("stopio").expect("DECHRAU").expect_lang("cy")
+    bot.send("stopio").expect_key("optout.confirmed", lang="cy").expect_lang("cy")
 
 
 def test_stop_before_choosing_a_language_confirms_in_both(bot):
-    bot.send("STOP").expect("DECHRAU", "START").expect_lang("cy+en")
+    bot.send("STOP").expect_key("optout.confirmed", lang="cy+en").expect_lang("cy+en")
 
 
 def test_messages_queued_before_stop_are_never_sent(bot, app, clock):
@@ -54,7 +54,7 @@ def test_opt_out_is_checked_when_sending_not_only_when_queueing(bot, app, clock)
 def test_start_opts_back_in(bot, word):
     bot.speaking("en")
     bot.send("STOP")
-    bot.send(word).expect("Welcome back", "What would you like to do?")
+    bot.send(word).expect_key("optout.welcome_back", "menu.prompt", lang="en")
     assert bot.person().opted_out is False
     bot.send("hello").expect_lang("en")
 
@@ -62,23 +62,23 @@ def test_start_opts_back_in(bot, word):
 @pytest.mark.parametrize("word", ["HELP", "help", "Cymorth", "CYMORTH", "/help"])
 def test_help_explains_and_asks_again_where_they_were(bot, word):
     bot.speaking("en")
-    bot.send(word).expect("Cyswllt helps you", "What would you like to do?")
+    bot.send(word).expect_key("help.text", "menu.prompt", lang="en")
 
 
 def test_help_before_a_language_is_chosen_is_bilingual_and_the_offer_follows(bot):
-    bot.send("help").expect("Mae Cyswllt", "Cyswllt helps", "1 Cymraeg", "2 English")
+    bot.send("help").expect_key("help.text", lang="cy+en", choices=('cy', 'en'))
 
 
 def test_help_during_the_offer_keeps_the_offer(bot):
     bot.send("Helo")
-    bot.send("cymorth").expect("Mae Cyswllt", "1 Cymraeg")
+    bot.send("cymorth").expect_key("help.text", lang="cy+en", choices=('cy', 'en'))
     bot.send("1").expect_lang("cy")
 
 
 @pytest.mark.parametrize("word", ["MENU", "menu", "DEWISLEN", "dewislen"])
 def test_menu_lists_the_flows_that_exist(bot, word):
     bot.speaking("en")
-    reply = bot.send(word).expect("What would you like to do?", "Change language", options=True)
+    reply = bot.send(word).expect_key("menu.prompt", lang="en", choices=('referral', 'asset_search', 'checkin', 'language'), options=True)
     # Withdrawing consent is offered only once consent was given (none was here).
     assert [o["value"] for o in reply.options] == [o.value for o in bot.app.dispatcher._menu
                                                    if o.value != "withdraw_consent"]
@@ -87,14 +87,14 @@ def test_menu_lists_the_flows_that_exist(bot, word):
 def test_menu_option_changes_language(bot):
     bot.speaking("en")
     bot.send("menu")
-    bot.send("Change language").expect("1 Cymraeg", "2 English")
+    bot.send("Change language").expect_key(choices=('cy', 'en'))
     bot.send("1").expect_lang("cy")
 
 
 @pytest.mark.parametrize("word", ["CANCEL", "end", "Quit", "UNSUBSCRIBE", "stopall"])
 def test_twilios_opt_out_words_opt_out_on_sms(bot, word):
     bot.speaking("en")
-    bot.send(word).expect("won't get any more messages")
+    bot.send(word).expect_key("optout.confirmed", lang="en")
     assert bot.person().opted_out is True
 
 

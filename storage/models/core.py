@@ -105,6 +105,10 @@ class OutboundMessage(Base):
     body: Mapped[str | None] = mapped_column(Text)
     options: Mapped[list] = mapped_column(JSONValue, nullable=False, default=list)
     language: Mapped[str | None] = mapped_column(String(5))
+    # What the body says, as the flow said it (migration 0012_outbound_key): the catalog key and
+    # its parameters, so tests and audits read what was sent without reading translated copy.
+    catalog_key: Mapped[str | None] = mapped_column(String(120))
+    params: Mapped[dict | None] = mapped_column(JSONValue)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="queued")
     # A job that may run twice writes its rows under a key, so they are queued once.
     idempotency_key: Mapped[str | None] = mapped_column(String(160), unique=True)

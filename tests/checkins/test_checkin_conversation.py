@@ -24,8 +24,9 @@ def settings(settings):
 def started(bot, keyword: str = "CHECKIN"):
     """Take the Active Offer in English, start a check-in and agree to consent."""
     bot.speaking("en")
-    bot.send(keyword).expect("Do you agree?")
-    return bot.send("yes").expect("15 short questions", FIRST_ITEM, before="(0 = not at all")
+    bot.send(keyword).expect_key("consent.question", lang="en")
+    return bot.send("yes").expect_key("checkin.starting", before="q.ons4.life_satisfaction").expect_key(
+        "checkin.starting", count=15).expect_key("q.ons4.life_satisfaction", number=1, total=15)
 
 
 @pytest.mark.parametrize("keyword", ["CHECKIN", "checkin", "Check-in", "LLES", "lles", "/checkin"])
@@ -38,36 +39,37 @@ def test_the_keyword_starts_a_check_in_in_any_case_after_consent(bot, keyword):
 
 def test_the_keyword_works_in_the_middle_of_another_flow_and_from_the_menu(bot):
     bot.speaking("en")
-    bot.send("MENU").expect("Wellbeing check-in")
+    bot.send("MENU").expect_key(choices=('referral', 'asset_search', 'checkin', 'language'))
     menu = bot.conversation().pending_options
     number = next(i for i, o in enumerate(menu, 1) if o["value"] == "checkin")
-    bot.send(str(number)).expect("Do you agree?")       # consent first, from the menu too
-    bot.send("lles").expect("Do you agree?")            # in the consent flow, the keyword still starts it
-    bot.send("1").expect(FIRST_ITEM)
+    bot.send(str(number)).expect_key("consent.question", lang="en")       # consent first, from the menu too
+    bot.send("lles").expect_key("consent.question", lang="en")            # in the consent flow, the keyword still starts it
+    bot.send("1").expect_key("q.ons4.life_satisfaction", number=1, total=15)
 
 
 def test_a_person_who_declines_consent_is_not_asked_anything(bot):
     bot.speaking("en")
     bot.send("CHECKIN")
-    bot.send("no").expect("We won't keep anything personal", absent=("(1/15)",))
+    bot.send("no").expect_key("consent.declined", lang="en").expect(absent=("(1/15)",))
     assert bot.rows(Checkin) == []
 
 
 def test_messy_answers_are_read_or_explained_once_then_asked_again(bot):
     started(bot)
-    bot.send("seven out of ten").expect("(2/15)")
-    bot.send("banana").expect("Please answer with a whole number from 0 to 10", "(2/15)")
-    bot.send("still banana").expect("Sorry, I didn't understand", "(2/15)",
-                                    absent=("Please answer with a whole number",))
-    bot.send("12").expect("12 is not on the scale", "(2/15)")   # out of range: not clamped to 10
-    bot.send("about 6").expect("(3/15)")
-    bot.send("skip").expect("(4/15)")
+    bot.send("seven out of ten").expect_key("q.ons4.worthwhile", number=2, total=15)
+    bot.send("banana").expect_key("q.ons4.scale.zero_to_ten.help", lang="en").expect_key("q.ons4.worthwhile", number=2, total=15)
+    bot.send("still banana").expect_key("checkin.not_understood", lang="en",
+                                        absent=("q.ons4.scale.zero_to_ten.help",)).expect_key(
+        "q.ons4.worthwhile", number=2, total=15)
+    bot.send("12").expect_key("conversation.scale_out_of_range", value=12).expect_key("q.ons4.worthwhile", number=2, total=15)   # out of range: not clamped to 10
+    bot.send("about 6").expect_key("q.ons4.happiness", number=3, total=15)
+    bot.send("skip").expect_key("q.ons4.anxiety", number=4, total=15)
     # On SMS the skip and prefer-not words were given at the start: no option lines for them.
-    bot.send("I'd rather not say").expect("(5/15)", "1 Hardly ever or never", absent=("4 Skip", "Prefer not"))
-    bot.send("some of the time").expect("(6/15)")        # the option's words
-    bot.send("3").expect("(7/15)")                        # its number
-    bot.send("Often").expect("(8/15)")
-    bot.send("9").expect("9 is not on the scale", "from 1 to 5", "(8/15)")   # not on this list
+    bot.send("I'd rather not say").expect_key("q.ons_loneliness.lack_companionship", number=5, total=15, choices=('1', '2', '3'))
+    bot.send("some of the time").expect_key("q.ons_loneliness.left_out", number=6, total=15)        # the option's words
+    bot.send("3").expect_key("q.ons_loneliness.isolated", number=7, total=15)                        # its number
+    bot.send("Often").expect_key("q.ons_loneliness.direct", number=8, total=15)
+    bot.send("9").expect_key("conversation.scale_out_of_range", value=9, low=1, high=5).expect_key("q.ons_loneliness.direct", number=8, total=15)   # not on this list
     answers = {(a.questionnaire, a.item): (a.value, a.status) for a in bot.rows(CheckinAnswer)}
     assert answers == {
         ("ons4", "life_satisfaction"): (7, "answered"), ("ons4", "worthwhile"): (6, "answered"),
@@ -88,8 +90,8 @@ def test_bad_input_inside_a_check_in_never_crashes(bot, text):
 def test_later_pauses_and_checkin_resumes_where_it_stopped(bot):
     started(bot)
     bot.send("5")
-    bot.send("later").expect("answers so far are saved")
-    bot.send("CHECKIN").expect("Welcome back", "14 questions left", "(2/15)")
+    bot.send("later").expect_key("checkin.paused", lang="en")
+    bot.send("CHECKIN").expect_key("checkin.resuming", lang="en", left=14).expect_key("q.ons4.worthwhile", number=2, total=15)
 
 
 def test_a_check_in_resumes_after_a_restart(bot, settings, clock):
@@ -100,8 +102,8 @@ def test_a_check_in_resumes_after_a_restart(bot, settings, clock):
     restarted = build_app(settings, clock=clock)   # a new process on the same database
     try:
         again = ConversationDriver(restarted, bot.channel, bot.address)
-        again.send("8").expect("(4/15)")
-        again.send("CHECKIN").expect("Welcome back", "12 questions left", "(4/15)")
+        again.send("8").expect_key("q.ons4.anxiety", number=4, total=15)
+        again.send("CHECKIN").expect_key("checkin.resuming", lang="en", left=12).expect_key("q.ons4.anxiety", number=4, total=15)
     finally:
         restarted.close()
 
@@ -109,7 +111,7 @@ def test_a_check_in_resumes_after_a_restart(bot, settings, clock):
 def test_stop_in_the_middle_pauses_the_check_in_and_start_picks_it_up(bot):
     started(bot)
     bot.send("5")
-    bot.send("STOP").expect("You won't get any more messages")
+    bot.send("STOP").expect_key("optout.confirmed", lang="en")
     # Paused, not cancelled (issue 20): nothing goes out while they are opted out.
     assert {c.wave: c.status for c in bot.rows(Checkin)} == {
         "baseline": "in_progress", "week6": "planned", "week12": "planned"}
@@ -117,8 +119,8 @@ def test_stop_in_the_middle_pauses_the_check_in_and_start_picks_it_up(bot):
     assert len(bot.rows(CheckinAnswer)) == 1
     bot.advance("1d").expect_nothing()
     assert not [m for m in bot.rows(OutboundMessage) if m.status == "queued"]
-    bot.send("START").expect("Your check-ins carry on as planned", "(2/15)")
-    bot.send("4").expect("(3/15)")
+    bot.send("START").expect_key("conversation.checkins_resumed", lang="en").expect_key("q.ons4.worthwhile", number=2, total=15)
+    bot.send("4").expect_key("q.ons4.happiness", number=3, total=15)
 
 
 def test_a_risk_disclosure_inside_a_check_in_goes_to_the_safeguarding_screen(bot):
@@ -127,21 +129,21 @@ def test_a_risk_disclosure_inside_a_check_in_goes_to_the_safeguarding_screen(bot
     assert bot.rows(CheckinAnswer) == []                 # not mistaken for an answer
     assert bot.conversation().paused, "the check-in is set aside, not lost"
     bot.send("7").expect(options=True)                   # asked gently whether to carry on
-    bot.press("continue").expect("(1/15)")               # the check-in is still there afterwards
-    bot.send("7").expect("(2/15)")
+    bot.press("continue").expect_key("q.ons4.life_satisfaction", number=1, total=15)               # the check-in is still there afterwards
+    bot.send("7").expect_key("q.ons4.worthwhile", number=2, total=15)
 
 
 def test_welsh_on_telegram_with_buttons_and_welsh_words(telegram_bot):
     bot = telegram_bot
     bot.speaking("cy")
-    bot.send("LLES").expect("Ydych chi'n cytuno", options=True)
-    first = bot.send("ydw").expect_lang("cy").expect("15 cwestiwn byr", "(1/15) At ei gilydd, pa mor fodlon")
+    bot.send("LLES").expect_key("consent.question", lang="cy", options=True)
+    first = bot.send("ydw").expect_lang("cy").expect_key("checkin.starting", count=15).expect_key("q.ons4.life_satisfaction", number=1, total=15)
     assert [o["value"] for o in first.options] == [str(n) for n in range(11)]
-    bot.press("7").expect("(2/15)")
-    bot.send("saith allan o ddeg").expect("(3/15)")
-    bot.send("tua chwech").expect("(4/15)")
-    bot.send("hepgor").expect("(5/15)", "Prin byth neu byth")
-    bot.press("decline").expect("(6/15)")
+    bot.press("7").expect_key("q.ons4.worthwhile", number=2, total=15)
+    bot.send("saith allan o ddeg").expect_key("q.ons4.happiness", number=3, total=15)
+    bot.send("tua chwech").expect_key("q.ons4.anxiety", number=4, total=15)
+    bot.send("hepgor").expect_key("q.ons_loneliness.lack_companionship", number=5, total=15, choices=('1', '2', '3', 'skip', 'decline'))
+    bot.press("decline").expect_key("q.ons_loneliness.left_out", number=6, total=15)
     answers = [(a.item, a.value, a.status) for a in bot.rows(CheckinAnswer)]
     assert answers == [("life_satisfaction", 7, "answered"), ("worthwhile", 7, "answered"),
                        ("happiness", 6, "answered"), ("anxiety", None, "skipped"),

@@ -54,7 +54,7 @@ def test_a_job_that_runs_twice_queues_once(app):
     bot = ConversationDriver(app, address="+447700900602")
     offers = _queued(bot)
     assert [m.idempotency_key for m in offers] == [f"checkin:{person_id}:ons4+ons_loneliness+swemwbs:baseline:offer"]
-    bot.deliver().expect("15 short questions")
+    bot.deliver().expect_key("checkin.offer_baseline", count=15)
     bot.deliver().expect_nothing()
 
 
@@ -62,10 +62,10 @@ def test_reminders_come_a_day_apart_at_most_twice_then_the_check_in_expires(app)
     person_id = consenting_person(app, "+447700900603")
     bot = ConversationDriver(app, address="+447700900603")
     _plan(app, person_id)
-    bot.advance("1m").expect("15 short questions")
+    bot.advance("1m").expect_key("checkin.offer_baseline", count=15)
     bot.advance("23h").expect_nothing()
-    bot.advance("1h").expect("A gentle reminder")
-    bot.advance("1d").expect("A gentle reminder")
+    bot.advance("1h").expect_key("checkin.reminder", lang="en")
+    bot.advance("1d").expect_key("checkin.reminder", lang="en")
     bot.advance("1d").expect_nothing()                       # no third reminder
     assert bot.rows(Checkin, wave="baseline")[0].status == "offered"
     bot.advance("4d").expect_nothing()
@@ -81,8 +81,8 @@ def test_someone_part_way_through_is_reminded_to_carry_on(app):
     bot.send("CHECKIN")
     bot.send("5")
     bot.advance("23h").expect_nothing()                      # counted from the last answer
-    bot.advance("1h").expect("part-way through")
-    bot.send("CHECKIN").expect("14 questions left")
+    bot.advance("1h").expect_key("checkin.reminder_resume", lang="en")
+    bot.send("CHECKIN").expect_key("checkin.resuming", left=14)
 
 
 def test_an_answer_after_expiry_closes_the_check_in_kindly(app):
@@ -92,7 +92,7 @@ def test_an_answer_after_expiry_closes_the_check_in_kindly(app):
     bot.advance("1m")
     bot.send("CHECKIN")
     bot.advance("8d")
-    bot.send("5").expect("That check-in has closed")
+    bot.send("5").expect_key("checkin.closed", lang="en")
     assert bot.conversation().flow == "menu"
 
 
@@ -120,7 +120,7 @@ def test_quiet_hours_hold_messages_for_the_morning_across_a_clock_change(app, cl
     clock.set(datetime.fromisoformat(offered_at) - timedelta(minutes=1))
     bot.deliver().expect_nothing()
     clock.set(datetime.fromisoformat(offered_at))
-    bot.deliver().expect("15 short questions")
+    bot.deliver().expect_key("checkin.offer_baseline", count=15)
     assert bot.rows(Checkin, wave="baseline")[0].next_reminder_at == datetime.fromisoformat(offered_at) + timedelta(hours=24)
 
     clock.set(datetime.fromisoformat(week6_due))
@@ -130,7 +130,7 @@ def test_quiet_hours_hold_messages_for_the_morning_across_a_clock_change(app, cl
     clock.set(follow_up.not_before - timedelta(seconds=1))
     bot.deliver().expect_nothing()
     clock.set(follow_up.not_before)
-    bot.deliver().expect("time for your wellbeing check-in")
+    bot.deliver().expect_key("checkin.offer_follow_up", lang="en")
 
 
 def test_the_persons_own_contact_times_are_respected(app, clock):

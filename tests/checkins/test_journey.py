@@ -42,7 +42,7 @@ def _answer_all(bot, answers, thanks: str, press: bool = False) -> None:
         if number < len(answers):
             replies.expect(f"({number + 1}/15)")
         else:
-            replies.expect(thanks)
+            replies.expect_key("checkin.thanks")
 
 
 def _scores(bot, wave: str) -> dict[str, CheckinScore]:
@@ -52,19 +52,19 @@ def _scores(bot, wave: str) -> dict[str, CheckinScore]:
 def test_twelve_weeks_in_english_by_sms(bot):
     bot.speaking("en")
     _plan(bot)
-    bot.advance("1m").expect("Hello from Cyswllt", "15 short questions", "Reply CHECKIN")
-    bot.send("checkin").expect("Do you agree?")
-    bot.send("yes").expect("(1/15)")
+    bot.advance("1m").expect_key("checkin.offer_baseline", lang="en", count=15)
+    bot.send("checkin").expect_key("consent.question", lang="en")
+    bot.send("yes").expect_key("q.ons4.life_satisfaction", number=1, total=15)
     _answer_all(bot, BASELINE_ANSWERS, "Thank you for answering")
 
     bot.advance("3w").expect_nothing()                        # nothing between waves
-    bot.advance("3w").expect("time for your wellbeing check-in", "15 short questions")
-    bot.advance("1d").expect("A gentle reminder")             # unanswered for a day
-    bot.send("CHECKIN").expect("(1/15)", absent=("Do you agree?",))   # consent is not asked twice
+    bot.advance("3w").expect_key("checkin.offer_follow_up", lang="en", count=15)
+    bot.advance("1d").expect_key("checkin.reminder", lang="en")             # unanswered for a day
+    bot.send("CHECKIN").expect_key("q.ons4.life_satisfaction", number=1, total=15, absent=('consent.question',))   # consent is not asked twice
     _answer_all(bot, WEEK6_ANSWERS, "Thank you for answering")
     bot.advance("1d").expect_nothing()                        # answered: no more reminders
 
-    bot.advance("5w6d").expect("time for your wellbeing check-in")
+    bot.advance("5w6d").expect_key("checkin.offer_follow_up", lang="en")
     bot.send("CHECKIN")
     _answer_all(bot, WEEK12_ANSWERS, "Thank you for answering")
     bot.advance("2w").expect_nothing()                        # the plan is over
@@ -109,11 +109,11 @@ def test_twelve_weeks_in_welsh_on_telegram(telegram_bot):
     bot = telegram_bot
     bot.speaking("cy")
     _plan(bot)
-    bot.advance("1m").expect_lang("cy").expect("Helo gan Gyswllt", "Atebwch LLES")
+    bot.advance("1m").expect_lang("cy").expect_key("checkin.offer_baseline", lang="cy")
     bot.send("LLES")
-    bot.send("ydw").expect_lang("cy").expect("(1/15)")
+    bot.send("ydw").expect_lang("cy").expect_key("q.ons4.life_satisfaction", number=1, total=15)
     _answer_all(bot, BASELINE_ANSWERS, "Diolch am ateb", press=True)
-    bot.advance("6w").expect_lang("cy").expect("amser am eich holiadur llesiant")
+    bot.advance("6w").expect_lang("cy").expect_key("checkin.offer_follow_up", lang="cy")
     bot.send("lles")
     _answer_all(bot, WEEK6_ANSWERS, "Diolch am ateb", press=True)
     bot.advance("6w").expect_lang("cy")

@@ -21,11 +21,13 @@ def test_the_instruments_ship():
     assert len(SWEMWBS.items) == 7
 
 
-@pytest.mark.parametrize("key", sorted(LOADED.texts))
-def test_every_questionnaire_text_has_welsh_and_english_with_the_same_placeholders(key):
-    texts = LOADED.texts[key]
-    assert texts["cy"].strip() and texts["en"].strip()
-    assert placeholders(texts["cy"]) == placeholders(texts["en"])
+def test_every_questionnaire_text_has_welsh_and_english_with_the_same_placeholders():
+    failures = [f"{key}: Welsh or English is empty" for key, texts in sorted(LOADED.texts.items())
+                if not (texts["cy"].strip() and texts["en"].strip())]
+    failures += [f"{key}: Welsh has {sorted(placeholders(texts['cy']))}, English {sorted(placeholders(texts['en']))}"
+                 for key, texts in sorted(LOADED.texts.items())
+                 if placeholders(texts["cy"]) != placeholders(texts["en"])]
+    assert not failures, f"{len(failures)} questionnaire texts are not bilingual alike:\n" + "\n".join(failures)
 
 
 @pytest.mark.parametrize("qid", sorted(LOADED.questionnaires))

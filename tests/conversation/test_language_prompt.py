@@ -8,7 +8,7 @@ import pytest
                                               ("i want to refer myself", "en"), ("welsh please", "cy"),
                                               ("Saesneg plis", "en")])
 def test_the_language_prompt_understands_words(bot, answer, language):
-    bot.send("Helo").expect("Cymraeg", "English")
+    bot.send("Helo").expect_key(choices=('cy', 'en'))
     bot.send(answer).expect_lang(language)
     assert bot.person().language == language
     assert bot.conversation().flow != "asset_search"

@@ -11,16 +11,15 @@ def _statuses(bot):
     return {c.wave: c.status for c in bot.rows(Checkin)}
 
 
-@pytest.mark.parametrize("language, stop, start, told", [("en", "STOP", "START", "Still to come: 1"),
-                                                          ("cy", "STOPIO", "DECHRAU", "I ddod: 1")])
-def test_stop_then_start_keeps_what_is_still_due(bot, language, stop, start, told):
+@pytest.mark.parametrize("language, stop, start", [("en", "STOP", "START"), ("cy", "STOPIO", "DECHRAU")])
+def test_stop_then_start_keeps_what_is_still_due(bot, language, stop, start):
     start_referral(bot, language)
     finish_quickly(bot)
     assert set(_statuses(bot).values()) <= {"planned", "offered"}
     bot.send(stop)
     assert "cancelled" not in _statuses(bot).values()            # paused, not cancelled
     bot.advance("8w")                                              # baseline and week 6 expire meanwhile
-    bot.send(start).expect(told).expect_lang(language)
+    bot.send(start).expect_key("conversation.checkins_dropped", lang=language, left=1)
     statuses = _statuses(bot)
     assert statuses["baseline"] == "expired" and statuses["week6"] == "expired"
     assert statuses["week12"] == "planned"
@@ -33,5 +32,5 @@ def test_a_short_pause_loses_nothing(bot):
     finish_quickly(bot)
     bot.send("STOP")
     bot.advance("1d")
-    bot.send("START").expect("Your check-ins carry on as planned")
+    bot.send("START").expect_key("conversation.checkins_resumed", lang="en")
     assert "expired" not in _statuses(bot).values()

@@ -40,7 +40,7 @@ def test_a_bare_number_with_two_items_waiting_acts_on_neither(bot, alys, first, 
     b, b_command = make(bot, second, 2)
     alys.deliver()
     before = state_of(bot)
-    alys.send("1").expect("More than one thing is waiting", a_command, b_command)
+    alys.send("1").expect_key("practitioner.which", lang="en").expect(a_command, b_command)
     assert state_of(bot) == before
     assert len(bot.rows(Person)) == before_people(bot, before)
     alys.send(a_command)
@@ -70,30 +70,30 @@ def test_english_commands_with_typos_and_missing_spaces(bot, alys):
     referral = referred(bot, "+447700900601")
     alert = alert_from(bot, "+447700900602")
     alys.deliver()
-    alys.send(f"accpet {referral}").expect(f"Referral {referral} accepted")
-    alys.send(f"called{referral}").expect("first contact recorded")
-    alys.send(f"ack{alert}").expect(f"acknowledged alert {alert}")
+    alys.send(f"accpet {referral}").expect_key("referral.practitioner_accepted", id=referral)
+    alys.send(f"called{referral}").expect_key("referral.practitioner_contacted", lang="en")
+    alys.send(f"ack{alert}").expect_key("safeguarding.alert_acknowledged", alert=alert)
     second = referred(bot, "+447700900603")
-    alys.send(f"NOTFORUS {second} lives outside our area").expect("closed")
+    alys.send(f"NOTFORUS {second} lives outside our area").expect_key("referral.practitioner_closed", lang="en")
     assert bot.rows(Referral, id=second)[0].outcome_reason == "lives outside our area"
     third = referred(bot, "+447700900604")
-    alys.send(f"redirect {third}").expect("which service")
-    alys.send("Citizens Advice").expect("closed")
+    alys.send(f"redirect {third}").expect_key("referral.practitioner_ask_service", lang="en")
+    alys.send("Citizens Advice").expect_key("referral.practitioner_closed", lang="en")
     request = erasure_from(bot, "+447700900605")
-    alys.send(f"KEEP {request}").expect("nothing was erased")
+    alys.send(f"KEEP {request}").expect_key("rights.practitioner.kept", lang="en")
     alys.send("LIST").expect(f"Referral {referral}", "in contact")
-    alys.send("frobnicate 3").expect("Commands", "ACK n", "ACCEPT n", "ERASE n", "LIST")
+    alys.send("frobnicate 3").expect_key("practitioner.commands", lang="en")
 
 
 def test_welsh_commands_from_a_welsh_speaking_practitioner(bot):
     siân = linked_practitioner(bot, "Siân", "Caerdydd", "+447700900911", areas=["CF"], lead=True, language="cy")
     referral = referred(bot, "+447700900611", language="cy")
-    siân.deliver().expect(f"ATGYFEIRIAD NEWYDD {referral}: Sam, yn dewis Cymraeg, SMS", f"DERBYN {referral}")
+    siân.deliver().expect_key("referral.practitioner_new_short", id=referral, who="Sam, yn dewis Cymraeg, SMS").expect(f"DERBYN {referral}")
     alert = alert_from(bot, "+447700900612")
     siân.deliver().expect(f"CYDNABOD {alert}")
-    siân.send("1").expect("Mae mwy nag un peth yn aros").expect_lang("cy")
-    siân.send(f"cydnabod {alert}").expect(f"rhybudd {alert}")
-    siân.send(f"DERBYN{referral}").expect(f"Atgyfeiriad {referral} wedi'i dderbyn")
+    siân.send("1").expect_key("practitioner.which", lang="cy").expect_lang("cy")
+    siân.send(f"cydnabod {alert}").expect_key("safeguarding.alert_acknowledged", alert=alert)
+    siân.send(f"DERBYN{referral}").expect_key("referral.practitioner_accepted", id=referral)
     siân.send(f"ffoniais {referral}").expect_lang("cy")
     assert bot.rows(Referral, id=referral)[0].status == "contacted"
     nudge_for(bot, referral)
@@ -101,12 +101,12 @@ def test_welsh_commands_from_a_welsh_speaking_practitioner(bot):
     siân.send(f"aeth {referral}").expect_lang("cy")
     assert [b.status for b in bot.rows(Booking)] == ["attended"]
     request = erasure_from(bot, "+447700900613")
-    siân.deliver().expect(f"Cais dileu {request}", f"DILEU {request}")
-    siân.send(f"dileu {request}").expect(f"Dileu cais {request}")
-    siân.send("ie").expect("wedi'i ddileu")
+    siân.deliver().expect_key("rights.practitioner.request", request=request)
+    siân.send(f"dileu {request}").expect_key("rights.practitioner.confirm_ask", request=request)
+    siân.send("ie").expect_key("rights.practitioner.erased", lang="cy")
     assert [r.status for r in bot.rows(ErasureRequest)] == ["done"]
     siân.send("rhestr").expect(f"Atgyfeiriad {referral}")
-    siân.send("beth?").expect("Gorchmynion", "CYDNABOD n", "RHESTR")
+    siân.send("beth?").expect_key("practitioner.commands", lang="cy")
 
 
 def test_nudges_go_by_the_referral_number_not_the_booking(bot, alys):
@@ -117,38 +117,37 @@ def test_nudges_go_by_the_referral_number_not_the_booking(bot, alys):
             session.get(Referral, number).status = "contacted"
     booking = nudge_for(bot, second)                   # booking 1, about referral 2
     assert booking != second
-    alys.deliver().expect(f"Referral {second} (Gwen, prefers English, SMS)", "did Gwen attend",
-                          absent=("ref 0",))
-    alys.send(f"WENT {first}").expect("can't find")     # Sam's referral has no question waiting
+    alys.deliver().expect_key("nudge.question", n=second, name="Gwen", who="Gwen, prefers English, SMS").expect(absent=("ref 0",))
+    alys.send(f"WENT {first}").expect_key("nudge.not_found", lang="en")     # Sam's referral has no question waiting
     assert [b.status for b in bot.rows(Booking)] == ["booked"]
-    alys.press(f"attendance:{second}:attended").expect("recorded that Gwen attended")   # the button, the same
+    alys.press(f"attendance:{second}:attended").expect_key("nudge.recorded_attended", name="Gwen")   # the button, the same
     assert [b.status for b in bot.rows(Booking)] == ["attended"]
 
 
 def test_show_gives_the_whole_referral_and_help_the_commands(bot, alys):
     referral = referred(bot, "+447700900671")
     alys.deliver()
-    alys.send(f"SHOW {referral}").expect(f"NEW REFERRAL {referral}", "Getting out more", "CF10 1AA")
-    alys.send("HELP").expect("Commands", "SHOW n")
+    alys.send(f"SHOW {referral}").expect_key("referral.practitioner_new", id=referral).expect("Getting out more", "CF10 1AA")
+    alys.send("HELP").expect_key("practitioner.commands", lang="en")
 
 
 def test_erasure_by_buttons_is_two_taps_the_second_naming_the_request(bot, alys):
     request = erasure_from(bot, "+447700900681")
     alys.deliver()
-    confirm = alys.press(f"erase:{request}:erase").expect(f"Erase request {request}")
+    confirm = alys.press(f"erase:{request}:erase").expect_key("rights.practitioner.confirm_ask", request=request)
     if alys.channel == "sms":
         confirm.expect("YES / NO", absent=("1 Yes",))
     else:
         assert [o["value"] for o in confirm.options] == [f"erase:{request}:confirm", f"erase:{request}:later"]
     assert bot.rows(Person, id=bot.rows(ErasureRequest)[0].person_id)
-    alys.press(f"erase:{request}:confirm").expect("Done", "erased")
+    alys.press(f"erase:{request}:confirm").expect_key("rights.practitioner.erased", lang="en")
     assert [r.status for r in bot.rows(ErasureRequest)] == ["done"]
 
 
 def test_a_confirm_button_without_its_question_only_asks(bot, alys):
     request = erasure_from(bot, "+447700900691")
     alys.deliver()
-    alys.press(f"erase:{request}:confirm").expect(f"Erase request {request}", "cannot be undone")
+    alys.press(f"erase:{request}:confirm").expect_key("rights.practitioner.confirm_ask", request=request)
     assert [r.status for r in bot.rows(ErasureRequest)] == ["pending"]
     alys.send("ACK 99")                                  # anything else: the question lapses
     alys.send("yes")
@@ -160,7 +159,7 @@ def test_refusals_are_logged_without_personal_data(bot, caplog):
     gareth = linked_practitioner(bot, "Gareth", "Gwynedd", "+447700900931", areas=["LL"])
     referral = referred(bot, "+447700900699", first_name="Sioned")
     with caplog.at_level("WARNING"):
-        gareth.send(f"ACCEPT {referral}").expect("can't find an open referral")
+        gareth.send(f"ACCEPT {referral}").expect_key("referral.practitioner_unknown", lang="en")
     [record] = [r for r in caplog.records if "refused" in r.getMessage()]
     logged = record.getMessage() + repr(record.__dict__)
     assert "Sioned" not in logged and "+447700900699" not in logged and "Getting out" not in logged
@@ -196,12 +195,13 @@ def test_forged_buttons_from_another_team_get_not_found_and_are_counted(bot, aly
     before, refused = state_of(bot), PRACTITIONER_REFUSED.labels(action)._value.get()
     reply = gwynedd.press(value.format(alert=alert, referral=referral, booking=booking, request=request))
     reply.expect(absent=("Sam", "Gwen", "I want to die", "+447700900"))
-    assert any(w in reply.text for w in ("can't find", "not found")), reply.text
+    assert set(reply.keys) & {"nudge.not_found", "rights.practitioner.not_found", "referral.practitioner_unknown",
+                              "safeguarding.alert_unknown", "close.unknown"}, reply.keys
     assert state_of(bot) == before
     assert PRACTITIONER_REFUSED.labels(action)._value.get() == refused + 1
     # Typed, the same: not found.
     if action == "alert":
-        gwynedd.send(f"ACK {alert}").expect("can't find")
+        gwynedd.send(f"ACK {alert}").expect_key("safeguarding.alert_unknown", lang="en")
     assert state_of(bot) == before
 
 
@@ -226,7 +226,7 @@ def test_erasure_requests_go_only_to_the_persons_team(bot):
     person = bot.as_("+447700900641")
     person.send("delete my data")
     person.send("1")
-    gareth.deliver().expect("Erasure request")
+    gareth.deliver().expect_key("rights.practitioner.request", lang="en")
     alys.deliver().expect_nothing()
 
 
@@ -241,7 +241,7 @@ def test_the_data_protection_team_gets_every_request(settings, clock):
         linked_practitioner(bot, "Alys", "Caerdydd", "+447700900901", areas=["CF"])
         dpo = linked_practitioner(bot, "Dylan", "Data protection", "+447700900951")
         request = erasure_from(bot, "+447700900651")
-        dpo.deliver().expect(f"Erasure request {request}")
-        dpo.send(f"ERASE {request}").expect("cannot be undone")
+        dpo.deliver().expect_key("rights.practitioner.request", request=request)
+        dpo.send(f"ERASE {request}").expect_key("rights.practitioner.confirm_ask", lang="en")
     finally:
         app.close()

@@ -44,28 +44,29 @@ def consenting_bot(app):
 
 @pytest.mark.parametrize("answer", ["1", "yes", "Yes, I agree", "ok", "ydw", "Ydw, rwy'n cytuno"])
 def test_yes_records_consent_and_carries_on(consenting_bot, answer):
-    consenting_bot.send("1").expect("Do you agree?", "1 Yes, I agree", "2 No", "3 More about privacy")
-    consenting_bot.send(answer).expect("Thank you", "You're welcome")
+    consenting_bot.send("1").expect_key("consent.question", lang="en", choices=('yes', 'no', 'privacy'))
+    consenting_bot.send(answer).expect_key("consent.thanks", "menu.you_are_welcome", lang="en")
     assert [c.given for c in consenting_bot.rows(Consent)] == [True]
 
 
 @pytest.mark.parametrize("answer", ["2", "no", "No thanks", "nac ydw", "na"])
 def test_no_is_respected_and_the_person_can_still_use_the_service(consenting_bot, answer):
     consenting_bot.send("1")
-    consenting_bot.send(answer).expect("We won't keep anything personal", "What would you like to do?")
+    consenting_bot.send(answer).expect_key("consent.declined", "menu.prompt", lang="en")
     assert [c.given for c in consenting_bot.rows(Consent)] == [False]
 
 
 @pytest.mark.parametrize("answer", ["3", "privacy", "PREIFATRWYDD"])
 def test_privacy_gives_the_full_notice_then_asks_again(consenting_bot, answer):
     consenting_bot.send("1")
-    consenting_bot.send(answer).expect("Privacy:", "90 days", "Do you agree?")
+    consenting_bot.send(answer).expect_key("consent.privacy_notice", "consent.question", lang="en").expect_key(
+        "consent.privacy_notice", days=90)
     assert consenting_bot.rows(Consent) == []
 
 
 def test_an_unclear_answer_asks_again(consenting_bot):
     consenting_bot.send("1")
-    consenting_bot.send("what is this?").expect("Please answer yes or no", "Do you agree?")
+    consenting_bot.send("what is this?").expect_key("consent.not_understood", "consent.question", lang="en")
 
 
 def test_consent_flow_is_pure_and_carries_the_next_flow():

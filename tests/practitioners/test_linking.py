@@ -21,7 +21,7 @@ def add(app, name="Alys", team="Caerdydd", **kwargs):
 def test_a_practitioner_links_by_sms_with_their_code(app, bot):
     pid, code = add(app)
     practitioner_phone = bot.as_("+447700900999")
-    practitioner_phone.send(f"LINK {code}").expect("Hello Alys", "linked to Cyswllt as a practitioner")
+    practitioner_phone.send(f"LINK {code}").expect_key("practitioner.linked", name="Alys")
     [row] = bot.rows(Practitioner, id=pid)
     assert row.person_id == practitioner_phone.person().id
     assert row.link_code_hash is None, "a code works once"
@@ -29,27 +29,27 @@ def test_a_practitioner_links_by_sms_with_their_code(app, bot):
 
 def test_a_practitioner_links_by_telegram_in_welsh(app, telegram_bot):
     _, code = add(app, name="Siân", language="cy")
-    telegram_bot.send(f"/link {code.lower()}").expect("Helo Siân").expect_lang("cy")
-    telegram_bot.send("rhestr").expect("Does dim byd ar agor")
+    telegram_bot.send(f"/link {code.lower()}").expect_key("practitioner.linked", name="Siân").expect_lang("cy")
+    telegram_bot.send("rhestr").expect_key("practitioner.nothing_open", lang="cy")
 
 
 def test_a_wrong_code_is_refused_kindly_and_gives_no_access(app, bot):
     add(app)
-    bot.send("LINK ABCD-EFGH").expect("isn't right or has expired")
+    bot.send("LINK ABCD-EFGH").expect_key("practitioner.link_failed", lang="cy+en")
     assert not bot.rows(Practitioner)[0].person_id
-    bot.send("hi").expect("1 Cymraeg", "2 English")  # an ordinary conversation goes on
+    bot.send("hi").expect_key(choices=('cy', 'en'))  # an ordinary conversation goes on
 
 
 def test_an_expired_code_is_refused(app, bot, clock):
     _, code = add(app, code_ttl=timedelta(hours=1))
     clock.advance(timedelta(hours=2))
-    bot.send(f"link {code}").expect("expired")
+    bot.send(f"link {code}").expect_key("practitioner.link_failed", lang="cy+en")
 
 
 def test_a_code_cannot_be_used_twice(app, bot):
     _, code = add(app)
     bot.as_("+447700900999").send(f"LINK {code}")
-    bot.as_("+447700900888").send(f"LINK {code}").expect("isn't right")
+    bot.as_("+447700900888").send(f"LINK {code}").expect_key("practitioner.link_failed", lang="cy+en")
 
 
 def test_a_practitioners_button_reaches_the_feature_that_owns_it(app, bot):
@@ -67,8 +67,8 @@ def test_a_practitioners_button_reaches_the_feature_that_owns_it(app, bot):
     phone = bot.as_("+447700900999")
     phone.send(f"LINK {code}")
     phone.press("alert:7:ack")
-    phone.send("1").expect("Nothing is waiting")  # no item waits for an answer
-    phone.press("alert:7:reason").expect("Commands")
+    phone.send("1").expect_key("practitioner.nothing_waiting", lang="en")  # no item waits for an answer
+    phone.press("alert:7:reason").expect_key("practitioner.commands", lang="en")
     phone.send("They are safe with family now")
     assert seen == [("Alys", "7", "ack", ""), ("Alys", "7", "reason", ""),
                     ("Alys", "7", "reason_given", "They are safe with family now")]
@@ -90,7 +90,7 @@ def test_a_later_message_with_options_does_not_change_what_a_number_means(app, b
             channel="sms", address=phone.address, now=app.clock.now(),
             person=session.get(type(person), person.id))
     phone.deliver()
-    phone.send("1").expect("Nothing is waiting")   # alert 3 is not an item waiting for them
+    phone.send("1").expect_key("practitioner.nothing_waiting", lang="en")   # alert 3 is not an item waiting for them
     assert seen == []
 
 

@@ -33,14 +33,13 @@ def test_removal_mid_escalation_moves_everything_on_at_once(bot):
     bryn = linked_practitioner(bot, "Bryn", "Caerdydd", "+447700900902", rank=2)
     referral = referred(bot, "+447700900801")            # round robin: Alys first
     alert = alert_from(bot, "+447700900802")
-    alys.deliver().expect(f"SAFEGUARDING ALERT {alert}")
+    alys.deliver().expect_key("safeguarding.alert", alert=alert)
     bryn.deliver()
     alys_id, bryn_id = (bot.rows(Practitioner, name=n)[0].id for n in ("Alys", "Bryn"))
     assert bot.rows(Referral, id=referral)[0].practitioner_id == alys_id     # the round robin starts with her
     moved = _remove(bot, "Alys")
     assert moved == {"referrals": 1, "alerts": 1, "nudges": 0}
-    bryn.deliver().expect(f"SAFEGUARDING ALERT {alert}", "ESCALATED",     # at once, not in 15 minutes
-                          f"NEW REFERRAL {referral}")
+    bryn.deliver().expect_key("safeguarding.alert_escalated", alert=alert).expect_key("referral.practitioner_new_short", id=referral)
     [row] = bot.rows(Practitioner, name="Alys")
     assert not row.active and row.person_id is None and row.removed_at is not None
     assert bot.rows(Referral, id=referral)[0].practitioner_id == bryn_id     # back to the team's round robin
@@ -50,7 +49,8 @@ def test_removal_mid_escalation_moves_everything_on_at_once(bot):
     assert bot.rows(SafeguardingAlert, id=alert)[0].status == "open"
     alert_from(bot, "+447700900803")
     bot.advance("1h")
-    assert "SAFEGUARDING ALERT" not in alys.deliver().text     # no more alerts to a leaver
+    alerts = {"safeguarding.alert", "safeguarding.alert_escalated", "safeguarding.alert_further", "practitioner.item_alert"}
+    assert not alerts & set(alys.deliver().keys)     # no more alerts to a leaver
 
 
 def test_a_person_who_chose_welsh_goes_to_a_welsh_speaker(bot):
@@ -78,12 +78,11 @@ def test_an_unaccepted_referral_goes_to_the_team_lead_and_into_status(bot):
     lead.deliver(), bryn.deliver()
     settings = bot.app.settings.referral
     bot.advance(timedelta(hours=settings.accept_reminder_after_hours + 1))
-    bryn.deliver().expect("still waiting to be accepted")
+    bryn.deliver().expect_key("referral.practitioner_accept_reminder", lang="en")
     lead.deliver().expect_nothing()
     assert unaccepted_referrals(bot.app.engine, bot.app.clock.now(), bot.app.settings) == []
     bot.advance(timedelta(hours=settings.escalate_to_lead_after_hours))
-    lead.deliver().expect(f"Referral {referral} (Sam, prefers English, SMS) has not been accepted", "team lead",
-                          f"ACCEPT {referral}")
+    lead.deliver().expect_key("referral.practitioner_to_lead", id=referral, who="Sam, prefers English, SMS").expect(f"ACCEPT {referral}")
     [row] = unaccepted_referrals(bot.app.engine, bot.app.clock.now(), bot.app.settings)
     assert row["referral"] == referral
     bot.advance("1d")

@@ -18,41 +18,39 @@ def statements(bot, person=None):
 def test_a_whole_referral_in_english_by_sms_with_skips_corrections_and_bad_answers(bot):
     alys = linked_practitioner(bot, "Alys", "Caerdydd", "+447700900901", areas=["CF"])
     bot.speaking("en")
-    bot.send("MENU").expect("Refer myself")
-    bot.send("1").expect("Social prescribing connects you", "PRIVACY", "Do you agree?", before="Do you agree?")
-    bot.send("privacy").expect("privacy")
-    bot.send("yes").expect("What matters to you right now?")
-    bot.send("Getting out of the house more, I've been on my own since my wife died").expect("Which of these")
-    bot.send("1 and 9").expect("Got: Feeling less alone, Being outdoors.", "main reason")
-    bot.send("seventeen").expect("didn't catch that", "main reason")
-    bot.send("social and mental").expect("hard to take part")
-    bot.send("the bus and cost").expect("unpaid carer")
-    bot.send("maybe").expect("yes or no")
-    bot.send("no").expect("carer helping")
-    bot.send("skip").expect("first name")
-    bot.send("my name is not important 123").expect("first name is fine")
-    bot.send("Dai").expect("date of birth")
-    bot.send("31/02/1960").expect("doesn't exist")
-    bot.send("01/01/2030").expect("future")
-    bot.send("a while ago").expect("couldn't read that")
-    bot.send("1/2/1960").expect("postcode")
-    bot.send("CF99").expect("doesn't look like a UK postcode")
-    bot.send("cf10 1aa").expect("NHS number")
-    bot.send("94347659").expect("exactly 10 digits")
-    bot.send("943 476 5918").expect("doesn't add up")
-    bot.send("943 476 5919").expect("How would you like")
-    bot.send("phone me please").expect("When is best")
-    bot.send("4").expect("Who suggested")
-    bot.send("my doctor").expect("optional questions about you", "Skip them all")
+    bot.send("MENU").expect_key(choices=('referral', 'asset_search', 'checkin', 'language'))
+    bot.send("1").expect_key("referral.intro", "consent.question", lang="en", before="consent.question")
+    bot.send("privacy").expect_key("consent.privacy_notice", lang="en")
+    bot.send("yes").expect_key("referral.what_matters", lang="en")
+    bot.send("Getting out of the house more, I've been on my own since my wife died").expect_key("referral.themes", lang="en")
+    bot.send("1 and 9").expect_key("referral.reasons", lang="en").expect_key("conversation.picked", picked=["referral.theme_lonely", "referral.theme_outdoors"])
+    bot.send("seventeen").expect_key("referral.picks_not_understood", "referral.reasons", lang="en")
+    bot.send("social and mental").expect_key("referral.barriers", lang="en")
+    bot.send("the bus and cost").expect_key("referral.carer", lang="en")
+    bot.send("maybe").expect_key("referral.yes_no_again", lang="en")
+    bot.send("no").expect_key("referral.has_carer", lang="en")
+    bot.send("skip").expect_key("referral.name", lang="en")
+    bot.send("my name is not important 123").expect_key("referral.name_again", lang="en")
+    bot.send("Dai").expect_key("referral.dob", lang="en")
+    bot.send("31/02/1960").expect_key("referral.dob_impossible", lang="en")
+    bot.send("01/01/2030").expect_key("referral.dob_future", lang="en")
+    bot.send("a while ago").expect_key("referral.dob_format", lang="en")
+    bot.send("1/2/1960").expect_key("referral.postcode", lang="en")
+    bot.send("CF99").expect_key("referral.postcode_invalid", lang="en")
+    bot.send("cf10 1aa").expect_key("referral.nhs", lang="en")
+    bot.send("94347659").expect_key("referral.nhs_length", lang="en")
+    bot.send("943 476 5918").expect_key("referral.nhs_check", lang="en")
+    bot.send("943 476 5919").expect_key("referral.contact_how", lang="en")
+    bot.send("phone me please").expect_key("referral.contact_when", lang="en")
+    bot.send("4").expect_key("referral.route", lang="en")
+    bot.send("my doctor").expect_key("pc.intro", lang="en", choices=('yes', 'skip'))
     # A short summary: what identifies them, how to reach them, what they want help with.
-    bot.send("2").expect("Your answers:", "Feeling less alone, Being outdoors",
-                                 "Dai", "01/02/1960", "CF10 1AA", "943 476 5919", "Phone call, Any time",
-                                 "Shall I send it", absent=("Getting out of the house more",))
+    bot.send("2").expect_key("referral.summary", "referral.summary_question", lang="en").expect("Feeling less alone, Being outdoors", "Dai", "01/02/1960", "CF10 1AA", "943 476 5919", "Phone call, Any time", absent=("Getting out of the house more",))
     # A correction from the summary
-    bot.send("2").expect("Which part")
-    bot.send("Postcode").expect("postcode")
-    bot.send("CF24 3AA").expect("Changed: Postcode: CF24 3AA", "Shall I send it", absent=("Dai",))
-    bot.send("yes").expect("has been sent", "within 5 working days")
+    bot.send("2").expect_key("referral.change_which", lang="en")
+    bot.send("Postcode").expect_key("referral.postcode", lang="en")
+    bot.send("CF24 3AA").expect_key("referral.summary_question", lang="en").expect_key("conversation.summary_changed", summary="Postcode: CF24 3AA").expect(absent=("Dai",))
+    bot.send("yes").expect_key("referral.submitted", lang="en", days=5)
 
     [referral] = bot.rows(Referral)
     assert referral.status == "submitted" and referral.route == "gp" and referral.postcode_area == "CF"
@@ -66,8 +64,7 @@ def test_a_whole_referral_in_english_by_sms_with_skips_corrections_and_bad_answe
     assert facts[80] == facts[81] == {"barriers": ["transport", "cost"]}
     assert facts[32] == {"carer": False} and 34 not in facts
     assert 45 in facts, "received by a practitioner"
-    alys.deliver().expect("NEW REFERRAL 1: Dai, prefers English, SMS +447700900123", "Getting out of the house more",
-                          "ACCEPT 1 / CALLED 1 / NOTFORUS 1 reason / REDIRECT 1 reason")
+    alys.deliver().expect_key("referral.practitioner_new_short", address="+447700900123", id=1, who="Dai, prefers English, SMS").expect("Getting out of the house more", "ACCEPT 1 / CALLED 1 / NOTFORUS 1 reason / REDIRECT 1 reason")
 
 
 def test_a_whole_referral_in_welsh_on_telegram_with_buttons(telegram_bot):
@@ -75,40 +72,39 @@ def test_a_whole_referral_in_welsh_on_telegram_with_buttons(telegram_bot):
     bot = telegram_bot
     bot.speaking("cy")
     bot.send("dewislen")
-    bot.press("referral").expect("Mae presgripsiynu cymdeithasol", "PREIFATRWYDD").expect_lang("cy")
-    bot.press("yes").expect("Beth sy'n bwysig i chi")
-    bot.send("Dw i eisiau dod i nabod pobl yn y pentref a chael mwy o hyder").expect("Gyda beth hoffech chi help")
+    bot.press("referral").expect_key("referral.intro", lang="cy").expect_lang("cy")
+    bot.press("yes").expect_key("referral.what_matters", lang="cy")
+    bot.send("Dw i eisiau dod i nabod pobl yn y pentref a chael mwy o hyder").expect_key("referral.themes", lang="cy")
     bot.press("lonely")
-    bot.press("learning").expect("Dewiswch un arall")
-    bot.press("done").expect("prif reswm")
-    bot.send("hepgor").expect("anodd cymryd rhan")
+    bot.press("learning").expect_key("referral.picked_more", lang="cy")
+    bot.press("done").expect_key("referral.reasons", lang="cy")
+    bot.send("hepgor").expect_key("referral.barriers", lang="cy")
     bot.press("confidence")
-    bot.press("done").expect("heb gael eich talu")
-    bot.send("ydw").expect("gofalwr yn eich helpu")
-    bot.send("nac ydw").expect("enw cyntaf")
-    bot.send("Siôn").expect("dyddiad geni")
-    bot.send("1af o Chwefror 1990").expect("cod post")
-    bot.send("LL57 2DG").expect("rhif GIG")
-    bot.press("skip").expect("Sut hoffech chi")
+    bot.press("done").expect_key("referral.carer", lang="cy")
+    bot.send("ydw").expect_key("referral.has_carer", lang="cy")
+    bot.send("nac ydw").expect_key("referral.name", lang="cy")
+    bot.send("Siôn").expect_key("referral.dob", lang="cy")
+    bot.send("1af o Chwefror 1990").expect_key("referral.postcode", lang="cy")
+    bot.send("LL57 2DG").expect_key("referral.nhs", lang="cy")
+    bot.press("skip").expect_key("referral.contact_how", lang="cy")
     bot.press("chat")
-    bot.press("evening").expect("Pwy awgrymodd")
-    bot.press("self").expect("cwestiwn dewisol amdanoch chi")
-    bot.press("skip").expect("Eich atebion", "Teimlo'n llai unig, Dysgu a sgiliau", "Siôn", "01/02/1990",
-                             "LL57 2DG")
-    bot.press("confirm").expect("Mae eich atgyfeiriad wedi'i anfon", "5 diwrnod gwaith").expect_lang("cy")
+    bot.press("evening").expect_key("referral.route", lang="cy")
+    bot.press("self").expect_key("pc.intro", lang="cy")
+    bot.press("skip").expect_key("referral.summary", lang="cy").expect("Teimlo'n llai unig, Dysgu a sgiliau", "Siôn", "01/02/1990", "LL57 2DG")
+    bot.press("confirm").expect_key("referral.submitted", lang="cy", days=5)
     facts = statements(bot)
     assert facts[36] == {"age_band": "35-44", "postcode_area": "LL"}
     assert facts[108] == {"themes": ["reduce_isolation", "learning"]}
     assert facts[80] == {"barriers": ["confidence"]}
     assert facts[51] == {"reasons": []}
     assert facts[32] == {"carer": True} and facts[34] == {"carer_supporting": False}
-    siân.deliver().expect("ATGYFEIRIAD NEWYDD", "Siôn", "Telegram", "[1] Derbyn").expect_lang("cy")
+    siân.deliver().expect_key("referral.practitioner_new", lang="cy").expect("Siôn", "Telegram", "[1] Derbyn").expect_lang("cy")
 
 
 def test_consent_refused_stores_nothing_personal(bot):
     bot.speaking("en")
     bot.send("MENU")
-    bot.press("referral").expect("Do you agree?")
+    bot.press("referral").expect_key("consent.question", lang="en")
     bot.send("no").expect_lang("en")
     assert bot.rows(Referral) == []
     assert [c.given for c in bot.rows(Consent)] == [False]
@@ -119,15 +115,15 @@ def test_a_referral_continues_after_a_restart_and_after_leaving(settings, clock)
     app = build_app(settings, clock=clock)
     bot = ConversationDriver(app)
     start_referral(bot)
-    bot.send("Being less lonely").expect("Which of these")
+    bot.send("Being less lonely").expect_key("referral.themes", lang="en")
     app.close()
 
     app = build_app(settings, clock=clock)  # a new process, the same database
     try:
         bot = ConversationDriver(app)
-        bot.send("1 2").expect("main reason")
-        bot.send("MENU").expect("Refer myself")
-        bot.press("referral").expect("Welcome back", "main reason")
+        bot.send("1 2").expect_key("referral.reasons", lang="en")
+        bot.send("MENU").expect_key(choices=('referral', 'asset_search', 'checkin', 'withdraw_consent', 'language'))
+        bot.press("referral").expect_key("referral.welcome_back", "referral.reasons", lang="en")
         assert bot.conversation().state["themes"] == ["lonely", "active"]
         assert [r.status for r in bot.rows(Referral)] == ["draft"]
     finally:
@@ -140,9 +136,9 @@ def test_an_unfinished_referral_gets_one_reminder_in_allowed_hours_then_closes(b
     bot.send("Being less lonely")
     bot.advance("1d").expect_nothing()
     bot.advance("1d")  # two days on, at 21:30: queued for the morning
-    [reminder] = [m for m in bot.rows(OutboundMessage) if "started a referral" in (m.body or "")]
+    [reminder] = bot.rows(OutboundMessage, catalog_key="referral.reminder")
     assert reminder.not_before == datetime(2026, 3, 5, 9, 0, tzinfo=timezone.utc)
-    bot.advance("12h").expect("You started a referral", "carry on")
+    bot.advance("12h").expect_key("referral.reminder", lang="en")
     bot.advance("1d").expect_nothing()  # once only
     bot.advance("4d")
     [referral] = bot.rows(Referral)
@@ -154,14 +150,14 @@ def test_someone_who_opted_out_gets_no_reminder(bot, clock):
     bot.send("Being less lonely")
     bot.send("STOP")
     bot.advance("3d")
-    assert not [m for m in bot.rows(OutboundMessage) if "started a referral" in (m.body or "")]
+    assert not bot.rows(OutboundMessage, catalog_key="referral.reminder")
 
 
 def test_answering_after_the_reminder_carries_on(bot):
     start_referral(bot, "cy")
     bot.send("Cwmni")
-    bot.advance("2d").expect("Fe ddechreuoch chi atgyfeiriad")
-    bot.send("1 2").expect("prif reswm")
+    bot.advance("2d").expect_key("referral.reminder", lang="cy")
+    bot.send("1 2").expect_key("referral.reasons", lang="cy")
 
 
 def test_referrals_are_routed_by_district_then_area_and_round_robin_in_the_team(bot):
@@ -185,9 +181,9 @@ def test_referrals_are_routed_by_district_then_area_and_round_robin_in_the_team(
     assert len(set(owners[:2])) == 2, "two Cardiff referrals go to two different practitioners"
     assert owners[3] == owners[0], "then the round robin comes back to the first"
     assert owners[2] not in owners[:2], "CF10 is the city team's district"
-    cardiff[0].deliver().expect("NEW REFERRAL")
-    cardiff[1].deliver().expect("NEW REFERRAL")
-    city.deliver().expect(f"NEW REFERRAL {bot.rows(Referral)[2].id}")
+    cardiff[0].deliver().expect_key("referral.practitioner_new_short", lang="en")
+    cardiff[1].deliver().expect_key("referral.practitioner_new_short", lang="en")
+    city.deliver().expect_key("referral.practitioner_new_short", id=bot.rows(Referral)[2].id)
 
 
 def test_the_practitioners_side_accept_contact_not_appropriate_and_redirect(bot, clock):
@@ -197,8 +193,8 @@ def test_the_practitioners_side_accept_contact_not_appropriate_and_redirect(bot,
     finish_quickly(bot)
     alys.deliver()
     clock.advance(timedelta(hours=36))
-    alys.send("1").expect("Referral 1 accepted", "CALLED 1")
-    alys.send("1").expect("first contact recorded")
+    alys.send("1").expect_key("referral.practitioner_accepted", id=1)
+    alys.send("1").expect_key("referral.practitioner_contacted", lang="en")
     [referral] = bot.rows(Referral)
     assert referral.status == "contacted"
     facts = statements(bot)
@@ -210,19 +206,19 @@ def test_the_practitioners_side_accept_contact_not_appropriate_and_redirect(bot,
     start_referral(second)
     finish_quickly(second)
     alys.deliver()
-    alys.press("referral:2:not_appropriate").expect("why is it not appropriate")
-    alys.send("Needs urgent mental health support: passed to the crisis team").expect("closed")
+    alys.press("referral:2:not_appropriate").expect_key("referral.practitioner_ask_reason", lang="en")
+    alys.send("Needs urgent mental health support: passed to the crisis team").expect_key("referral.practitioner_closed", lang="en")
     third = bot.as_("+447700900556")
     start_referral(third)
     finish_quickly(third)
     alys.deliver()
-    alys.press("referral:3:redirect").expect("which service")
-    alys.send("Citizens Advice for debt").expect("closed")
+    alys.press("referral:3:redirect").expect_key("referral.practitioner_ask_service", lang="en")
+    alys.send("Citizens Advice for debt").expect_key("referral.practitioner_closed", lang="en")
     statuses = {r.id: (r.status, r.outcome_reason) for r in bot.rows(Referral)}
     assert statuses[2] == ("not_appropriate", "Needs urgent mental health support: passed to the crisis team")
     assert statuses[3] == ("redirected", "Citizens Advice for debt")
     assert statements(second)[49] == {"inappropriate": True}  # the reason stays on the referral
-    alys.press("referral:99:accept").expect("can't find an open referral")
+    alys.press("referral:99:accept").expect_key("referral.practitioner_unknown", lang="en")
 
 
 def test_withdrawing_consent_in_welsh_deletes_answers_and_tells_the_practitioner(telegram_bot):
@@ -231,28 +227,28 @@ def test_withdrawing_consent_in_welsh_deletes_answers_and_tells_the_practitioner
     telegram_bot.send("Cwmni")
     finish_quickly(telegram_bot)
     alys.deliver()
-    telegram_bot.send("tynnu caniatâd yn ôl").expect("Ydych chi eisiau tynnu eich caniatâd yn ôl?")
-    telegram_bot.press("yes").expect("Mae eich caniatâd wedi'i dynnu'n ôl")
+    telegram_bot.send("tynnu caniatâd yn ôl").expect_key("referral.withdraw_confirm", lang="cy")
+    telegram_bot.press("yes").expect_key("referral.withdrawn", lang="cy")
     [referral] = telegram_bot.rows(Referral)
     assert referral.status == "withdrawn" and referral.answers == {}
     assert [c.given for c in telegram_bot.rows(Consent)] == [True, False]
-    alys.deliver().expect("has been withdrawn")
+    alys.deliver().expect_key("referral.practitioner_withdrawn", lang="en")
 
 
 def test_withdrawing_from_the_menu_and_changing_ones_mind(bot):
     start_referral(bot)
-    bot.send("MENU").expect("Withdraw my consent")
-    bot.press("withdraw_consent").expect("Do you want to withdraw")
-    bot.send("no").expect("nothing has changed")
+    bot.send("MENU").expect_key(choices=('referral', 'asset_search', 'checkin', 'withdraw_consent', 'language'))
+    bot.press("withdraw_consent").expect_key("referral.withdraw_confirm", lang="en")
+    bot.send("no").expect_key("referral.withdraw_kept", lang="en")
     assert [c.given for c in bot.rows(Consent)] == [True]
-    bot.send("withdraw consent").expect("Do you want to withdraw")
-    bot.send("yes").expect("deleted")
+    bot.send("withdraw consent").expect_key("referral.withdraw_confirm", lang="en")
+    bot.send("yes").expect_key("referral.withdrawn", lang="en")
     assert [r.status for r in bot.rows(Referral)] == ["withdrawn"]
 
 
 def test_a_telegram_deep_link_from_a_gp_carries_through_the_active_offer(telegram_bot):
-    telegram_bot.send("/start GP-W91234", payload="GP-W91234").expect("Cymraeg", "English")
-    telegram_bot.press("en").expect("Social prescribing connects you", "Do you agree?")
+    telegram_bot.send("/start GP-W91234", payload="GP-W91234").expect_key(choices=('cy', 'en'))
+    telegram_bot.press("en").expect_key("referral.intro", "consent.question", lang="en")
     telegram_bot.press("yes")
     telegram_bot.send("Help with money")
     finish_quickly(telegram_bot)
@@ -264,7 +260,7 @@ def test_a_telegram_deep_link_from_a_gp_carries_through_the_active_offer(telegra
 
 def test_an_sms_referral_code_keyword(bot):
     bot.speaking("cy")
-    bot.send("ATG TAI-CAERDYDD").expect("Mae presgripsiynu cymdeithasol")
+    bot.send("ATG TAI-CAERDYDD").expect_key("referral.intro", lang="cy")
     bot.send("ydw")
     bot.send("Tŷ oer a tamp")
     finish_quickly(bot)
@@ -273,40 +269,40 @@ def test_an_sms_referral_code_keyword(bot):
 
 
 def test_an_sms_referral_code_as_the_very_first_message(bot):
-    bot.send("REF GP-W91234").expect("Cymraeg", "English")
-    bot.send("2").expect("Social prescribing connects you")
+    bot.send("REF GP-W91234").expect_key(choices=('cy', 'en'))
+    bot.send("2").expect_key("referral.intro", lang="en")
 
 
 def test_help_in_the_middle_asks_the_same_question_again(bot):
     start_referral(bot)
     bot.send("Walking")
-    bot.send("HELP").expect("Which of these")
+    bot.send("HELP").expect_key("referral.themes", lang="en")
 
 
 def test_one_open_referral_at_a_time(bot):
     start_referral(bot)
     finish_quickly(bot)
     bot.send("MENU")
-    bot.press("referral").expect("You already have a referral")
+    bot.press("referral").expect_key("referral.already_open", lang="en")
     assert len(bot.rows(Referral)) == 1
 
 
 def test_a_practitioner_lists_what_is_open(bot):
     alys = linked_practitioner(bot, "Alys", "Caerdydd", "+447700900901", areas=["CF"], lead=True)
-    alys.send("LIST").expect("nothing open")
+    alys.send("LIST").expect_key("practitioner.nothing_open", lang="en")
     start_referral(bot)
     finish_quickly(bot)
     bot.send("I want to die")
     alys.deliver()
     alys.send("list").expect("SAFEGUARDING ALERT 1", "I want to die", "ACK 1",
                              "Referral 1", "waiting to be accepted", "ACCEPT 1", before="Referral 1")
-    alys.send("1").expect("More than one thing is waiting", "ACK 1", "ACCEPT 1")   # not a guess
-    alys.send("ACK 1").expect("you have acknowledged alert 1")
+    alys.send("1").expect_key("practitioner.which", lang="en").expect("ACK 1", "ACCEPT 1")   # not a guess
+    alys.send("ACK 1").expect_key("safeguarding.alert_acknowledged", alert=1)
 
 
 def test_a_deep_link_for_someone_we_already_know_starts_the_referral(telegram_bot):
     telegram_bot.speaking("en")
-    telegram_bot.send("/start HEALTH-NURSE1", payload="HEALTH-NURSE1").expect("Social prescribing connects you")
+    telegram_bot.send("/start HEALTH-NURSE1", payload="HEALTH-NURSE1").expect_key("referral.intro", lang="en")
 
 
 def test_on_telegram_a_phone_call_needs_a_number_which_the_practitioner_and_alerts_get(telegram_bot):
@@ -317,13 +313,13 @@ def test_on_telegram_a_phone_call_needs_a_number_which_the_practitioner_and_aler
         if bot.conversation().state["step"] == "contact_how":
             break
         bot.press("skip")
-    bot.press("phone").expect("What number")
-    bot.send("07700 9001").expect("doesn't look like a UK phone number")
-    bot.send("+44 (0)7700 900123").expect("When is best")
+    bot.press("phone").expect_key("referral.phone", lang="en")
+    bot.send("07700 9001").expect_key("referral.phone_invalid", lang="en")
+    bot.send("+44 (0)7700 900123").expect_key("referral.contact_when", lang="en")
     finish_quickly(bot)
     alys.deliver().expect("Phone: 07700900123")
     bot.send("he hits me")
-    alys.deliver().expect("SAFEGUARDING ALERT", "100200300 / 07700900123")
+    alys.deliver().expect_key("safeguarding.alert", lang="en").expect("100200300 / 07700900123")
 
 
 def test_by_sms_a_phone_call_does_not_ask_for_the_number_we_have(bot):
@@ -332,4 +328,4 @@ def test_by_sms_a_phone_call_does_not_ask_for_the_number_we_have(bot):
         if bot.conversation().state["step"] == "contact_how":
             break
         bot.press("skip")
-    bot.send("phone call").expect("When is best")
+    bot.send("phone call").expect_key("referral.contact_when", lang="en")

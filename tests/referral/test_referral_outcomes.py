@@ -15,7 +15,7 @@ def _referred(bot, language="en"):
     alys = linked_practitioner(bot, "Alys", "Caerdydd", "+447700900901", areas=["CF"])
     start_referral(bot, language)
     finish_quickly(bot)
-    alys.deliver().expect("NEW REFERRAL")
+    alys.deliver().expect_key("referral.practitioner_new_short", lang="en")
     bot.deliver()
     return alys
 
@@ -25,16 +25,16 @@ def test_a_referral_nobody_accepts_reminds_its_practitioner_once(bot):
     bot.advance("1d")
     alys.deliver().expect_nothing()
     bot.advance("1d")
-    alys.deliver().expect("Referral 1 (prefers English, SMS) is still waiting to be accepted (2 days", "ACCEPT 1")
-    alys.send("1").expect("Referral 1 accepted")
+    alys.deliver().expect_key("referral.practitioner_accept_reminder", days=2, id=1, who="prefers English, SMS").expect("ACCEPT 1")
+    alys.send("1").expect_key("referral.practitioner_accepted", id=1)
     bot.advance("3d")
     alys.deliver().expect_nothing()
-    assert len([m for m in bot.rows(OutboundMessage) if "still waiting" in (m.body or "")]) == 1
+    assert len(bot.rows(OutboundMessage, catalog_key="referral.practitioner_accept_reminder")) == 1
 
 
 def test_an_accepted_referral_is_not_chased(bot):
     alys = _referred(bot)
-    alys.send("1").expect("accepted")
+    alys.send("1").expect_key("referral.practitioner_accepted", lang="en")
     bot.advance("3d")
     alys.deliver().expect_nothing()
 
@@ -42,9 +42,9 @@ def test_an_accepted_referral_is_not_chased(bot):
 def test_closed_as_not_appropriate_the_person_is_told_kindly_and_check_ins_stop(bot, clock):
     alys = _referred(bot)
     assert {c.status for c in bot.rows(Checkin)} <= {"planned", "offered"}
-    alys.press("referral:1:not_appropriate").expect("why is it not appropriate")
-    alys.send("Needs the crisis team, passed on by phone").expect("closed")
-    bot.deliver().expect("not the right one for it just now", "HELP", "MENU")
+    alys.press("referral:1:not_appropriate").expect_key("referral.practitioner_ask_reason", lang="en")
+    alys.send("Needs the crisis team, passed on by phone").expect_key("referral.practitioner_closed", lang="en")
+    bot.deliver().expect_key("referral.person_closed_not_appropriate", lang="en")
     assert not any("crisis team" in (m.body or "") for m in bot.rows(OutboundMessage)
                    if m.address == bot.address), "the practitioner's reason is not sent to the person"
     assert {c.status for c in bot.rows(Checkin)} == {"cancelled"}
@@ -53,9 +53,9 @@ def test_closed_as_not_appropriate_the_person_is_told_kindly_and_check_ins_stop(
 
 def test_redirected_in_welsh_the_person_is_told_in_welsh(bot):
     alys = _referred(bot, "cy")
-    alys.press("referral:1:redirect").expect("which service")
-    alys.send("Cyngor ar Bopeth").expect("closed")
-    bot.deliver().expect("wasanaeth sy'n gallu eich helpu chi'n well", "DEWISLEN")
+    alys.press("referral:1:redirect").expect_key("referral.practitioner_ask_service", lang="en")
+    alys.send("Cyngor ar Bopeth").expect_key("referral.practitioner_closed", lang="en")
+    bot.deliver().expect_key("referral.person_redirected", lang="cy")
     bot.advance("7w").expect_nothing()  # no follow-up check-in after the referral closed
 
 

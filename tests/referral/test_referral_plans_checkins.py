@@ -11,12 +11,12 @@ def test_a_referral_offers_the_baseline_check_in_and_plans_the_waves(bot):
     finish_quickly(bot)
     waves = sorted(c.wave for c in bot.rows(Checkin))
     assert len(waves) == 3 and "baseline" in waves
-    bot.advance("1h").expect("20 short questions", "Reply CHECKIN")
-    bot.send("CHECKIN").expect("(1/20)")
+    bot.advance("1h").expect_key("checkin.offer_baseline", lang="en", count=20)
+    bot.send("CHECKIN").expect_key("q.ons4.life_satisfaction", number=1, total=20)
 
 
 def test_a_welsh_referral_offers_the_check_in_in_welsh(telegram_bot):
     start_referral(telegram_bot, language="cy")
     telegram_bot.send("Cwrdd â phobl eto")
     finish_quickly(telegram_bot)
-    telegram_bot.advance("1h").expect_lang("cy").expect("20 cwestiwn byr", "LLES")
+    telegram_bot.advance("1h").expect_lang("cy").expect_key("checkin.offer_baseline", lang="cy", count=20)

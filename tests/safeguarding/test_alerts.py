@@ -25,7 +25,7 @@ def test_an_alert_names_the_tier_the_category_and_the_language(bot):
     alys.deliver().expect("Tier: clear disclosure (urgent). Category: suicide. Their language: English.",
                           absent=(WELSH_WARNING,))
     bot.send(ABUSE["en"])  # a further message while the alert is open carries them too
-    alys.deliver().expect("they have written again", "Tier: clear disclosure (urgent)")
+    alys.deliver().expect_key("safeguarding.alert_further", lang="en").expect("Tier: clear disclosure (urgent)")
 
 
 def test_an_abuse_alert_names_its_category(bot):
@@ -40,7 +40,7 @@ def test_a_concern_note_names_them_too(bot):
     alys, _, _ = team(bot)
     bot.speaking("en")
     bot.send(POSSIBLE["en"])
-    alys.deliver().expect("SAFEGUARDING CONCERN", "Tier: possible risk (gentle check sent). Category: suicide. "
+    alys.deliver().expect_key("concern.note", lang="en").expect("Tier: possible risk (gentle check sent). Category: suicide. "
                           "Their language: English.")
 
 
@@ -48,14 +48,14 @@ def test_a_welsh_writers_alert_to_someone_who_may_not_read_welsh_says_so(bot):
     alys, _, _ = team(bot)
     bot.speaking("cy")
     bot.send(CLEAR["cy"])
-    alys.deliver().expect("SAFEGUARDING ALERT", "Their language: Welsh.", WELSH_WARNING).expect_lang("en")
+    alys.deliver().expect_key("safeguarding.alert", lang="en").expect("Their language: Welsh.", WELSH_WARNING).expect_lang("en")
     [alert] = bot.rows(SafeguardingAlert)
     assert (alert.language, alert.tier, alert.category) == ("cy", "clear", "suicide")
 
 
 def test_before_choosing_a_language_a_welsh_writer_counts_as_welsh(bot):
     alys, _, _ = team(bot)
-    bot.send(CLEAR["cy"]).expect("Diolch am ddweud wrtha i")
+    bot.send(CLEAR["cy"]).expect_key("safeguarding.crisis", lang="cy")
     alys.deliver().expect("Their language: Welsh.", WELSH_WARNING)
 
 
@@ -63,8 +63,7 @@ def test_a_welsh_reading_lead_gets_a_welsh_writers_alert_first_in_welsh(bot):
     alys, _, ceri = team(bot, welsh_lead=True)
     bot.speaking("cy")
     bot.send(CLEAR["cy"])
-    ceri.deliver().expect("RHYBUDD DIOGELU", "Haen: datgeliad clir (brys). Categori: hunanladdiad. Eu hiaith: Cymraeg.",
-                          absent=("GYMRAEG ac efallai",)).expect_lang("cy")
+    ceri.deliver().expect_key("safeguarding.alert", lang="cy").expect("Haen: datgeliad clir (brys). Categori: hunanladdiad. Eu hiaith: Cymraeg.", absent=("GYMRAEG ac efallai",)).expect_lang("cy")
     alys.deliver().expect_nothing()
 
 
@@ -75,16 +74,16 @@ def test_escalation_prefers_a_welsh_speaking_colleague_for_a_welsh_speaker(bot):
     alys.deliver().expect(WELSH_WARNING)  # the lead is asked first, and told
     bot.advance("15m")
     bryn.deliver().expect_nothing()
-    ceri.deliver().expect("UWCHGYFEIRIO", "Alys", "Eu hiaith: Cymraeg").expect_lang("cy")
+    ceri.deliver().expect_key("safeguarding.alert_escalated", lang="cy").expect("Alys", "Eu hiaith: Cymraeg").expect_lang("cy")
     bot.advance("15m")
-    bryn.deliver().expect("ESCALATED", WELSH_WARNING)
+    bryn.deliver().expect_key("safeguarding.alert_escalated", lang="en").expect(WELSH_WARNING)
 
 
 def test_an_english_speakers_escalation_keeps_the_teams_order(bot):
     alys, bryn, ceri = team(bot)
     bot.speaking("en")
     bot.send(CLEAR["en"])
-    alys.deliver().expect("SAFEGUARDING ALERT")
+    alys.deliver().expect_key("safeguarding.alert", lang="en")
     bot.advance("15m")
-    bryn.deliver().expect("ESCALATED", absent=(WELSH_WARNING,))
+    bryn.deliver().expect_key("safeguarding.alert_escalated", lang="en").expect(absent=(WELSH_WARNING,))
     ceri.deliver().expect_nothing()

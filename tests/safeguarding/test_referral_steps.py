@@ -29,9 +29,9 @@ def test_risk_at_every_referral_step(app, bot, step, language, channel):
 
     person.send(RISK[language]).expect("116 123", "999").expect_lang(language)
     assert len(person.rows(SafeguardingAlert)) == 1
-    lead.deliver().expect("SAFEGUARDING ALERT", RISK[language])
+    lead.deliver().expect_key("safeguarding.alert", lang="en").expect(RISK[language])
     person.advance("15m")  # nobody acknowledged: it goes down the list
-    deputy.deliver().expect("ESCALATED", RISK[language][:20])
+    deputy.deliver().expect_key("safeguarding.alert_escalated", lang="en").expect(RISK[language][:20])
     person.send("ok").expect(options=True).expect_lang(language)
     person.press("continue").expect_lang(language)
     conversation = person.conversation()
@@ -49,7 +49,7 @@ def test_after_a_referral_the_assigned_practitioner_gets_the_alert_not_the_lead(
     start_referral(second)
     finish_quickly(second)  # Bryn's turn
     lead.deliver()
-    bryn.deliver().expect("NEW REFERRAL")
+    bryn.deliver().expect_key("referral.practitioner_new_short", lang="en")
     second.send("he hits me").expect("116 123")
-    bryn.deliver().expect("SAFEGUARDING ALERT", "he hits me")
+    bryn.deliver().expect_key("safeguarding.alert", lang="en").expect("he hits me")
     lead.deliver().expect_nothing()

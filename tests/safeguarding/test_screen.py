@@ -33,7 +33,7 @@ def test_a_disclosure_in_english_by_sms_gets_the_crisis_reply_and_alerts_the_lea
     bot.speaking("en")
     reply = bot.send("I want to kill myself").expect(*CONTACTS_EN, "Thank you for telling me").expect_lang("en")
     assert "just a bot" not in reply.text.casefold()
-    lead.deliver().expect("SAFEGUARDING ALERT 1", "I want to kill myself", "+447700900123", "ACK 1")
+    lead.deliver().expect_key("safeguarding.alert", alert=1).expect("I want to kill myself", "+447700900123", "ACK 1")
     second.deliver().expect_nothing()
     [alert] = bot.rows(SafeguardingAlert)
     assert alert.status == "open" and "suicide" in alert.detected_by
@@ -46,19 +46,19 @@ def test_a_disclosure_in_welsh_on_telegram_gets_the_welsh_crisis_reply(telegram_
     lead, _, _ = team(telegram_bot, channel="telegram")
     telegram_bot.speaking("cy")
     telegram_bot.send("dw i isio marw").expect(*CONTACTS_CY, "Diolch am ddweud wrtha i").expect_lang("cy")
-    lead.deliver().expect("SAFEGUARDING ALERT", "dw i isio marw", "Telegram", "[1] Acknowledge")
+    lead.deliver().expect_key("safeguarding.alert", lang="en").expect("dw i isio marw", "Telegram", "[1] Acknowledge")
 
 
 def test_a_first_message_that_is_a_disclosure_is_answered_before_any_language_offer(bot):
     team(bot)
     bot.send("I can't go on like this, I want to die").expect("116 123", absent=("1 Cymraeg",))
     assert bot.rows(SafeguardingAlert)
-    bot.send("hello").expect("Cymraeg", "English")  # the Active Offer comes afterwards
+    bot.send("hello").expect_key(choices=('cy', 'en'))  # the Active Offer comes afterwards
 
 
 def test_an_unclear_language_gets_the_crisis_reply_in_both_languages_welsh_first(bot):
     team(bot)
-    bot.send("kms").expect("Diolch am ddweud wrtha i", before="Thank you for telling me")
+    bot.send("kms").expect("Diolch am ddweud wrtha i", before="Thank you for telling me")   # Welsh first
 
 
 def test_someone_who_texted_stop_still_gets_the_crisis_contacts_and_an_alert(bot):
@@ -66,7 +66,7 @@ def test_someone_who_texted_stop_still_gets_the_crisis_contacts_and_an_alert(bot
     bot.speaking("en")
     bot.send("STOP")
     bot.send("I'm going to end it all tonight").expect("116 123")
-    lead.deliver().expect("SAFEGUARDING ALERT")
+    lead.deliver().expect_key("safeguarding.alert", lang="en")
     bot.send("hello").expect_nothing()  # otherwise still opted out
 
 
@@ -74,19 +74,19 @@ def test_unacknowledged_alerts_escalate_down_the_list_and_round_again(bot, clock
     lead, second, third = team(bot)
     bot.speaking("en")
     bot.send("he hits me and I'm scared of him")
-    lead.deliver().expect("SAFEGUARDING ALERT")
+    lead.deliver().expect_key("safeguarding.alert", lang="en")
     bot.advance("14m")
     second.deliver().expect_nothing()
     bot.advance("1m")
-    second.deliver().expect("ESCALATED", "not acknowledged by Alys within 15 minutes", "he hits me")
+    second.deliver().expect_key("safeguarding.alert_escalated", lang="en", alert=1, minutes=15, previous="Alys").expect("he hits me")
     bot.advance("15m")
-    third.deliver().expect("UWCHGYFEIRIO", "Bryn").expect_lang("cy")
+    third.deliver().expect_key("safeguarding.alert_escalated", lang="cy").expect("Bryn").expect_lang("cy")
     bot.advance("15m")
-    lead.deliver().expect("ESCALATED", "Ceri")  # the list is exhausted: back to the top
+    lead.deliver().expect_key("safeguarding.alert_escalated", lang="en").expect("Ceri")  # the list is exhausted: back to the top
     assert kinds(bot) == ["raised", "sent", "escalated", "escalated", "list_exhausted", "escalated"]
-    third.send("1").expect("Diolch: rydych chi wedi cydnabod rhybudd")
-    lead.deliver().expect("acknowledged by Ceri")
-    second.deliver().expect("acknowledged by Ceri")
+    third.send("1").expect_key("safeguarding.alert_acknowledged", lang="cy")
+    lead.deliver().expect_key("safeguarding.alert_taken", name="Ceri")
+    second.deliver().expect_key("safeguarding.alert_taken", name="Ceri")
     bot.advance("1h")
     assert not [m for m in bot.rows(OutboundMessage) if "ESCALATED" in (m.body or "") and m.status == "queued"]
     assert kinds(bot)[-1] == "acknowledged"
@@ -98,11 +98,11 @@ def test_an_acknowledged_alert_does_not_escalate_and_a_second_ack_is_told_who_to
     lead, second, _ = team(bot)
     bot.speaking("en")
     bot.send("self harm")
-    lead.press("alert:1:ack").expect("you have acknowledged alert 1")
+    lead.press("alert:1:ack").expect_key("safeguarding.alert_acknowledged", alert=1)
     bot.advance("1h")
     second.deliver().expect_nothing()
-    second.press("alert:1:ack").expect("already been acknowledged by Alys")
-    second.press("alert:99:ack").expect("can't find that alert")
+    second.press("alert:1:ack").expect_key("safeguarding.alert_already", name="Alys")
+    second.press("alert:99:ack").expect_key("safeguarding.alert_unknown", lang="en")
 
 
 def test_escalation_time_is_configurable(settings, clock):
@@ -114,7 +114,7 @@ def test_escalation_time_is_configurable(settings, clock):
         bot.speaking("en")
         bot.send("I want to die")
         bot.advance("5m")
-        second.deliver().expect("within 5 minutes")
+        second.deliver().expect_key("safeguarding.alert_escalated", minutes=5)
     finally:
         app.close()
 
@@ -125,7 +125,7 @@ def test_more_messages_while_the_alert_is_open_reach_whoever_was_alerted(bot):
     bot.send("I want to die")
     lead.deliver()
     bot.send("I've taken all my pills").expect("116 123")
-    lead.deliver().expect("they have written again", "taken all my pills")
+    lead.deliver().expect_key("safeguarding.alert_further", lang="en").expect("taken all my pills")
     assert len(bot.rows(SafeguardingAlert)) == 1
     assert len(bot.rows(DataSetEvent, statement=27)) == 1
     assert "further_message" in kinds(bot)
@@ -171,8 +171,8 @@ def test_the_nlu_risk_intent_alone_is_a_possible_risk_the_gentle_check_and_a_con
         bot = ConversationDriver(app)
         lead, _, _ = team(bot)
         bot.speaking("en")
-        bot.send("everything is dark lately").expect("are you safe right now?", absent=("116 123",))
-        lead.deliver().expect("SAFEGUARDING CONCERN")
+        bot.send("everything is dark lately").expect_key("safeguarding.check", lang="en").expect(absent=("116 123",))
+        lead.deliver().expect_key("concern.note", lang="en")
         [alert] = bot.rows(SafeguardingAlert)
         assert alert.detected_by == ["nlu"] and alert.tier == "possible"
     finally:
@@ -200,7 +200,7 @@ def test_a_practitioner_from_another_team_cannot_take_an_alert(bot):
     outsider = linked_practitioner(bot, "Dafydd", "Gwynedd", "+447700900950", areas=["LL"])
     bot.speaking("en")
     bot.send("I want to die")
-    outsider.press("alert:1:ack").expect("can't find that alert")
+    outsider.press("alert:1:ack").expect_key("safeguarding.alert_unknown", lang="en")
     assert bot.rows(SafeguardingAlert)[0].status == "open"
 
 
@@ -217,7 +217,7 @@ def test_operator_errors_name_the_setting_or_file(tmp_path):
 
 def test_a_first_message_in_welsh_gets_the_crisis_reply_in_welsh(bot):
     team(bot)
-    bot.send("dw i isio marw").expect("Diolch am ddweud wrtha i", absent=("Thank you for telling me",))
+    bot.send("dw i isio marw").expect_key("safeguarding.crisis", lang="cy")   # in Welsh only
 
 
 def test_if_the_alert_cannot_be_raised_the_crisis_reply_still_goes_out(bot, monkeypatch, caplog):

@@ -32,9 +32,9 @@ def the_alert(bot) -> SafeguardingAlert:
 def test_a_possible_risk_gets_the_gentle_check_and_a_concern_note_not_the_crisis_reply(bot, language):
     lead = lead_of(bot)
     at_what_matters(bot, language)
-    reply = bot.send(POSSIBLE[language]).expect(CHECK[language], options=True).expect_lang(language)
+    reply = bot.send(POSSIBLE[language]).expect_key("safeguarding.check", lang=language, options=True).expect_lang(language)
     assert len(reply.options) == 3 and CRISIS[language] not in reply.text
-    note = lead.deliver().expect("CONCERN" if language == "en" else "CONCERN", POSSIBLE[language][:15])
+    note = lead.deliver().expect_key("concern.note", lang="en").expect(POSSIBLE[language][:15])
     assert not note.options, "a concern note has no Acknowledge button"
     alert = the_alert(bot)
     assert (alert.tier, alert.status, alert.category, alert.language) == ("possible", "checking", "suicide", language)
@@ -66,10 +66,10 @@ def test_not_safe_or_talk_to_someone_moves_to_the_crisis_reply_and_an_urgent_ale
     lead = lead_of(bot)
     at_what_matters(bot)
     bot.send(POSSIBLE["en"])
-    lead.deliver().expect("CONCERN")
+    lead.deliver().expect_key("concern.note", lang="en")
     replies = bot.press(answer) if answer in ("not_safe", "talk") else bot.send(answer)
     replies.expect("116 123", "999")
-    lead.deliver().expect("SAFEGUARDING ALERT", POSSIBLE["en"][:15], "clear disclosure", "Acknowledge")
+    lead.deliver().expect_key("safeguarding.alert", lang="en").expect(POSSIBLE["en"][:15], "clear disclosure")
     alert = the_alert(bot)  # the same row: the concern became the alert
     assert (alert.tier, alert.status) == ("clear", "open")
     kinds = [e.kind for e in bot.rows(AlertEvent)]
@@ -87,9 +87,9 @@ def test_not_safe_or_talk_to_someone_moves_to_the_crisis_reply_and_an_urgent_ale
 def test_a_second_signal_before_answering_moves_to_the_clear_tier(bot):
     lead = lead_of(bot)
     at_what_matters(bot)
-    bot.send(POSSIBLE["en"]).expect(CHECK["en"])
+    bot.send(POSSIBLE["en"]).expect_key("safeguarding.check", lang="en")
     bot.send(POSSIBLE_AGAIN["en"]).expect("116 123")
-    lead.deliver().expect("SAFEGUARDING ALERT", POSSIBLE["en"][:15], POSSIBLE_AGAIN["en"][:15])
+    lead.deliver().expect_key("safeguarding.alert", lang="en").expect(POSSIBLE["en"][:15], POSSIBLE_AGAIN["en"][:15])
     alert = the_alert(bot)
     assert (alert.tier, alert.status) == ("clear", "open")
     assert bot.conversation().flow == "safety"
@@ -98,7 +98,7 @@ def test_a_second_signal_before_answering_moves_to_the_clear_tier(bot):
 def test_a_second_signal_within_the_window_after_a_safe_answer_is_clear_and_after_it_is_possible(bot):
     lead_of(bot)
     bot.speaking("en")
-    bot.send(POSSIBLE["en"]).expect(CHECK["en"])
+    bot.send(POSSIBLE["en"]).expect_key("safeguarding.check", lang="en")
     bot.press("safe")
     bot.advance("3d")
     bot.send(POSSIBLE_AGAIN["en"]).expect("116 123")  # a second signal within 7 days
@@ -106,15 +106,15 @@ def test_a_second_signal_within_the_window_after_a_safe_answer_is_clear_and_afte
     bot.send("ok")
     bot.press("menu")
     bot.advance("8d")
-    bot.send(POSSIBLE["en"]).expect(CHECK["en"], absent=("116 123",))  # the window has passed
+    bot.send(POSSIBLE["en"]).expect_key("safeguarding.check", lang="en").expect(absent=("116 123",))  # the window has passed
 
 
 def test_a_clear_disclosure_during_the_check_gets_the_crisis_reply(bot):
     lead = lead_of(bot)
     bot.speaking("cy")
-    bot.send(POSSIBLE["cy"]).expect(CHECK["cy"])
+    bot.send(POSSIBLE["cy"]).expect_key("safeguarding.check", lang="cy")
     bot.send(CLEAR["cy"]).expect("0808 164 0123").expect_lang("cy")
-    lead.deliver().expect("SAFEGUARDING ALERT")
+    lead.deliver().expect_key("safeguarding.alert", lang="en")
     assert the_alert(bot).tier == "clear"
 
 
@@ -122,11 +122,11 @@ def test_no_answer_alone_tells_the_practitioner_and_asks_nothing_more(bot):
     lead = lead_of(bot)
     at_what_matters(bot)
     bot.send(POSSIBLE["en"])
-    lead.deliver().expect("CONCERN")
+    lead.deliver().expect_key("concern.note", lang="en")
     bot.advance("59m")
     lead.deliver().expect_nothing()
     bot.advance("1m").expect_nothing()  # the person is not sent the crisis reply
-    lead.deliver().expect("have not answered whether they are safe", absent=("Acknowledge",))
+    lead.deliver().expect_key("concern.unanswered", lang="en").expect(absent=("Acknowledge",))
     assert (the_alert(bot).tier, the_alert(bot).status) == ("possible", "unanswered")
     # When they do answer, it still counts.
     bot.press("safe")
@@ -139,10 +139,10 @@ def test_no_answer_with_another_signal_moves_to_the_clear_tier(bot):
     bot.send(POSSIBLE["en"])
     bot.press("safe")
     bot.advance("10d")  # outside the window: a new gentle check, with history behind it
-    bot.send(POSSIBLE_AGAIN["en"]).expect(CHECK["en"])
+    bot.send(POSSIBLE_AGAIN["en"]).expect_key("safeguarding.check", lang="en")
     lead.deliver()
     bot.advance("1h").expect("116 123")  # no answer + an earlier concern: the crisis reply
-    lead.deliver().expect("SAFEGUARDING ALERT", POSSIBLE_AGAIN["en"][:15])
+    lead.deliver().expect_key("safeguarding.alert", lang="en").expect(POSSIBLE_AGAIN["en"][:15])
     latest = bot.rows(SafeguardingAlert)[-1]
     assert (latest.tier, latest.status) == ("clear", "open")
     assert bot.conversation().flow == "safety"
@@ -152,12 +152,12 @@ def test_answers_that_are_not_answers_are_asked_once_more_then_let_be(bot):
     lead = lead_of(bot)
     at_what_matters(bot)
     bot.send(POSSIBLE["en"])
-    bot.send("what do you mean").expect("I want to be sure", options=True)
-    bot.send("hmm").expect("If you ever don't feel safe", "999")
+    bot.send("what do you mean").expect_key("safeguarding.check_again", lang="en", options=True)
+    bot.send("hmm").expect_key("safeguarding.check_later", lang="en").expect("999")
     conversation = bot.conversation()
     assert conversation.flow == "referral" and conversation.state["what_matters"] == POSSIBLE["en"]
     assert the_alert(bot).status == "unanswered"
-    lead.deliver().expect("have not answered")
+    lead.deliver().expect_key("concern.unanswered", lang="en")
 
 
 def test_nothing_risky_carries_on_in_the_flow(bot):
@@ -171,8 +171,8 @@ def test_nothing_risky_carries_on_in_the_flow(bot):
 
 def test_a_first_message_that_may_be_a_risk_is_checked_then_the_language_offer_keeps_it(bot):
     lead_of(bot)
-    bot.send(POSSIBLE["en"]).expect(CHECK["en"], absent=("Cymraeg",))
-    bot.send("yes").expect("Cymraeg", "English")
+    bot.send(POSSIBLE["en"]).expect_key("safeguarding.check", lang="en").expect(absent=("Cymraeg",))
+    bot.send("yes").expect_key(choices=('cy', 'en'))
     bot.send("2")
     person = bot.person()
     assert person.language == "en"
@@ -183,5 +183,5 @@ def test_someone_who_texted_stop_gets_the_contacts_not_a_check_they_could_not_an
     bot.speaking("en")
     bot.send("STOP")
     bot.send(POSSIBLE["en"]).expect("116 123", absent=(CHECK["en"],))
-    lead.deliver().expect("SAFEGUARDING ALERT")
+    lead.deliver().expect_key("safeguarding.alert", lang="en")
     assert bot.person().opted_out

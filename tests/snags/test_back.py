@@ -25,14 +25,14 @@ def test_back_in_a_check_in_asks_the_item_before_and_the_new_answer_counts(bot, 
     words = WORDS[language]
     bot.speaking(language)
     bot.send(words["keyword"])
-    bot.send(words["agree"]).expect("(1/4)")
-    bot.send(words["back"]).expect(words["first"], "(1/4)").expect_lang(language)
-    bot.send("5").expect("(2/4)")
-    bot.send("6").expect("(3/4)")
-    bot.send(words["back"]).expect("(2/4)", absent=("(3/4)",))
-    bot.send("back" if language == "en" else "nol").expect("(1/4)")   # any case, with or without the hat
-    bot.send("9").expect("(2/4)")
-    bot.send("7").expect("(3/4)")
+    bot.send(words["agree"]).expect_key("q.ons4.life_satisfaction", number=1, total=4)
+    bot.send(words["back"]).expect_key("conversation.back_at_first", lang=language).expect_key("q.ons4.life_satisfaction", number=1, total=4).expect_lang(language)
+    bot.send("5").expect_key("q.ons4.worthwhile", number=2, total=4)
+    bot.send("6").expect_key("q.ons4.happiness", number=3, total=4)
+    bot.send(words["back"]).expect_key("q.ons4.worthwhile", number=2, total=4).expect(absent=("(3/4)",))
+    bot.send("back" if language == "en" else "nol").expect_key("q.ons4.life_satisfaction", number=1, total=4)   # any case, with or without the hat
+    bot.send("9").expect_key("q.ons4.worthwhile", number=2, total=4)
+    bot.send("7").expect_key("q.ons4.happiness", number=3, total=4)
     assert sorted(answers(bot).values()) == [7, 9]                   # the 5 and the 6 were replaced
     bot.send("1")
     bot.send("2")
@@ -77,10 +77,10 @@ def test_back_through_the_search_keeps_what_was_said(bot, language):
     bot.send(words["search"])
     bot.send("1").expect("Wrexham" if language == "en" else "Wrecsam")
     bot.send(words["back"]).expect("(1-1 o" if language == "cy" else "(1-1 of")     # details -> results
-    bot.send(words["back"]).expect(words["where"])                                   # results -> where
+    bot.send(words["back"]).expect_key("assets.ask_where", lang=language)                                   # results -> where
     assert bot.conversation().state["query"]                                          # the subject is kept
-    bot.send(words["back"]).expect(words["what"])                                    # where -> what
-    bot.send(words["back"]).expect(words["first"], words["what"]).expect_lang(language)
+    bot.send(words["back"]).expect_key("assets.ask_what", lang=language)                                    # where -> what
+    bot.send(words["back"]).expect_key("conversation.back_at_first", "assets.ask_what", lang=language).expect_lang(language)
     assert bot.rows(AssetSignpost) == []
 
 
@@ -90,12 +90,12 @@ def test_back_in_the_booking_asks_the_day_again_and_keeps_the_choice(bot, langua
     bot.speaking(language)
     bot.send(words["search"])
     bot.send("1")
-    bot.send(words["go"]).expect(words["ask_when"])
-    bot.send(words["back"]).expect(words["kept"], words["ask_when"])
-    bot.send(words["day"]).expect(words["reminder"])
-    bot.send(words["back"]).expect(words["ask_when"])                                # reminder -> day
+    bot.send(words["go"]).expect_key("assets.ask_when", lang=language)
+    bot.send(words["back"]).expect_key("snags.back_after_choice", "assets.ask_when", lang=language)
+    bot.send(words["day"]).expect_key("assets.ask_reminder", lang=language)
+    bot.send(words["back"]).expect_key("assets.ask_when", lang=language)                                # reminder -> day
     assert bot.rows(Booking) == []
-    bot.send(words["day"]).expect(words["reminder"])
+    bot.send(words["day"]).expect_key("assets.ask_reminder", lang=language)
     bot.send(words["agree"] if language == "cy" else "yes")
     assert len(bot.rows(Booking)) == 1
     assert len(bot.rows(AssetSignpost)) == 1                                          # chosen once
@@ -104,7 +104,7 @@ def test_back_in_the_booking_asks_the_day_again_and_keeps_the_choice(bot, langua
 def test_back_from_the_filters_shows_the_results_again(bot):
     bot.speaking("en")
     bot.send("anything in Cardiff")
-    bot.send("5").expect("What matters to you?", "Within 5 km")   # 3 results, MORE, then "Narrow it down"
+    bot.send("5").expect_key("assets.ask_filter", lang="en", choices=('f:welsh', 'f:free', 'f:wheelchair', 'f:indoors', 'f:outdoors', 'f:children', 'f:young', 'f:older', 'f:day', 'f:weekend', 'f:nearer', 'new'))   # 3 results, MORE, then "Narrow it down"
     bot.send("back").expect("(1-3 of 8)")
     assert bot.conversation().state["step"] == "results"
 

@@ -11,14 +11,10 @@ from storage.models import AssetService, Booking
 
 TEXTS = {
     "en": {"search": "walking group in Wrexham", "go": "I'd like to go", "wrong": "Friday",
-           "asked": ("doesn't usually run on Fridays", "It runs on these days: Tuesdays", "Keep that day",
-                     "Choose another day"),
-           "right": "next Tuesday", "reminder": "reminder the day before", "yes": "yes please",
+           "right": "next Tuesday", "yes": "yes please",
            "booked_tuesday": "Tuesday 3 March", "booked_friday": "Friday 6 March"},
     "cy": {"search": "grŵp cerdded yn Wrecsam", "go": "Hoffwn i fynd", "wrong": "dydd Gwener",
-           "asked": ("ddim fel arfer yn cwrdd ar Ddydd Gwener", "Mae'n cwrdd ar y dyddiau hyn: Dydd Mawrth",
-                     "Cadw'r diwrnod hwnnw", "Dewis diwrnod arall"),
-           "right": "dydd Mawrth nesaf", "reminder": "nodyn atgoffa'r diwrnod cynt", "yes": "hoffwn",
+           "right": "dydd Mawrth nesaf", "yes": "hoffwn",
            "booked_tuesday": "dydd Mawrth 3 Mawrth", "booked_friday": "dydd Gwener 6 Mawrth"},
 }
 
@@ -34,9 +30,10 @@ def test_a_day_it_does_not_run_is_questioned_and_another_day_taken(bot, language
     texts = TEXTS[language]
     bot.speaking(language)
     choose_the_walk(bot, texts)
-    bot.send(texts["wrong"]).expect(*texts["asked"]).expect_lang(language)
+    bot.send(texts["wrong"]).expect_key("snags.not_on_that_day", lang=language, day=["assets.day.fr"],
+                                        days=["assets.day.tu"], choices=("keep", "other"))
     assert bot.rows(Booking) == []
-    bot.send(texts["right"]).expect(texts["reminder"])        # a day typed straight away is the new day
+    bot.send(texts["right"]).expect_key("assets.ask_reminder", lang=language)        # a day typed straight away is the new day
     bot.send(texts["yes"]).expect(texts["booked_tuesday"])
     assert len(bot.rows(Booking)) == 1
 
@@ -46,8 +43,8 @@ def test_the_person_may_keep_the_day_they_gave(bot, language):
     texts = TEXTS[language]
     bot.speaking(language)
     choose_the_walk(bot, texts)
-    bot.send(texts["wrong"]).expect(*texts["asked"])
-    bot.send("1").expect(texts["reminder"])                    # Keep that day
+    bot.send(texts["wrong"]).expect_key("snags.not_on_that_day", day=["assets.day.fr"], choices=("keep", "other"))
+    bot.send("1").expect_key("assets.ask_reminder", lang=language)                    # Keep that day
     bot.send(texts["yes"]).expect(texts["booked_friday"])
 
 
@@ -58,14 +55,14 @@ def test_choosing_another_day_asks_again(bot, language, other, ask_when):
     bot.speaking(language)
     choose_the_walk(bot, texts)
     bot.send(texts["wrong"])
-    bot.send(other).expect(ask_when)
-    bot.send(texts["right"]).expect(texts["reminder"])
+    bot.send(other).expect_key("assets.ask_when", lang=language)
+    bot.send(texts["right"]).expect_key("assets.ask_reminder", lang=language)
 
 
 def test_a_day_it_runs_on_is_not_questioned(bot):
     bot.speaking("en")
     choose_the_walk(bot, TEXTS["en"])
-    bot.send("Tuesday").expect("reminder the day before", absent=("doesn't usually run",))
+    bot.send("Tuesday").expect_key("assets.ask_reminder", lang="en", absent=('snags.not_on_that_day',))
 
 
 def test_only_weekly_days_the_directory_names_are_checked(bot):

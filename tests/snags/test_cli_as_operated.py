@@ -62,7 +62,7 @@ def ask_for_erasure(bot):
     bot.send("Helo")
     bot.send("2")
     bot.send("delete my data")
-    bot.send("1").expect("within one month")
+    bot.send("1").expect_key("rights.erase.requested", lang="en")
 
 
 def test_requests_give_a_number_and_erase_takes_it(bot, app, capsys):

@@ -19,7 +19,7 @@ def test_more_on_the_last_page_says_so_and_keeps_the_list(bot, language, search,
     bot.send(more).expect(kept)
     results = bot.conversation().state["results"]
     for _ in range(2):
-        bot.send(more).expect(no_more, kept).expect_lang(language)
+        bot.send(more).expect_key("assets.no_more", lang=language).expect(kept).expect_lang(language)
         assert bot.conversation().state["step"] == "results"
         assert bot.conversation().state["results"] == results
     bot.send("1").expect("Barry" if language == "en" else "Barri")   # the list still answers to its numbers
@@ -30,27 +30,25 @@ def test_more_on_the_last_page_says_so_and_keeps_the_list(bot, language, search,
 def test_more_on_a_single_page_says_there_are_no_more(bot, language, more, no_more):
     bot.speaking(language)
     bot.send("walking group in Wrexham" if language == "en" else "grŵp cerdded yn Wrecsam")
-    bot.send(more).expect(no_more, "(1-1 o" if language == "cy" else "(1-1 of")
+    bot.send(more).expect_key("assets.no_more", lang=language).expect("(1-1 o" if language == "cy" else "(1-1 of")
     assert len(bot.conversation().state["results"]) == 1
 
 
 def test_a_new_referral_says_who_suggested_it_in_words(bot):
     alys = linked_practitioner(bot, "Alys", "Caerdydd", "900901", channel="telegram", areas=["CF"], lead=True)
     number = referred(bot, "+447700900601")
-    alys.deliver().expect(f"NEW REFERRAL {number}", "Suggested by: themselves (self-referral)",
-                          absent=("route:", "source:", "(route", ": self"))
+    alys.deliver().expect_key("referral.practitioner_new", id=number, route=["snags.route.self"]).expect(absent=("route:", "source:", "(route", ": self"))
     with bot.app.sessions.begin() as session:
         referral = session.get(Referral, number)
         referral.route, referral.source = "gp", "GP-W91234"
-    alys.send(f"SHOW {number}").expect("Suggested by: a GP practice (GP-W91234)", absent=("route:", ": gp"))
+    alys.send(f"SHOW {number}").expect_key("referral.practitioner_new", id=number, route=["snags.route.gp"], source=" (GP-W91234)").expect(absent=("route:", ": gp"))
 
 
 def test_a_welsh_practitioner_reads_the_route_in_welsh(bot):
     siân = linked_practitioner(bot, "Siân", "Caerdydd", "900911", channel="telegram", areas=["CF"], lead=True,
                                language="cy")
     number = referred(bot, "+447700900611", language="cy")
-    siân.deliver().expect(f"ATGYFEIRIAD NEWYDD {number}", "Awgrymwyd gan: nhw eu hunain (hunanatgyfeirio)",
-                          absent=("llwybr:", "ffynhonnell:", "self")).expect_lang("cy")
+    siân.deliver().expect_key("referral.practitioner_new", id=number, route=["snags.route.self"]).expect(absent=("llwybr:", "ffynhonnell:", "self")).expect_lang("cy")
 
 
 @pytest.mark.parametrize("language, list_word, today, one_day, days", [

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,12 +16,22 @@ from bot.channels.base import Outcome, Outgoing
 from bot.rendering import RENDERERS
 from bot.sender import Sender, unlimited_routes
 from bot.simulator import parse_duration
-from storage.models import Conversation, Person, PersonAddress
+from storage.models import Conversation, OutboundMessage, Person, PersonAddress
+
+
+@dataclass(frozen=True)
+class Said:
+    """One outbox row of a message: the catalog key and parameters it was rendered from."""
+
+    key: str
+    params: dict
+    language: str | None
+    body: str
 
 
 @dataclass(frozen=True)
 class Sent:
-    """A message as the person's phone would show it."""
+    """A message as the person's phone would show it, and the rows it was made of."""
 
     channel: str
     address: str
@@ -28,6 +39,8 @@ class Sent:
     body: str
     options: tuple[dict, ...]
     language: str | None
+    row_ids: tuple[int, ...] = ()
+    said: tuple[Said, ...] = ()
 
 
 class RecordingTransport:
@@ -40,7 +53,7 @@ class RecordingTransport:
     async def send(self, message: Outgoing) -> Outcome:
         rendered = RENDERERS[message.channel](message.body, message.options)
         self.sent.append(Sent(message.channel, message.address, rendered, message.body,
-                              message.options, message.language))
+                              message.options, message.language, message.row_ids))
         return Outcome.sent(f"test-{message.id}")
 
     def unread(self, channel: str, address: str) -> list[Sent]:
@@ -49,8 +62,25 @@ class RecordingTransport:
         return mine[start:]
 
 
+def with_keys(sessions, messages: list[Sent]) -> list[Sent]:
+    """The messages with the catalog key and parameters of each row they were made of."""
+    ids = [i for m in messages for i in m.row_ids]
+    if not ids:
+        return messages
+    with sessions() as session:
+        rows = {r.id: Said(r.catalog_key, r.params or {}, r.language, r.body or "")
+                for r in session.execute(select(OutboundMessage.id, OutboundMessage.catalog_key,
+                                                OutboundMessage.params, OutboundMessage.language,
+                                                OutboundMessage.body).where(OutboundMessage.id.in_(ids)))}
+    return [dataclasses.replace(m, said=tuple(rows[i] for i in m.row_ids)) for m in messages]
+
+
 class Replies:
-    """What the bot sent back for one turn, with assertions that chain."""
+    """What the bot sent back for one turn, with assertions that chain.
+
+    Behaviour tests assert catalog keys and parameters (`expect_key`), so a translator's change
+    to the copy breaks no test about what happened; `expect` reads the text, for rendering tests.
+    """
 
     def __init__(self, messages: list[Sent]):
         self.messages = messages
@@ -63,8 +93,61 @@ class Replies:
     def options(self) -> list[dict]:
         return [o for m in self.messages for o in m.options]
 
+    @property
+    def choices(self) -> list[str]:
+        """The values of the options offered (what a button press or a numbered answer sends)."""
+        return [str(o["value"]) for o in self.options]
+
+    @property
+    def said(self) -> list[Said]:
+        return [s for m in self.messages for s in m.said]
+
+    @property
+    def keys(self) -> list[str]:
+        """The catalog keys of the messages sent, in order."""
+        return [s.key for s in self.said]
+
+    def params(self, key: str) -> dict:
+        """The parameters the message `key` was rendered with (the first, if sent twice)."""
+        for s in self.said:
+            if s.key == key:
+                return s.params
+        raise AssertionError(f"{key!r} not sent; sent {self.keys}:\n{self.text}")
+
+    def expect_key(self, *keys: str, lang: str | None = None, before: str | None = None,
+                   options: bool | None = None, choices: tuple[str, ...] | None = None,
+                   absent: tuple[str, ...] = (), **params: Any) -> "Replies":
+        """Each of `keys` was sent (in `lang`), `keys[0]` before `before`, none of `absent`;
+        `params` are the one key's parameters (those named; others are not compared)."""
+        assert self.messages, "expected a reply, got none"
+        sent = self.keys
+        for key in keys:
+            assert key in sent, f"{key!r} not sent; sent {sent}:\n{self.text}"
+            if lang is not None:
+                languages = {s.language for s in self.said if s.key == key}
+                assert languages == {lang}, f"{key!r} sent in {languages}, expected {lang}"
+        if before is not None:
+            assert keys, "before= needs a key to come first"
+            assert before in sent, f"{before!r} not sent; sent {sent}"
+            assert sent.index(keys[0]) < sent.index(before), f"{keys[0]!r} should come before {before!r}: {sent}"
+        if params:
+            assert len(keys) == 1, "parameters belong to one key"
+            got = self.params(keys[0])
+            for name, value in params.items():
+                assert name in got, f"{keys[0]!r} has no parameter {name!r}: {got}"
+                assert got[name] == value, f"{keys[0]!r}: {name}={got[name]!r}, expected {value!r}"
+        if options is not None:
+            assert bool(self.options) is options, f"options expected={options}; sent {sent}:\n{self.text}"
+        if choices is not None:
+            assert tuple(self.choices) == tuple(choices), f"choices {self.choices}, expected {list(choices)}"
+        for key in absent:
+            assert key not in sent, f"{key!r} should not be sent; sent {sent}"
+        return self
+
     def expect(self, *fragments: str, before: str | None = None, options: bool | None = None,
                absent: tuple[str, ...] = ()) -> "Replies":
+        """The text holds each fragment: for tests of what a message looks like (rendering, SMS,
+        the Active Offer's bilingual first message) and of data shown in it (names, places)."""
         text = self.text
         assert self.messages, "expected a reply, got none"
         for fragment in fragments:
@@ -126,7 +209,7 @@ class ConversationDriver:
 
     def deliver(self) -> Replies:
         asyncio.run(self.sender.drain())
-        return Replies(self.transport.unread(self.channel, self.address))
+        return Replies(with_keys(self.app.sessions, self.transport.unread(self.channel, self.address)))
 
     def advance(self, duration: str | timedelta) -> Replies:
         delta = parse_duration(duration) if isinstance(duration, str) else duration

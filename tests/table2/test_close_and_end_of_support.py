@@ -11,9 +11,9 @@ def _referred(bot, language="en", themes="lonely active"):
     start_referral(bot, language)
     words = "Dw i eisiau cwrdd â phobl newydd" if language == "cy" else "I want to meet new people"
     finish_quickly(bot, answers={"what_matters": words, "themes": themes})
-    alys.deliver().expect("NEW REFERRAL")
+    alys.deliver().expect_key("referral.practitioner_new_short", lang="en")
     bot.deliver()
-    alys.send("1").expect("accepted")
+    alys.send("1").expect_key("referral.practitioner_accepted", lang="en")
     return alys
 
 
@@ -23,11 +23,11 @@ def _events(bot, statement):
 
 def test_close_by_typed_command_records_outcome_and_starts_the_conversation(bot):
     alys = _referred(bot)
-    alys.send("CLOSE 1").expect("Closing referral 1", "Fully", "Partly", "Not met")
-    alys.send("2").expect("action plan")
-    alys.send("1").expect("onward referrals")
-    alys.send("lots").expect("number from 0 to 50")
-    alys.send("3").expect("Referral 1 is closed")
+    alys.send("CLOSE 1").expect_key("close.ask_goals", id=1, choices=('close:1:goals:fully', 'close:1:goals:partly', 'close:1:goals:not'))
+    alys.send("2").expect_key("close.ask_plan", lang="en")
+    alys.send("1").expect_key("close.ask_onward", lang="en")
+    alys.send("lots").expect_key("close.onward_again", lang="en")
+    alys.send("3").expect_key("close.closed", id=1)
     referral = bot.rows(Referral)[0]
     assert referral.status == "closed"
     closure = bot.rows(CaseClosure)[0]
@@ -37,24 +37,24 @@ def test_close_by_typed_command_records_outcome_and_starts_the_conversation(bot)
     # Interim waves stop; the final wave comes with the conversation.
     waves = {c.wave: c.status for c in bot.rows(Checkin)}
     assert waves["week6"] == "cancelled" and waves["week12"] == "offered"
-    bot.deliver().expect("Your support from Cyswllt has come to an end", "CHECKIN")
+    bot.deliver().expect_key("eos.offer", lang="en")
 
-    bot.send("CHECKIN").expect("(1/9) Overall, how was your experience", "Very good")
-    bot.send("excellent!").expect("(2/9)", "right information")
-    bot.send("1").expect("(3/9)", "had a say")
-    bot.send("hmm").expect("pick one of the answers")
-    bot.send("skip").expect("(4/9) You said feeling less alone mattered to you")
-    bot.send("about 7").expect("(5/9) You said being more active mattered")
-    bot.send("11").expect("whole number from 0", "(5/9)")
-    bot.send("loads").expect("didn't understand", "(5/9)")
-    bot.send("later").expect("Reply CHECKIN whenever")
-    bot.send("CHECKIN").expect("Welcome back", "(5/9) You said being more active")
-    bot.send("4").expect("(6/9)", "activities or groups")
-    bot.send("didn't go").expect("(7/9)", "Learnt a new skill")
-    bot.send("1 3").expect("(8/9) In your own words")
-    bot.send("I've made two friends at the walking group and I go every week").expect("(9/9)", "quote")
-    bot.send("yes").expect("Now your last wellbeing check-in", "(1/")
-    alys.deliver().expect("made two friends", "agreed to be quoted")
+    bot.send("CHECKIN").expect_key("eos.q.satisfaction", number=1, total=9, choices=('very_good', 'good', 'neither', 'poor', 'very_poor', 'dont_know', 'skip'))
+    bot.send("excellent!").expect_key("eos.q.information", number=2, total=9)
+    bot.send("1").expect_key("eos.q.influence", number=3, total=9)
+    bot.send("hmm").expect_key("eos.help", lang="en")
+    bot.send("skip").expect_key("eos.q.goal.lonely", number=4, total=9)
+    bot.send("about 7").expect_key("eos.q.goal.active", number=5, total=9)
+    bot.send("11").expect_key("eos.help_number", lang="en").expect_key("eos.q.goal.active", number=5, total=9)
+    bot.send("loads").expect_key("eos.not_understood", lang="en").expect_key("eos.q.goal.active", number=5, total=9)
+    bot.send("later").expect_key("eos.paused", lang="en")
+    bot.send("CHECKIN").expect_key("eos.resuming", lang="en").expect_key("eos.q.goal.active", number=5, total=9)
+    bot.send("4").expect_key("eos.q.activities", number=6, total=9)
+    bot.send("didn't go").expect_key("eos.q.changes", number=7, total=9, choices=('skills', 'volunteering', 'knowledge', 'none', 'skip'))
+    bot.send("1 3").expect_key("eos.q.difference", number=8, total=9)
+    bot.send("I've made two friends at the walking group and I go every week").expect_key("eos.q.quote", number=9, total=9)
+    bot.send("yes").expect_key("eos.thanks_then_checkin", lang="en").expect_key("q.ons4.life_satisfaction", number=1)
+    alys.deliver().expect_key("eos.practitioner_words_quotable", lang="en").expect("made two friends")
 
     row = bot.rows(EndOfSupport)[0]
     assert row.status == "completed" and row.quote_ok and row.source == "closed"
@@ -76,18 +76,18 @@ def test_close_by_button_in_welsh_and_the_person_answers_in_welsh(bot):
     alys = _referred(bot, "cy", themes="lonely")
     alys.press("close:1:start")
     alys.press("close:1:goals:fully")
-    alys.press("close:1:plan:fully:no").expect("onward")
-    alys.send("dim").expect("closed")
+    alys.press("close:1:plan:fully:no").expect_key("close.ask_onward", lang="en")
+    alys.send("dim").expect_key("close.closed", lang="en")
     assert bot.rows(CaseClosure)[0].onward_referrals == 0
-    bot.deliver().expect("Mae eich cymorth gan Cyswllt wedi dod i ben", "LLES")
-    bot.send("LLES").expect("(1/8) At ei gilydd, sut oedd eich profiad", "Da iawn")
-    bot.send("da iawn").expect("(2/8)", "wybodaeth")
-    bot.send("cytuno").expect("(3/8)", "lais yn y penderfyniadau")
-    bot.send("anghytuno'n gryf").expect("(4/8) Fe ddywedoch chi fod teimlo'n llai unig yn bwysig i chi")
-    bot.send("8").expect("(5/8)")
-    bot.send("HEPGOR").expect("(6/8)", "Dysgu sgil newydd")
-    bot.send("dim un o'r rhain").expect("(7/8)", "Yn eich geiriau eich hun")
-    bot.send("hepgor").expect("Diolch", "holiadur llesiant olaf")
+    bot.deliver().expect_key("eos.offer", lang="cy")
+    bot.send("LLES").expect_key("eos.q.satisfaction", number=1, total=8, choices=('very_good', 'good', 'neither', 'poor', 'very_poor', 'dont_know', 'skip'))
+    bot.send("da iawn").expect_key("eos.q.information", number=2, total=8)
+    bot.send("cytuno").expect_key("eos.q.influence", number=3, total=8)
+    bot.send("anghytuno'n gryf").expect_key("eos.q.goal.lonely", number=4, total=8)
+    bot.send("8").expect_key("eos.q.activities", number=5, total=8)
+    bot.send("HEPGOR").expect_key("eos.q.changes", number=6, total=8, choices=('skills', 'volunteering', 'knowledge', 'none', 'skip'))
+    bot.send("dim un o'r rhain").expect_key("eos.q.difference", number=7, total=8)
+    bot.send("hepgor").expect_key("eos.thanks_then_checkin", "checkin.starting", lang="cy")
     assert _events(bot, 70) == [{"agreement": "strongly_disagree"}]
     assert _events(bot, 1) == [{"learnt_skills": False}]
     assert _events(bot, 97) == [{"answered": False}]
@@ -96,20 +96,20 @@ def test_close_by_button_in_welsh_and_the_person_answers_in_welsh(bot):
 
 def test_a_case_reaching_its_final_wave_unclosed_starts_the_same_conversation(bot):
     _referred(bot)
-    bot.advance("6w").expect("wellbeing check-in: 4 short questions")  # the interim wave: ONS-4 alone
-    bot.advance("7w").expect("Your support from Cyswllt has come to an end")
+    bot.advance("6w").expect_key("checkin.offer_follow_up", count=4)  # the interim wave: ONS-4 alone
+    bot.advance("7w").expect_key("eos.offer", lang="en")
     row = bot.rows(EndOfSupport)[0]
     assert row.source == "final_wave" and row.status == "offered"
     assert bot.rows(Referral)[0].status == "accepted"  # still the practitioner's to close
-    bot.send("CHECKIN").expect("(1/9) Overall")
+    bot.send("CHECKIN").expect_key("eos.q.satisfaction", number=1, total=9)
 
 
 def test_closing_twice_or_an_unknown_case_is_answered_kindly(bot):
     alys = _referred(bot)
-    alys.send("close 99").expect("can't find an open referral 99")
-    alys.send("CAU 1").expect("Closing referral 1")
+    alys.send("close 99").expect_key("close.unknown", id="99")
+    alys.send("CAU 1").expect_key("close.ask_goals", id=1)
     alys.press("close:1:goals:not")
     alys.press("close:1:plan:not:no")
-    alys.send("0").expect("is closed")
-    alys.send("close 1").expect("is not open")
+    alys.send("0").expect_key("close.closed", lang="en")
+    alys.send("close 1").expect_key("close.not_open", lang="en")
     assert len(bot.rows(CaseClosure)) == 1

@@ -27,13 +27,13 @@ def _demographics(bot):
 
 def test_answered_with_messy_words_in_english(bot):
     _to_intro(bot)
-    bot.send("ok sure").expect("(1/5) What is your sex?", "Prefer not to say")
-    bot.send("Woman").expect("(2/5)", "sex registered at birth")
-    bot.send("yes").expect("(3/5) What is your ethnic group?")
-    bot.send("I'm Welsh").expect("(4/5)", "12 months or more")
-    bot.send("purple!!").expect("didn't understand", "(4/5)")
-    bot.send("a little").expect("(5/5)", "understand, speak, read or write Welsh")
-    bot.send("1 and 3").expect("Your answers")
+    bot.send("ok sure").expect_key("pc.q.sex", number=1, total=5, choices=('female', 'male', 'prefer_not_to_say', 'skip'))
+    bot.send("Woman").expect_key("pc.q.gender", number=2, total=5)
+    bot.send("yes").expect_key("pc.q.ethnic", number=3, total=5)
+    bot.send("I'm Welsh").expect_key("pc.q.disability", number=4, total=5)
+    bot.send("purple!!").expect_key("pc.pick_one", lang="en").expect_key("pc.q.disability", number=4, total=5)
+    bot.send("a little").expect_key("pc.q.welsh", number=5, total=5)
+    bot.send("1 and 3").expect_key("referral.summary", lang="en")
     bot.press("confirm")
     assert _demographics(bot) == [{"age_band": "45-54", "postcode_area": "CF", "sex": "female", "gender_same": "yes",
                                   "ethnic_group": "white", "disability": "limited_a_little",
@@ -42,12 +42,12 @@ def test_answered_with_messy_words_in_english(bot):
 
 def test_prefer_not_and_skips_in_welsh(bot):
     _to_intro(bot, "cy")
-    bot.send("iawn").expect("(1/5) Beth yw eich rhyw?", "Gwell gen i beidio")
-    bot.send("gwell gen i beidio").expect("(2/5)")
-    bot.send("hepgor").expect("(3/5)")
-    bot.send("Cymraes").expect("(4/5)", absent=("siarad Cymraeg",))   # a Welsh woman, not a language switch
-    bot.press("prefer_not_to_say").expect("(5/5)")
-    bot.send("siarad cymraeg a darllen").expect("Eich atebion")
+    bot.send("iawn").expect_key("pc.q.sex", number=1, total=5, choices=('female', 'male', 'prefer_not_to_say', 'skip'))
+    bot.send("gwell gen i beidio").expect_key("pc.q.gender", number=2, total=5)
+    bot.send("hepgor").expect_key("pc.q.ethnic", number=3, total=5)
+    bot.send("Cymraes").expect_key("pc.q.disability", number=4, total=5).expect(absent=("siarad Cymraeg",))   # a Welsh woman, not a language switch
+    bot.press("prefer_not_to_say").expect_key("pc.q.welsh", number=5, total=5)
+    bot.send("siarad cymraeg a darllen").expect_key("referral.summary", lang="cy")
     bot.press("confirm")
     assert _demographics(bot) == [{"age_band": "45-54", "postcode_area": "CF", "sex": "prefer_not_to_say",
                                   "ethnic_group": "white", "disability": "prefer_not_to_say",
@@ -78,7 +78,7 @@ def test_under_16_gets_a_kind_reply_with_meic_and_nothing_is_kept(bot):
         if bot.conversation().state.get("step") == "dob":
             break
         bot.press("skip")
-    bot.send("14/02/2013").expect("for adults", "Meic", "080880 23456", "84001")
+    bot.send("14/02/2013").expect_key("under16.reply", lang="en").expect("080880 23456", "84001")   # the numbers matter
     assert bot.rows(Referral) == [] and _demographics(bot) == []
     assert bot.conversation().flow == "menu"
 
@@ -90,7 +90,7 @@ def test_under_16_in_welsh(bot):
         if bot.conversation().state.get("step") == "dob":
             break
         bot.press("skip")
-    bot.send("1/1/2015").expect("i oedolion", "Meic", "meic.cymru")
+    bot.send("1/1/2015").expect_key("under16.reply", lang="cy").expect("meic.cymru")
     assert bot.rows(Referral) == []
 
 
