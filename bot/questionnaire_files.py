@@ -7,7 +7,7 @@ from typing import Iterable
 
 import yaml
 
-from config import config_path
+from config import config_path, load_yaml
 from flows.questionnaires import Questionnaire, QuestionnaireError, parse_questionnaire
 
 QUESTIONNAIRE_DIR = config_path("questionnaires")
@@ -45,8 +45,7 @@ def load_questionnaires(directory: Path = QUESTIONNAIRE_DIR, wanted: Iterable[st
     about: dict[str, dict[str, str]] = {}
     for path in sorted(directory.glob("*.yml")):
         try:
-            # libyaml's loader where PyYAML has it: the same documents, read some ten times faster.
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            data = load_yaml(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             raise QuestionnaireError(f"{path}: not valid YAML: {exc}") from None
         if not isinstance(data, dict):

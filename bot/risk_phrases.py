@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from config import setting_path
+from config import load_yaml, setting_path
 from nlu.mutations import radical_forms
 
 _APOSTROPHES = "'’‘`´ʼ"
@@ -207,7 +207,7 @@ class RiskPhrases:
     def load(cls, path: str | Path) -> "RiskPhrases":
         file = setting_path(path)
         try:
-            data = yaml.safe_load(file.read_text(encoding="utf-8"))
+            data = load_yaml(file.read_text(encoding="utf-8"))
             radicals = frozenset(fold(w) for w in data.get("radicals") or [])
             readers, rules, words = {}, [], {}
             for lang in LANGS:
