@@ -207,6 +207,16 @@ class RiskPhrases:
     def load(cls, path: str | Path) -> "RiskPhrases":
         file = setting_path(path)
         try:
+            version = file.stat()
+        except FileNotFoundError:
+            raise PhraseListError(f"safeguarding phrase list {file} (safeguarding.phrases_file) does not exist") from None
+        return cls._compiled(file, version.st_mtime_ns, version.st_size)
+
+    @classmethod
+    @lru_cache(maxsize=16)
+    def _compiled(cls, file: Path, mtime_ns: int, size: int) -> "RiskPhrases":
+        """Read and compiled once per version of the file (an app is built per test); it is never changed."""
+        try:
             data = load_yaml(file.read_text(encoding="utf-8"))
             radicals = frozenset(fold(w) for w in data.get("radicals") or [])
             readers, rules, words = {}, [], {}
@@ -223,8 +233,6 @@ class RiskPhrases:
                             rules.append(_Rule(name, tier, lang, _compile(patterns)))
             for name, spec in data["categories"].items():
                 words[name] = tuple(fold(w) for w in spec.get("words") or [])
-        except FileNotFoundError:
-            raise PhraseListError(f"safeguarding phrase list {file} (safeguarding.phrases_file) does not exist") from None
         except (yaml.YAMLError, KeyError, TypeError, AttributeError, re.error) as exc:
             raise PhraseListError(f"safeguarding phrase list {file} is malformed: {exc}") from None
         if not rules:
