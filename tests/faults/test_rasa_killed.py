@@ -19,8 +19,7 @@ from nlu.rasa_backend import RasaBackend, free_port
 from storage.models import SafeguardingAlert
 from tests.support.conversation import ConversationDriver
 
-# One worker runs every module that starts Rasa servers (about 1 GB each), one module at a time.
-pytestmark = [pytest.mark.fault, pytest.mark.rasa, pytest.mark.xdist_group("rasa")]
+pytestmark = [pytest.mark.fault, pytest.mark.rasa]
 
 MODEL_CACHE = Path(os.environ.get("CYSWLLT_NLU_CACHE_DIR") or Path.home() / ".cache" / "cyswllt" / "nlu-models")
 LANGS = ("en", "cy")

@@ -23,8 +23,7 @@ from nlu.rasa_backend import RasaBackend, free_port
 from nlu.result import INTENTS, Parse
 from nlu.training_data import NLU_DIR
 
-# One worker runs every module that starts Rasa servers (about 1 GB each), one module at a time.
-pytestmark = [pytest.mark.rasa, pytest.mark.xdist_group("rasa")]
+pytestmark = pytest.mark.rasa
 
 # Outside the checkout so CI reuses trained models between runs; CYSWLLT_NLU_CACHE_DIR overrides.
 MODEL_CACHE = Path(os.environ.get("CYSWLLT_NLU_CACHE_DIR")

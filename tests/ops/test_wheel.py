@@ -49,8 +49,6 @@ def copied_from_the_checkout(stage: list[dict]) -> list[str]:
 # What deploy/Dockerfile's build stage copies, read from it, so the two cannot drift apart.
 SOURCES = tuple(copied_from_the_checkout(dockerfile_stages()[0]))
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
-# The wheel and its virtualenv are built once (module fixture): so one worker runs the module.
-pytestmark = pytest.mark.xdist_group("wheel")
 
 
 def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:

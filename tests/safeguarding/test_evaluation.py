@@ -20,9 +20,6 @@ from bot.settings import load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
-# The screen is measured once (module fixture): so one worker runs the module.
-pytestmark = pytest.mark.xdist_group("screen-evaluation")
-
 LABELLED = sorted((PROJECT_ROOT / "tests/safeguarding/labelled").glob("*.yml"))
 
 
