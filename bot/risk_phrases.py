@@ -40,7 +40,7 @@ from pathlib import Path
 
 import yaml
 
-from config import setting_path
+from config import load_yaml, setting_path
 from nlu.mutations import NASAL, radical_forms
 
 _APOSTROPHES = "'’‘`´ʼ"
@@ -259,7 +259,17 @@ class RiskPhrases:
     def load(cls, path: str | Path) -> "RiskPhrases":
         file = setting_path(path)
         try:
-            data = yaml.safe_load(file.read_text(encoding="utf-8"))
+            version = file.stat()
+        except FileNotFoundError:
+            raise PhraseListError(f"safeguarding phrase list {file} (safeguarding.phrases_file) does not exist") from None
+        return cls._compiled(file, version.st_mtime_ns, version.st_size)
+
+    @classmethod
+    @lru_cache(maxsize=16)
+    def _compiled(cls, file: Path, mtime_ns: int, size: int) -> "RiskPhrases":
+        """Read and compiled once per version of the file (an app is built per test); it is never changed."""
+        try:
+            data = load_yaml(file.read_text(encoding="utf-8"))
             radicals = frozenset(fold(w) for w in data.get("radicals") or [])
             readers, rules, words = {}, [], {}
             for lang in LANGS:
@@ -278,8 +288,6 @@ class RiskPhrases:
             context = _Context.load(data, {lang: {k.casefold(): fold_pattern(v) for k, v in
                                                   (data.get("macros", {}).get(lang) or {}).items()}
                                            for lang in LANGS})
-        except FileNotFoundError:
-            raise PhraseListError(f"safeguarding phrase list {file} (safeguarding.phrases_file) does not exist") from None
         except (yaml.YAMLError, KeyError, TypeError, AttributeError, re.error) as exc:
             raise PhraseListError(f"safeguarding phrase list {file} is malformed: {exc}") from None
         if not rules:

@@ -43,7 +43,7 @@ from bot.practitioners import reads_welsh
 from bot.service_hours import ServiceHours
 from bot.risk_phrases import RiskPhrases
 from bot.routing import reachable, team_for_postcode
-from config import setting_path
+from config import load_yaml, setting_path
 from flows.base import Ask, Begin, DataSetEvent, Option, Reply, Say, Transition, regarding
 from flows.postcodes import parse_postcode
 from flows.practitioner import PractitionerAnswer, action_value
@@ -94,7 +94,7 @@ def load_check_answers(path: str | Path) -> CheckAnswers:
     """The words the gentle check's answers may use (safe / not_safe / talk), both languages."""
     file = setting_path(path)
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = load_yaml(file.read_text(encoding="utf-8"))
         words = {kind: [w for lang in ("cy", "en") for w in data[kind][lang]] for kind in (SAFE, NOT_SAFE, TALK)}
     except FileNotFoundError:
         raise ContactsError(f"gentle check answers file {file} (safeguarding.check_answers_file) "
@@ -133,7 +133,7 @@ def load_contacts(path: str | Path) -> CrisisContacts:
     """The crisis contacts file (safeguarding.contacts_file), checked whole."""
     file = setting_path(path)
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = load_yaml(file.read_text(encoding="utf-8"))
         contacts, topics = data["contacts"], data["topics"]
         for name, entry in contacts.items():
             missing = [f for f in CONTACT_FIELDS if not entry.get(f)]

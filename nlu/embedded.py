@@ -167,10 +167,25 @@ def cache_path(lang: str, cache_dir: Path) -> Path:
     return cache_dir / f"embedded-{lang}-{cache_key(lang)}.pkl"
 
 
+# Models this process has already read, by file and its version: the file's name holds the hash
+# of all a model depends on, and a model is never changed once made. An app is built per test.
+_LOADED: dict[tuple[Path, int], EmbeddedModel] = {}
+
+
 def load_or_train(lang: str, cache_dir: Path) -> EmbeddedModel:
     """The cached model for this language if the data is unchanged, else a freshly trained one."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     path = cache_path(lang, cache_dir)
+    try:
+        return _LOADED[path, path.stat().st_mtime_ns]
+    except (FileNotFoundError, KeyError):
+        pass
+    model = _load_or_train_locked(lang, path)
+    _LOADED[path, path.stat().st_mtime_ns] = model
+    return model
+
+
+def _load_or_train_locked(lang: str, path: Path) -> EmbeddedModel:
     with FileLock(str(path) + ".lock"):
         if path.exists():
             try:

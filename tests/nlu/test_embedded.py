@@ -77,8 +77,10 @@ def test_model_is_cached_and_reused(tmp_path, monkeypatch):
         raise AssertionError("retrained although the data did not change")
 
     monkeypatch.setattr(embedded.EmbeddedModel, "train", staticmethod(no_training))
+    monkeypatch.setattr(embedded, "_LOADED", {})   # as a new process would: read from the file
     again = embedded.load_or_train("en", tmp_path)
     assert again.data_hash == first.data_hash
+    assert embedded.load_or_train("en", tmp_path) is again   # the same process reads it once
 
 
 def test_cache_key_follows_the_data(monkeypatch):

@@ -4,20 +4,50 @@ The wheel is built from a copy of exactly what deploy/Dockerfile copies, install
 dependencies only (no [report] extra) at the versions in requirements.lock into a fresh
 virtualenv in a temporary folder, and run there with a clean environment and an empty home: so
 nothing can come from the checkout, and the lean install is the one that is tested.
+
+There is no container runtime where the tests run, so the image itself is never built here: the
+last test reads deploy/Dockerfile and checks that its steps are the ones tested above.
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
+from dockerfile_parse import DockerfileParser
 
 ROOT = Path(__file__).resolve().parents[2]
-# What deploy/Dockerfile's build stage copies.
-SOURCES = ("pyproject.toml", "README.md", "requirements.lock", "bot", "flows", "nlu", "storage", "config")
+DOCKERFILE = ROOT / "deploy" / "Dockerfile"
+
+
+def dockerfile_stages() -> list[list[dict]]:
+    """deploy/Dockerfile's instructions (comments left out), stage by stage, each from its FROM."""
+    stages: list[list[dict]] = []
+    for instruction in DockerfileParser(path=str(DOCKERFILE)).structure:
+        if instruction["instruction"] == "FROM":
+            stages.append([])
+        if stages and instruction["instruction"] != "COMMENT":
+            stages[-1].append(instruction)
+    return stages
+
+
+def copied_from_the_checkout(stage: list[dict]) -> list[str]:
+    """The sources of a stage's COPY instructions that come from the build context, not another stage."""
+    sources = []
+    for instruction in stage:
+        words = instruction["value"].split()
+        if instruction["instruction"] == "COPY" and not any(w.startswith("--from=") for w in words):
+            sources += [w for w in words[:-1] if not w.startswith("--")]
+    return sources
+
+
+# What deploy/Dockerfile's build stage copies, read from it, so the two cannot drift apart.
+SOURCES = tuple(copied_from_the_checkout(dockerfile_stages()[0]))
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
 
 
@@ -105,3 +135,26 @@ def test_the_lean_install_has_no_report_extra_and_says_so(installed):
     # The figures as JSON need no charts.
     figures = installed.run("cyswllt", "report", "--from", "2026-01-01", "--to", "2026-01-31", "--json")
     assert figures.returncode == 0, figures.stderr
+
+
+def test_the_image_is_built_as_this_module_installs():
+    """Multi-stage and non-editable: a wheel of the checkout's packages, installed at the locked versions."""
+    stages = dockerfile_stages()
+    assert len(stages) == 3, "build the wheel; install it into a virtualenv; copy only that virtualenv"
+    build, venv, final = ([(i["instruction"], i["value"]) for i in stage] for stage in stages)
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    assert {p.rstrip("*") for p in packages["include"]} | {"pyproject.toml", "README.md"} <= set(SOURCES)
+    assert [v for i, v in build if i == "RUN"] == ["pip wheel --no-cache-dir --no-deps --wheel-dir /wheels ."]
+
+    assert ("COPY", "--from=wheel /wheels /wheels") in venv
+    assert ("COPY", "requirements.lock /tmp/requirements.lock") in venv
+    [install] = [v for i, v in venv if i == "RUN"]
+    assert "pip install --no-cache-dir -c /tmp/requirements.lock \"$(ls /wheels/cyswllt-*.whl)${EXTRAS}\"" in install
+    assert " -e " not in install and "--editable" not in install
+    assert ("ARG", 'EXTRAS=""') in venv, "the bot alone by default: the lean install tested above"
+
+    assert copied_from_the_checkout(stages[2]) == [], "the final image holds no source tree"
+    assert [v for i, v in final if i == "COPY"] == ["--from=venv /opt/cyswllt /opt/cyswllt"]
+    assert ("ENTRYPOINT", '["cyswllt"]') in final
+    locked_for = re.search(r"--python-version (\S+)", (ROOT / "requirements.lock").read_text()).group(1)
+    assert all(stage[0]["value"].startswith(f"python:{locked_for}-") for stage in stages), "the lock's Python"
