@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping, Sequence
 
-from sqlalchemy import bindparam, exists, insert, select, update
+from sqlalchemy import bindparam, exists, insert, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased, lazyload, sessionmaker
@@ -25,6 +25,7 @@ from bot.catalog import BILINGUAL, Catalog
 from bot.choices import resolve_choice
 from bot.clock import Clock
 from bot.channels.base import Outgoing as OutgoingRow
+from bot.channels.registry import phone_number, same_number
 from bot.outbox import claim_rows, join_turn, queue_claimed, recipient_free
 from bot.practitioners import PractitionerActions, link_code_in, record_consent, redeem_link_code
 from bot.person_facts import FactColumns, PersonFacts
@@ -378,6 +379,10 @@ class Dispatcher:
             # "please stop texting me", "stopiwch": one question to be sure, then STOP's opt-out.
             turn.conversation.state = {**(turn.conversation.state or {}), OPT_OUT_MARK: True}
             turn.reply(Ask("conversation.opt_out_confirm", OPT_OUT_OPTIONS))
+        elif turn.message.media and not turn.text and turn.message.choice is None:
+            # A photo, voice note or sticker and no words (WhatsApp says which): say so kindly.
+            turn.reply(Say("conversation.words_please", language=None if person.language else BILINGUAL))
+            self._reprompt(turn, is_new)
         elif is_new or not person.language and turn.conversation.flow != FIRST_FLOW:
             self._begin_first_contact(turn)
         elif (turn.conversation.state or {}).get(WELCOME_BACK_MARK):
@@ -647,6 +652,7 @@ class Dispatcher:
             now=turn.now, language=turn.person.language or self.default_language,
             channel=turn.message.channel, person=dict(turn.facts), settings=self._flow_settings,
             menu=self._menu, intent_routes=self._intent_routes, resources=self.resources,
+            phone_known=phone_number(turn.message.channel, turn.message.address) is not None,
         )
 
     def _turn_query(self):
@@ -678,8 +684,10 @@ class Dispatcher:
               ) -> tuple[Person, Conversation | None, dict[str, Any], bool, int | None]:
         """The person writing (created at first contact), their conversation and facts, whether
         the address is new, and the address id if its last-seen time is to be stored."""
-        row = session.execute(self._turn_query(), {"channel": message.channel, "address": message.address},
-                              ).mappings().first()
+        where = {"channel": message.channel, "address": message.address}
+        row = session.execute(self._turn_query(), where).mappings().first()
+        if row is None and self._link_same_number(session, message, now):
+            row = session.execute(self._turn_query(), where).mappings().first()
         if row is not None:
             address, person = row["PersonAddress"], row["Person"]
             # Last seen is what picks the address to reach someone on (outbox.preferred_address),
@@ -702,6 +710,20 @@ class Dispatcher:
         session.flush()
         # Created this turn: no practitioner, consent, referral or request can point at it yet.
         return person, None, self.person_facts.read(None, session, person), True, None
+
+    @staticmethod
+    def _link_same_number(session: Session, message: InboundMessage, now: datetime) -> bool:
+        """A new address with a phone number someone already writes from on another channel (SMS
+        and WhatsApp): theirs too, one person. Replies go where they last wrote from."""
+        others = same_number(message.channel, message.address)
+        known = session.scalars(select(PersonAddress.person_id).where(
+            tuple_(PersonAddress.channel, PersonAddress.address).in_(others))).first() if others else None
+        if known is None:
+            return False
+        session.add(PersonAddress(person_id=known, channel=message.channel, address=message.address,
+                                  created_at=now, last_seen_at=now))
+        session.flush()
+        return True
 
     def _new_conversation(self, session: Session, person: Person, now: datetime) -> Conversation:
         conversation = Conversation(person_id=person.id, flow=FIRST_FLOW, state={},

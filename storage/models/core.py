@@ -124,6 +124,9 @@ class OutboundMessage(Base):
     # Higher goes first, before any other queued row (migration 0009_core): safeguarding replies
     # and alerts (catalog keys "safeguarding.*") are PRIORITY_URGENT, set when the row is queued.
     priority: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    # Due outside a channel's customer-service window (WhatsApp's 24 hours), the row goes as this
+    # approved template, {"content_sid": .., "variables": {"1": ..}} (migration 0011_whatsapp).
+    template: Mapped[dict | None] = mapped_column(JSONValue)
 
 
 class DataSetEvent(Base):

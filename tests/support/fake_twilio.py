@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import json
 import threading
 import time
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from tests.support.fake_http import FakeServer, Outage, Recorder
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "twilio-test-auth-token"
 FROM = "+447700900000"
+WHATSAPP_FROM = "whatsapp:+447700900001"
 PUBLIC_BASE_URL = "https://cyswllt.example.cymru"
 
 
@@ -24,6 +26,9 @@ class SentSms:
     sid: str
     status_callback: str | None
     at: float
+    from_: str | None = None
+    content_sid: str | None = None            # a Content template (WhatsApp outside its window)
+    content_variables: dict | None = None
 
 
 class FakeTwilio:
@@ -35,6 +40,8 @@ class FakeTwilio:
         self.sent = Recorder()
         self.failures: list[int] = []
         self.number_errors: dict[str, int] = {}   # e.g. {"+447700900999": 21610}
+        # WhatsApp addresses whose 24-hour window is closed: free-form refused (63016), templates taken.
+        self.window_closed: set[str] = set()
         self.lock = threading.Lock()
         self.outage = Outage()
         self._ids = itertools.count(1)
@@ -66,8 +73,18 @@ class FakeTwilio:
         if to in self.number_errors:
             code = self.number_errors[to]
             return 400, {"code": code, "message": f"error {code}", "status": 400}
+        content_sid = form.get("ContentSid")
+        if not form.get("Body") and not content_sid:
+            return 400, {"code": 21619, "message": "A text message body or media urls must be specified", "status": 400}
+        if to.startswith("whatsapp:") and not (form.get("From") or "").startswith("whatsapp:"):
+            return 400, {"code": 21910, "message": "Invalid From and To pair", "status": 400}
+        if to in self.window_closed and not content_sid:
+            return 400, {"code": 63016, "message": "Failed to send freeform message because you are outside "
+                         "the allowed window. Please use a Template.", "status": 400}
+        variables = json.loads(form["ContentVariables"]) if form.get("ContentVariables") else None
         sid = f"SM{next(self._ids):032d}"
-        self.sent.add(SentSms(to, form.get("Body", ""), sid, form.get("StatusCallback"), time.monotonic()))
+        self.sent.add(SentSms(to, form.get("Body", ""), sid, form.get("StatusCallback"), time.monotonic(),
+                              form.get("From") or form.get("MessagingServiceSid"), content_sid, variables))
         return 201, {"sid": sid, "status": "queued", "to": to, "from": form.get("From"),
                      "body": form.get("Body"), "account_sid": self.account_sid, "num_segments": "1"}
 
@@ -104,9 +121,19 @@ class TwilioWebhooks:
         return {"MessageSid": sid, "SmsSid": sid, "AccountSid": ACCOUNT_SID, "From": sender, "To": FROM,
                 "Body": body, "NumMedia": "0", **extra}
 
+    def whatsapp(self, sender: str, body: str, sid: str | None = None, media: int = 0, **extra) -> dict:
+        """A WhatsApp message as Twilio posts it (From "whatsapp:+44..."), with `media` attachments."""
+        sid = sid or f"SMwa{next(self._ids):030d}"
+        form = {"MessageSid": sid, "SmsSid": sid, "AccountSid": ACCOUNT_SID, "From": sender, "To": WHATSAPP_FROM,
+                "Body": body, "NumMedia": str(media), "ProfileName": "Tester", "WaId": sender.split("+")[-1]}
+        for n in range(media):
+            form[f"MediaUrl{n}"] = f"https://api.twilio.com/media/ME{n:032d}"
+            form[f"MediaContentType{n}"] = "image/jpeg"
+        return {**form, **extra}
+
     def status(self, sid: str, status: str, to: str, error_code: str | None = None) -> dict:
         form = {"MessageSid": sid, "SmsSid": sid, "MessageStatus": status, "SmsStatus": status,
-                "AccountSid": ACCOUNT_SID, "To": to, "From": FROM}
+                "AccountSid": ACCOUNT_SID, "To": to, "From": WHATSAPP_FROM if to.startswith("whatsapp:") else FROM}
         if error_code:
             form["ErrorCode"] = error_code
         return form
