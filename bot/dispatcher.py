@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping, Sequence
 
-from sqlalchemy import bindparam, exists, insert, select, tuple_, update
+from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased, lazyload, sessionmaker
@@ -25,7 +25,8 @@ from bot.catalog import BILINGUAL, Catalog
 from bot.choices import resolve_choice
 from bot.clock import Clock
 from bot.channels.base import Outgoing as OutgoingRow
-from bot.channels.registry import phone_number, same_number
+from bot.channels.registry import phone_number
+from bot.person_addresses import link_same_number
 from bot.outbox import claim_rows, join_turn, queue_claimed, recipient_free
 from bot.practitioners import PractitionerActions, link_code_in, record_consent, redeem_link_code
 from bot.person_facts import FactColumns, PersonFacts
@@ -686,7 +687,7 @@ class Dispatcher:
         the address is new, and the address id if its last-seen time is to be stored."""
         where = {"channel": message.channel, "address": message.address}
         row = session.execute(self._turn_query(), where).mappings().first()
-        if row is None and self._link_same_number(session, message, now):
+        if row is None and link_same_number(session, message.channel, message.address, now):
             row = session.execute(self._turn_query(), where).mappings().first()
         if row is not None:
             address, person = row["PersonAddress"], row["Person"]
@@ -710,20 +711,6 @@ class Dispatcher:
         session.flush()
         # Created this turn: no practitioner, consent, referral or request can point at it yet.
         return person, None, self.person_facts.read(None, session, person), True, None
-
-    @staticmethod
-    def _link_same_number(session: Session, message: InboundMessage, now: datetime) -> bool:
-        """A new address with a phone number someone already writes from on another channel (SMS
-        and WhatsApp): theirs too, one person. Replies go where they last wrote from."""
-        others = same_number(message.channel, message.address)
-        known = session.scalars(select(PersonAddress.person_id).where(
-            tuple_(PersonAddress.channel, PersonAddress.address).in_(others))).first() if others else None
-        if known is None:
-            return False
-        session.add(PersonAddress(person_id=known, channel=message.channel, address=message.address,
-                                  created_at=now, last_seen_at=now))
-        session.flush()
-        return True
 
     def _new_conversation(self, session: Session, person: Person, now: datetime) -> Conversation:
         conversation = Conversation(person_id=person.id, flow=FIRST_FLOW, state={},

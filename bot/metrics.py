@@ -33,7 +33,7 @@ if MULTIPROCESS:
 # One registry for the process, made at the bottom layer so that nlu/ (which may not import
 # bot/) counts into it too; its NLU metrics are re-exported here.
 from nlu.metrics import NLU_FALLBACKS, NLU_SECONDS, REGISTRY  # noqa: E402,F401
-CHANNELS = ("sms", "telegram")
+from bot.channels.registry import CHANNELS  # noqa: E402 - every registered channel gets its zero series
 
 INBOUND = Counter(
     "cyswllt_inbound_messages", "Inbound messages by channel and result "

@@ -80,6 +80,7 @@ class ChannelSpec:
     """A channel as the rest of the service knows it, without its provider library."""
 
     name: str = ""
+    label: str = ""   # as people read it ("SMS", "WhatsApp"): in alerts and referrals to practitioners
     # The provider's customer-service window: outside it, only pre-approved templates may be
     # sent (WhatsApp's 24 hours). None: any message at any time. Read by bot/send_policy.py.
     window: timedelta | None = None

@@ -46,3 +46,11 @@ def same_number(channel: str, address: str) -> list[tuple[str, str]]:
         if other.name != channel and (other_address := other.address_for(number)):
             found.append((other.name, other_address))
     return found
+
+
+def label(channel: str | None) -> str:
+    """A channel's name as people read it ("SMS", "WhatsApp"); "-" for none."""
+    if not channel:
+        return "-"
+    own = spec(channel)
+    return own.label if own is not None else channel.title()

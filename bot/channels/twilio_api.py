@@ -102,8 +102,9 @@ class _RebasedHttpClient(AsyncTwilioHttpClient):
         self.api_base = api_base.rstrip("/")
 
     async def request(self, method, url, *args, **kwargs):
-        if self.api_base != TWILIO_API and url.startswith(TWILIO_API):
-            url = self.api_base + url[len(TWILIO_API):]
+        if self.api_base != TWILIO_API and url.startswith("https://") and ".twilio.com/" in url:
+            # Every Twilio API host (api., content.) goes to the one base.
+            url = self.api_base + "/" + url.split(".twilio.com/", 1)[1]
         auth = kwargs.pop("auth", None)
         if auth:
             # As a header: aiohttp deprecates its BasicAuth argument.

@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, JSONValue, UTCDateTime
@@ -126,7 +127,9 @@ class OutboundMessage(Base):
     priority: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     # Due outside a channel's customer-service window (WhatsApp's 24 hours), the row goes as this
     # approved template, {"content_sid": .., "variables": {"1": ..}} (migration 0011_whatsapp).
-    template: Mapped[dict | None] = mapped_column(JSONValue)
+    # None is SQL NULL (not JSON null), so "no template" is what retention and queries see as empty.
+    template: Mapped[dict | None] = mapped_column(
+        JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql"))
 
 
 class DataSetEvent(Base):

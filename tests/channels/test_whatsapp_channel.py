@@ -42,12 +42,16 @@ def test_a_whole_conversation_on_whatsapp(server, fake_twilio):
     wa = server.twilio
     assert whatsapp(server, wa.whatsapp(WA, "Hello")).status_code == 200
     [offer] = fake_twilio.wait_for(WA, 1)
-    assert "1 Cymraeg\n2 English" in offer.body
-    assert offer.from_ == WHATSAPP_FROM and offer.content_sid is None
+    # Two short options: quick-reply buttons (Content made once, found again by its name).
+    assert "Which language" in offer.body and offer.buttons == (("Cymraeg", "cy"), ("English", "en"))
+    assert offer.from_ == WHATSAPP_FROM
     assert offer.status_callback == "https://cyswllt.example.cymru/twilio/whatsapp/status"
+    [content] = fake_twilio.contents.values()
+    assert content["friendly_name"] == "cyswllt-quick-reply-2"
 
-    whatsapp(server, wa.whatsapp(WA, "2"))
-    fake_twilio.wait_for_text(WA, "What would you like", since=1)
+    whatsapp(server, wa.whatsapp(WA, "English", ButtonPayload="en", ButtonText="English"))   # a tap
+    menu = fake_twilio.wait_for_text(WA, "What would you like", since=1)[-1]
+    assert "1 Refer myself" in menu.body and not menu.buttons      # four options: numbered
     seen = len(fake_twilio.to(WA))
     whatsapp(server, wa.whatsapp(WA, "cymraeg"))
     fake_twilio.wait_for_text(WA, "Beth hoffech chi", since=seen)

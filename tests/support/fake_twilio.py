@@ -29,6 +29,15 @@ class SentSms:
     from_: str | None = None
     content_sid: str | None = None            # a Content template (WhatsApp outside its window)
     content_variables: dict | None = None
+    buttons: tuple = ()                       # quick replies, (title, id), of Content made here
+
+
+def _filler(variables: dict):
+    def fill(text: str) -> str:
+        for name, value in variables.items():
+            text = text.replace("{{%s}}" % name, value)
+        return text
+    return fill
 
 
 class FakeTwilio:
@@ -42,6 +51,7 @@ class FakeTwilio:
         self.number_errors: dict[str, int] = {}   # e.g. {"+447700900999": 21610}
         # WhatsApp addresses whose 24-hour window is closed: free-form refused (63016), templates taken.
         self.window_closed: set[str] = set()
+        self.contents: dict[str, dict] = {}     # Content made through the Content API, by SID
         self.lock = threading.Lock()
         self.outage = Outage()
         self._ids = itertools.count(1)
@@ -59,6 +69,8 @@ class FakeTwilio:
         expected = "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         if headers.get("Authorization") != expected:
             return 401, {"code": 20003, "message": "Authenticate", "status": 401}
+        if path.split("?")[0] == "/v1/Content":
+            return self.content(method, form)
         if method != "POST" or path != f"/2010-04-01/Accounts/{self.account_sid}/Messages.json":
             return 404, {"code": 20404, "message": "Not found", "status": 404}
         if self.outage.refuses(form.get("To", "")):
@@ -82,11 +94,27 @@ class FakeTwilio:
             return 400, {"code": 63016, "message": "Failed to send freeform message because you are outside "
                          "the allowed window. Please use a Template.", "status": 400}
         variables = json.loads(form["ContentVariables"]) if form.get("ContentVariables") else None
+        body, buttons = form.get("Body", ""), ()
+        made = self.contents.get(content_sid or "")
+        if made is not None:   # Content made through the API: shown as the person would see it
+            fill = _filler(variables or {})
+            quick = made["types"]["twilio/quick-reply"]
+            body = fill(quick["body"])
+            buttons = tuple((fill(a["title"]), fill(a["id"])) for a in quick["actions"])
         sid = f"SM{next(self._ids):032d}"
-        self.sent.add(SentSms(to, form.get("Body", ""), sid, form.get("StatusCallback"), time.monotonic(),
-                              form.get("From") or form.get("MessagingServiceSid"), content_sid, variables))
+        self.sent.add(SentSms(to, body, sid, form.get("StatusCallback"), time.monotonic(),
+                              form.get("From") or form.get("MessagingServiceSid"), content_sid, variables, buttons))
         return 201, {"sid": sid, "status": "queued", "to": to, "from": form.get("From"),
                      "body": form.get("Body"), "account_sid": self.account_sid, "num_segments": "1"}
+
+    def content(self, method: str, body: dict):
+        """The Content API (content.twilio.com/v1/Content): list and create."""
+        with self.lock:
+            if method == "GET":
+                return 200, {"contents": list(self.contents.values()), "meta": {"next_page_url": None}}
+            sid = f"HX{next(self._ids):032d}"
+            self.contents[sid] = {**body, "sid": sid}
+            return 201, self.contents[sid]
 
     def to(self, number: str) -> list[SentSms]:
         return [m for m in self.sent.snapshot() if m.to == number]

@@ -8,6 +8,7 @@ from bot.channels.plugin import ChannelSpec, Inbox, Limits
 
 class SmsSpec(ChannelSpec):
     name = "sms"
+    label = "SMS"
     joins_turns = True
     provider_opt_out_words = True
 

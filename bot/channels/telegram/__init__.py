@@ -15,6 +15,7 @@ TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 class TelegramSpec(ChannelSpec):
     name = "telegram"
+    label = "Telegram"
 
     def configured(self, settings) -> bool:
         return bool(settings.telegram.token)

@@ -12,6 +12,7 @@ PREFIX = "whatsapp:"
 
 class WhatsAppSpec(ChannelSpec):
     name = "whatsapp"
+    label = "WhatsApp"
     # WhatsApp's customer-service window: free-form messages only within 24 hours of the
     # person's last message; after it, approved templates only (bot/send_policy.py).
     window = timedelta(hours=24)
