@@ -2,6 +2,7 @@
 
     python bench/channels_bench.py                         # both databases, defaults below
     python bench/channels_bench.py --db sqlite --people 200 --concurrency 16 --channel telegram
+    python bench/channels_bench.py --db sqlite --skip dispatcher --skip limits --channel whatsapp
 
 Prints, per database:
   1. dispatcher: durable turns/s in one thread (each turn is one committed transaction), and from
@@ -43,7 +44,9 @@ from bot.messages import InboundMessage  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from tests.support.fake_telegram import TOKEN, FakeTelegram  # noqa: E402
-from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM, PUBLIC_BASE_URL, FakeTwilio, TwilioWebhooks  # noqa: E402
+from tests.support.fake_twilio import (  # noqa: E402
+    ACCOUNT_SID, AUTH_TOKEN, FROM, PUBLIC_BASE_URL, WHATSAPP_FROM, FakeTwilio, TwilioWebhooks,
+)
 
 SCRIPT = ["Hello", "2", "menu", "help", "menu", "cymraeg", "english", "menu", "help", "menu"]
 SECRET = "bench-secret"
@@ -160,6 +163,7 @@ class Serve:
             "CYSWLLT_TELEGRAM_API_BASE": telegram.api_base,
             "CYSWLLT_TWILIO_ACCOUNT_SID": ACCOUNT_SID, "CYSWLLT_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "CYSWLLT_TWILIO_FROM": FROM, "CYSWLLT_TWILIO_API_BASE": twilio.api_base,
+            "CYSWLLT_TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
             "CYSWLLT_SENDER_IDLE_POLL_S": "0.05",
             **limits,
         })
@@ -227,9 +231,12 @@ class Conversations:
             return "/telegram/webhook", {"data": json.dumps({"update_id": update_id, "message": message}).encode(),
                                          "headers": {"X-Telegram-Bot-Api-Secret-Token": SECRET,
                                                      "Content-Type": "application/json"}}
-        form = self.webhooks.sms(address, words, sid=f"SM{uuid.uuid4().hex}")
-        headers = {**self.webhooks.sign("/twilio/sms", form), "Content-Type": "application/x-www-form-urlencoded"}
-        return "/twilio/sms", {"data": urlencode(form).encode(), "headers": headers}
+        if self.channel == "whatsapp":
+            form, path = self.webhooks.whatsapp(address, words, sid=f"SM{uuid.uuid4().hex}"), "/twilio/whatsapp"
+        else:
+            form, path = self.webhooks.sms(address, words, sid=f"SM{uuid.uuid4().hex}"), "/twilio/sms"
+        headers = {**self.webhooks.sign(path, form), "Content-Type": "application/x-www-form-urlencoded"}
+        return path, {"data": urlencode(form).encode(), "headers": headers}
 
     async def calibrate(self, client: aiohttp.ClientSession, address: str) -> list[int]:
         """How many messages each turn of the script produces on this channel."""
@@ -272,7 +279,9 @@ async def post(client: aiohttp.ClientSession, path: str, kwargs: dict) -> None:
 
 
 def address_for(channel: str, n: int) -> str:
-    return str(10_000_000 + n) if channel == "telegram" else f"+4478{n:08d}"
+    if channel == "telegram":
+        return str(10_000_000 + n)
+    return f"whatsapp:+4479{n:08d}" if channel == "whatsapp" else f"+4478{n:08d}"
 
 
 async def drive(serve: Serve, telegram: FakeTelegram, twilio: FakeTwilio, channel: str, people: int,
@@ -321,7 +330,8 @@ def bench_http(url: str, channel: str, people: int, concurrency: int, unloaded_p
     # Limits lifted so that the web app and the database, not the providers, are measured;
     # section 4 measures the production limits on their own.
     limits = {"CYSWLLT_SENDER_TELEGRAM_PER_SECOND": "100000", "CYSWLLT_SENDER_TELEGRAM_PER_CHAT_PER_SECOND": "1000",
-              "CYSWLLT_SENDER_TELEGRAM_PER_CHAT_BURST": "100", "CYSWLLT_SENDER_TWILIO_SEGMENTS_PER_SECOND": "100000"}
+              "CYSWLLT_SENDER_TELEGRAM_PER_CHAT_BURST": "100", "CYSWLLT_SENDER_TWILIO_SEGMENTS_PER_SECOND": "100000",
+              "CYSWLLT_WHATSAPP_PER_SECOND": "100000"}
     serve = Serve(url, telegram, twilio, limits)
     try:
         loaded = run_loop(drive(serve, telegram, twilio, channel, people, concurrency, offset=0))
@@ -410,7 +420,8 @@ def bench_limits(url: str, chats: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--channel", choices=("sms", "telegram", "both"), default="both")
+    parser.add_argument("--channel", choices=("sms", "telegram", "whatsapp", "all", "both"), default="all",
+                        help="both: SMS and Telegram (as before WhatsApp); all: the three")
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--dispatcher-people", type=int, default=200)
@@ -421,7 +432,7 @@ def main() -> None:
     parser.add_argument("--skip", action="append", default=[], choices=("dispatcher", "http", "limits"))
     args = parser.parse_args()
     kinds = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
-    channels = ("sms", "telegram") if args.channel == "both" else (args.channel,)
+    channels = {"all": ("sms", "telegram", "whatsapp"), "both": ("sms", "telegram")}.get(args.channel, (args.channel,))
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
     for kind in kinds:
         print(f"== {kind}")

@@ -35,8 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from bot.bootstrap import build_app  # noqa: E402
-from bot.channels.telegram import TelegramChannel  # noqa: E402
-from bot.channels.twilio_sms import TwilioChannel  # noqa: E402
+from bot.channels.telegram.channel import TelegramChannel  # noqa: E402
+from bot.channels.sms.channel import TwilioChannel  # noqa: E402
 from bot.checkins import plan_checkins  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
 from bot.sender import Sender, routes_from_settings  # noqa: E402

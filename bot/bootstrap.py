@@ -63,7 +63,9 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     engine = engine or make_engine(settings.database.url)
     if settings.database.auto_migrate:
         upgrade(engine)
-    sessions = sessionmaker(engine, expire_on_commit=False)
+    # The settings ride on every session for what is decided where a row is queued (the channel's
+    # window and its templates: bot/send_policy.py, form_for).
+    sessions = sessionmaker(engine, expire_on_commit=False, info={"settings": settings})
     clock = clock or SystemClock()
     questionnaires = load_questionnaires(
         wanted=[*settings.checkins.questionnaires, *settings.checkins.interim_questionnaires])

@@ -121,6 +121,10 @@ class Catalog:
             return _Name(", ".join(self.text(key, lang) for key in value.keys))
         return _Name(value) if isinstance(value, str) else value
 
+    def fill(self, template: str, lang: str, **params: Any) -> str:
+        """Any text with the message's parameters set in as `text` sets them (mutations too)."""
+        return template.format_map({name: self._param(value, lang) for name, value in params.items()})
+
     def ntext(self, key: str, n: int, lang: str, **params: Any) -> str:
         """The form of a message for the number n (gettext's ngettext, with Babel's plural rules)."""
         found = self._plurals.get(lang, {}).get(key) or self._plurals.get("en", {}).get(key)

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "bot.commands.nlu",
     "bot.commands.serve",
     "bot.commands.telegram",
+    "bot.commands.whatsapp",
     "bot.commands.dataset",
     "bot.commands.report",
     "bot.commands.person",

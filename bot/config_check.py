@@ -8,7 +8,6 @@ does not answer, a Rasa server that is down).
 """
 from __future__ import annotations
 
-import re
 from datetime import date
 from dataclasses import dataclass
 from typing import Literal
@@ -21,10 +20,6 @@ from bot.settings import Settings
 from config import setting_path
 
 Role = Literal["web", "scheduler"]
-# In production the webhook secret is the only guard on the Telegram webhook: long enough not to guess.
-PRODUCTION_SECRET_LENGTH = 32
-# Telegram's rule for secret_token: 1-256 of these characters.
-TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 @dataclass(frozen=True)
@@ -37,12 +32,15 @@ class Finding:
         return f"{self.level}: {self.setting}: {self.message}"
 
 
-def _error(setting: str, message: str) -> Finding:
+def error(setting: str, message: str) -> Finding:
     return Finding("error", setting, message)
 
 
-def _warning(setting: str, message: str) -> Finding:
+def warning(setting: str, message: str) -> Finding:
     return Finding("warning", setting, message)
+
+
+_error, _warning = error, warning
 
 
 def check_settings(settings: Settings, *, role: Role = "web", workers: int = 1,
@@ -105,7 +103,6 @@ def _service_hours_findings(settings: Settings) -> list[Finding]:
 def _channel_findings(settings: Settings, production: bool, telegram_polling: bool) -> list[Finding]:
     found: list[Finding] = []
     base_url = settings.public.base_url
-    twilio = settings.twilio
     if base_url:
         url = urlparse(base_url)
         if url.scheme not in ("http", "https") or not url.hostname:
@@ -115,34 +112,16 @@ def _channel_findings(settings: Settings, production: bool, telegram_polling: bo
                        "checked against this exact URL")
             found.append(_error("CYSWLLT_PUBLIC_BASE_URL", message) if production
                          else _warning("CYSWLLT_PUBLIC_BASE_URL", message + " (allowed outside production)"))
-    if twilio.auth_token or twilio.account_sid:
-        if not twilio.account_sid:
-            found.append(_error("CYSWLLT_TWILIO_ACCOUNT_SID", "needed with CYSWLLT_TWILIO_AUTH_TOKEN"))
-        if not twilio.auth_token:
-            found.append(_error("CYSWLLT_TWILIO_AUTH_TOKEN", "needed with CYSWLLT_TWILIO_ACCOUNT_SID "
-                                "(environment only)"))
-        if not (twilio.from_ or twilio.messaging_service_sid):
-            found.append(_error("CYSWLLT_TWILIO_FROM", "set the sending number, or "
-                                "CYSWLLT_TWILIO_MESSAGING_SERVICE_SID"))
-        if not base_url:
-            found.append(_error("CYSWLLT_PUBLIC_BASE_URL", "needed with Twilio: every webhook's signature is "
-                                "checked against the public URL, so without it every SMS would be refused"))
-    telegram = settings.telegram
-    if telegram_polling and not telegram.token:
-        found.append(_error("CYSWLLT_TELEGRAM_TOKEN", "--telegram-polling needs the bot token"))
-    if telegram.token and not telegram_polling:
-        if not telegram.secret:
-            found.append(_error("CYSWLLT_TELEGRAM_SECRET", "needed with CYSWLLT_TELEGRAM_TOKEN: every Telegram "
-                                "webhook without the matching secret is refused"))
-        elif not TELEGRAM_SECRET.fullmatch(telegram.secret.get_secret_value()):
-            found.append(_error("CYSWLLT_TELEGRAM_SECRET", "only letters, digits, _ and -, at most 256 "
-                                "(Telegram's rule for a webhook secret)"))
-        elif production and len(telegram.secret) < PRODUCTION_SECRET_LENGTH:
-            found.append(_error("CYSWLLT_TELEGRAM_SECRET", f"at least {PRODUCTION_SECRET_LENGTH} characters in "
-                                "production (it is all that stands between the internet and the webhook); "
-                                "e.g. `openssl rand -hex 32`"))
-        if not base_url:
-            found.append(_warning("CYSWLLT_PUBLIC_BASE_URL", "not set: `cyswllt telegram set-webhook` needs it"))
+    # Each channel checks its own settings (bot/channels/<name>/): those it is configured by,
+    # and what a command-line flag asks of it (--telegram-polling).
+    from bot.channels import registry
+
+    seen = {(f.level, f.setting) for f in found}
+    for spec in registry.specs():
+        for finding in spec.check(settings, production=production, polling=telegram_polling):
+            if (finding.level, finding.setting) not in seen:   # two Twilio channels: said once
+                seen.add((finding.level, finding.setting))
+                found.append(finding)
     if production and not settings.dataset.pseudonym_key:
         found.append(_error("CYSWLLT_DATASET_PSEUDONYM_KEY", "needed in production: the Core Data Set export "
                             "pseudonymises with it; set a long random secret and keep it safe"))

@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bot.channels.twilio_sms import UNDELIVERABLE, lower_statuses, status_rank
+from bot.channels.twilio_api import UNDELIVERABLE, lower_statuses, status_rank
 from storage.models import DeliveryStatus, OutboundMessage, PersonAddress
 
 FINAL_FAILURES = {"failed", "undelivered"}

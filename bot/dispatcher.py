@@ -25,6 +25,8 @@ from bot.catalog import BILINGUAL, Catalog
 from bot.choices import resolve_choice
 from bot.clock import Clock
 from bot.channels.base import Outgoing as OutgoingRow
+from bot.channels.registry import phone_number
+from bot.person_addresses import link_same_number
 from bot.outbox import claim_rows, join_turn, outbox_insert, queue_message, recipient_free
 from bot.practitioners import PractitionerActions, link_code_in, record_consent, redeem_link_code
 from bot.person_facts import FactColumns, PersonFacts
@@ -398,6 +400,10 @@ class Dispatcher:
             # "please stop texting me", "stopiwch": one question to be sure, then STOP's opt-out.
             turn.conversation.state = {**(turn.conversation.state or {}), OPT_OUT_MARK: True}
             turn.reply(Ask("conversation.opt_out_confirm", OPT_OUT_OPTIONS))
+        elif turn.message.media and not turn.text and turn.message.choice is None:
+            # A photo, voice note or sticker and no words (WhatsApp says which): say so kindly.
+            turn.reply(Say("conversation.words_please", language=None if person.language else BILINGUAL))
+            self._reprompt(turn, is_new)
         elif is_new or not person.language and turn.conversation.flow != FIRST_FLOW:
             self._begin_first_contact(turn)
         elif (turn.conversation.state or {}).get(WELCOME_BACK_MARK):
@@ -667,6 +673,7 @@ class Dispatcher:
             now=turn.now, language=turn.person.language or self.default_language,
             channel=turn.message.channel, person=dict(turn.facts), settings=self._flow_settings,
             menu=self._menu, intent_routes=self._intent_routes, resources=self.resources,
+            phone_known=phone_number(turn.message.channel, turn.message.address) is not None,
         )
 
     def turn_query(self):
@@ -698,8 +705,10 @@ class Dispatcher:
               ) -> tuple[Person, Conversation | None, dict[str, Any], bool, int | None]:
         """The person writing (created at first contact), their conversation and facts, whether
         the address is new, and the address id if its last-seen time is to be stored."""
-        row = session.execute(self.turn_query(), {"channel": message.channel, "address": message.address},
-                              ).mappings().first()
+        where = {"channel": message.channel, "address": message.address}
+        row = session.execute(self.turn_query(), where).mappings().first()
+        if row is None and link_same_number(session, message.channel, message.address, now):
+            row = session.execute(self.turn_query(), where).mappings().first()
         if row is not None:
             address, person = row["PersonAddress"], row["Person"]
             # Last seen is what picks the address to reach someone on (outbox.preferred_address),

@@ -27,7 +27,8 @@ EXACT = {
     Keyword.CHECKIN: {"checkin", "check-in", "lles", "/checkin", "/lles"},
 }
 # Twilio's own opt-out and opt-in words: on a long code Twilio acts on them whatever we do, so
-# on SMS we must record them too. Elsewhere "cancel" or "end" is not an opt-out.
+# on SMS (any channel whose spec says provider_opt_out_words) we must record them too.
+# Elsewhere "cancel" or "end" is not an opt-out.
 SMS_ONLY = {
     Keyword.STOP: {"stopall", "unsubscribe", "cancel", "end", "quit"},
     Keyword.START: {"unstop"},
@@ -44,6 +45,14 @@ NOT_FUZZY = {"cymraes", "cymro", "cymry", "cymreig", "cymreigr"}
 OPT_IN_ONLY = {"yes", "ie", "ydw"}
 
 
+def _provider_words(channel: str) -> bool:
+    """Whether the channel's provider acts on its own opt-out words (Twilio: SMS, WhatsApp)."""
+    from bot.channels import registry   # here: the channels' parts use this module
+
+    spec = registry.spec(channel)
+    return spec is not None and spec.provider_opt_out_words
+
+
 def match(text: str, channel: str = "sms") -> Keyword | None:
     """The keyword this whole message is, if it is one word that is a keyword."""
     word = fold(text)
@@ -51,7 +60,7 @@ def match(text: str, channel: str = "sms") -> Keyword | None:
         return None
     word = word.split("@", 1)[0]  # Telegram sends /start@BotName in groups
     for keyword, words in EXACT.items():
-        if word in words or (channel == "sms" and word in SMS_ONLY.get(keyword, ())):
+        if word in words or (_provider_words(channel) and word in SMS_ONLY.get(keyword, ())):
             return keyword
     if len(word) >= 5 and word not in NOT_FUZZY:
         for keyword, candidates in FUZZY.items():

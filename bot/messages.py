@@ -21,6 +21,8 @@ class InboundMessage:
     payload: str | None = None     # a deep-link payload (Telegram /start CODE)
     # An earlier message the person changed (Telegram edited_message): screened, never a flow's input.
     edited: bool = False
+    # It carried a photo, voice note, video or file (WhatsApp's NumMedia): with no text, we say we read words.
+    media: bool = False
 
 
 def clean_text(text: str | None) -> str:

@@ -33,7 +33,7 @@ if MULTIPROCESS:
 # One registry for the process, made at the bottom layer so that nlu/ (which may not import
 # bot/) counts into it too; its NLU metrics are re-exported here.
 from nlu.metrics import NLU_FALLBACKS, NLU_SECONDS, REGISTRY  # noqa: E402,F401
-CHANNELS = ("sms", "telegram")
+from bot.channels.registry import CHANNELS  # noqa: E402 - every registered channel gets its zero series
 
 INBOUND = Counter(
     "cyswllt_inbound_messages", "Inbound messages by channel and result "
@@ -53,6 +53,10 @@ STATUS_CALLBACKS = Counter(
     "cyswllt_status_callbacks", "Provider delivery-status callbacks by channel and result "
     "(stored, rejected: bad signature or unreadable, invalid: no id or status, unavailable)",
     ["channel", "result"], registry=REGISTRY)
+HELD = Counter(
+    "cyswllt_outbound_held", "Unprompted messages held, not sent: due outside a channel's customer-service "
+    "window (WhatsApp's 24 hours) with no approved template for their kind and language",
+    ["channel", "kind"], registry=REGISTRY)
 SCHEDULER_LAG = Histogram(
     "cyswllt_scheduler_lag_seconds", "How late the scheduler started a due job (seconds after its run time)",
     buckets=(0.01, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600), registry=REGISTRY)

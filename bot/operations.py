@@ -20,7 +20,8 @@ from storage.db import alembic_config
 from storage.models import OutboundMessage, SafeguardingAlert
 
 WAITING = ("queued", "sending")
-UNDELIVERED = ("failed", "unreachable", "ambiguous")
+# "held": due outside WhatsApp's window with no template for it (bot/send_policy.py).
+UNDELIVERED = ("failed", "unreachable", "ambiguous", "held")
 UNACKNOWLEDGED = ("open", "no_contact")
 
 

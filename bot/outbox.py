@@ -11,8 +11,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.catalog import BILINGUAL, Catalog
+from bot.channels import registry
 from bot.channels.base import Outgoing
 from bot.rendering import render_sms
+from bot.send_policy import form_for
 from bot.sms_segments import measure
 from flows.base import Labels, Reply
 from storage.models import Conversation, OutboundMessage, OutboundSubject, Person, PersonAddress
@@ -40,7 +42,7 @@ def priority_of(reply: Reply) -> int:
 
 _OUTBOX_COLUMNS = ("person_id", "channel", "address", "body", "options", "language", "catalog_key", "params",
                    "status", "idempotency_key", "ignore_opt_out", "created_at", "not_before", "attempts",
-                   "priority")
+                   "priority", "template", "last_error")
 
 
 def _build_outbox_insert(postgresql: bool, keyed: bool):
@@ -101,13 +103,18 @@ def joining_pays(first: str, second: str, options: tuple) -> bool:
     return joined <= JOINED_SMS_MAX_SEGMENTS and joined <= sms_segments(first, ()) + sms_segments(second, options)
 
 
+def _joins(channel: str) -> bool:
+    spec = registry.spec(channel)
+    return spec is not None and spec.joins_turns
+
+
 def join_turn(rows: Sequence[Outgoing]) -> list[Outgoing]:
-    """One turn's rows to one recipient as the messages that go: on SMS, a row joins the message
+    """One turn's rows to one recipient as the messages that go: on SMS (a channel that joins turns), a row joins the message
     before it while that costs no more segments (options end a message: they must come last)."""
     messages: list[Outgoing] = []
     for row in rows:
         last = messages[-1] if messages else None
-        if (last is not None and row.channel == last.channel == "sms" and not last.options
+        if (last is not None and row.channel == last.channel and _joins(row.channel) and not last.options
                 and (row.address, row.created_at) == (last.address, last.created_at)):
             body = last.body + "\n\n" + row.body
             if joining_pays(last.body, row.body, row.options):
@@ -163,15 +170,19 @@ def queue_message(
     """
     language = language or (person.language if person else None) or BILINGUAL
     rendered = catalog.render(reply, language)
+    # The channel's window (WhatsApp): free-form, an approved template, or held (bot/send_policy.py).
+    form = form_for(session, catalog, channel, address, not_before or now, reply.key, reply.params,
+                    rendered.language)
     statement = outbox_insert(session.bind.dialect.name == "postgresql", idempotency_key is not None)
     options = [_stored_option(o) for o in rendered.options]
     # On the connection: a Core INSERT needs neither the ORM's execute path nor its autoflush
     # (which would write the conversation now and again when its pending options change below).
     row_id = session.connection().execute(statement, {
         "person_id": person.id if person else None, "channel": channel, "address": address,
-        "body": rendered.body, "options": options,
+        "body": rendered.body, "options": options, "template": form.template,
         "language": rendered.language, "catalog_key": reply.key, "params": stored_params(reply.params),
-        "status": "queued", "idempotency_key": idempotency_key,
+        "status": "held" if form.held else "queued", "last_error": form.held,
+        "idempotency_key": idempotency_key,
         "ignore_opt_out": ignore_opt_out, "created_at": now, "not_before": not_before or now, "attempts": 0,
         "priority": priority_of(reply),
     }).scalar()
@@ -179,6 +190,8 @@ def queue_message(
     if row_id is not None and about:
         session.connection().execute(OutboundSubject.__table__.insert(),
                                      [{"outbound_id": row_id, "person_id": i} for i in about])
+    if row_id is not None and form.held:
+        return None   # never sent: it offers nothing, and is no one's to send
     if row_id is not None and person is not None and reply.options and not any(o.command for o in reply.options):
         if conversation is None or conversation.person_id != person.id:
             conversation = session.scalar(select(Conversation).where(Conversation.person_id == person.id))
@@ -188,4 +201,5 @@ def queue_message(
             ]
     if row_id is None:
         return None
-    return Outgoing(row_id, channel, address, rendered.body or "", tuple(options), 1, 1, (), now, rendered.language)
+    return Outgoing(row_id, channel, address, rendered.body or "", tuple(options), 1, 1, (), now, rendered.language,
+                    form.template)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.catalog import Catalog
 from bot.metrics import PRACTITIONER_REFUSED
+from bot.channels.registry import label
 from bot.outbox import preferred_address
 from bot.sms_segments import measure
 from bot.rendering import render_sms
@@ -71,9 +72,7 @@ def first_name(session: Session, person_id: int | None) -> str | None:
 
 
 def channel_name(channel: str | None) -> str:
-    if not channel:
-        return "-"
-    return "SMS" if channel == "sms" else channel.title()
+    return label(channel)
 
 
 def who(catalog: Catalog, lang: str, *, name: str | None, language: str | None, channel: str | None) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from bot.catalog import Catalog
+from bot.channels.registry import label
 from bot.outbox import preferred_address, queue_message
 from bot.person_facts import FactColumns
 from bot.practitioner_items import WaitingItem, commands, refuse, who
@@ -484,7 +485,7 @@ def _person_address(person: Person) -> tuple[str, str]:
     address = preferred_address(person)
     if address is None:
         return "-", "-"
-    return ("SMS" if address.channel == "sms" else address.channel.title()), address.address
+    return label(address.channel), address.address
 
 
 def _record_for(session: Session, person: Person | None, now: datetime, event: DataSetEvent, source: str) -> None:

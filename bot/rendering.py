@@ -20,6 +20,11 @@ def render_sms(body: str, options: Sequence[dict]) -> str:
     Curly quotes and dashes become plain ones (each would force the whole text into UCS-2,
     halving what fits in a segment); Welsh letters are always kept as they are.
     """
+    return plain_punctuation(render_numbered(body, options))
+
+
+def render_numbered(body: str, options: Sequence[dict]) -> str:
+    """Options as numbered lines after the text (a practitioner's item: its commands)."""
     if options and all(o.get("command") for o in options):
         # A practitioner's item: its commands, which name the item, not numbers that might
         # be read as an answer to another message.
@@ -27,15 +32,19 @@ def render_sms(body: str, options: Sequence[dict]) -> str:
     elif options:
         lines = [f"{n} {o['label']}" for n, o in zip(option_numbers(options), options)]
         body = body + "\n" + "\n".join(lines)
-    return plain_punctuation(body)
+    return body
 
 
-def render_telegram_console(body: str, options: Sequence[dict]) -> str:
-    """Telegram's inline keyboard, drawn as text for the console simulator."""
-    if not options:
-        return body
-    buttons = "  ".join(f"[{n}] {o['label']}" for n, o in zip(option_numbers(options), options))
-    return body + "\n" + buttons
+def render_as_text(channel: str, body: str, options: Sequence[dict]) -> str:
+    """A message as its channel would show it, drawn as text (console simulator, test driver)."""
+    from bot.channels import registry   # here: the channels render with the functions above
+
+    spec = registry.spec(channel)
+    return spec.render(body, options) if spec is not None else render_sms(body, options)
 
 
-RENDERERS = {"sms": render_sms, "telegram": render_telegram_console, "console": render_sms}
+def text_channels() -> list[str]:
+    """Every channel a conversation can be simulated on: the registered ones, and the console."""
+    from bot.channels import registry
+
+    return [*registry.CHANNELS, "console"]

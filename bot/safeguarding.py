@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from bot.catalog import BILINGUAL, Catalog
 from bot.metrics import SAFEGUARDING_ALERTS
+from bot.channels.registry import label
 from bot.outbox import preferred_address, queue_message
 from bot.practitioner_items import WaitingItem, commands, refuse, who_is
 from bot.practitioners import reads_welsh
@@ -792,7 +793,7 @@ def excerpt(text: str) -> str:
 
 
 def channel_name(channel: str) -> str:
-    return "SMS" if channel == "sms" else channel.title()
+    return label(channel)
 
 
 def _local_time(when: datetime, settings: Any) -> str:

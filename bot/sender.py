@@ -45,10 +45,11 @@ from typing import Any, Callable, Protocol, Sequence
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import sessionmaker
 
+from bot.channels import registry
 from bot.channels.base import Outcome, Outgoing
 from bot.clock import Clock
 from bot.metrics import OUTBOUND
-from bot.outbox import claim_rows, joining_pays, sms_segments
+from bot.outbox import claim_rows, joining_pays
 from storage.models import DeliveryStatus, OutboundMessage, Person, PersonAddress
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ _HOLDING = select(
 _CANDIDATES = (
     select(_OUTBOX.c.id, _OUTBOX.c.channel, _OUTBOX.c.address, _OUTBOX.c.body, _OUTBOX.c.options,
            _OUTBOX.c.attempts, _OUTBOX.c.created_at, _OUTBOX.c.ignore_opt_out, _OUTBOX.c.priority,
-           _OUTBOX.c.language,
+           _OUTBOX.c.language, _OUTBOX.c.template,
            _PERSON.c.opted_out, _ADDRESS.c.unreachable_at)
     .select_from(_OUTBOX.outerjoin(_PERSON, _PERSON.c.id == _OUTBOX.c.person_id)
                  .outerjoin(_ADDRESS, and_(_ADDRESS.c.channel == _OUTBOX.c.channel,
@@ -150,6 +151,7 @@ class Route:
     per_recipient_rate: float | None = None
     per_recipient_burst: int = 1
     cost: Callable[[str, tuple], int] = lambda body, options: 1
+    joins_turns: bool = False   # a turn's rows to one address go as one message when that costs no more (SMS)
     paused_until: float = 0.0
     recipients: dict[str, TokenBucket] = field(default_factory=dict)
 
@@ -196,23 +198,17 @@ class Route:
 
 
 def routes_from_settings(settings, transports: dict[str, Transport]) -> dict[str, Route]:
-    """The limits in `sender.*` applied to the transports we have."""
-    s = settings.sender
-    share = 1 / max(1, s.instances)   # several senders: each keeps to its share of the limits
+    """Each channel's limits (its spec, bot/channels/) applied to the transports we have."""
+    share = 1 / max(1, settings.sender.instances)   # several senders: each keeps to its share of the limits
     routes = {}
-    if "telegram" in transports:
-        overall = s.telegram_per_second * share
-        routes["telegram"] = Route(
-            "telegram", transports["telegram"], TokenBucket(overall, max(1.0, overall)),
-            per_recipient_rate=s.telegram_per_chat_per_second * share, per_recipient_burst=s.telegram_per_chat_burst,
-        )
-    if "sms" in transports:
-        # One sending number (or messaging service): its segments-per-second is the limit.
-        segments = s.twilio_segments_per_second * share
-        routes["sms"] = Route(
-            "sms", transports["sms"],
-            TokenBucket(segments, max(1.0, segments)),
-            cost=sms_segments,
+    for name, transport in transports.items():
+        spec = registry.spec(name)
+        limits = spec.limits(settings)
+        overall = limits.per_second * share
+        routes[name] = Route(
+            name, transport, TokenBucket(overall, max(1.0, overall)),
+            per_recipient_rate=limits.per_recipient_per_second and limits.per_recipient_per_second * share,
+            per_recipient_burst=limits.per_recipient_burst, cost=spec.cost, joins_turns=spec.joins_turns,
         )
     return routes
 
@@ -220,8 +216,9 @@ def routes_from_settings(settings, transports: dict[str, Transport]) -> dict[str
 def unlimited_routes(transports: dict[str, Transport]) -> dict[str, Route]:
     """Routes without limits, for in-memory transports (tests, the console simulator)."""
     routes = {channel: Route(channel, transport, TokenBucket(1e9, 1e9)) for channel, transport in transports.items()}
-    if "sms" in routes:
-        routes["sms"].cost = sms_segments
+    for name, route in routes.items():
+        if (spec := registry.spec(name)) is not None:
+            route.cost, route.joins_turns = spec.cost, spec.joins_turns
     return routes
 
 
@@ -580,7 +577,7 @@ class Sender:
                 continue
             route = self.routes[row.channel]
             body, options, ids = row.body or "", tuple(row.options or ()), [row.id]
-            if row.channel == "sms":
+            if route.joins_turns:
                 body, options, ids, index = self._join_turn(row, candidates, index)
             cost = route.cost(body, options)
             if not route.allow(row.address, cost, mono):
@@ -588,7 +585,7 @@ class Sender:
                 more_waiting = True
                 continue
             messages.append(Outgoing(row.id, row.channel, row.address, body, options, row.attempts + 1, cost,
-                                     tuple(ids) if len(ids) > 1 else (), row.created_at, row.language))
+                                     tuple(ids) if len(ids) > 1 else (), row.created_at, row.language, row.template))
         for message in messages:   # ours from now: a take() or the next look must know
             self._in_flight[message.id] = (message.channel, message.address)
             self._sending_rows.update(message.row_ids)

@@ -134,6 +134,34 @@ class TwilioSettings(_WithSecrets):
     from_: str = Field("", validation_alias=AliasChoices("from", "from_"))
     messaging_service_sid: str = ""
     api_base: str = "https://api.twilio.com"
+    # The WhatsApp sender ("whatsapp:+44..."): set, it turns the WhatsApp channel on (bot/channels/whatsapp).
+    whatsapp_from: str = ""
+
+
+class WhatsAppTemplate(BaseModel):
+    """A Twilio Content template approved for one message kind in one language."""
+
+    content_sid: str
+    # The message's parameters in the template's order: {{1}} is the first, and so on. A name
+    # may carry the catalog's mutation, "activity:soft", to fill it mutated as the text would.
+    variables: list[str] = []
+
+    @field_validator("content_sid")
+    @classmethod
+    def _sid(cls, value: str) -> str:
+        if not (value.startswith("HX") and len(value) == 34):
+            raise ValueError("expected a Content SID, HX and 32 characters")
+        return value
+
+
+class WhatsAppSettings(BaseModel):
+    """WhatsApp through Twilio: what may go outside the 24-hour customer-service window."""
+
+    # Catalog key -> language ("cy", "en") -> template; see docs/whatsapp.md. A message due
+    # outside the window with no template here is held (status "held"), never sent free-form.
+    templates: dict[str, dict[Literal["cy", "en"], WhatsAppTemplate]] = {}
+    # Messages a second from the WhatsApp sender (Twilio's default throughput for one is 80).
+    per_second: float = Field(80.0, gt=0)
 
 
 class SenderSettings(BaseModel):
@@ -305,6 +333,7 @@ class Settings(BaseSettings):
     public: PublicSettings = PublicSettings()
     telegram: TelegramSettings = TelegramSettings()
     twilio: TwilioSettings = TwilioSettings()
+    whatsapp: WhatsAppSettings = WhatsAppSettings()
     dataset: DatasetSettings = DatasetSettings()
     sender: SenderSettings = SenderSettings()
     privacy: PrivacySettings = PrivacySettings()

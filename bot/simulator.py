@@ -14,7 +14,7 @@ from bot.bootstrap import App
 from bot.clock import FakeClock
 from bot.messages import InboundMessage
 from bot.channels.base import Outcome, Outgoing
-from bot.rendering import RENDERERS
+from bot.rendering import render_as_text, text_channels
 from bot.sender import Sender, unlimited_routes
 from storage.models import Conversation, DataSetEvent, PersonAddress
 
@@ -44,7 +44,7 @@ class ConsoleTransport:
         self.held: dict[tuple[str, str], list[str]] = {}   # others', shown when the console writes as them
 
     async def send(self, message: Outgoing) -> Outcome:
-        text = RENDERERS[message.channel](message.body, message.options) + "\n\n"
+        text = render_as_text(message.channel, message.body, message.options) + "\n\n"
         if (message.channel, message.address) == self.showing:
             self.out.write(text)
             self.out.flush()
@@ -72,7 +72,7 @@ class Simulator:
         self.transport = ConsoleTransport(out, (channel, address))
         # The real sender, without limits: what the console shows is what a channel would be sent.
         self.sender = Sender(app.sessions, app.clock, app.settings,
-                             unlimited_routes({name: self.transport for name in RENDERERS}))
+                             unlimited_routes({name: self.transport for name in text_channels()}))
 
     def line(self, text: str) -> None:
         if self.echo:

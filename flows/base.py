@@ -167,6 +167,8 @@ class FlowContext:
     intent_routes: Mapping[str, str] = field(default_factory=dict)
     # Read-only data the composition root loaded for flows (e.g. "questionnaires": {id: Questionnaire}).
     resources: Mapping[str, Any] = field(default_factory=dict)
+    # The person wrote from a phone number (WhatsApp; SMS always): we have it, and need not ask for it.
+    phone_known: bool = False
 
 
 @dataclass(frozen=True)

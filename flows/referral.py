@@ -301,7 +301,7 @@ def step(state: ReferralState, event, ctx: FlowContext) -> Transition:
 def _asked(state: ReferralState, step: str, ctx: FlowContext) -> bool:
     """Whether this person was asked the question at `step` (some are asked only sometimes)."""
     if step == "phone":
-        return state.contact_how in ("phone", "text") and ctx.channel != "sms"
+        return state.contact_how in ("phone", "text") and not (ctx.channel == "sms" or ctx.phone_known)
     if step == "route":
         return not state.source
     return step in STEPS
@@ -431,8 +431,8 @@ def _contact_how(state, event, ctx) -> Transition:
     picks = read_picks(event, CONTACT_HOW, CONTACT_WORDS)
     if len(picks) != 1:
         return _again(state, "referral.pick_one")
-    if picks[0] in ("phone", "text") and ctx.channel != "sms":
-        # On SMS we already have their number; on Telegram we do not.
+    if picks[0] in ("phone", "text") and not (ctx.channel == "sms" or ctx.phone_known):
+        # On SMS and WhatsApp we already have their number; on Telegram we do not.
         return _ask_at(state.with_(step="phone", contact_how=picks[0]))
     return _go(state, "contact_how", contact_how=picks[0], phone="")
 

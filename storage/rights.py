@@ -74,7 +74,9 @@ POLICIES: dict[str, TablePolicy] = {
             "channel": OPERATIONAL, "address": IDENTIFIER, "body": CONTENT, "options": CONTENT,
             "language": PERSONAL, "catalog_key": OPERATIONAL, "params": CONTENT,
             "status": OPERATIONAL, "idempotency_key": OPERATIONAL,
-            "provider_id": OPERATIONAL, "provider_status": OPERATIONAL, "last_error": CONTENT}),
+            "provider_id": OPERATIONAL, "provider_status": OPERATIONAL, "last_error": CONTENT,
+            # A WhatsApp template's variables are the message's words (names, places).
+            "template": CONTENT}),
     "dataset_event": TablePolicy(link="person_id", on_erase="detach", columns={
         "subject_key": PSEUDONYMOUS, "value": PSEUDONYMOUS, "channel": PSEUDONYMOUS,
         "language": PSEUDONYMOUS, "source": OPERATIONAL,
@@ -281,13 +283,15 @@ def find_people(session: Session, address: str, channel: str | None = None) -> l
 
 
 def address_forms(address: str) -> list[str]:
-    """A UK mobile as typed (07700 900123, +44 7700 900123) and as stored (+447700900123)."""
-    compact = "".join(ch for ch in address.strip() if ch.isdigit() or ch == "+")
+    """A UK mobile as typed (07700 900123, +44 7700 900123) and as stored (+447700900123, and
+    on WhatsApp whatsapp:+447700900123)."""
+    compact = "".join(ch for ch in address.strip().removeprefix("whatsapp:") if ch.isdigit() or ch == "+")
     forms = {address.strip(), compact}
     if compact.startswith("07"):
         forms.add("+44" + compact[1:])
     if compact.startswith("447"):
         forms.add("+" + compact)
+    forms |= {"whatsapp:" + f for f in forms if f.startswith("+")}
     return sorted(f for f in forms if f)
 
 

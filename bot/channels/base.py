@@ -26,6 +26,8 @@ class Outgoing:
     ids: tuple[int, ...] = field(default=())   # several rows of one SMS turn sent as one message
     created_at: datetime | None = None          # when the (first) row was written
     language: str | None = None                 # what it was rendered in
+    # Outside a customer-service window: the approved template it goes as (bot/send_policy.py).
+    template: dict | None = None
 
     @property
     def row_ids(self) -> tuple[int, ...]:

@@ -11,9 +11,11 @@ from bot.simulator import Simulator
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("chat", help="chat with the bot in this terminal (the simulator)")
-    parser.add_argument("--channel", choices=("sms", "telegram"), default="sms")
+    from bot.channels.registry import CHANNELS
+
+    parser.add_argument("--channel", choices=list(CHANNELS), default="sms")
     parser.add_argument("--from", dest="address", default="+447700900123",
-                        help="the sender's address (a phone number or Telegram chat id)")
+                        help="the sender's address (a phone number, whatsapp:+44..., or a Telegram chat id)")
     parser.add_argument("--db", help="database URL (default: the settings' database.url)")
     parser.set_defaults(func=run)
 

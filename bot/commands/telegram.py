@@ -40,7 +40,7 @@ def run(args) -> int:
 async def _run(settings, url: str | None) -> int:
     from telegram import Bot
 
-    from bot.channels.telegram import UPDATE_TYPES
+    from bot.channels.telegram.channel import UPDATE_TYPES
 
     async with Bot(settings.telegram.token.get_secret_value(), base_url=settings.telegram.api_base) as bot:
         if url is None:

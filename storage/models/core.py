@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.dataset.promoted import REPORT_INDEX, promote
@@ -129,6 +130,11 @@ class OutboundMessage(Base):
     # Higher goes first, before any other queued row (migration 0009_core): safeguarding replies
     # and alerts (catalog keys "safeguarding.*") are PRIORITY_URGENT, set when the row is queued.
     priority: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    # Due outside a channel's customer-service window (WhatsApp's 24 hours), the row goes as this
+    # approved template, {"content_sid": .., "variables": {"1": ..}} (migration 0013_whatsapp).
+    # None is SQL NULL (not JSON null), so "no template" is what retention and queries see as empty.
+    template: Mapped[dict | None] = mapped_column(
+        JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql"))
 
 
 def _promoted(name: str):

@@ -4,10 +4,11 @@ from __future__ import annotations
 import asyncio
 
 
-from bot.channels.telegram import TelegramChannel, keyboard, secret_matches
-from bot.channels.twilio_sms import SignatureChecker, classify, inbound, lower_statuses
+from bot.channels.telegram.channel import TelegramChannel, keyboard, secret_matches
+from bot.channels.sms.channel import SignatureChecker, classify, inbound, lower_statuses
 from bot.dispatcher import Handled
-from bot.sender import Route, TokenBucket, sms_segments
+from bot.outbox import sms_segments
+from bot.sender import Route, TokenBucket
 from bot.settings import load_settings
 from tests.support.fake_telegram import TOKEN, FakeTelegram, UpdateFactory
 from tests.support.fake_twilio import AUTH_TOKEN, TwilioWebhooks

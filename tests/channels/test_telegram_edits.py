@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.channels.telegram import UPDATE_TYPES
+from bot.channels.telegram.channel import UPDATE_TYPES
 from storage.models import AlertEvent, Conversation, InboundMessage, Person, SafeguardingAlert
 from tests.safeguarding.tier_messages import CLEAR, POSSIBLE_REAL_NLU
 

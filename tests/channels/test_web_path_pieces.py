@@ -7,8 +7,8 @@ import random
 import pytest
 
 from bot.channels.base import Outgoing
-from bot.channels.telegram import TelegramChannel, keyboard, keyboard_json
-from bot.channels.twilio_sms import SIGNATURE_SETTINGS_HEADER, SignatureChecker, TwilioChannel
+from bot.channels.telegram.channel import TelegramChannel, keyboard, keyboard_json
+from bot.channels.sms.channel import SIGNATURE_SETTINGS_HEADER, SignatureChecker, TwilioChannel
 from bot.sender import Route, Sender, TokenBucket
 from bot.settings import load_settings
 from bot.sms_segments import GSM_BASIC, GSM_EXTENDED, SmsSize, measure

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.bootstrap import App
 from bot.messages import InboundMessage
 from bot.channels.base import Outcome, Outgoing
-from bot.rendering import RENDERERS
+from bot.rendering import render_as_text, text_channels
 from bot.sender import Sender, unlimited_routes
 from bot.simulator import parse_duration
 from storage.models import Conversation, OutboundMessage, Person, PersonAddress
@@ -51,7 +51,7 @@ class RecordingTransport:
         self.read: dict[tuple[str, str], int] = {}   # how many of each address's messages a test has seen
 
     async def send(self, message: Outgoing) -> Outcome:
-        rendered = RENDERERS[message.channel](message.body, message.options)
+        rendered = render_as_text(message.channel, message.body, message.options)
         self.sent.append(Sent(message.channel, message.address, rendered, message.body,
                               message.options, message.language, message.row_ids))
         return Outcome.sent(f"test-{message.id}")
@@ -188,7 +188,7 @@ class ConversationDriver:
     def _sender(self) -> Sender:
         # The production Sender without rate limits: what a test sees is what a channel is sent.
         return Sender(self.app.sessions, self.app.clock, self.app.settings,
-                      unlimited_routes({name: self.transport for name in RENDERERS}))
+                      unlimited_routes({name: self.transport for name in text_channels()}))
 
     def send(self, text: str | None, *, choice: str | None = None, payload: str | None = None,
              provider_id: str | None = None) -> Replies:

@@ -64,7 +64,9 @@ class FakeTelegram:
         name = path[len(prefix):]
         with self.lock:
             self.requests += 1
-        handler = getattr(self, f"api_{name}", None)
+        # The Bot API's method names are case-insensitive (the channel sends "sendmessage").
+        methods = {attr[4:].lower(): attr for attr in dir(type(self)) if attr.startswith("api_")}
+        handler = getattr(self, methods.get(name.lower(), ""), None)
         if handler is None:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
         return handler(form)

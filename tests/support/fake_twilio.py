@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import json
 import threading
 import time
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from tests.support.fake_http import FakeServer, Outage, Recorder
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "twilio-test-auth-token"
 FROM = "+447700900000"
+WHATSAPP_FROM = "whatsapp:+447700900001"
 PUBLIC_BASE_URL = "https://cyswllt.example.cymru"
 
 
@@ -24,6 +26,18 @@ class SentSms:
     sid: str
     status_callback: str | None
     at: float
+    from_: str | None = None
+    content_sid: str | None = None            # a Content template (WhatsApp outside its window)
+    content_variables: dict | None = None
+    buttons: tuple = ()                       # quick replies, (title, id), of Content made here
+
+
+def _filler(variables: dict):
+    def fill(text: str) -> str:
+        for name, value in variables.items():
+            text = text.replace("{{%s}}" % name, value)
+        return text
+    return fill
 
 
 class FakeTwilio:
@@ -35,6 +49,9 @@ class FakeTwilio:
         self.sent = Recorder()
         self.failures: list[int] = []
         self.number_errors: dict[str, int] = {}   # e.g. {"+447700900999": 21610}
+        # WhatsApp addresses whose 24-hour window is closed: free-form refused (63016), templates taken.
+        self.window_closed: set[str] = set()
+        self.contents: dict[str, dict] = {}     # Content made through the Content API, by SID
         self.lock = threading.Lock()
         self.outage = Outage()
         self._ids = itertools.count(1)
@@ -52,6 +69,8 @@ class FakeTwilio:
         expected = "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         if headers.get("Authorization") != expected:
             return 401, {"code": 20003, "message": "Authenticate", "status": 401}
+        if path.split("?")[0] == "/v1/Content":
+            return self.content(method, form)
         if method != "POST" or path != f"/2010-04-01/Accounts/{self.account_sid}/Messages.json":
             return 404, {"code": 20404, "message": "Not found", "status": 404}
         if self.outage.refuses(form.get("To", "")):
@@ -66,10 +85,36 @@ class FakeTwilio:
         if to in self.number_errors:
             code = self.number_errors[to]
             return 400, {"code": code, "message": f"error {code}", "status": 400}
+        content_sid = form.get("ContentSid")
+        if not form.get("Body") and not content_sid:
+            return 400, {"code": 21619, "message": "A text message body or media urls must be specified", "status": 400}
+        if to.startswith("whatsapp:") and not (form.get("From") or "").startswith("whatsapp:"):
+            return 400, {"code": 21910, "message": "Invalid From and To pair", "status": 400}
+        if to in self.window_closed and not content_sid:
+            return 400, {"code": 63016, "message": "Failed to send freeform message because you are outside "
+                         "the allowed window. Please use a Template.", "status": 400}
+        variables = json.loads(form["ContentVariables"]) if form.get("ContentVariables") else None
+        body, buttons = form.get("Body", ""), ()
+        made = self.contents.get(content_sid or "")
+        if made is not None:   # Content made through the API: shown as the person would see it
+            fill = _filler(variables or {})
+            quick = made["types"]["twilio/quick-reply"]
+            body = fill(quick["body"])
+            buttons = tuple((fill(a["title"]), fill(a["id"])) for a in quick["actions"])
         sid = f"SM{next(self._ids):032d}"
-        self.sent.add(SentSms(to, form.get("Body", ""), sid, form.get("StatusCallback"), time.monotonic()))
+        self.sent.add(SentSms(to, body, sid, form.get("StatusCallback"), time.monotonic(),
+                              form.get("From") or form.get("MessagingServiceSid"), content_sid, variables, buttons))
         return 201, {"sid": sid, "status": "queued", "to": to, "from": form.get("From"),
                      "body": form.get("Body"), "account_sid": self.account_sid, "num_segments": "1"}
+
+    def content(self, method: str, body: dict):
+        """The Content API (content.twilio.com/v1/Content): list and create."""
+        with self.lock:
+            if method == "GET":
+                return 200, {"contents": list(self.contents.values()), "meta": {"next_page_url": None}}
+            sid = f"HX{next(self._ids):032d}"
+            self.contents[sid] = {**body, "sid": sid}
+            return 201, self.contents[sid]
 
     def to(self, number: str) -> list[SentSms]:
         return [m for m in self.sent.snapshot() if m.to == number]
@@ -104,9 +149,19 @@ class TwilioWebhooks:
         return {"MessageSid": sid, "SmsSid": sid, "AccountSid": ACCOUNT_SID, "From": sender, "To": FROM,
                 "Body": body, "NumMedia": "0", **extra}
 
+    def whatsapp(self, sender: str, body: str, sid: str | None = None, media: int = 0, **extra) -> dict:
+        """A WhatsApp message as Twilio posts it (From "whatsapp:+44..."), with `media` attachments."""
+        sid = sid or f"SMwa{next(self._ids):030d}"
+        form = {"MessageSid": sid, "SmsSid": sid, "AccountSid": ACCOUNT_SID, "From": sender, "To": WHATSAPP_FROM,
+                "Body": body, "NumMedia": str(media), "ProfileName": "Tester", "WaId": sender.split("+")[-1]}
+        for n in range(media):
+            form[f"MediaUrl{n}"] = f"https://api.twilio.com/media/ME{n:032d}"
+            form[f"MediaContentType{n}"] = "image/jpeg"
+        return {**form, **extra}
+
     def status(self, sid: str, status: str, to: str, error_code: str | None = None) -> dict:
         form = {"MessageSid": sid, "SmsSid": sid, "MessageStatus": status, "SmsStatus": status,
-                "AccountSid": ACCOUNT_SID, "To": to, "From": FROM}
+                "AccountSid": ACCOUNT_SID, "To": to, "From": WHATSAPP_FROM if to.startswith("whatsapp:") else FROM}
         if error_code:
             form["ErrorCode"] = error_code
         return form

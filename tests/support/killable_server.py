@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.channels.telegram import inbox_key
+from bot.channels.telegram.channel import inbox_key
 from tests.support.fake_telegram import FakeTelegram, UpdateFactory
 from tests.support.fake_twilio import FakeTwilio, TwilioWebhooks
 from tests.support.serve_process import TELEGRAM_SECRET, free_port, start_serve, wait_until_healthy

@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
+# PTB's "not given" marker's class, through its public DEFAULT_NONE (not telegram._utils).
+DefaultValue = type(BaseRequest.DEFAULT_NONE)
 
 
 class AiohttpRequest(BaseRequest):

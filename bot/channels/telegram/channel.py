@@ -16,6 +16,9 @@ import logging
 import warnings
 from typing import Awaitable, Callable
 
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -23,9 +26,11 @@ from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, Con
                           filters)
 
 from bot.channels.base import Outcome, Outgoing, Unavailable, nested_too_deep, plain_choice, without_surrogates
-from bot.channels.telegram_http import AiohttpRequest
+from bot.channels.plugin import TooLarge, read_body
+from bot.channels.telegram.http import AiohttpRequest
 from bot.dispatcher import Handled
 from bot.messages import InboundMessage
+from bot.metrics import INBOUND
 
 log = logging.getLogger(__name__)
 
@@ -90,30 +95,40 @@ def _retry_after(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
+# do_api_request warns when the endpoint is one of the Bot's own methods ("sendMessage"); we
+# call it so on purpose (see TextBot). The Bot API's method names are case-insensitive, so the
+# lower-case name is the same method, and not one of the Bot's attributes.
+SEND_MESSAGE = "sendmessage"
+
+
 class TextBot(ExtBot):
     """PTB's bot, with a way to send a text that hands back Telegram's answer as it came.
 
-    `send_text` makes the request `send_message` makes, through the same machinery (PTB's
-    request, its errors: RetryAfter, Forbidden, ...), but does not build a Message from the
-    answer nor PTB objects for the keyboard: those cost more CPU than the request itself.
+    `send_text` makes the request `send_message` makes, through PTB's public `do_api_request`
+    (the same machinery: its request, its errors RetryAfter, Forbidden, ...), but does not
+    build a Message from the answer nor PTB objects for the keyboard: those cost more CPU than
+    the request itself.
     """
 
     async def send_text(self, chat_id: int, text: str, reply_markup: dict | None = None) -> dict:
         data: dict = {"chat_id": chat_id, "text": text}
         if reply_markup:
             data["reply_markup"] = reply_markup
-        return await self._post("sendMessage", data)
+        return await self.do_api_request(SEND_MESSAGE, api_kwargs=data)
 
 
 class TelegramChannel:
     """One bot: takes updates to the dispatcher and sends outbox rows."""
 
-    def __init__(self, settings, handle: Handle, pool_size: int = 64):
+    name = CHANNEL
+
+    def __init__(self, settings, handle: Handle, pool_size: int = 64, polling: bool = False):
         if not settings.telegram.token:
             raise ValueError("CYSWLLT_TELEGRAM_TOKEN is not set: the Telegram channel needs the bot token")
         self.settings = settings
         self.secret = settings.telegram.secret
         self._handle = handle
+        self.polling = polling
         timeout = settings.sender.http_timeout_s
         bot = TextBot(settings.telegram.token.get_secret_value(), base_url=settings.telegram.api_base,
                       request=AiohttpRequest(pool_size, timeout))
@@ -135,6 +150,34 @@ class TelegramChannel:
 
     async def stop(self) -> None:
         await self.application.shutdown()
+
+    def routes(self) -> list[Route]:
+        return [Route("/telegram/webhook", self.webhook, methods=["POST"])]
+
+    def background(self, stop: asyncio.Event) -> list:
+        return [self.poll(stop)] if self.polling else []
+
+    async def webhook(self, request: Request) -> Response:
+        if not secret_matches(self.secret.get_secret_value(), request.headers.get(SECRET_HEADER)):
+            INBOUND.labels(CHANNEL, "rejected").inc()
+            return PlainTextResponse("forbidden", status_code=403)
+        try:
+            body = await read_body(request)
+        except TooLarge:
+            return PlainTextResponse("too large", status_code=413)
+        try:
+            data = json.loads(body)
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                raise ValueError("not an update")
+        except (ValueError, RecursionError):   # RecursionError: JSON nested far too deep
+            return PlainTextResponse("not a Telegram update", status_code=400)
+        try:
+            await self.process(data)
+        except Unavailable:
+            return PlainTextResponse("try again", status_code=503)
+        except ValueError:
+            return PlainTextResponse("not a Telegram update", status_code=400)
+        return Response(status_code=200)
 
     # ------------------------------------------------------------ inbound
 

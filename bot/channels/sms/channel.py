@@ -1,0 +1,67 @@
+"""SMS through Twilio: signed webhooks in, the Messages API out, delivery statuses back."""
+from __future__ import annotations
+
+from typing import Mapping
+
+from starlette.routing import Route
+
+from bot.channels.base import Outcome, Outgoing
+from bot.channels.twilio_api import (  # noqa: F401 - the SMS channel's names for them
+    ADDRESS_MAX, EMPTY_TWIML, SIGNATURE_SETTINGS_HEADER, STATUS_RANK, UNDELIVERABLE, SignatureChecker, TwilioMessaging,
+    classify, lower_statuses, status_rank, with_opt_out,
+)
+from bot.messages import InboundMessage
+from bot.rendering import render_sms
+
+CHANNEL = "sms"
+
+
+def inbound(form: Mapping[str, str]) -> InboundMessage | None:
+    """A Twilio SMS webhook's form as an InboundMessage (None if it is not one)."""
+    sid = form.get("MessageSid") or form.get("SmsSid")
+    sender = (form.get("From") or "").strip()
+    # An address longer than the inbox stores is not a phone number (E.164 is at most 16).
+    if not sid or not sender or len(sender) > ADDRESS_MAX:
+        return None
+    return InboundMessage(CHANNEL, sender, with_opt_out(form, form.get("Body", "")), sid[:64])
+
+
+class TwilioChannel(TwilioMessaging):
+    """Sends outbox rows as SMS with the Twilio Messages API."""
+
+    name = CHANNEL
+    webhook_path = "/twilio/sms"
+    status_path = "/twilio/status"
+
+    def __init__(self, settings, inbox=None):
+        twilio = settings.twilio
+        missing = [name for name, value in (
+            ("CYSWLLT_TWILIO_ACCOUNT_SID", twilio.account_sid),
+            ("CYSWLLT_TWILIO_AUTH_TOKEN", twilio.auth_token),
+            ("CYSWLLT_TWILIO_FROM or CYSWLLT_TWILIO_MESSAGING_SERVICE_SID",
+             twilio.from_ or twilio.messaging_service_sid),
+        ) if not value]
+        if missing:
+            raise ValueError(f"the SMS channel needs {', '.join(missing)}")
+        super().__init__(settings, inbox)
+        self.sender_key = twilio.from_ or twilio.messaging_service_sid
+
+    def routes(self) -> list[Route]:
+        return [Route(self.webhook_path, self.webhook, methods=["POST"]),
+                Route(self.status_path, self.status, methods=["POST"])]
+
+    def inbound(self, form: Mapping[str, str]) -> InboundMessage | None:
+        return inbound(form)
+
+    @staticmethod
+    def render(message: Outgoing) -> str:
+        return render_sms(message.body, message.options)
+
+    async def send(self, message: Outgoing) -> Outcome:
+        twilio = self.settings.twilio
+        fields = {"to": message.address, "body": self.render(message)}
+        if twilio.messaging_service_sid:
+            fields["messaging_service_sid"] = twilio.messaging_service_sid
+        else:
+            fields["from_"] = twilio.from_
+        return await self.create(fields)
