@@ -63,8 +63,9 @@ def _pipeline():
     )
 
 
-class _FastScorer:
+class FastScorer:
     """The fitted pipeline's arithmetic without sklearn's per-call overhead (~1 ms -> ~0.1 ms).
+    Also used by the safeguarding screen's learned reader (bot/risk_model.py), a binary model.
 
     Same numbers as pipeline.predict_proba: per-vectorizer sublinear tf * idf, l2-normalised,
     concatenated, then the multinomial logistic regression's softmax (tests/nlu/test_fast_scorer.py
@@ -82,6 +83,15 @@ class _FastScorer:
         self.intercept = lr.intercept_
 
     def predict_proba(self, text: str) -> np.ndarray:
+        scores = self.decision(text)
+        if len(scores) == 1:  # a binary model: one column, the positive class's log-odds
+            positive = 1.0 / (1.0 + np.exp(-scores[0]))
+            return np.array([1.0 - positive, positive])
+        scores = np.exp(scores - scores.max())
+        return scores / scores.sum()
+
+    def decision(self, text: str) -> np.ndarray:
+        """The linear scores (log-odds) before the softmax or sigmoid."""
         scores = self.intercept.copy()
         for analyze, vocab, idf, offset in self.parts:
             counts: dict[int, int] = {}
@@ -96,8 +106,10 @@ class _FastScorer:
             w = (1.0 + np.log(tf)) * idf[idx]
             w /= np.sqrt((w * w).sum())
             scores += w @ self.coef_t[idx + offset]
-        scores = np.exp(scores - scores.max())
-        return scores / scores.sum()
+        return scores
+
+
+_FastScorer = FastScorer  # the name models pickled before the rename were saved under
 
 
 class EmbeddedModel:
@@ -108,7 +120,7 @@ class EmbeddedModel:
         self.lang = lang
         self.data_hash = data_hash
         self.classes = [str(c) for c in pipeline.classes_]
-        self.scorer = _FastScorer(pipeline)
+        self.scorer = FastScorer(pipeline)
 
     @classmethod
     def train(cls, lang: str) -> EmbeddedModel:

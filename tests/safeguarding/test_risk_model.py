@@ -1,0 +1,84 @@
+"""The learned second reader (bot/risk_model.py): trained from shipped data, the gentle check only."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bench import risk_model_cv
+from bot.risk_model import RiskModel, load_or_train, training_files
+from bot.risk_phrases import RiskPhrases
+from bot.safeguarding import MODEL, Detection, detect_risk
+from nlu.result import Parse
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+LABELLED = PROJECT_ROOT / "tests/safeguarding/labelled"
+PHRASES = RiskPhrases.load("config/safeguarding/phrases.yml")
+NOTHING = Parse("out_of_scope", 0.0)
+
+
+class Always:
+    """A model that flags everything: what the screen does with its evidence, whatever it scores."""
+
+    def flags(self, text: str) -> bool:
+        return True
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory) -> RiskModel:
+    return load_or_train(str(tmp_path_factory.mktemp("risk-model-cache")))
+
+
+def test_it_is_trained_from_the_shipped_copies_of_every_labelled_set_but_the_blind_one():
+    shipped = {f.name: f for f in training_files()}
+    labelled = sorted(LABELLED.glob("*.yml"))
+    blind = {f.name for f in labelled if yaml.safe_load(f.read_text(encoding="utf-8")).get("blind")}
+    assert blind and not blind & set(shipped), "the blind set is never trained on"
+    assert set(shipped) == {f.name for f in labelled} - blind
+    for f in labelled:
+        if f.name in shipped:  # the shipped copy is the labelled set, not a drifted one
+            assert shipped[f.name].read_bytes() == f.read_bytes(), f.name
+    assert all("config/safeguarding/training" in f.as_posix() for f in shipped.values())
+
+
+def test_the_trained_model_is_cached_by_a_hash_of_its_data(model, tmp_path_factory):
+    folder = Path(tmp_path_factory.getbasetemp())
+    assert list(folder.glob(f"risk-model-cache*/risk-model-{model.key}.pkl"))
+
+
+def test_its_evidence_is_a_gentle_check_never_clear_and_never_a_second_detector():
+    detection = detect_risk(PHRASES, "I have been giving my things away to the neighbours", NOTHING, 0.35, Always())
+    assert detection == Detection((), False, "possible", by_model=True)
+    assert detection.tier == "possible" and detection.level == "concern"
+    assert detection.detected_by == [MODEL]
+
+
+def test_it_is_asked_only_when_the_lexicon_found_nothing_and_no_idiom():
+    clear = detect_risk(PHRASES, "I want to kill myself", NOTHING, 0.35, Always())
+    assert clear.tier == "clear" and not clear.by_model
+    assert detect_risk(PHRASES, "my feet are killing me", NOTHING, 0.35, Always()) is None
+
+
+def test_the_trained_model_reads_an_indirect_disclosure_and_leaves_a_plain_message(model):
+    assert model.flags("told my daughter where the insurance papers are, she doesn't know why")
+    assert not model.flags("what time does the walking group meet on tuesday")
+    detection = detect_risk(PHRASES, "dwi wedi bod yn syllu ar y tabledi yn y cwpwrdd drwy'r nos",
+                            NOTHING, 0.35, model)
+    assert detection is not None and detection.tier in ("clear", "possible")
+
+
+def test_its_quick_scorer_gives_the_pipelines_figures(model):
+    from bot.risk_model import features, training_messages
+
+    texts = [features(m.text) for m in training_messages()[::7]]
+    expected = model.fitted.predict_proba(texts)[:, 1]
+    got = [model.scorer.predict_proba(t)[1] for t in texts]
+    assert max(abs(a - b) for a, b in zip(expected, got)) < 1e-9
+
+
+def test_the_cross_validated_recall_is_printed(capsys):
+    risk_model_cv.main(["--folds", "2"])
+    out = capsys.readouterr().out
+    assert "2-fold CV" in out and "CV recall" in out and "<- in use" in out
+    assert "bereavement" in out and "loneliness" in out
