@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from bot.dispatcher import NO_TEXT
-from bot.risk_model import THRESHOLD, features, labels, pipeline, training_messages
+from bot.risk_model import MIN_WORDS, THRESHOLD, features, long_enough, labels, pipeline, training_messages
 from bot.risk_phrases import RiskPhrases
 from bot.safeguarding import detect_risk, screened_text
 from bot.settings import load_settings
@@ -37,12 +37,13 @@ def cross_validate(folds: int = 5, seed: int = 0) -> dict:
     phrases = RiskPhrases.load(settings.safeguarding.phrases_file)
     lexicon = np.array([detect_risk(phrases, screened_text(m.text), NO_TEXT, 1.0) is not None
                         for m in messages])
-    return {"messages": messages, "y": y, "scores": scores, "lexicon": lexicon}
+    long = np.array([long_enough(m.text) for m in messages])
+    return {"messages": messages, "y": y, "scores": scores, "lexicon": lexicon, "long": long}
 
 
 def figures(cv: dict, threshold: float, language: str | None = None) -> dict:
     keep = np.array([language is None or m.language == language for m in cv["messages"]])
-    y, flagged, lexicon = cv["y"].astype(bool), cv["scores"] >= threshold, cv["lexicon"]
+    y, flagged, lexicon = cv["y"].astype(bool), (cv["scores"] >= threshold) & cv["long"], cv["lexicon"]
     pos, neg = keep & y, keep & ~y
     out = {"recall": flagged[pos].mean(), "flagged_non_risk": flagged[neg].mean(),
            "gentle_added": (flagged & ~lexicon)[neg].mean(), "n_risk": int(pos.sum()), "n_none": int(neg.sum())}
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     cv = cross_validate(args.folds)
     print(f"== learned second reader: stratified {args.folds}-fold CV on {len(cv['messages'])} training "
-          f"messages (threshold in use {THRESHOLD})")
+          f"messages (threshold in use {THRESHOLD}; messages under {MIN_WORDS} words are not read)")
     for threshold in sorted({0.3, 0.4, THRESHOLD, 0.5, 0.6}):
         for language in (None, "cy", "en"):
             f = figures(cv, threshold, language)

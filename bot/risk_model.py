@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import pickle
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,6 +43,10 @@ MAX_CHARS = 1000
 # people "are you safe?"; higher lets indirect disclosures through.
 THRESHOLD = 0.45
 C = 4.0
+# Shorter messages are menu answers, names, "2", "hi": too little text for the model to mean
+# anything ("2" scored 0.57). Short disclosures are direct, and direct words are the lexicon's.
+MIN_WORDS = 4
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def training_files() -> list[Path]:
@@ -59,6 +64,11 @@ def features(text: str) -> str:
     has chosen a language."""
     text = (text or "")[:MAX_CHARS].replace("\u2019", "'").replace("\u2018", "'")
     return f"zzlang{detect_language(text) or 'xx'} {text.lower()}"
+
+
+def long_enough(text: str) -> bool:
+    """Whether the message has enough words for the model to read it at all."""
+    return len(_WORD.findall((text or "")[:MAX_CHARS])) >= MIN_WORDS
 
 
 def pipeline(c: float = C):
@@ -106,7 +116,7 @@ class RiskModel:
         return float(self.scorer.predict_proba(features(text))[1])
 
     def flags(self, text: str) -> bool:
-        return self.score(text) >= self.threshold
+        return long_enough(text) and self.score(text) >= self.threshold
 
 
 @lru_cache(maxsize=4)

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from bench import risk_model_cv
-from bot.risk_model import RiskModel, load_or_train, training_files
+from bot.risk_model import RiskModel, load_or_train, long_enough, training_files
 from bot.risk_phrases import RiskPhrases
 from bot.safeguarding import MODEL, Detection, detect_risk
 from nlu.result import Parse
@@ -48,7 +48,9 @@ def test_the_trained_model_is_cached_by_a_hash_of_its_data(model, tmp_path_facto
 
 
 def test_its_evidence_is_a_gentle_check_never_clear_and_never_a_second_detector():
-    detection = detect_risk(PHRASES, "I have been giving my things away to the neighbours", NOTHING, 0.35, Always())
+    text = "I showed my son where the insurance papers are kept"
+    assert detect_risk(PHRASES, text, NOTHING, 0.35) is None
+    detection = detect_risk(PHRASES, text, NOTHING, 0.35, Always())
     assert detection == Detection((), False, "possible", by_model=True)
     assert detection.tier == "possible" and detection.level == "concern"
     assert detection.detected_by == [MODEL]
@@ -60,12 +62,20 @@ def test_it_is_asked_only_when_the_lexicon_found_nothing_and_no_idiom():
     assert detect_risk(PHRASES, "my feet are killing me", NOTHING, 0.35, Always()) is None
 
 
-def test_the_trained_model_reads_an_indirect_disclosure_and_leaves_a_plain_message(model):
-    assert model.flags("told my daughter where the insurance papers are, she doesn't know why")
+def test_a_short_answer_is_never_read_by_it(model):
+    for text in ("2", "1", "hi", "yes", "tomorrow at 10", "nac ydw"):
+        assert not model.flags(text), text
+
+
+def test_the_trained_model_has_learned_its_sets_and_leaves_a_plain_message(model):
+    from bot.risk_model import training_messages
+
+    messages = [m for m in training_messages() if long_enough(m.text)]
+    risk = [m for m in messages if m.label != "none"]
+    none = [m for m in messages if m.label == "none"]
+    assert sum(model.flags(m.text) for m in risk) / len(risk) > 0.9
+    assert sum(model.flags(m.text) for m in none) / len(none) < 0.1
     assert not model.flags("what time does the walking group meet on tuesday")
-    detection = detect_risk(PHRASES, "dwi wedi bod yn syllu ar y tabledi yn y cwpwrdd drwy'r nos",
-                            NOTHING, 0.35, model)
-    assert detection is not None and detection.tier in ("clear", "possible")
 
 
 def test_its_quick_scorer_gives_the_pipelines_figures(model):
