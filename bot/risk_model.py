@@ -15,32 +15,27 @@ the data, MODEL_VERSION and the scikit-learn version; nothing is downloaded.
 from __future__ import annotations
 
 import hashlib
-import logging
-import pickle
 import re
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import sklearn
-from filelock import FileLock
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, make_pipeline
 
 from bot.screen_evaluation import Labelled, load_labelled
 from config import config_path
-from nlu.embedded import FastScorer
+from nlu.embedded import FastScorer, cached
 from nlu.language import detect_language
-
-log = logging.getLogger(__name__)
 
 MODEL_VERSION = "risk-model-2"
 MAX_CHARS = 1000
 # Chosen by stratified 5-fold cross-validation on the training sets (bench/risk_model_cv.py):
 # the classifier alone finds 0.84 of held-out-fold disclosures and asks the gentle check of 0.12
-# of non-risk messages the lexicon found nothing in (0.14 cy, 0.10 en). Lower asks many more bereaved and lonely
-# people "are you safe?"; higher lets indirect disclosures through.
+# of non-risk messages the lexicon found nothing in (0.14 cy, 0.10 en). Lower asks many more
+# bereaved and lonely people "are you safe?"; higher lets indirect disclosures through.
 THRESHOLD = 0.45
 C = 4.0
 # Shorter messages are menu answers, names, "2", "hi": too little text for the model to mean
@@ -122,20 +117,4 @@ class RiskModel:
 @lru_cache(maxsize=4)
 def load_or_train(cache_dir: str) -> RiskModel:
     """The cached model if the data is unchanged, else a freshly trained one (once per process)."""
-    folder = Path(cache_dir).expanduser()
-    folder.mkdir(parents=True, exist_ok=True)
-    key = data_hash()
-    path = folder / f"risk-model-{key}.pkl"
-    with FileLock(str(path) + ".lock"):
-        if path.exists():
-            try:
-                with path.open("rb") as fh:
-                    return pickle.load(fh)
-            except Exception:  # a half-written or foreign pickle: retrain rather than fail
-                log.warning("risk model cache %s unreadable; retraining", path)
-        model = RiskModel.train()
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(model, fh)
-        tmp.replace(path)
-        return model
+    return cached(Path(cache_dir).expanduser() / f"risk-model-{data_hash()}.pkl", RiskModel.train)

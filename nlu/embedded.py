@@ -151,16 +151,21 @@ def _gazetteer_stamp() -> str:
 
 def load_or_train(lang: str, cache_dir: Path) -> EmbeddedModel:
     """The cached model for this language if the data is unchanged, else a freshly trained one."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    path = cache_dir / f"embedded-{lang}-{cache_key(lang)}.pkl"
+    return cached(cache_dir / f"embedded-{lang}-{cache_key(lang)}.pkl", lambda: EmbeddedModel.train(lang))
+
+
+def cached(path: Path, train):
+    """The model pickled at `path` (its name holds the data's hash), else `train()` pickled there.
+    Also caches the safeguarding screen's learned reader (bot/risk_model.py)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(path) + ".lock"):
         if path.exists():
             try:
                 with path.open("rb") as fh:
                     return pickle.load(fh)
             except Exception:  # a half-written or foreign pickle: retrain rather than fail
-                log.warning("NLU cache %s unreadable; retraining", path)
-        model = EmbeddedModel.train(lang)
+                log.warning("model cache %s unreadable; retraining", path)
+        model = train()
         tmp = path.with_suffix(".tmp")
         with tmp.open("wb") as fh:
             pickle.dump(model, fh)
