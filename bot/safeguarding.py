@@ -42,6 +42,7 @@ from bot.outbox import preferred_address, queue_message
 from bot.practitioner_items import WaitingItem, commands, refuse, who_is
 from bot.practitioners import reads_welsh
 from bot.service_hours import ServiceHours
+from bot.risk_model import RiskModel, load_or_train
 from bot.risk_phrases import RiskPhrases
 from bot.routing import reachable, team_for_postcode
 from config import load_yaml, setting_path
@@ -84,7 +85,8 @@ def another_signal(session: Session, concern: SafeguardingAlert) -> bool:
     or two categories agreeing, or any earlier alert or concern about the person (an earlier one
     within the signal window already made this one clear). With no answer to the gentle check,
     that makes it the clear tier (docs/safety/response.md)."""
-    if len(set(concern.detected_by or [])) >= 2:
+    # The learned reader is not a second detector: alone it must never lead to the crisis reply.
+    if len(set(concern.detected_by or []) - {MODEL}) >= 2:
         return True
     return concern.person_id is not None and session.scalar(select(SafeguardingAlert.id).where(
         SafeguardingAlert.person_id == concern.person_id, SafeguardingAlert.id != concern.id,
@@ -175,6 +177,7 @@ class Detection:
     by_nlu: bool
     tier: str = ""
     category: str = ""
+    by_model: bool = False  # the learned second reader (bot/risk_model.py): the gentle check only
 
     def __post_init__(self) -> None:
         if not self.tier:
@@ -192,7 +195,7 @@ class Detection:
 
     @property
     def detected_by(self) -> list[str]:
-        return [*self.categories, *(["nlu"] if self.by_nlu else [])]
+        return [*self.categories, *(["nlu"] if self.by_nlu else []), *([MODEL] if self.by_model else [])]
 
 
 def primary_category(categories) -> str:
@@ -207,10 +210,23 @@ def primary_category(categories) -> str:
 # of ordinary messages ("I'm 74", bereavement, idioms), at 0.9 under 4% (measured on the labelled
 # dev sets, docs/safety/screen-evaluation.md). The lexicon is the net for clear phrases.
 NLU_POSSIBLE_MIN = 0.9
+# How the learned second reader is named in detected_by; it never counts as a second detector.
+MODEL = "risk_model"
 
 
-def detect_risk(phrases: RiskPhrases, text: str, parse, nlu_threshold: float) -> Detection | None:
-    """What the screen finds in one message (the whole message, as `screened_text` gives it)."""
+def load_risk_model(settings: Any) -> RiskModel | None:
+    """The learned second reader, cached beside the NLU models; off with safeguarding.risk_model = false."""
+    if not settings.safeguarding.risk_model:
+        return None
+    return load_or_train(str(Path(settings.nlu.cache_dir).expanduser()))
+
+
+def detect_risk(phrases: RiskPhrases, text: str, parse, nlu_threshold: float,
+                model: RiskModel | None = None) -> Detection | None:
+    """What the screen finds in one message (the whole message, as `screened_text` gives it).
+
+    `model`, the learned second reader, is asked only when the lexicon found nothing, and its
+    "yes" is the gentle check, never the crisis reply (docs/safety/screen-evaluation.md)."""
     finding = phrases.assess(text)
     # An idiom the lexicon set aside ("mae'r tywydd yn fy lladd i") explains the model's "risk".
     by_nlu = (parse.intent == "risk" and parse.confidence >= max(nlu_threshold, NLU_POSSIBLE_MIN)
@@ -219,6 +235,8 @@ def detect_risk(phrases: RiskPhrases, text: str, parse, nlu_threshold: float) ->
         return Detection((*finding.clear, *finding.possible), by_nlu, "clear")
     if finding.possible or by_nlu:
         return Detection(finding.possible, by_nlu, "possible")
+    if model is not None and not finding.idiom and model.flags(text):
+        return Detection((), False, "possible", by_model=True)
     return None
 
 
@@ -231,6 +249,7 @@ class Safeguarding:
         self.flows = flows
         self.context = context  # turn -> FlowContext, for asking a resumed flow's question again
         self.phrases = RiskPhrases.load(settings.safeguarding.phrases_file)
+        self.model = load_risk_model(settings)
         self.contacts = load_contacts(settings.safeguarding.contacts_file)
         self.service_hours = ServiceHours.from_settings(settings.service)
         self.check_answers = load_check_answers(settings.safeguarding.check_answers_file)
@@ -242,7 +261,7 @@ class Safeguarding:
     # ------------------------------------------------------------ detection
 
     def detect(self, text: str, parse) -> Detection | None:
-        return detect_risk(self.phrases, text, parse, self.settings.safeguarding.nlu_threshold)
+        return detect_risk(self.phrases, text, parse, self.settings.safeguarding.nlu_threshold, self.model)
 
     # ------------------------------------------------------------ the screen
 

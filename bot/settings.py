@@ -226,6 +226,8 @@ class SafeguardingSettings(BaseModel):
     check_wait_minutes: float = Field(60, gt=0)
     # A possible risk within this many days of an earlier alert or concern is a second signal: the clear tier.
     signal_window_days: float = Field(7, gt=0)
+    # The learned second reader (bot/risk_model.py): a gentle check for what the phrase list misses.
+    risk_model: bool = True
 
 
 class ReferralSettings(BaseModel):

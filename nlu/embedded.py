@@ -115,8 +115,13 @@ class EmbeddedModel:
         for analyze, (_, vec) in zip((_char_wb_grams, _word_grams), union.transformer_list):
             self.parts.append((analyze, dict(vec.vocabulary_), np.asarray(vec.idf_), offset))
             offset += len(vec.vocabulary_)
-        self.coef_t = np.ascontiguousarray(lr.coef_.T)  # features x classes
-        self.intercept = np.asarray(lr.intercept_)
+        coef, intercept = np.asarray(lr.coef_), np.asarray(lr.intercept_)
+        if coef.shape[0] == 1:
+            # A binary model (the safeguarding screen's learned reader, bot/risk_model.py) has one
+            # column, the positive class's log-odds: a softmax over (0, z) is its sigmoid.
+            coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])
+        self.coef_t = np.ascontiguousarray(coef.T)  # features x classes
+        self.intercept = intercept
 
     @classmethod
     def train(cls, lang: str) -> EmbeddedModel:
@@ -169,31 +174,36 @@ def cache_path(lang: str, cache_dir: Path) -> Path:
 
 # Models this process has already read, by file and its version: the file's name holds the hash
 # of all a model depends on, and a model is never changed once made. An app is built per test.
-_LOADED: dict[tuple[Path, int], EmbeddedModel] = {}
+_LOADED: dict[tuple[Path, int], object] = {}
 
 
 def load_or_train(lang: str, cache_dir: Path) -> EmbeddedModel:
     """The cached model for this language if the data is unchanged, else a freshly trained one."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    path = cache_path(lang, cache_dir)
+    return cached(cache_path(lang, cache_dir), lambda: EmbeddedModel.train(lang))
+
+
+def cached(path: Path, train):
+    """The model pickled at `path` (its name holds the data's hash), else `train()` pickled there.
+    Also caches the safeguarding screen's learned reader (bot/risk_model.py)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         return _LOADED[path, path.stat().st_mtime_ns]
     except (FileNotFoundError, KeyError):
         pass
-    model = _load_or_train_locked(lang, path)
+    model = _load_or_train_locked(path, train)
     _LOADED[path, path.stat().st_mtime_ns] = model
     return model
 
 
-def _load_or_train_locked(lang: str, path: Path) -> EmbeddedModel:
+def _load_or_train_locked(path: Path, train):
     with FileLock(str(path) + ".lock"):
         if path.exists():
             try:
                 with path.open("rb") as fh:
                     return pickle.load(fh)
             except Exception:  # a half-written or foreign pickle: retrain rather than fail
-                log.warning("NLU cache %s unreadable; retraining", path)
-        model = EmbeddedModel.train(lang)
+                log.warning("model cache %s unreadable; retraining", path)
+        model = train()
         tmp = path.with_suffix(".tmp")
         with tmp.open("wb") as fh:
             pickle.dump(model, fh)

@@ -17,18 +17,22 @@ def register(subparsers) -> None:
     p.add_argument("file", type=Path, nargs="+", help="labelled YAML files (tests/safeguarding/labelled/)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--no-nlu", action="store_true",
-                   help="screen without the NLU model's risk intent (the phrase screen alone)")
+                   help="screen without the NLU model's risk intent")
+    p.add_argument("--no-model", action="store_true",
+                   help="screen without the learned second reader (bot/risk_model.py); with --no-nlu, "
+                        "the phrase screen alone")
     p.add_argument("--quiet", action="store_true", help="plain text: figures only, no list of slips")
     p.set_defaults(func=cmd_evaluate)
 
 
-def build_screen(settings, use_nlu: bool = True):
+def build_screen(settings, use_nlu: bool = True, use_model: bool = True):
     """The screen as the dispatcher runs it: (text, language) -> (tier or None, category or None)."""
     from bot.dispatcher import NO_TEXT
     from bot.messages import clean_text
     from bot.risk_phrases import RiskPhrases
-    from bot.safeguarding import detect_risk, screened_text
+    from bot.safeguarding import detect_risk, load_risk_model, screened_text
 
+    model = load_risk_model(settings) if use_model else None
     phrases = RiskPhrases.load(settings.safeguarding.phrases_file)
     nlu = None
     if use_nlu:
@@ -39,7 +43,8 @@ def build_screen(settings, use_nlu: bool = True):
     def screen(text: str, language: str):
         read = clean_text(text)
         parse = nlu.parse(read, language) if nlu is not None and read else NO_TEXT
-        detection = detect_risk(phrases, screened_text(text), parse, settings.safeguarding.nlu_threshold)
+        detection = detect_risk(phrases, screened_text(text), parse, settings.safeguarding.nlu_threshold,
+                                model)
         return (detection.tier, detection.category) if detection else (None, None)
 
     return screen
@@ -55,7 +60,7 @@ def cmd_evaluate(args) -> int:
     except LabelledFileError as exc:
         print(f"cyswllt: {exc}", file=sys.stderr)
         return 2
-    groups = evaluate(messages, build_screen(settings, use_nlu=not args.no_nlu))
+    groups = evaluate(messages, build_screen(settings, use_nlu=not args.no_nlu, use_model=not args.no_model))
     if args.json:
         print(json.dumps(report_json(groups), ensure_ascii=False))
     else:

@@ -2,8 +2,8 @@
 
 Targets (issue 14): every disclosure gets tier clear (recall 1.0); at most 4% of non-risk
 messages get the crisis reply; at most 10% get the gentle check; Welsh within 0.02 of English.
-The NLU model is left out here (its own tests cover it); the lexicon alone must meet the targets,
-so a clear phrase never depends on the model.
+The NLU model and the learned second reader are left out here (their own tests cover them); the
+lexicon alone must meet the targets, so a clear phrase never depends on a model.
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ LABELLED = [f for f in ALL_LABELLED if not _blind(f)]
 
 @pytest.fixture(scope="module")
 def report():
-    screen = build_screen(load_settings(environ={}), use_nlu=False)
+    screen = build_screen(load_settings(environ={}), use_nlu=False, use_model=False)
     groups = evaluate([m for f in LABELLED for m in load_labelled(f)], screen)
     return report_json(groups)
 
@@ -70,7 +70,7 @@ def test_welsh_is_within_two_points_of_english(report):
 
 
 def test_the_report_reads_as_text_too(report):
-    screen = build_screen(load_settings(environ={}), use_nlu=False)
+    screen = build_screen(load_settings(environ={}), use_nlu=False, use_model=False)
     text = report_text(evaluate(load_labelled(LABELLED[0]), screen))
     assert "recall (clear)" in text and "false alarms" in text and "gentle check" in text
 
@@ -84,7 +84,7 @@ def test_the_evaluate_command_prints_json_per_language_category_and_tier(tmp_pat
         "- {text: my husband died, label: none, theme: bereavement, tier: none}\n"
         "- {text: my feet are killing me, label: none, theme: idioms, tier: none}\n", encoding="utf-8")
     run = subprocess.run([sys.executable, "-m", "bot.cli", "safeguarding", "evaluate", str(small), "--json",
-                          "--no-nlu"], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120)
+                          "--no-nlu", "--no-model"], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120)
     assert run.returncode == 0, run.stderr
     [part] = json.loads(run.stdout)["parts"]
     assert part["disclosures"]["by_category"]["suicide"]["recall"] == 1.0

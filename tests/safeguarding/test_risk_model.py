@@ -1,0 +1,98 @@
+"""The learned second reader (bot/risk_model.py): trained from shipped data, the gentle check only."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bench import risk_model_cv
+from bot.risk_model import RiskModel, load_or_train, long_enough, training_files
+from bot.risk_phrases import RiskPhrases
+from bot.safeguarding import MODEL, Detection, detect_risk
+from nlu.embedded import EmbeddedModel
+from nlu.result import Parse
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+LABELLED = PROJECT_ROOT / "tests/safeguarding/labelled"
+PHRASES = RiskPhrases.load("config/safeguarding/phrases.yml")
+NOTHING = Parse("out_of_scope", 0.0)
+
+
+class Always:
+    """A model that flags everything: what the screen does with its evidence, whatever it scores."""
+
+    def flags(self, text: str) -> bool:
+        return True
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory) -> RiskModel:
+    return load_or_train(str(tmp_path_factory.mktemp("risk-model-cache")))
+
+
+def test_it_is_trained_from_the_shipped_copies_of_every_labelled_set_but_the_blind_one():
+    shipped = {f.name: f for f in training_files()}
+    labelled = sorted(LABELLED.glob("*.yml"))
+    blind = {f.name for f in labelled if yaml.safe_load(f.read_text(encoding="utf-8")).get("blind")}
+    assert blind and not blind & set(shipped), "the blind set is never trained on"
+    assert set(shipped) == {f.name for f in labelled} - blind
+    for f in labelled:
+        if f.name in shipped:  # the shipped copy is the labelled set, not a drifted one
+            assert shipped[f.name].read_bytes() == f.read_bytes(), f.name
+    assert all("config/safeguarding/training" in f.as_posix() for f in shipped.values())
+
+
+def test_the_trained_model_is_cached_by_a_hash_of_its_data(model, tmp_path_factory):
+    folder = Path(tmp_path_factory.getbasetemp())
+    assert list(folder.glob(f"risk-model-cache*/risk-model-{model.key}.pkl"))
+
+
+def test_its_evidence_is_a_gentle_check_never_clear_and_never_a_second_detector():
+    text = "I showed my son where the insurance papers are kept"
+    assert detect_risk(PHRASES, text, NOTHING, 0.35) is None
+    detection = detect_risk(PHRASES, text, NOTHING, 0.35, Always())
+    assert detection == Detection((), False, "possible", by_model=True)
+    assert detection.tier == "possible" and detection.level == "concern"
+    assert detection.detected_by == [MODEL]
+
+
+def test_it_is_asked_only_when_the_lexicon_found_nothing_and_no_idiom():
+    clear = detect_risk(PHRASES, "I want to kill myself", NOTHING, 0.35, Always())
+    assert clear.tier == "clear" and not clear.by_model
+    assert detect_risk(PHRASES, "my feet are killing me", NOTHING, 0.35, Always()) is None
+
+
+def test_a_short_answer_is_never_read_by_it(model):
+    for text in ("2", "1", "hi", "yes", "tomorrow at 10", "nac ydw"):
+        assert not model.flags(text), text
+
+
+def test_the_trained_model_has_learned_its_sets_and_leaves_a_plain_message(model):
+    from bot.risk_model import training_messages
+
+    messages = [m for m in training_messages() if long_enough(m.text)]
+    risk = [m for m in messages if m.label != "none"]
+    none = [m for m in messages if m.label == "none"]
+    assert sum(model.flags(m.text) for m in risk) / len(risk) > 0.9
+    assert sum(model.flags(m.text) for m in none) / len(none) < 0.1
+    assert not model.flags("what time does the walking group meet on tuesday")
+
+
+def test_its_quick_scorer_gives_the_pipelines_figures():
+    from bot.risk_model import features, pipeline, training_messages
+
+    messages = training_messages()
+    fitted = pipeline().fit([features(m.text) for m in messages], [m.label != "none" for m in messages])
+    scorer = EmbeddedModel(fitted, "risk", "test")
+    texts = [features(m.text) for m in messages[::7]] + [features(t) for t in ("", "2", "ŵ ŷ â 😀", "help " * 200)]
+    expected = fitted.predict_proba(texts)[:, 1]
+    got = [scorer.predict_proba(t)[1] for t in texts]
+    assert max(abs(a - b) for a, b in zip(expected, got)) < 1e-9
+
+
+def test_the_cross_validated_recall_is_printed(capsys):
+    risk_model_cv.main(["--folds", "2"])
+    out = capsys.readouterr().out
+    assert "2-fold CV" in out and "CV recall" in out and "<- in use" in out
+    assert "bereavement" in out and "loneliness" in out
