@@ -1,17 +1,20 @@
 """WhatsApp over real HTTP: signed Twilio webhooks into the web app, replies and templates to a fake Twilio."""
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.channels.whatsapp.channel import inbound
+from bot.catalog import Catalog
+from bot.channels.base import Outgoing
+from bot.channels.whatsapp.channel import WhatsAppChannel, inbound
 from bot.checkins import plan_checkins
 from bot.commands.status import gather, render
 from bot.metrics import HELD
 from bot.settings import WhatsAppTemplate
-from storage.models import InboundMessage, OutboundMessage, Person, PersonAddress
+from storage.models import Conversation, InboundMessage, OutboundMessage, Person, PersonAddress
 from tests.support.fake_twilio import WHATSAPP_FROM
 
 PHONE = "+447700900321"
@@ -51,7 +54,7 @@ def test_a_whole_conversation_on_whatsapp(server, fake_twilio):
 
     whatsapp(server, wa.whatsapp(WA, "English", ButtonPayload="en", ButtonText="English"))   # a tap
     menu = fake_twilio.wait_for_text(WA, "What would you like", since=1)[-1]
-    assert "1 Refer myself" in menu.body and not menu.buttons      # four options: numbered
+    assert "1 Refer myself" in menu.body and not menu.buttons and not menu.items   # too long for a list: numbered
     seen = len(fake_twilio.to(WA))
     whatsapp(server, wa.whatsapp(WA, "cymraeg"))
     fake_twilio.wait_for_text(WA, "Beth hoffech chi", since=seen)
@@ -192,3 +195,105 @@ def test_a_check_in_invitation_at_day_42_goes_as_a_template_and_one_without_is_h
     fake_twilio.window_closed.discard(WA)
     whatsapp(server, server.twilio.whatsapp(WA, "menu"))
     fake_twilio.wait_for_text(WA, "What would you like", since=sent_before + 1)
+
+
+# ---------------------------------------------------------------- list pickers
+THEME_KEYS = ("lonely", "active", "mental", "money", "housing", "caring", "learning", "volunteering", "outdoors")
+
+
+def wait_for_list(fake_twilio, since: int):
+    """The first list-picker message to WA after the first `since`."""
+    fake_twilio.sent.wait_for(lambda items: any(m.items for m in [m for m in items if m.to == WA][since:]), 20.0)
+    return next(m for m in fake_twilio.to(WA)[since:] if m.items)
+
+
+@pytest.mark.parametrize("language", ["cy", "en"])
+def test_the_themes_question_goes_as_a_list_picker_in_their_language_and_a_pick_moves_on(
+        server, fake_twilio, language):
+    catalog = Catalog.load()
+    wa = server.twilio
+    whatsapp(server, wa.whatsapp(WA, "Hello"))
+    fake_twilio.wait_for(WA, 1)
+    whatsapp(server, wa.whatsapp(WA, language, ButtonPayload=language))
+    menu = fake_twilio.wait_for_text(WA, catalog.text("menu.prompt", language)[:12], since=1)[-1]
+    # The menu's labels are longer than a list item (24): numbered lines, as before.
+    assert not menu.items and not menu.buttons and "\n1 " in menu.body
+    seen = len(fake_twilio.to(WA))
+    whatsapp(server, wa.whatsapp(WA, "1"))                                   # refer myself
+    consent = fake_twilio.wait_for_text(WA, catalog.text("consent.question", language)[:20], since=seen)[-1]
+    # Three options: buttons if each is at most 20 characters (English), else a list (Welsh).
+    assert [value for _, value in consent.buttons or consent.items] == ["yes", "no", "privacy"]
+    assert bool(consent.items) == (language == "cy")
+    seen = len(fake_twilio.to(WA))
+    whatsapp(server, wa.whatsapp(WA, "", ButtonPayload="yes"))
+    fake_twilio.wait_for_text(WA, catalog.text("referral.what_matters", language)[:20], since=seen)
+    seen = len(fake_twilio.to(WA))
+    whatsapp(server, wa.whatsapp(WA, "Getting out more"))
+
+    themes = wait_for_list(fake_twilio, seen)
+    assert themes.body == catalog.text("referral.themes", language)      # the items are in the list
+    assert themes.list_button == catalog.text("whatsapp.list_button", language)
+    labels = [catalog.text(f"referral.theme_{key}", language) for key in THEME_KEYS]
+    assert themes.items == (*zip(labels, THEME_KEYS), (catalog.text("referral.option_done", language), "done"))
+
+    # A pick comes back as ListId: the list stays open (one pick at a time) until Done.
+    seen = len(fake_twilio.to(WA))
+    whatsapp(server, wa.whatsapp(WA, labels[3], ListId="money", ListTitle=labels[3]))
+    again = wait_for_list(fake_twilio, seen)
+    assert again.items == themes.items and again.content_sid == themes.content_sid
+    seen = len(fake_twilio.to(WA))
+    whatsapp(server, wa.whatsapp(WA, "", ListId="done"))
+    fake_twilio.wait_for_text(WA, catalog.text("referral.reasons", language)[:20], since=seen)
+    server.drained()
+    with server.app.sessions() as session:
+        state = session.scalar(select(Conversation)).state
+    assert state["themes"] == ["money"] and state["step"] == "reasons"
+    # One Content per kind and count, made once across every message (the themes' list went twice).
+    names = [c["friendly_name"] for c in fake_twilio.contents.values()]
+    assert len(names) == len(set(names)) and "cyswllt-list-picker-10" in names
+    consent_kind = "cyswllt-list-picker-3" if language == "cy" else "cyswllt-quick-reply-3"
+    assert {"cyswllt-quick-reply-2", consent_kind} <= set(names)
+    [picker] = [c for c in fake_twilio.contents.values() if c["friendly_name"] == "cyswllt-list-picker-10"]
+    assert picker["types"]["twilio/list-picker"]["items"][0] == {"item": "{{3}}", "id": "{{4}}"}
+
+
+def test_a_list_pick_reads_as_the_options_value():
+    picked = inbound({"MessageSid": "SM1", "From": WA, "Body": "Housing", "ListId": "housing", "ListTitle": "Housing"})
+    assert (picked.text, picked.choice) == (None, "housing")
+
+
+def outgoing(options, language="en", body="Pick one"):
+    return Outgoing(1, "whatsapp", WA, body, tuple(options), language=language)
+
+
+def options(count, label="Option {n}"):
+    return [{"value": f"v{n}", "label": label.format(n=n)} for n in range(1, count + 1)]
+
+
+def test_options_that_do_not_fit_a_list_go_as_numbered_text(channel_settings, fake_twilio):
+    channel_settings.twilio.whatsapp_from = WHATSAPP_FROM
+    channel = WhatsAppChannel(channel_settings)
+
+    async def send_all():
+        await channel.start()
+        try:
+            for message in (outgoing(options(11)),                                    # more than 10
+                            outgoing(options(5, "A label far longer than twenty-four {n}")),
+                            outgoing([{"value": "1", "label": "Open", "command": "OPEN 12"}] * 4),
+                            outgoing(options(5), language="cy"),
+                            outgoing(options(6), language="cy+en"),
+                            outgoing(options(5))):
+                assert (await channel.send(message)).kind == "sent"
+        finally:
+            await channel.stop()
+
+    asyncio.run(send_all())
+    too_many, too_long, commands, welsh, bilingual, english = fake_twilio.to(WA)
+    for numbered in (too_many, too_long, commands):
+        assert not numbered.items and numbered.content_sid is None
+    assert "\n11 Option 11" in too_many.body and "OPEN 12" in commands.body
+    assert welsh.items == tuple((f"Option {n}", f"v{n}") for n in range(1, 6)) and welsh.list_button == "Dewisiadau"
+    assert bilingual.list_button == "Dewisiadau / Options" and len(bilingual.items) == 6
+    assert english.list_button == "Options" and english.content_sid == welsh.content_sid   # made once
+    assert sorted(c["friendly_name"] for c in fake_twilio.contents.values()) == [
+        "cyswllt-list-picker-5", "cyswllt-list-picker-6"]

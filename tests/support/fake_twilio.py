@@ -30,6 +30,8 @@ class SentSms:
     content_sid: str | None = None            # a Content template (WhatsApp outside its window)
     content_variables: dict | None = None
     buttons: tuple = ()                       # quick replies, (title, id), of Content made here
+    list_button: str | None = None            # a list picker's button, of Content made here
+    items: tuple = ()                         # and its items, (item, id)
 
 
 def _filler(variables: dict):
@@ -94,16 +96,22 @@ class FakeTwilio:
             return 400, {"code": 63016, "message": "Failed to send freeform message because you are outside "
                          "the allowed window. Please use a Template.", "status": 400}
         variables = json.loads(form["ContentVariables"]) if form.get("ContentVariables") else None
-        body, buttons = form.get("Body", ""), ()
+        body, buttons, button, items = form.get("Body", ""), (), None, ()
         made = self.contents.get(content_sid or "")
         if made is not None:   # Content made through the API: shown as the person would see it
             fill = _filler(variables or {})
-            quick = made["types"]["twilio/quick-reply"]
-            body = fill(quick["body"])
-            buttons = tuple((fill(a["title"]), fill(a["id"])) for a in quick["actions"])
+            if "twilio/list-picker" in made["types"]:
+                picker = made["types"]["twilio/list-picker"]
+                body, button = fill(picker["body"]), fill(picker["button"])
+                items = tuple((fill(i["item"]), fill(i["id"])) for i in picker["items"])
+            else:
+                quick = made["types"]["twilio/quick-reply"]
+                body = fill(quick["body"])
+                buttons = tuple((fill(a["title"]), fill(a["id"])) for a in quick["actions"])
         sid = f"SM{next(self._ids):032d}"
         self.sent.add(SentSms(to, body, sid, form.get("StatusCallback"), time.monotonic(),
-                              form.get("From") or form.get("MessagingServiceSid"), content_sid, variables, buttons))
+                              form.get("From") or form.get("MessagingServiceSid"), content_sid, variables, buttons,
+                              button, items))
         return 201, {"sid": sid, "status": "queued", "to": to, "from": form.get("From"),
                      "body": form.get("Body"), "account_sid": self.account_sid, "num_segments": "1"}
 
