@@ -25,16 +25,18 @@ import numpy as np
 
 from bot.screen_evaluation import Labelled, load_labelled
 from config import config_path
+from nlu import training_data as nlu_training
 from nlu.embedded import CHAR_GRAMS, TOKEN_PATTERN, WORD_GRAMS, EmbeddedModel, cached
 from nlu.language import detect_language
 
-MODEL_VERSION = "risk-model-3"
+MODEL_VERSION = "risk-model-4"
 MAX_CHARS = 1000
-# Chosen by stratified 5-fold cross-validation on the training sets (bench/risk_model_cv.py):
-# the classifier alone finds 0.84 of held-out-fold disclosures and asks the gentle check of 0.12
-# of non-risk messages the lexicon found nothing in (0.14 cy, 0.10 en). Lower asks many more
-# bereaved and lonely people "are you safe?"; higher lets indirect disclosures through.
-THRESHOLD = 0.45
+# 0.60, above what cross-validation alone suggested (0.45, bench/risk_model_cv.py): at 0.45 the
+# conversation tests' ordinary What Matters answers ("Getting out of the house more, I've been on
+# my own since my wife died", 0.52) were asked "are you safe?". At 0.60 the model alone finds
+# 0.73 of held-out-fold disclosures and asks 0.04 of non-risk messages; the figures per threshold are printed by the bench.
+# Lower asks more bereaved and lonely people "are you safe?"; higher lets indirect disclosures through.
+THRESHOLD = 0.60
 C = 4.0
 # Shorter messages are menu answers, names, "2", "hi": too little text for the model to mean
 # anything ("2" scored 0.57). Short disclosures are direct, and direct words are the lexicon's.
@@ -48,7 +50,16 @@ def training_files() -> list[Path]:
 
 
 def training_messages() -> list[Labelled]:
-    return [m for f in training_files() for m in load_labelled(f)]
+    """The labelled sets, and what people ordinarily say to the bot (the NLU's training examples
+    of every other intent) as non-risk: without them, "i want to refer myself" and "gwell gen i
+    beidio" looked more like the sets' disclosures than their non-risk messages."""
+    return [m for f in training_files() for m in load_labelled(f)] + everyday_messages()
+
+
+def everyday_messages() -> list[Labelled]:
+    return [Labelled(example.text, lang, "nlu", "none", theme="everyday_nlu")
+            for lang in ("cy", "en") for file in nlu_training.training_files(lang)
+            for example in nlu_training.load_examples(file) if example.intent != "risk"]
 
 
 def features(text: str) -> str:
@@ -91,6 +102,8 @@ def data_hash() -> str:
     for file in training_files():
         digest.update(file.name.encode())
         digest.update(file.read_bytes())
+    for lang in ("cy", "en"):
+        digest.update(nlu_training.data_hash(lang).encode())
     return digest.hexdigest()[:16]
 
 

@@ -10,6 +10,7 @@ from typing import Mapping
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
+from starlette.routing import Route
 from starlette.responses import PlainTextResponse, Response
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
@@ -159,6 +160,22 @@ class TwilioMessaging:
     name = ""
     webhook_path = ""
     status_path = ""
+
+    @staticmethod
+    def require(settings, channel: str, sender: tuple[str, str]) -> None:
+        """Refuse to start without the account, its token and this channel's (setting, sender)."""
+        twilio = settings.twilio
+        missing = [name for name, value in (
+            ("CYSWLLT_TWILIO_ACCOUNT_SID", twilio.account_sid),
+            ("CYSWLLT_TWILIO_AUTH_TOKEN", twilio.auth_token),
+            sender,
+        ) if not value]
+        if missing:
+            raise ValueError(f"the {channel} channel needs {', '.join(missing)}")
+
+    def routes(self) -> list[Route]:
+        return [Route(self.webhook_path, self.webhook, methods=["POST"]),
+                Route(self.status_path, self.status, methods=["POST"])]
 
     def __init__(self, settings, inbox: Inbox | None = None):
         self.settings = settings

@@ -31,7 +31,7 @@ def put_in_flow(app, bot, name):
     with app.sessions.begin() as session:
         conversation = session.scalar(select(Conversation).where(Conversation.person_id == person.id))
         # The dispatcher's own context, so whatever it gives flows (menu, resources...) is there.
-        turn = SimpleNamespace(now=app.clock.now(), person=person, message=SimpleNamespace(channel=bot.channel),
+        turn = SimpleNamespace(now=app.clock.now(), person=person, message=SimpleNamespace(channel=bot.channel, address=bot.address),
                                facts={"id": person.id, "consented": True, "is_practitioner": False})
         transition = flow.begin(Begin({}), app.dispatcher.context(turn))
         state = transition.state if transition.state is not None else flow.state_type(step="start")

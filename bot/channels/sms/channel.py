@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from starlette.routing import Route
 
 from bot.channels.base import Outcome, Outgoing
 from bot.channels.twilio_api import (  # noqa: F401 - the SMS channel's names for them
@@ -35,20 +34,10 @@ class TwilioChannel(TwilioMessaging):
 
     def __init__(self, settings, inbox=None):
         twilio = settings.twilio
-        missing = [name for name, value in (
-            ("CYSWLLT_TWILIO_ACCOUNT_SID", twilio.account_sid),
-            ("CYSWLLT_TWILIO_AUTH_TOKEN", twilio.auth_token),
-            ("CYSWLLT_TWILIO_FROM or CYSWLLT_TWILIO_MESSAGING_SERVICE_SID",
-             twilio.from_ or twilio.messaging_service_sid),
-        ) if not value]
-        if missing:
-            raise ValueError(f"the SMS channel needs {', '.join(missing)}")
+        self.require(settings, "SMS", ("CYSWLLT_TWILIO_FROM or CYSWLLT_TWILIO_MESSAGING_SERVICE_SID",
+                                       twilio.from_ or twilio.messaging_service_sid))
         super().__init__(settings, inbox)
         self.sender_key = twilio.from_ or twilio.messaging_service_sid
-
-    def routes(self) -> list[Route]:
-        return [Route(self.webhook_path, self.webhook, methods=["POST"]),
-                Route(self.status_path, self.status, methods=["POST"])]
 
     def inbound(self, form: Mapping[str, str]) -> InboundMessage | None:
         return inbound(form)

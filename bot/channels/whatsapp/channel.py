@@ -16,7 +16,6 @@ import json
 import logging
 from typing import Mapping
 
-from starlette.routing import Route
 from twilio.base.exceptions import TwilioRestException
 
 from bot.channels.base import Outcome, Outgoing, plain_choice
@@ -127,23 +126,13 @@ class WhatsAppChannel(TwilioMessaging):
 
     def __init__(self, settings, inbox=None):
         twilio = settings.twilio
-        missing = [name for name, value in (
-            ("CYSWLLT_TWILIO_ACCOUNT_SID", twilio.account_sid),
-            ("CYSWLLT_TWILIO_AUTH_TOKEN", twilio.auth_token),
-            ("CYSWLLT_TWILIO_WHATSAPP_FROM", twilio.whatsapp_from),
-        ) if not value]
-        if missing:
-            raise ValueError(f"the WhatsApp channel needs {', '.join(missing)}")
+        self.require(settings, "WhatsApp", ("CYSWLLT_TWILIO_WHATSAPP_FROM", twilio.whatsapp_from))
         super().__init__(settings, inbox)
         sender = twilio.whatsapp_from
         self.from_ = sender if sender.startswith(PREFIX) else PREFIX + sender
         self._contents: dict[str, str] = {}    # Content friendly name -> its SID
         self._making = asyncio.Lock()
         self._catalog: Catalog | None = None   # read when a list is first sent: the button's text
-
-    def routes(self) -> list[Route]:
-        return [Route(self.webhook_path, self.webhook, methods=["POST"]),
-                Route(self.status_path, self.status, methods=["POST"])]
 
     def inbound(self, form: Mapping[str, str]) -> InboundMessage | None:
         return inbound(form)
