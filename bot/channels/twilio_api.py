@@ -150,6 +150,11 @@ def base_url_warnings(settings) -> list[str]:
     return []
 
 
+def sid_and_sender(form: Mapping[str, str]) -> tuple[str, str]:
+    """The message's id and who sent it, as every Twilio webhook (SMS or WhatsApp) gives them."""
+    return form.get("MessageSid") or form.get("SmsSid") or "", (form.get("From") or "").strip()
+
+
 class TwilioMessaging:
     """A channel through Twilio's Messages API: its signed webhook, its status callback, its sending.
 
@@ -217,15 +222,22 @@ class TwilioMessaging:
     def inbound(self, form: Mapping[str, str]):
         raise NotImplementedError
 
-    async def webhook(self, request: Request) -> Response:
+    async def signed_form(self, request: Request, rejected) -> tuple[dict[str, str] | None, Response | None]:
+        """The webhook's verified form, or the response refusing it (counted on `rejected`)."""
         try:
             form = await self.form(request)
         except TooLarge:
-            INBOUND.labels(self.name, "rejected").inc()
-            return PlainTextResponse("too large", status_code=413)
+            rejected.labels(self.name, "rejected").inc()
+            return None, PlainTextResponse("too large", status_code=413)
         if form is None:
-            INBOUND.labels(self.name, "rejected").inc()
-            return PlainTextResponse("forbidden", status_code=403)
+            rejected.labels(self.name, "rejected").inc()
+            return None, PlainTextResponse("forbidden", status_code=403)
+        return form, None
+
+    async def webhook(self, request: Request) -> Response:
+        form, refusal = await self.signed_form(request, INBOUND)
+        if refusal is not None:
+            return refusal
         message = self.inbound(form)
         if message is None:
             return PlainTextResponse(f"not a {self.name} webhook", status_code=400)
@@ -236,15 +248,10 @@ class TwilioMessaging:
         return Response(EMPTY_TWIML, media_type="text/xml")
 
     async def status(self, request: Request) -> Response:
-        try:
-            form = await self.form(request)
-        except TooLarge:
-            STATUS_CALLBACKS.labels(self.name, "rejected").inc()
-            return PlainTextResponse("too large", status_code=413)
-        if form is None:
-            STATUS_CALLBACKS.labels(self.name, "rejected").inc()
-            return PlainTextResponse("forbidden", status_code=403)
-        sid = form.get("MessageSid") or form.get("SmsSid")
+        form, refusal = await self.signed_form(request, STATUS_CALLBACKS)
+        if refusal is not None:
+            return refusal
+        sid, _ = sid_and_sender(form)
         status = form.get("MessageStatus") or form.get("SmsStatus")
         if not sid or not status:
             STATUS_CALLBACKS.labels(self.name, "invalid").inc()

@@ -7,7 +7,7 @@ from typing import Mapping
 from bot.channels.base import Outcome, Outgoing
 from bot.channels.twilio_api import (  # noqa: F401 - the SMS channel's names for them
     ADDRESS_MAX, EMPTY_TWIML, SIGNATURE_SETTINGS_HEADER, STATUS_RANK, UNDELIVERABLE, SignatureChecker, TwilioMessaging,
-    classify, lower_statuses, status_rank, with_opt_out,
+    classify, lower_statuses, sid_and_sender, status_rank, with_opt_out,
 )
 from bot.messages import InboundMessage
 from bot.rendering import render_sms
@@ -17,8 +17,7 @@ CHANNEL = "sms"
 
 def inbound(form: Mapping[str, str]) -> InboundMessage | None:
     """A Twilio SMS webhook's form as an InboundMessage (None if it is not one)."""
-    sid = form.get("MessageSid") or form.get("SmsSid")
-    sender = (form.get("From") or "").strip()
+    sid, sender = sid_and_sender(form)
     # An address longer than the inbox stores is not a phone number (E.164 is at most 16).
     if not sid or not sender or len(sender) > ADDRESS_MAX:
         return None

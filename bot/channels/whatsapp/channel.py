@@ -20,7 +20,7 @@ from twilio.base.exceptions import TwilioRestException
 
 from bot.channels.base import Outcome, Outgoing, plain_choice
 from bot.catalog import Catalog
-from bot.channels.twilio_api import ADDRESS_MAX, TwilioMessaging, classify, with_opt_out
+from bot.channels.twilio_api import ADDRESS_MAX, TwilioMessaging, classify, sid_and_sender, with_opt_out
 from bot.messages import InboundMessage
 from bot.rendering import render_numbered
 
@@ -104,8 +104,7 @@ def list_button(catalog: Catalog, language: str | None) -> str:
 
 def inbound(form: Mapping[str, str]) -> InboundMessage | None:
     """A Twilio WhatsApp webhook's form as an InboundMessage (None if it is not one)."""
-    sid = form.get("MessageSid") or form.get("SmsSid")
-    sender = (form.get("From") or "").strip()
+    sid, sender = sid_and_sender(form)
     if not sid or not sender.startswith(PREFIX + "+") or len(sender) > ADDRESS_MAX:
         return None
     # A quick-reply button (a template's) or a list item: the option's value.
