@@ -6,6 +6,7 @@ import pytest
 from bot.bootstrap import build_app
 from storage.models import Checkin, CheckinAnswer, Consent, InboundMessage, OutboundMessage
 from tests.support.conversation import ConversationDriver
+from tests.support.instruments import ask_all_three
 
 FIRST_ITEM = "(1/15) Overall, how satisfied are you with your life nowadays?"
 
@@ -15,9 +16,7 @@ def settings(settings):
     # These tests walk the three original instruments item by item. By default a check-in a person
     # starts, and every interim wave, asks ONS-4 alone, and baseline adds social well-being
     # (tests/table2/test_waves.py): here every check-in asks the three, as these tests were written.
-    settings.checkins.questionnaires = ["ons4", "ons_loneliness", "swemwbs"]
-    settings.checkins.interim_questionnaires = ["ons4", "ons_loneliness", "swemwbs"]
-    return settings
+    return ask_all_three(settings)
 
 
 

@@ -9,6 +9,7 @@ from bot.checkins import cancel_pending, plan_checkins, set_contact_times
 from storage.models import Checkin, OutboundMessage, Person
 from tests.checkins.support import consenting_person
 from tests.support.conversation import ConversationDriver
+from tests.support.instruments import ask_all_three
 
 UTC = timezone.utc
 
@@ -18,9 +19,7 @@ def settings(settings):
     # These tests walk the three original instruments item by item. By default a check-in a person
     # starts, and every interim wave, asks ONS-4 alone, and baseline adds social well-being
     # (tests/table2/test_waves.py): here every check-in asks the three, as these tests were written.
-    settings.checkins.questionnaires = ["ons4", "ons_loneliness", "swemwbs"]
-    settings.checkins.interim_questionnaires = ["ons4", "ons_loneliness", "swemwbs"]
-    return settings
+    return ask_all_three(settings)
 
 
 

@@ -10,6 +10,7 @@ from bot.report.figures import Figures
 from storage.dataset.period import Period
 from storage.dataset.catalogue import load_catalogue
 from storage.models import Checkin, CheckinScore, DataSetEvent, Person
+from tests.support.instruments import ask_all_three
 
 CATALOGUE = load_catalogue()
 
@@ -18,9 +19,7 @@ CATALOGUE = load_catalogue()
 def settings(settings):
     # This journey asks the three original instruments at every wave, without a referral (so the
     # final wave is a plain check-in). The default waves are in tests/table2/test_waves.py.
-    settings.checkins.questionnaires = ["ons4", "ons_loneliness", "swemwbs"]
-    settings.checkins.interim_questionnaires = ["ons4", "ons_loneliness", "swemwbs"]
-    return settings
+    return ask_all_three(settings)
 
 # Fifteen answers per wave: ONS-4 (0-10), UCLA 3 items (1-3) + direct (1-5), SWEMWBS 7 items (1-5).
 BASELINE_ANSWERS = ["3", "4", "2", "8", "3", "3", "2", "1", "2", "2", "1", "2", "3", "1", "2"]

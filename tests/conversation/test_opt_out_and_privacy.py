@@ -4,15 +4,14 @@ from __future__ import annotations
 import pytest
 
 from tests.support.referral import start_referral
+from tests.support.instruments import ask_all_three
 
 
 @pytest.fixture
 def settings(settings):
     # These tests walk the three original instruments (15 items): a check-in a person starts asks
     # ONS-4 alone by default (tests/table2/test_waves.py).
-    settings.checkins.questionnaires = ["ons4", "ons_loneliness", "swemwbs"]
-    settings.checkins.interim_questionnaires = ["ons4", "ons_loneliness", "swemwbs"]
-    return settings
+    return ask_all_three(settings)
 
 
 @pytest.mark.parametrize("language, said, yes", [
