@@ -8,7 +8,6 @@ import pytest
 from bot.bootstrap import build_app
 from bot.clock import FakeClock
 from bot.settings import load_settings
-from storage.db import make_engine
 from tests.support.conversation import ConversationDriver
 from tests.support.databases import PostgresDatabase, PostgresServer, SqliteTemplate
 from tests.support.fake_telegram import FakeTelegram
@@ -44,9 +43,7 @@ def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return request.getfixturevalue("sqlite_template").copy_to(tmp_path)
     database = request.getfixturevalue("postgres_database")
-    engine = make_engine(database.url)
-    database.empty(engine)
-    engine.dispose()
+    database.empty()
     return database.url
 
 
