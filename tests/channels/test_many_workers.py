@@ -30,9 +30,7 @@ ROWS_PER_CHAT = 8
 
 @pytest.fixture
 def postgres_url(postgres_database):
-    engine = make_engine(postgres_database.url)
-    postgres_database.empty(engine)
-    engine.dispose()
+    postgres_database.empty()
     return postgres_database.url
 
 

@@ -6,11 +6,14 @@ import json
 import pytest
 
 from bot.cli import main
+from bot.nlu_backends import cache_dir
+from bot.settings import load_settings
 
 
 @pytest.fixture(autouse=True)
-def _cache(tmp_path_factory, monkeypatch):
-    monkeypatch.setenv("CYSWLLT_NLU_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cli-nlu-cache"))
+def _cache(monkeypatch):
+    # The models every test's app reads (keyed by a hash of their data), not trained again here.
+    monkeypatch.setenv("CYSWLLT_NLU_CACHE_DIR", str(cache_dir(load_settings(environ={}))))
 
 
 def test_parse_prints_json(capsys):

@@ -43,14 +43,47 @@ def rasa_env_dir() -> Path:
                           rasa_env.env_dir(settings.rasa.env_dir))
 
 
+class ServedByTheCli:
+    """`cyswllt nlu serve --lang cy` as an operator runs it: the module's Welsh server."""
+
+    def __init__(self, rasa_env_dir: Path):
+        self.port = free_port()
+        env = {**os.environ, "CYSWLLT_RASA_URL_CY": self.url,
+               "CYSWLLT_NLU_CACHE_DIR": str(MODEL_CACHE), "CYSWLLT_RASA_ENV_DIR": str(rasa_env_dir)}
+        self.process = subprocess.Popen([sys.executable, "-m", "bot.cli", "nlu", "serve", "--lang", "cy"],
+                                        cwd=Path(__file__).resolve().parents[2], env=env, stdout=subprocess.PIPE,
+                                        text=True)
+
+    def wait_listening(self) -> None:
+        said = []
+        for line in self.process.stdout:
+            said.append(line)
+            if "listening" in line:
+                return
+        self.stop()
+        raise AssertionError(f"`cyswllt nlu serve` ended without listening: {''.join(said)}")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=60)
+
+
 @pytest.fixture(scope="module")
 def servers(rasa_env_dir, tmp_path_factory):
+    """A Rasa server for each language, started once for the module (each takes a while to load
+    its model, both at once): English with rasa_backend.start_server, Welsh with `cyswllt nlu
+    serve`. The last two tests stop them, and check what happens then."""
     logs = tmp_path_factory.mktemp("rasa-logs")
-    running = {}
+    running = {"cy": ServedByTheCli(rasa_env_dir)}
     try:
-        for lang in ("en", "cy"):
-            model = rasa_backend.train(lang, rasa_env_dir, MODEL_CACHE)
-            running[lang] = rasa_backend.start_server(lang, model, rasa_env_dir, free_port(), logs)
+        model = rasa_backend.train("en", rasa_env_dir, MODEL_CACHE)
+        running["en"] = rasa_backend.start_server("en", model, rasa_env_dir, free_port(), logs)
+        running["cy"].wait_listening()
         yield running
     finally:
         for server in running.values():
@@ -104,32 +137,22 @@ def test_cli_parse_against_the_server(servers, monkeypatch, capsys, tmp_path):
         {k: e[k] for k in ("entity", "value")} for e in out["entities"]]
 
 
-def test_a_stopped_server_falls_back_to_embedded(rasa_env_dir, tmp_path):
-    from nlu.embedded import EmbeddedBackend
+# The last two tests stop the module's servers: they stay last.
 
-    model = rasa_backend.train("en", rasa_env_dir, MODEL_CACHE)
-    server = rasa_backend.start_server("en", model, rasa_env_dir, free_port(), tmp_path)
-    backend = RasaBackend({"en": server.url}, 2.0, EmbeddedBackend(tmp_path / "cache"))
+def test_a_stopped_server_falls_back_to_embedded(servers, embedded):
+    server = servers["en"]
+    backend = RasaBackend({"en": server.url}, 2.0, embedded)
     assert backend.parse("i want to kill myself", "en").intent == "risk"
     server.stop()
     assert backend.parse("i want to kill myself", "en").intent == "risk"  # embedded now
     assert "en" in backend._down
 
 
-def test_serve_command_runs_a_server(rasa_env_dir, tmp_path):
-    port = free_port()
-    env = {**os.environ, "CYSWLLT_RASA_URL_CY": f"http://127.0.0.1:{port}",
-           "CYSWLLT_NLU_CACHE_DIR": str(MODEL_CACHE), "CYSWLLT_RASA_ENV_DIR": str(rasa_env_dir)}
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "nlu", "serve", "--lang", "cy"],
-                            cwd=Path(__file__).resolve().parents[2], env=env, stdout=subprocess.PIPE, text=True)
-    try:
-        for line in proc.stdout:
-            if "listening" in line:
-                break
-        r = httpx.post(f"http://127.0.0.1:{port}/model/parse", json={"text": "diolch yn fawr"}, timeout=10)
-        assert r.json()["intent"]["name"] == "thanks"
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=60)
+def test_serve_command_runs_a_server(servers):
+    served = servers["cy"]
+    assert isinstance(served, ServedByTheCli)
+    r = httpx.post(f"{served.url}/model/parse", json={"text": "diolch yn fawr"}, timeout=10)
+    assert r.json()["intent"]["name"] == "thanks"
+    served.stop()
     with pytest.raises(httpx.HTTPError):
-        httpx.post(f"http://127.0.0.1:{port}/model/parse", json={"text": "x"}, timeout=2)
+        httpx.post(f"{served.url}/model/parse", json={"text": "x"}, timeout=2)

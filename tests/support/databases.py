@@ -71,14 +71,21 @@ class PostgresDatabase:
         upgrade(engine)
         engine.dispose()
         self._emptying: tuple[frozenset[str], str] | None = None
+        # One connection, kept for the session, empties the database between tests: a new
+        # connection is a new server process that reads the catalogs again (at load average 33,
+        # 146 ms a test with an engine made each time, 41 ms with this one). Named apart from the
+        # app's connections, which some tests terminate by their application_name; one that
+        # died meanwhile is replaced on checkout (pre-ping).
+        self._engine = make_engine(self.url, pool_size=1, connect_args={"application_name": "cyswllt tests: emptying"})
 
-    def empty(self, engine: Engine) -> None:
+    def empty(self, engine: Engine | None = None) -> None:
         """Every table emptied and every sequence back at 1, as after the migrations.
 
         DELETE, children before parents, not TRUNCATE: on tables this small TRUNCATE's new files
-        cost over a second a test on a busy machine, DELETE some milliseconds.
+        cost over a second a test on a busy machine, DELETE some milliseconds. On the session's
+        own connection unless `engine` is given.
         """
-        with engine.begin() as connection:
+        with (engine or self._engine).begin() as connection:
             tables = frozenset(connection.scalars(text(
                 "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
                 "AND tablename <> 'alembic_version'")))
@@ -108,6 +115,7 @@ class PostgresDatabase:
         return "; ".join(deletes + reset) or "SELECT 1"
 
     def drop(self) -> None:
+        self._engine.dispose()
         admin = self.server.admin_engine()
         with admin.connect() as connection:
             connection.execute(text(
