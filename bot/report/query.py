@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from sqlalchemy import (
     Connection, and_, bindparam, case, distinct, func, select, text, true,
@@ -34,8 +33,9 @@ MOMENT, ID_DIGITS = 26, 12
 LISTS = {51: "reasons", 108: "themes", 80: "barriers", 81: "barriers", 112: "activity_types"}
 
 
-@dataclass(frozen=True)
-class Pair:
+class Pair(NamedTuple):
+    """A person's baseline and follow-up of one measure (a tuple: a year's pairs are 170,000 of them)."""
+
     subject: str
     baseline: float
     follow_up: float
@@ -118,7 +118,8 @@ class Reader:
         hour = (func.to_char(E.c.occurred_at, "YYYY-MM-DD HH24") if self.postgres
                 else func.substr(E.c.occurred_at, 1, 13))
         rows = self.connection.execute(select(hour, func.count()).where(self.within(41)).group_by(hour)).all()
-        return [(datetime.strptime(h, "%Y-%m-%d %H").replace(tzinfo=timezone.utc), n) for h, n in rows]
+        return [(datetime(int(h[:4]), int(h[5:7]), int(h[8:10]), int(h[11:13]), tzinfo=timezone.utc), n)
+                for h, n in rows]
 
     def latest_fields(self, statement: int) -> tuple[int, list[tuple[str, Any, int]]]:
         """Each person's latest event of a statement, counted per (field, value) of its JSON object.
