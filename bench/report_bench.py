@@ -27,6 +27,7 @@ from sqlalchemy import Engine, event, text
 from bench.dataset_bench import PERIOD
 from bench.synthetic_events import events, load
 from bot.catalog import Catalog
+from bot.report import charts
 from bot.report.builder import as_html, compute
 from storage.dataset.catalogue import load_catalogue
 from storage.db import make_engine, upgrade
@@ -80,6 +81,9 @@ def run_on(name: str, url: str, people: int, total: int, out_dir: Path, rounds: 
             _load(engine, people, total)
         catalogue, catalog = load_catalogue(), Catalog.load()
         for round_number in range(1, rounds + 1):
+            # Every round draws its charts, as `cyswllt report` does: the charts' cache (which
+            # spares drawing a chart twice when both languages show the same image) starts empty.
+            charts._bars.cache_clear()
             load_before = load_average()
             began, cpu, server = time.perf_counter(), time.process_time(), server_cpu()
             figures = compute(engine, PERIOD, catalogue)
