@@ -2,8 +2,9 @@
 
 Every query reads the columns storage/dataset/promoted.py copies out of an event's JSON (a query
 over JSON text parses every value), through the index on (statement, occurred_at, subject_key).
-The few JSON reads left are over small sets: each person's latest statement 36, the lists in
-51/108/80/81/112 (expanded by the database), and ONS-4's four items.
+The few JSON reads left are over small sets: each person's latest statement 36 and the lists in
+51/108/80/81/112 (expanded by the database). Paired change reads `dataset_score` (each
+questionnaire event's scores, ONS-4's items one row each: storage/dataset/scores.py), not the events.
 
 "Latest" is by time, then by id (the later recorded of two at the same moment).
 """
