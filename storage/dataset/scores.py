@@ -13,6 +13,10 @@ already kept, with the same SQL (`backfill`). What counts as a score is what the
 read: the promoted `amount` of a single-score questionnaire (storage/dataset/promoted.py), and
 each of a multi-item questionnaire's items whose JSON value is a number. Baseline is `wave =
 'baseline'`; anything else, no wave included, is a follow-up.
+
+The trigger is made from INSTRUMENTS as it is when the migration runs: a questionnaire added to
+INSTRUMENTS later needs a migration that makes the trigger again (`drop_trigger`,
+`create_trigger`) and copies that statement's scores (tests/dataset/test_scores.py fails until then).
 """
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.report.query import Reader
 from storage.dataset.period import Period
+from storage.dataset.promoted import INSTRUMENTS
 from storage.db import alembic_config, make_engine, upgrade
 from storage.models import DataSetEvent, DataSetScore, Person
 from storage.rights import erase, subject_access
@@ -90,6 +91,18 @@ def test_the_orm_and_an_executemany_both_leave_each_score_once(engine):
         ids = connection.execute(select(DataSetEvent.id).order_by(DataSetEvent.occurred_at)).scalars().all()
     expected = [(ids[event_id - 1], *rest) for event_id, *rest in _expected(list(range(1, len(RECORDED) + 1)))]
     assert _scores(engine) == expected
+
+
+def test_every_questionnaire_the_report_pairs_is_copied(engine):
+    """The trigger was made from promoted.INSTRUMENTS when its migration ran: a questionnaire added
+    there later needs a migration that makes the trigger again and backfills it (scores.py)."""
+    with Session(engine) as session, session.begin():
+        for statement, items in INSTRUMENTS.items():
+            session.add(DataSetEvent(statement=statement, subject_key=X, occurred_at=T,
+                                     value={"instrument": f"q{statement}", "wave": "baseline",
+                                            **{item: 5 for item in items}}))
+    assert sorted((r[2], r[1]) for r in _scores(engine)) == sorted(
+        (statement, item) for statement, items in INSTRUMENTS.items() for item in items)
 
 
 def test_an_event_whose_value_is_not_an_object_is_recorded_with_no_scores(engine):
