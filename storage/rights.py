@@ -83,6 +83,12 @@ POLICIES: dict[str, TablePolicy] = {
         # Copies of fields of `value` the report counts (storage/dataset/promoted.py).
         "instrument": PSEUDONYMOUS, "wave": PSEUDONYMOUS, "answer": PSEUDONYMOUS, "amount": PSEUDONYMOUS,
         "flag": PSEUDONYMOUS}),
+    # Copies of the numbers in questionnaire events, one row per item (storage/dataset/scores.py):
+    # pseudonymous like the events they copy, so kept after erasure as the events are (deleting
+    # them would take the person out of the report's paired change while their events still count
+    # everywhere else). Subject access shows them through the events that still link to the person.
+    "dataset_score": TablePolicy(via=("event_id", "dataset_event"), columns={
+        "item": OPERATIONAL, "instrument": PSEUDONYMOUS, "subject_key": PSEUDONYMOUS}),
     # Which people's data a message to someone else carries (bot/outbox.py writes it from Reply.about).
     "outbound_subject": TablePolicy(link="person_id", on_erase="delete", columns={}),
     "erasure_request": TablePolicy(link="person_id", on_erase="detach", columns={

@@ -2,8 +2,9 @@
 
 Every query reads the columns storage/dataset/promoted.py copies out of an event's JSON (a query
 over JSON text parses every value), through the index on (statement, occurred_at, subject_key).
-The few JSON reads left are over small sets: each person's latest statement 36, the lists in
-51/108/80/81/112 (expanded by the database), and ONS-4's four items.
+The few JSON reads left are over small sets: each person's latest statement 36 and the lists in
+51/108/80/81/112 (expanded by the database). Paired change reads `dataset_score` (each
+questionnaire event's scores, ONS-4's items one row each: storage/dataset/scores.py), not the events.
 
 "Latest" is by time, then by id (the later recorded of two at the same moment).
 """
@@ -11,32 +12,31 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, NamedTuple
 
 from sqlalchemy import (
-    BigInteger, Connection, Float, String, and_, bindparam, case, cast, distinct, func, literal, literal_column, or_, select, text, true,
+    Connection, and_, bindparam, case, distinct, func, select, text, true,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.dataset.period import Period
-from storage.dataset.promoted import INSTRUMENTS
-from storage.models import DataSetEvent
+from storage.models import DataSetEvent, DataSetScore
 from storage.models.base import UTCDateTime
 
 E = DataSetEvent.__table__
-# "YYYY-MM-DD HH:MM:SS.ffffff" (how SQLite stores a UTCDateTime, and how it is written for PostgreSQL).
-MOMENT = 26
-ID_DIGITS = 12
-ID_LIMIT = literal(10 ** ID_DIGITS - 1, BigInteger)   # ids counted down from here sort reversed
+S = DataSetScore.__table__
 SQLITE_MMAP = 1 << 30
+POSTGRES_WORK_MEM = "64MB"
+# "YYYY-MM-DD HH:MM:SS.ffffff": how SQLite stores a UTCDateTime, and an event id's digits.
+MOMENT, ID_DIGITS = 26, 12
 # The JSON field each list statement names its items in.
 LISTS = {51: "reasons", 108: "themes", 80: "barriers", 81: "barriers", 112: "activity_types"}
 
 
-@dataclass(frozen=True)
-class Pair:
+class Pair(NamedTuple):
+    """A person's baseline and follow-up of one measure (a tuple: a year's pairs are 170,000 of them)."""
+
     subject: str
     baseline: float
     follow_up: float
@@ -49,7 +49,14 @@ class Reader:
         self.connection = connection
         self.period = period
         self.postgres = connection.dialect.name == "postgresql"
-        if not self.postgres:
+        if self.postgres:
+            # For this transaction only (the report's connection is rolled back when it closes):
+            # no JIT compilation (100-200 ms per query over the events, more than it saves here),
+            # no parallel workers (each repeated the whole GROUP BY below a Gather, three times the
+            # work on a two-core machine), and room to hash and sort in memory rather than on disk.
+            for setting in ("jit = off", "max_parallel_workers_per_gather = 0", f"work_mem = '{POSTGRES_WORK_MEM}'"):
+                connection.exec_driver_sql(f"SET LOCAL {setting}")
+        else:
             # The report reads the events' rows by id (the chosen baselines and follow-ups) and the
             # JSON of a few statements: mapped, those pages are read from the file cache, not
             # copied through SQLite's 2 MB page cache one at a time.
@@ -66,16 +73,25 @@ class Reader:
         return select(E.c.subject_key).where(self.within(*statements), *where)
 
     def people(self, *statements: int, where: Iterable[ColumnElement[bool]] = ()) -> int:
-        query = select(func.count(distinct(E.c.subject_key))).where(self.within(*statements), *where)
-        return self.connection.execute(query).scalar_one()
+        if not self.postgres:
+            query = select(func.count(distinct(E.c.subject_key))).where(self.within(*statements), *where)
+            return self.connection.execute(query).scalar_one()
+        # On PostgreSQL over a GROUP BY: COUNT(DISTINCT) always sorts, a hash takes a third of the time.
+        each = select(E.c.subject_key).where(self.within(*statements), *where).group_by(E.c.subject_key).subquery()
+        return self.connection.execute(select(func.count()).select_from(each)).scalar_one()
 
     def events(self, statement: int) -> int:
         return self.connection.execute(select(func.count()).where(self.within(statement))).scalar_one()
 
     def people_each(self, statements: Iterable[int]) -> Counter[int]:
         """Distinct people per statement."""
-        query = (select(E.c.statement, func.count(distinct(E.c.subject_key)))
-                 .where(self.within(*statements)).group_by(E.c.statement))
+        if not self.postgres:
+            query = (select(E.c.statement, func.count(distinct(E.c.subject_key)))
+                     .where(self.within(*statements)).group_by(E.c.statement))
+            return Counter(dict(self.connection.execute(query).all()))
+        each = (select(E.c.statement, E.c.subject_key).where(self.within(*statements))
+                .group_by(E.c.statement, E.c.subject_key).subquery())
+        query = select(each.c.statement, func.count()).group_by(each.c.statement)
         return Counter(dict(self.connection.execute(query).all()))
 
     def counts(self, statement: int, column: str, where: Iterable[ColumnElement[bool]] = ()) -> Counter[Any]:
@@ -103,7 +119,8 @@ class Reader:
         hour = (func.to_char(E.c.occurred_at, "YYYY-MM-DD HH24") if self.postgres
                 else func.substr(E.c.occurred_at, 1, 13))
         rows = self.connection.execute(select(hour, func.count()).where(self.within(41)).group_by(hour)).all()
-        return [(datetime.strptime(h, "%Y-%m-%d %H").replace(tzinfo=timezone.utc), n) for h, n in rows]
+        return [(datetime(int(h[:4]), int(h[5:7]), int(h[8:10]), int(h[11:13]), tzinfo=timezone.utc), n)
+                for h, n in rows]
 
     def latest_fields(self, statement: int) -> tuple[int, list[tuple[str, Any, int]]]:
         """Each person's latest event of a statement, counted per (field, value) of its JSON object.
@@ -131,10 +148,10 @@ class Reader:
         field = LISTS[statement]
         where = f"e.statement = {int(statement)} AND e.occurred_at >= :start AND e.occurred_at < :end"
         if self.postgres:
-            sql = (f"SELECT item, COUNT(DISTINCT e.subject_key) FROM dataset_event e "
+            sql = (f"SELECT item, count(*) FROM (SELECT item, e.subject_key FROM dataset_event e "
                    f"CROSS JOIN LATERAL jsonb_array_elements_text(e.value -> '{field}') AS item "
                    f"WHERE {where} AND jsonb_typeof(e.value -> '{field}') = 'array' "
-                   f"GROUP BY item")
+                   f"GROUP BY item, e.subject_key) AS mentioned GROUP BY item")
         else:
             sql = (f"SELECT j.value, COUNT(DISTINCT e.subject_key) FROM dataset_event e, "
                    f"json_each(e.value, '$.{field}') AS j "
@@ -192,111 +209,65 @@ class Reader:
 
     def measures(self, until: datetime) -> list[tuple[int, str, str]]:
         """(statement, instrument, item) with any score recorded before `until`."""
-        single = [s for s, items in INSTRUMENTS.items() if items == ("score",)]
-        query = (select(E.c.statement, E.c.instrument)
-                 .where(E.c.statement.in_(single), E.c.occurred_at < until, E.c.amount.isnot(None))
-                 .group_by(E.c.statement, E.c.instrument))
-        found = [(s, i, "score") for s, i in self.connection.execute(query)]
-        for statement, items in INSTRUMENTS.items():
-            if items == ("score",):
-                continue
-            instruments = self.connection.execute(
-                select(E.c.instrument).where(E.c.statement == statement, E.c.occurred_at < until)
-                .group_by(E.c.instrument)).scalars().all()
-            for instrument in instruments:
-                # The items are in the JSON: stop at the first event that scores each.
-                found += [(statement, instrument, item) for item in items if self.connection.execute(
-                    select(E.c.id).where(E.c.statement == statement, E.c.instrument == instrument,
-                                         E.c.occurred_at < until, self.json_number(item).isnot(None)).limit(1)
-                ).first()]
-        return found
+        query = (select(S.c.statement, S.c.instrument, S.c.item).where(S.c.occurred_at < until)
+                 .group_by(S.c.statement, S.c.instrument, S.c.item))
+        return [tuple(row) for row in self.connection.execute(query)]
 
     def pairs(self, measures: Iterable[tuple[int, str, str]]) -> dict[tuple[int, str, str], list[Pair]]:
         """For each measure, each person's earliest baseline (before the period ends) and latest
         follow-up in the period, where the baseline came first.
 
-        The one-score questionnaires are paired in one pass over their events, and ONS-4's four
-        items (in the JSON: an item can be skipped at one wave and not another) in another.
+        Read from `dataset_score` (storage/dataset/scores.py: each questionnaire event's scores,
+        one row per item), whose index holds each measure's scores person by person, baselines
+        then follow-ups, in time order, so that no event and no JSON is read.
+        Earliest and latest are by time, then by id (the earlier recorded of two at the same moment).
         """
-        measures = list(measures)
-        out: dict[tuple[int, str, str], list[Pair]] = {key: [] for key in measures}
-        for statement in sorted({s for s, _, _ in measures}, key=lambda s: INSTRUMENTS[s] == ("score",)):
-            if INSTRUMENTS[statement] != ("score",):
-                rows = self._paired(E.c.statement == statement, items=INSTRUMENTS[statement])
-                for key, pair in rows:
-                    if key in out:
-                        out[key].append(pair)
-        single = sorted({s for s, _, item in measures if item == "score"})
-        if single:
-            for key, pair in self._paired(E.c.statement.in_(single)):
-                if key in out:
-                    out[key].append(pair)
+        out: dict[tuple[int, str, str], list[Pair]] = {tuple(key): [] for key in measures}
+        rows = self._pairs_sqlite() if not self.postgres else self._pairs_postgres()
+        for statement, instrument, item, subject, before, after in rows:
+            found = out.get((statement, instrument, item))
+            if found is not None:
+                found.append(Pair(subject, float(before), float(after)))
         return out
 
-    def _paired(self, *where: ColumnElement[bool], items: Sequence[str] = ()) -> list[tuple[tuple, Pair]]:
-        """One GROUP BY over the events, then the two chosen events read by id.
+    def _pairs_postgres(self):
+        """Two windows over the index (each person's first baseline, their last follow-up), merge-joined."""
+        keys = (S.c.statement, S.c.instrument, S.c.item, S.c.subject_key)
 
-        Each person's earliest baseline is the least of "time, then id" over their baselines, and
-        their latest follow-up the greatest of "time, then id reversed" over their follow-ups (the
-        earlier recorded of two at the same moment): written as fixed-width text, both are a plain
-        MIN and MAX, with no window and no sort of the events. With `items`, each event's JSON
-        object is expanded once and each numeric item is paired on its own.
-        """
+        def first(where: ColumnElement[bool], *order: ColumnElement[Any]):
+            rank = func.row_number().over(partition_by=keys, order_by=order).label("rank")
+            ranked = select(*keys, S.c.occurred_at, S.c.score, rank).where(where).subquery()
+            return select(*(c for c in ranked.c if c.name != "rank")).where(ranked.c.rank == 1).subquery()
+
         start, end = self.period.start, self.period.end
-        baseline = and_(E.c.wave == "baseline", E.c.occurred_at < end)
-        follow_up = and_(or_(E.c.wave.is_(None), E.c.wave != "baseline"), E.c.occurred_at >= start,
-                         E.c.occurred_at < end)
-        first = func.min(case((baseline, self._moment(E.c.id))))
-        last = func.max(case((follow_up, self._moment(ID_LIMIT - E.c.id))))
-        keys = [E.c.statement, E.c.instrument, E.c.subject_key]
-        source, scored = E, [E.c.amount.isnot(None)]
-        if items:
-            fields = (func.jsonb_each(E.c.value).table_valued("key", "value").lateral("item") if self.postgres
-                      else func.json_each(E.c.value).table_valued("key", "type").alias("item"))
-            number = (func.jsonb_typeof(fields.c.value) == "number") if self.postgres \
-                else fields.c.type.in_(("integer", "real"))
-            source = E.join(fields, true()) if self.postgres else E.join(fields, true())
-            scored = [fields.c.key.in_(items), number]
-            keys.append(fields.c.key.label("item"))
-        chosen = (select(*keys, first.label("first"), last.label("last")).select_from(source)
-                  .where(*where, *scored, or_(baseline, follow_up))
-                  .group_by(*keys)
-                  .having(and_(first.isnot(None), last.isnot(None),
-                               func.substr(first, 1, MOMENT) <= func.substr(last, 1, MOMENT)))
-                  ).subquery()
-        b, f = E.alias("b"), E.alias("f")
-        if items:
-            b_score, f_score = self._json_item(b, chosen.c.item), self._json_item(f, chosen.c.item)
-            item = chosen.c.item
-        else:
-            b_score, f_score, item = b.c.amount, f.c.amount, literal_column("'score'")
-        b_id = cast(func.substr(chosen.c.first, MOMENT + 1), BigInteger)
-        f_id = ID_LIMIT - cast(func.substr(chosen.c.last, MOMENT + 1), BigInteger)
-        query = (select(chosen.c.statement, chosen.c.instrument, item, chosen.c.subject_key, b_score, f_score)
-                 .join_from(chosen, b, b.c.id == b_id).join(f, f.c.id == f_id))
-        return [((statement, instrument, name), Pair(subject, float(before), float(after)))
-                for statement, instrument, name, subject, before, after in self.connection.execute(query).all()]
+        b = first(and_(S.c.baseline.is_(True), S.c.occurred_at < end), S.c.occurred_at, S.c.event_id)
+        f = first(and_(S.c.baseline.is_(False), S.c.occurred_at >= start, S.c.occurred_at < end),
+                  S.c.occurred_at.desc(), S.c.event_id)
+        query = (select(f.c.statement, f.c.instrument, f.c.item, f.c.subject_key, b.c.score, f.c.score)
+                 .join_from(f, b, and_(*(b.c[k.name] == f.c[k.name] for k in keys)))
+                 .where(b.c.occurred_at <= f.c.occurred_at))
+        return self.connection.execute(query)
 
-    def _json_item(self, table, item: ColumnElement[str]) -> ColumnElement[Any]:
-        """The number under the key `item` (a column) of an event's JSON."""
-        if self.postgres:
-            return cast(table.c.value.op("->>")(item), Float)
-        return func.json_extract(table.c.value, literal_column("'$.'").op("||")(item))
-
-    def _moment(self, number: ColumnElement[int]) -> ColumnElement[str]:
-        """occurred_at then a number, as fixed-width text that sorts as the pair does."""
-        if self.postgres:
-            return func.concat(func.to_char(E.c.occurred_at, "YYYY-MM-DD HH24:MI:SS.US"),
-                               func.lpad(cast(number, String), ID_DIGITS, "0"))
-        return func.substr(E.c.occurred_at, 1, MOMENT).op("||")(func.printf(f"%0{ID_DIGITS}d", number))
-
-    def json_number(self, item: str, table=E) -> ColumnElement[Any]:
-        """A numeric JSON field of `value`, or NULL (ONS-4's items, the only scores not promoted)."""
-        value = table.c.value
-        if self.postgres:
-            return case((func.jsonb_typeof(value[item]) == "number", cast(value[item].as_string(), Float)))
-        path = literal_column(f"'$.{item}'")
-        return case((func.json_type(value, path).in_(("integer", "real")), func.json_extract(value, path)))
+    def _pairs_sqlite(self):
+        """One pass over the index, person by person: SQLite's windows and joins over the two sides
+        took three times as long. Each side's choice is the least (or greatest) of "time, id, score"
+        written as text (time as stored, 26 characters; the id in 12 digits, counted down from
+        10^12 - 1 for the follow-up so that the earlier recorded of two at the same moment wins;
+        the score with 17 significant digits, which gives back the same float)."""
+        sql = f"""
+            SELECT statement, instrument, item, subject_key,
+                   min(CASE WHEN baseline = 1
+                       THEN occurred_at || printf('%0{ID_DIGITS}d%!.17g', event_id, score) END) AS first,
+                   max(CASE WHEN baseline = 0 AND occurred_at >= :start
+                       THEN occurred_at || printf('%0{ID_DIGITS}d%!.17g', {10 ** ID_DIGITS - 1} - event_id, score) END) AS last
+            FROM dataset_score WHERE occurred_at < :end
+            GROUP BY statement, instrument, item, subject_key
+            HAVING first IS NOT NULL AND last IS NOT NULL AND substr(first, 1, {MOMENT}) <= substr(last, 1, {MOMENT})"""
+        rows = self.connection.execute(text(sql).bindparams(bindparam("start", self.period.start, UTCDateTime),
+                                                            bindparam("end", self.period.end, UTCDateTime)))
+        cut = MOMENT + ID_DIGITS
+        return [(statement, instrument, item, subject, first[cut:], last[cut:])
+                for statement, instrument, item, subject, first, last in rows]
 
 
 def _sqlite_json(value: Any, kind: str) -> Any:

@@ -26,6 +26,7 @@ from storage.models.core import (
     Person,
     PersonAddress,
 )
+from storage.models.dataset import DataSetScore
 from storage.models.rights import ErasureRequest, OutboundSubject
 from storage.models.end_of_support import CaseClosure, EndOfSupport
 
@@ -34,7 +35,7 @@ __all__ = [
     "AssetOrganization", "AssetSchedule", "AssetService", "AssetServiceAtLocation",
     "AssetServiceTaxonomy", "AssetSignpost", "AssetTaxonomyTerm",
     "Base", "Booking", "CaseClosure", "EndOfSupport", "Checkin", "CheckinAnswer", "CheckinScore", "ContactPreference",
-    "Consent", "Practitioner", "Team", "Conversation", "DataSetEvent", "DeliveryStatus",
+    "Consent", "Practitioner", "Team", "Conversation", "DataSetEvent", "DataSetScore", "DeliveryStatus",
     "ErasureRequest", "InboundMessage", "OutboundMessage", "OutboundSubject", "Person", "PersonAddress",
     "Referral", "SafeguardingAlert", "TeamRotation",
 ]

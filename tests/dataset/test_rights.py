@@ -7,7 +7,7 @@ from sqlalchemy import Column, ForeignKey, Integer, String, Table, inspect, sele
 
 from bot.cli import main
 from storage.models import (
-    Base, DataSetEvent, ErasureRequest, InboundMessage, OutboundMessage, Person,
+    Base, DataSetEvent, DataSetScore, ErasureRequest, InboundMessage, OutboundMessage, Person,
 )
 from storage.rights import erase, subject_access, unclassified
 
@@ -60,6 +60,12 @@ def test_erasure_leaves_no_personal_data_in_any_table(bot, app):
     other.send("1")
     me = bot.person()
     pseudonym, my_id = me.pseudonym, me.id
+    # A check-in score, so that its copy in dataset_score is there to be checked too.
+    with app.sessions.begin() as session:
+        session.add(DataSetEvent(statement=64, subject_key=pseudonym, person_id=my_id, occurred_at=app.clock.now(),
+                                 value={"instrument": "ons4", "wave": "baseline", "happiness": 7, "anxiety": 3}))
+    scores_before = _scores_of(app, pseudonym)
+    assert [item for item, _ in scores_before] == ["anxiety", "happiness"]
     events_before = len(bot.rows(DataSetEvent, subject_key=pseudonym))
     assert events_before >= 1 and bot.rows(ErasureRequest, person_id=my_id)
 
@@ -81,10 +87,19 @@ def test_erasure_leaves_no_personal_data_in_any_table(bot, app):
                         assert not count, f"{table.name}.{column.name} still points at the erased person"
     kept = bot.rows(DataSetEvent, subject_key=pseudonym)
     assert len(kept) == events_before and all(e.person_id is None for e in kept)
+    # The scores copied from their events stay with them, pseudonymous and with no link (rights.py).
+    assert _scores_of(app, pseudonym) == scores_before
     assert [r.status for r in bot.rows(ErasureRequest)] == ["done"]
     assert bot.person() is None
     # The other person is untouched.
     assert other.person() is not None and other.rows(InboundMessage, address=OTHER)
+
+
+def _scores_of(app, pseudonym: str) -> list[tuple[str, float]]:
+    with app.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(
+            select(DataSetScore.item, DataSetScore.score).where(DataSetScore.subject_key == pseudonym)
+            .order_by(DataSetScore.item))]
 
 
 def test_erasure_by_command_line_with_a_national_number(bot, app, monkeypatch, capsys):
