@@ -225,12 +225,17 @@ class CheckinService:
 
     def open_checkin(self, turn, effect: OpenCheckin) -> CheckinOpened:
         session, person, now = turn.session, turn.person, turn.now
-        checkin = self._open_for(session, person.id, now)
+        # Every check-in of theirs in one read: the one to answer, or the waves to plan from. No
+        # autoflush: it would write the conversation's passing state, and the turn writes it again.
+        with session.no_autoflush:
+            rows = session.scalars(select(Checkin).where(Checkin.person_id == person.id)
+                                   .order_by(Checkin.due_at, Checkin.id)).all()
+        checkin = self._open_for(rows, now)
         if checkin is None and effect.source == "end_of_support":
             return CheckinOpened(0, "", (), 0)  # the final check-in closed meanwhile: nothing to add
         fresh = False   # made in this turn: no answers to look for
         if checkin is None:
-            checkin, fresh = self._new_for(session, person, now)
+            checkin, fresh = self._new_for(session, person, now, rows)
         if checkin.status in ("planned", "offered"):
             if checkin.offered_at is None:
                 checkin.offered_at = now
@@ -244,11 +249,8 @@ class CheckinService:
         return CheckinOpened(checkin.id, checkin.wave, tuple(i for i in items if i not in done), len(items),
                              answered=tuple(i for i in items if i in done))
 
-    def _open_for(self, session: Session, person_id: int, now: datetime) -> Checkin | None:
+    def _open_for(self, rows: list[Checkin], now: datetime) -> Checkin | None:
         """The check-in to answer now: one already open, else a planned one that is due."""
-        rows = session.scalars(select(Checkin).where(Checkin.person_id == person_id,
-                                                     Checkin.status.in_(PENDING))
-                               .order_by(Checkin.due_at, Checkin.id)).all()
         for checkin in rows:
             if checkin.status in OPEN and checkin.expires_at is not None and checkin.expires_at <= now:
                 checkin.status = "expired"  # the expiry job has not run yet; it would say the same
@@ -260,10 +262,11 @@ class CheckinService:
                 return checkin
         return None
 
-    def _new_for(self, session: Session, person: Person, now: datetime) -> tuple[Checkin, bool]:
+    def _new_for(self, session: Session, person: Person, now: datetime,
+                 rows: list[Checkin]) -> tuple[Checkin, bool]:
         """A check-in the person asked for: their baseline if they have none, else an extra one;
-        and whether it was made now (a reopened baseline was not)."""
-        waves = set(session.scalars(select(Checkin.wave).where(Checkin.person_id == person.id)))
+        and whether it was made now (a reopened baseline was not). `rows`: all theirs."""
+        waves = {c.wave for c in rows}
         if BASELINE not in waves:
             planned = plan_checkins(session, person, now, self.settings, existing=waves)
             baseline = next(c for c in planned if c.wave == BASELINE)
@@ -271,7 +274,7 @@ class CheckinService:
             # finish, rather than twenty by SMS. (A referral's planned baseline asks the longer tools.)
             baseline.questionnaires = list(self.settings.checkins.interim_questionnaires)
             return baseline, True
-        baseline = session.scalar(select(Checkin).where(Checkin.person_id == person.id, Checkin.wave == BASELINE))
+        baseline = next(c for c in rows if c.wave == BASELINE)
         if baseline.status in ("expired", "cancelled"):
             # Without a baseline nothing later can show a change: reopen it, keeping any answers.
             baseline.status, baseline.due_at, baseline.closed_reason = "planned", now, None
