@@ -26,7 +26,7 @@ from bot.choices import resolve_choice
 from bot.clock import Clock
 from bot.keywords import Keyword, is_opt_in, match as match_keyword
 from bot.messages import InboundMessage, clean_text, storable_text
-from bot.outbox import claim_rows, join_turn, outbox_insert, queue_message, recipient_free
+from bot.outbox import claim_rows, join_turn, queue_message, recipient_free
 from bot.person_addresses import link_same_number
 from bot.person_facts import FactColumns, PersonFacts, QueriedFacts
 from bot.practitioners import PractitionerActions, link_code_in, record_consent, redeem_link_code
@@ -46,7 +46,7 @@ from nlu.result import NLUBackend, Parse
 from nlu.text import has_phrase, words as text_words
 from storage.models import Conversation, DataSetEvent as DataSetEventRow, OutboundMessage, Person, PersonAddress
 from storage.turn_rows import (
-    ADDRESS_SEEN, EVENT_COLUMNS, EVENT_INSERT, INBOX_INSERT, LANGUAGE_OF, TurnStatements, turn_select,
+    ADDRESS_SEEN, EVENT_COLUMNS, EVENT_INSERT, INBOX_INSERT, LANGUAGE_OF, turn_select,
 )
 
 log = logging.getLogger(__name__)
@@ -67,11 +67,6 @@ WELCOME_BACK_MARK = "welcome_back_asked"
 WELCOME_BACK_OPTIONS = (Option("carry_on", "conversation.option_carry_on"),
                         Option("start_again", "conversation.option_start_again"))
 LAST_SEEN_PRECISION = timedelta(minutes=1)
-
-
-def turn_statements(postgresql: bool) -> TurnStatements:
-    """The prebuilt statements a steady-state turn runs, for bench/stack_floor.py to time."""
-    return TurnStatements(INBOX_INSERT[postgresql], outbox_insert(postgresql, keyed=False), ADDRESS_SEEN)
 
 
 def _store_inbound(session: Session, message: InboundMessage, person_id: int | None, now: datetime,
@@ -188,7 +183,6 @@ class Dispatcher:
         person_facts: Sequence[FactColumns | QueriedFacts] = (),
         practitioner_actions: PractitionerActions | None = None,
         resources: Mapping[str, Any] | None = None,
-        on_opt_out: Sequence[Callable[[Session, int, datetime], None]] = (),
         on_opt_in: Sequence[Callable[[Session, int, datetime], Reply | None]] = (),
     ):
         self.sessions = sessions
@@ -209,8 +203,6 @@ class Dispatcher:
         self.effect_handlers.update(effect_handlers or {})
         self.person_facts = PersonFacts([practitioner_facts, *person_facts])
         self.resources = dict(resources or {})
-        # Called with (session, person id, now) when someone opts out: cancels what is pending.
-        self.on_opt_out = list(on_opt_out)
         # Called with (session, person id, now) when someone opts back in: may say what resumed.
         self.on_opt_in = list(on_opt_in)
         self._turn_query_for: tuple[int, ...] | None = None
@@ -434,8 +426,6 @@ class Dispatcher:
         for row in turn.session.scalars(select(OutboundMessage).where(
                 OutboundMessage.person_id == person.id, OutboundMessage.status == "queued")):
             row.status = "cancelled"
-        for cancel in self.on_opt_out:
-            cancel(turn.session, person.id, turn.now)
 
     def _opt_in(self, turn: Turn) -> None:
         person = turn.person

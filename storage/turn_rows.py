@@ -6,8 +6,7 @@ and on the Core tables because the ORM's bulk-insert path cost more than the INS
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Sequence
 
 from sqlalchemy import ColumnElement, bindparam, exists, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -66,12 +65,3 @@ def turn_select(fact_columns: Sequence[ColumnElement]):
         .with_for_update(of=PersonAddress)
     )
 
-
-@dataclass(frozen=True)
-class TurnStatements:
-    """The prebuilt Core statements a steady-state turn runs besides its SELECT (turn_select) and
-    the conversation's versioned UPDATE (the ORM's)."""
-
-    inbox_insert: Any
-    outbox_insert: Any
-    address_seen: Any
