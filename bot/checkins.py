@@ -180,6 +180,7 @@ _COMPLETING = (
     .values(status="completed", completed_at=bindparam("now"), next_reminder_at=None)
     .returning(_CHECKIN.c.id, _CHECKIN.c.person_id, _CHECKIN.c.wave, _CHECKIN.c.questionnaires)
 )
+_SCORE_INSERT = insert(_SCORE)
 _ANSWERS = select(_ANSWER.c.questionnaire, _ANSWER.c.item, _ANSWER.c.value, _ANSWER.c.status).where(
     _ANSWER.c.checkin_id == bindparam("checkin_id"))
 _BASELINE_SCORES = (
@@ -354,7 +355,7 @@ class CheckinService:
                     computed_at=now,
                 ))
         if rows:
-            connection.execute(insert(_SCORE), rows)
+            connection.execute(_SCORE_INSERT, rows)
         return rows
 
     # ------------------------------------------------------------ due work (scheduler, ::advance)

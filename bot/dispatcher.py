@@ -343,13 +343,13 @@ class Dispatcher:
             self._begin_first_contact(turn)
         elif state.get(WELCOME_BACK_MARK):
             self._answer_welcome_back(turn)
-        elif self._stale(turn) and (answers.said(turn.text, "carry_on") or answers.said(turn.text, "start_again")):
+        elif not self._stale(turn):
+            self._step(turn)   # the usual case: the flow they are in reads the message
+        elif answers.said(turn.text, "carry_on") or answers.said(turn.text, "start_again"):
             self._answer_welcome_back(turn)   # "carry on", in answer to a reminder: no need to ask
-        elif self._stale(turn):
+        else:   # back after a while, part-way through something: carry on, or start again?
             turn.conversation.state = {**state, WELCOME_BACK_MARK: True}
             turn.reply(Ask("conversation.welcome_back", WELCOME_BACK_OPTIONS))
-        else:
-            self._step(turn)
 
     def _answer_opt_out(self, turn: Turn) -> None:
         answer = read_yes_no(self._event(turn))
