@@ -59,13 +59,15 @@ from sqlalchemy import bindparam, select, update  # noqa: E402
 from bench.channels_bench import SCRIPT, database, free_port, percentile  # noqa: E402
 from bot.bootstrap import build_app  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
-# The dispatcher's and the outbox's own prebuilt Core statements.
-from bot.dispatcher import Turn, turn_statements  # noqa: E402
+from bot.dispatcher import Turn  # noqa: E402
+# The turn's own prebuilt Core statements (storage/turn_rows.py, bot/outbox.py).
+from bot.outbox import outbox_insert  # noqa: E402
 from bot.messages import InboundMessage, clean_text  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from nlu.language import detect_language  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
 from storage.models import Conversation, Person, PersonAddress  # noqa: E402
+from storage.turn_rows import ADDRESS_SEEN, INBOX_INSERT  # noqa: E402
 from tests.support.fake_twilio import AUTH_TOKEN, PUBLIC_BASE_URL, TwilioWebhooks  # noqa: E402
 
 APP_NAME = "stack-floor"   # how this benchmark's PostgreSQL connections are found, to count their CPU
@@ -391,8 +393,7 @@ class CoreTurn:
         self.engine = bench_engine(url)
         self.people = people
         postgresql = self.engine.dialect.name == "postgresql"
-        statements = turn_statements(postgresql)
-        self.inbox, self.outbox, self.address = statements.inbox_insert, statements.outbox_insert, statements.address_seen
+        self.inbox, self.outbox, self.address = INBOX_INSERT[postgresql], outbox_insert(postgresql, False), ADDRESS_SEEN
         a, p, c = PersonAddress.__table__, Person.__table__, Conversation.__table__
         # The conversation's UPDATE as the ORM's version_id_col issues it: SET the columns given,
         # WHERE the id and the version read.

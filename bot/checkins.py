@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from bot.catalog import Catalog
 from bot.outbox import preferred_address, queue_message
@@ -154,6 +157,49 @@ def set_contact_times(session: Session, person_id: int, start: str, end: str, no
         preference.start, preference.end, preference.updated_at = start, end, now
 
 
+# ---------------------------------------------------------------- an answer's statements (Core)
+
+_CHECKIN, _ANSWER, _SCORE = Checkin.__table__, CheckinAnswer.__table__, CheckinScore.__table__
+_OPEN_NOW = and_(or_(*(_CHECKIN.c.status == status for status in OPEN)),
+                 or_(_CHECKIN.c.expires_at.is_(None), _CHECKIN.c.expires_at > bindparam("now")))
+_ANSWERING = (
+    update(_CHECKIN)
+    .where(_CHECKIN.c.id == bindparam("checkin_id"), _CHECKIN.c.person_id == bindparam("owner"), _OPEN_NOW)
+    .values(status="in_progress", last_answer_at=bindparam("now"), next_reminder_at=bindparam("remind_at"))
+    .returning(_CHECKIN.c.id)
+)
+_ANSWER_UPSERT = {}
+for _postgresql, _insert in ((False, sqlite_insert), (True, pg_insert)):
+    _statement = _insert(_ANSWER).values({c: bindparam(c) for c in (
+        "checkin_id", "questionnaire", "item", "value", "status", "answered_at")})
+    _ANSWER_UPSERT[_postgresql] = _statement.on_conflict_do_update(
+        index_elements=["checkin_id", "questionnaire", "item"],
+        set_={c: _statement.excluded[c] for c in ("value", "status", "answered_at")})
+_COMPLETING = (
+    update(_CHECKIN).where(_CHECKIN.c.id == bindparam("checkin_id"), _CHECKIN.c.status != "completed")
+    .values(status="completed", completed_at=bindparam("now"), next_reminder_at=None)
+    .returning(_CHECKIN.c.id, _CHECKIN.c.person_id, _CHECKIN.c.wave, _CHECKIN.c.questionnaires)
+)
+_SCORE_INSERT = insert(_SCORE)
+_ANSWERS = select(_ANSWER.c.questionnaire, _ANSWER.c.item, _ANSWER.c.value, _ANSWER.c.status).where(
+    _ANSWER.c.checkin_id == bindparam("checkin_id"))
+_BASELINE_SCORES = (
+    select(_SCORE.c.questionnaire, _SCORE.c.measure, _SCORE.c.value)
+    .join(_CHECKIN, _CHECKIN.c.id == _SCORE.c.checkin_id)
+    .where(_CHECKIN.c.person_id == bindparam("person_id"), _CHECKIN.c.wave == BASELINE)
+)
+
+
+def _settled(session: Session, checkin_id: int):
+    """The session's connection, for Core statements on a check-in: if this turn changed the
+    check-in through the ORM (opened it), that is written first and the ORM's copy read again after."""
+    loaded = session.identity_map.get(identity_key(Checkin, checkin_id))
+    if loaded is not None:
+        session.flush()
+        session.expire(loaded)
+    return session.connection()
+
+
 # ---------------------------------------------------------------- the service
 
 
@@ -180,12 +226,17 @@ class CheckinService:
 
     def open_checkin(self, turn, effect: OpenCheckin) -> CheckinOpened:
         session, person, now = turn.session, turn.person, turn.now
-        checkin = self._open_for(session, person.id, now)
+        # Every check-in of theirs in one read: the one to answer, or the waves to plan from. No
+        # autoflush: it would write the conversation's passing state, and the turn writes it again.
+        with session.no_autoflush:
+            rows = session.scalars(select(Checkin).where(Checkin.person_id == person.id)
+                                   .order_by(Checkin.due_at, Checkin.id)).all()
+        checkin = self._open_for(rows, now)
         if checkin is None and effect.source == "end_of_support":
             return CheckinOpened(0, "", (), 0)  # the final check-in closed meanwhile: nothing to add
         fresh = False   # made in this turn: no answers to look for
         if checkin is None:
-            checkin, fresh = self._new_for(session, person, now)
+            checkin, fresh = self._new_for(session, person, now, rows)
         if checkin.status in ("planned", "offered"):
             if checkin.offered_at is None:
                 checkin.offered_at = now
@@ -199,11 +250,8 @@ class CheckinService:
         return CheckinOpened(checkin.id, checkin.wave, tuple(i for i in items if i not in done), len(items),
                              answered=tuple(i for i in items if i in done))
 
-    def _open_for(self, session: Session, person_id: int, now: datetime) -> Checkin | None:
+    def _open_for(self, rows: list[Checkin], now: datetime) -> Checkin | None:
         """The check-in to answer now: one already open, else a planned one that is due."""
-        rows = session.scalars(select(Checkin).where(Checkin.person_id == person_id,
-                                                     Checkin.status.in_(PENDING))
-                               .order_by(Checkin.due_at, Checkin.id)).all()
         for checkin in rows:
             if checkin.status in OPEN and checkin.expires_at is not None and checkin.expires_at <= now:
                 checkin.status = "expired"  # the expiry job has not run yet; it would say the same
@@ -215,10 +263,11 @@ class CheckinService:
                 return checkin
         return None
 
-    def _new_for(self, session: Session, person: Person, now: datetime) -> tuple[Checkin, bool]:
+    def _new_for(self, session: Session, person: Person, now: datetime,
+                 rows: list[Checkin]) -> tuple[Checkin, bool]:
         """A check-in the person asked for: their baseline if they have none, else an extra one;
-        and whether it was made now (a reopened baseline was not)."""
-        waves = set(session.scalars(select(Checkin.wave).where(Checkin.person_id == person.id)))
+        and whether it was made now (a reopened baseline was not). `rows`: all theirs."""
+        waves = {c.wave for c in rows}
         if BASELINE not in waves:
             planned = plan_checkins(session, person, now, self.settings, existing=waves)
             baseline = next(c for c in planned if c.wave == BASELINE)
@@ -226,7 +275,7 @@ class CheckinService:
             # finish, rather than twenty by SMS. (A referral's planned baseline asks the longer tools.)
             baseline.questionnaires = list(self.settings.checkins.interim_questionnaires)
             return baseline, True
-        baseline = session.scalar(select(Checkin).where(Checkin.person_id == person.id, Checkin.wave == BASELINE))
+        baseline = next(c for c in rows if c.wave == BASELINE)
         if baseline.status in ("expired", "cancelled"):
             # Without a baseline nothing later can show a change: reopen it, keeping any answers.
             baseline.status, baseline.due_at, baseline.closed_reason = "planned", now, None
@@ -242,88 +291,71 @@ class CheckinService:
         return checkin, True
 
     def record_answer(self, turn, effect: RecordAnswer) -> AnswerRecorded | CheckinGone:
-        session = turn.session
-        # Neither read can depend on this turn's unflushed changes (one answer a turn), and an
-        # autoflush here would write the conversation's passing state only to write it again.
-        with session.no_autoflush:
-            checkin = session.get(Checkin, effect.checkin_id)
-            if (checkin is None or checkin.person_id != turn.person.id or checkin.status not in OPEN
-                    or (checkin.expires_at is not None and checkin.expires_at <= turn.now)):
-                return CheckinGone()
-            answer = session.scalar(select(CheckinAnswer).where(
-                CheckinAnswer.checkin_id == checkin.id, CheckinAnswer.questionnaire == effect.questionnaire,
-                CheckinAnswer.item == effect.item))
-        if answer is None:
-            session.add(CheckinAnswer(checkin_id=checkin.id, questionnaire=effect.questionnaire,
-                                      item=effect.item, value=effect.value, status=effect.status,
-                                      answered_at=turn.now))
-        else:  # the same item asked again after a resume: the latest answer counts
-            answer.value, answer.status, answer.answered_at = effect.value, effect.status, turn.now
-        checkin.status = "in_progress"
-        checkin.last_answer_at = turn.now
-        # Reminders count from the last answer, not the offer: someone answering is not nagged.
-        checkin.next_reminder_at = turn.now + timedelta(hours=self.settings.checkins.reminder_after_hours)
-        return AnswerRecorded(checkin.id, effect.questionnaire, effect.item)
+        """Two Core statements: the check-in, if still the person's and open, marked answered
+        (RETURNING says whether it was), then the answer upserted on its unique item."""
+        session, now = turn.session, turn.now
+        connection = _settled(session, effect.checkin_id)
+        if connection.execute(_ANSWERING, {
+            "checkin_id": effect.checkin_id, "owner": turn.person.id, "now": now,
+            # Reminders count from the last answer, not the offer: someone answering is not nagged.
+            "remind_at": now + timedelta(hours=self.settings.checkins.reminder_after_hours),
+        }).first() is None:
+            return CheckinGone()
+        # The same item asked again after a resume: the latest answer counts.
+        connection.execute(_ANSWER_UPSERT[session.bind.dialect.name == "postgresql"], {
+            "checkin_id": effect.checkin_id, "questionnaire": effect.questionnaire, "item": effect.item,
+            "value": effect.value, "status": effect.status, "answered_at": now})
+        return AnswerRecorded(effect.checkin_id, effect.questionnaire, effect.item)
 
     def complete_checkin(self, turn, effect: CompleteCheckin) -> None:
-        session = turn.session
-        checkin = session.get(Checkin, effect.checkin_id)
-        if checkin is None or checkin.status == "completed":
-            return None
-        session.flush()
-        checkin.status = "completed"
-        checkin.completed_at = turn.now
-        checkin.next_reminder_at = None
+        connection = _settled(turn.session, effect.checkin_id)
+        checkin = connection.execute(_COMPLETING, {"checkin_id": effect.checkin_id, "now": turn.now}).first()
+        if checkin is None:
+            return None   # gone, or completed already
         # One event per statement and instrument, in the catalogue's shape (config/dataset/statements.yml):
         # {"instrument": "ons4", "wave": "6w", "happiness": 6, ...}; the report pairs waves on it.
         events: dict[tuple[int, str], dict[str, Any]] = {}
-        for result in self.score_checkin(session, checkin, turn.now):
-            measure = self.measure_of(result)
-            if result.value is None or measure is None:
+        for result in self.score_checkin(connection, checkin, turn.now):
+            measure = self.measure_of(result["questionnaire"], result["measure"])
+            if result["value"] is None or measure is None:
                 continue
             for statement in measure.statements:
                 value = events.setdefault((statement, measure.instrument),
-                                          {"instrument": measure.instrument, "wave": dataset_wave(result.wave)})
-                value[measure.field] = result.value
+                                          {"instrument": measure.instrument, "wave": dataset_wave(result["wave"])})
+                value[measure.field] = result["value"]
         for (statement, _), value in events.items():
             turn.record(DataSetEvent(statement, value), "checkin")
         return None
 
-    def measure_of(self, result: CheckinScore) -> Measure | None:
-        questionnaire = self.questionnaires.get(result.questionnaire)
+    def measure_of(self, questionnaire_id: str, measure_id: str) -> Measure | None:
+        questionnaire = self.questionnaires.get(questionnaire_id)
         if questionnaire is None:
             return None
-        return next((m for m in questionnaire.measures if m.id == result.measure), None)
+        return next((m for m in questionnaire.measures if m.id == measure_id), None)
 
-    def score_checkin(self, session: Session, checkin: Checkin, now: datetime) -> list[CheckinScore]:
-        """Score every measure of every questionnaire in the check-in, with the change from baseline."""
+    def score_checkin(self, connection, checkin, now: datetime) -> list[dict[str, Any]]:
+        """Score every measure of every questionnaire in the check-in, with the change from baseline;
+        the rows stored, as dicts. `checkin`: its id, person_id, wave and questionnaires."""
         answers: dict[str, dict[str, int | None]] = {}
-        for answer in session.scalars(select(CheckinAnswer).where(CheckinAnswer.checkin_id == checkin.id)):
+        for answer in connection.execute(_ANSWERS, {"checkin_id": checkin.id}):
             answers.setdefault(answer.questionnaire, {})[answer.item] = (
                 answer.value if answer.status == ANSWERED else None)
-        baseline = {}
-        if checkin.wave != BASELINE:
-            baseline = {
-                (s.questionnaire, s.measure): s.value
-                for s in session.scalars(select(CheckinScore).join(Checkin, Checkin.id == CheckinScore.checkin_id)
-                                         .where(Checkin.person_id == checkin.person_id, Checkin.wave == BASELINE))
-            }
+        baseline = {} if checkin.wave == BASELINE else {
+            (s.questionnaire, s.measure): s.value for s in connection.execute(_BASELINE_SCORES,
+                                                                              {"person_id": checkin.person_id})}
         rows = []
         for qid in checkin.questionnaires:
-            if qid not in self.questionnaires:
-                continue
-            for result in score(self.questionnaires[qid], answers.get(qid, {})):
+            for result in score(self.questionnaires[qid], answers.get(qid, {})) if qid in self.questionnaires else ():
                 base = baseline.get((qid, result.measure))
-                row = CheckinScore(
+                rows.append(dict(
                     checkin_id=checkin.id, person_id=checkin.person_id, wave=checkin.wave, questionnaire=qid,
                     measure=result.measure, raw=result.raw, value=result.value, band=result.band,
                     baseline_value=base,
                     change=(round(result.value - base, 2) if result.value is not None and base is not None else None),
                     computed_at=now,
-                )
-                session.add(row)
-                rows.append(row)
-        session.flush()
+                ))
+        if rows:
+            connection.execute(_SCORE_INSERT, rows)
         return rows
 
     # ------------------------------------------------------------ due work (scheduler, ::advance)

@@ -62,10 +62,9 @@ class PersonFacts:
         """Facts from a row holding the column labels (None: the person has no rows anywhere yet)."""
         facts: dict[str, Any] = {"id": person.id}
         for n, provider in enumerate(self.column_providers):
-            prefix = f"f{n}_"
-            values = ({key[len(prefix):]: value for key, value in row.items() if key.startswith(prefix)}
-                      if row is not None else _nothing(provider))
-            facts.update(provider.read(values))
+            labels = _labels(provider)
+            facts.update(provider.read({label: row[f"f{n}_{label}"] for label in labels} if row is not None
+                                       else dict.fromkeys(labels)))
         for provider in self.providers:
             if not isinstance(provider, FactColumns):
                 facts.update(provider(session, person))
@@ -81,9 +80,9 @@ class PersonFacts:
 _LABELS: dict[int, tuple[str, ...]] = {}
 
 
-def _nothing(provider: FactColumns) -> dict[str, Any]:
+def _labels(provider: FactColumns) -> tuple[str, ...]:
     # Building the subqueries costs milliseconds: their labels are remembered per provider.
     labels = _LABELS.get(id(provider))
     if labels is None:
         labels = _LABELS[id(provider)] = tuple(provider.columns(bindparam("unused")))
-    return dict.fromkeys(labels)
+    return labels
