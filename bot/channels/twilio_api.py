@@ -7,7 +7,7 @@ import base64
 import json
 import logging
 from typing import Mapping
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.requests import Request
 from starlette.routing import Route
@@ -277,7 +277,8 @@ class TwilioMessaging:
         if self.status_callback:
             fields["StatusCallback"] = self.status_callback
         try:
-            response = await self.client.request_async("POST", self.messages_url, data=fields)
+            # Encoded here: given a dict, aiohttp builds a FormData only to urlencode it.
+            response = await self.client.request_async("POST", self.messages_url, data=urlencode(fields))
         except Exception as exc:  # noqa: BLE001 - timeouts, OSError, aiohttp's client errors and the like
             return Outcome.retry(f"twilio: {type(exc).__name__}: {exc}")
         try:
