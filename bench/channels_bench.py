@@ -360,7 +360,8 @@ def bench_http(url: str, channel: str, people: int, concurrency: int, unloaded_p
 def bench_limits(url: str, chats: int) -> None:
     """Queue messages for many chats and for one chat; send them with the default limits."""
     from bot.channels.base import Outcome
-    from bot.sender import Sender, routes_from_settings
+    from bot.send_limits import routes_from_settings
+    from bot.sender import Sender
     from storage.models import OutboundMessage
 
     settings = load_settings(environ={})

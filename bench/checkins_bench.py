@@ -39,7 +39,8 @@ from bot.channels.telegram.channel import TelegramChannel  # noqa: E402
 from bot.channels.sms.channel import TwilioChannel  # noqa: E402
 from bot.checkins import plan_checkins  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
-from bot.sender import Sender, routes_from_settings  # noqa: E402
+from bot.send_limits import routes_from_settings  # noqa: E402
+from bot.sender import Sender  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.sms_segments import measure  # noqa: E402
 from storage.models import Checkin, OutboundMessage, Person, PersonAddress  # noqa: E402

@@ -31,7 +31,8 @@ from bot.messages import InboundMessage  # noqa: E402
 from bot.channels.base import Outcome, Outgoing  # noqa: E402
 from bot.practitioners import add_practitioner  # noqa: E402
 from bot.rendering import render_sms  # noqa: E402
-from bot.sender import Sender, unlimited_routes  # noqa: E402
+from bot.send_limits import unlimited_routes  # noqa: E402
+from bot.sender import Sender  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.sms_segments import measure  # noqa: E402
 

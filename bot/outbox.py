@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
+from typing import Any, Sequence
 
-from sqlalchemy import and_, bindparam, exists, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from bot.rendering import render_sms
 from bot.send_policy import form_for
 from bot.sms_segments import measure
 from flows.base import Labels, Reply
-from storage.models import Conversation, OutboundMessage, OutboundSubject, Person, PersonAddress
+from storage.models import Conversation, DeliveryStatus, OutboundMessage, OutboundSubject, Person, PersonAddress
 
 
 def preferred_address(person: Person) -> PersonAddress | None:
@@ -81,11 +82,97 @@ _CLAIM_ROWS = (
     .values(status="sending", claimed_until=bindparam("until"), attempts=_TABLE.c.attempts + 1)
     .returning(_TABLE.c.id)
 )
+_CLAIM_DUE = _CLAIM_ROWS.where(_TABLE.c.not_before <= bindparam("now"))
 
 
 def claim_rows(session: Session, ids: Sequence[int], until: datetime) -> set[int]:
     """Mark rows still queued "sending" until `until` (a sender's claim); the ids it got."""
     return set(session.connection().execute(_CLAIM_ROWS, {"ids": list(ids), "until": until}).scalars())
+
+
+# ------------------------------------------------------------ the sender's reads and writes (bot/sender.py)
+# Core statements, built once: the sender runs them many times a second.
+_PERSON = Person.__table__
+_ADDRESS = PersonAddress.__table__
+_STATUS = DeliveryStatus.__table__
+_HOLDING = select(
+    _TABLE.c.id, _TABLE.c.channel, _TABLE.c.address, _TABLE.c.status, _TABLE.c.claimed_until,
+    _TABLE.c.created_at, _TABLE.c.attempts, _TABLE.c.not_before, _TABLE.c.last_error,
+).where(or_(
+    _TABLE.c.status == "sending",
+    # Tried and waiting to be tried again (a 429 leaves attempts as they were, so the error
+    # is the mark); a scheduled row, never tried, holds nothing back.
+    and_(_TABLE.c.status == "queued", _TABLE.c.not_before > bindparam("now"),
+         or_(_TABLE.c.attempts > 0, _TABLE.c.last_error.is_not(None))),
+))
+_CANDIDATES = (
+    select(_TABLE.c.id, _TABLE.c.channel, _TABLE.c.address, _TABLE.c.body, _TABLE.c.options,
+           _TABLE.c.attempts, _TABLE.c.created_at, _TABLE.c.ignore_opt_out, _TABLE.c.priority,
+           _TABLE.c.language, _TABLE.c.template,
+           _PERSON.c.opted_out, _ADDRESS.c.unreachable_at)
+    .select_from(_TABLE.outerjoin(_PERSON, _PERSON.c.id == _TABLE.c.person_id)
+                 .outerjoin(_ADDRESS, and_(_ADDRESS.c.channel == _TABLE.c.channel,
+                                           _ADDRESS.c.address == _TABLE.c.address)))
+    .where(_TABLE.c.status == "queued", _TABLE.c.not_before <= bindparam("now"),
+           _TABLE.c.channel.in_(bindparam("channels", expanding=True)))
+    # Safeguarding first (issue 14): a crisis reply goes at the next token, not behind a flood.
+    .order_by(_TABLE.c.priority.desc(), _TABLE.c.id)
+    .limit(bindparam("limit"))
+)
+# A status callback may have beaten the sender's record to the database: what it stored is further along.
+_EARLY_STATUS = select(_STATUS.c.status).where(
+    _STATUS.c.channel == _TABLE.c.channel, _STATUS.c.provider_id == bindparam("v_provider_id")).scalar_subquery()
+_UPDATES: dict[tuple[str, ...], Any] = {}
+
+
+def update_rows(session, changes: list[dict[str, Any]]) -> None:
+    """Apply per-row changes ({"id": .., column: value}): one executemany UPDATE for each set of columns."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for change in changes:
+        groups.setdefault(tuple(sorted(change)), []).append({f"v_{k}": v for k, v in change.items()})
+    for columns, rows in groups.items():
+        statement = _UPDATES.get(columns)
+        if statement is None:
+            values = {name: bindparam(f"v_{name}") for name in columns if name != "id"}
+            if "provider_status" in values:
+                values["provider_status"] = func.coalesce(_EARLY_STATUS, values["provider_status"])
+            statement = _UPDATES[columns] = update(_TABLE).where(_TABLE.c.id == bindparam("v_id")).values(values)
+        session.execute(statement, rows)
+
+
+@dataclass
+class Outbox:
+    """What the claim read, in one transaction: plain rows, decided on by the sender's event loop."""
+
+    now: datetime
+    candidates: list
+    holding: list | None   # None: not read this time (the sender's own records are current)
+
+
+def read_outbox(session: Session, now: datetime, channels: list[str], limit: int, holding: bool) -> Outbox:
+    """The due rows on `channels` (and, if asked, the rows holding their recipients back), in one snapshot."""
+    rows = session.execute(_HOLDING, {"now": now}).all() if holding else None
+    return Outbox(now, session.execute(_CANDIDATES, {"now": now, "channels": channels, "limit": limit}).all(), rows)
+
+
+def claim_due(session: Session, ids: Sequence[int], until: datetime, now: datetime) -> set[int]:
+    """claim_rows for rows still due now (another sender may have put one back for a retry)."""
+    return set(session.connection().execute(_CLAIM_DUE, {"ids": list(ids), "until": until, "now": now}).scalars())
+
+
+def mark_unreachable(session: Session, addresses, now: datetime) -> None:
+    for channel, address in addresses:
+        session.execute(update(_ADDRESS).where(_ADDRESS.c.channel == channel, _ADDRESS.c.address == address)
+                        .values(unreachable_at=now))
+
+
+def count_due(session: Session, now: datetime, channels: list[str]) -> int:
+    return session.scalar(select(func.count()).select_from(_TABLE).where(
+        _TABLE.c.status == "queued", _TABLE.c.not_before <= now, _TABLE.c.channel.in_(channels)))
+
+
+def count_waiting(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(_TABLE).where(_TABLE.c.status.in_(("queued", "sending"))))
 
 
 # Joining never makes an SMS longer than this: old phones show a long one's parts out of order,

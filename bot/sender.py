@@ -1,33 +1,18 @@
-"""The sender: hands committed outbox rows to Telegram and Twilio, within their limits.
+"""The sender: hands committed outbox rows to Telegram and Twilio, within their limits (bot/send_limits.py).
 
-A row goes queued -> sending (claimed, committed before the provider is called) -> sent,
-or back to queued with a later `not_before` (timeouts, 5xx: exponential backoff with jitter;
-429: the provider's retry-after), or failed (permanent errors; the address is marked
-unreachable when the provider says the person cannot be reached there).
+A row goes queued -> sending (claimed, committed before the provider is called) -> sent, or back
+to queued with a later `not_before` (timeouts, 5xx: exponential backoff with jitter; 429: the
+provider's retry-after), or failed (permanent errors; the address is marked unreachable when the
+provider says the person cannot be reached there).
 
-Order per person: one row per recipient is in flight at a time, and a row waiting for a
-retry holds back that recipient's later rows. Scheduled rows (not yet due, never tried)
-hold back nothing.
-
-The common case has no claim: a turn's replies to the person who wrote are committed already
-"sending" (claimed) when nothing of theirs is in flight or waiting (bot/outbox.py,
-`recipient_free`), and the process that committed them hands them to its sender (`take`). The
-claim is the recovery sweep: rows others queued (scheduled work, other workers), retries, rows a
-limit held back, rows left "sending" by a crash. Safeguarding rows (priority) go first.
-
-Several senders (one per web worker, PostgreSQL only): a claim reads the outbox in one snapshot,
-decides on the event loop, then marks its rows "sending" with an UPDATE that takes only rows
-still queued, so two senders never claim one row; each claim reads afresh which recipients have
-a row in flight or waiting, so another sender's row in flight holds back a recipient's next row
-here too, and per-person order holds across senders. The provider rates are divided among the
-`sender.instances` senders.
-
-Crash between sending and recording: the row stays "sending" with `claimed_until` in the
-past. We resend it once the claim has expired if it is younger than `resend_window_s`
-(at-least-once: a reply that never arrives leaves someone waiting, one repeated message
-does not), and mark it "ambiguous" otherwise, so a sender that was down for hours never
-sends stale messages. Because only one row per recipient is in flight at a time, a crash
-can repeat at most one message per person: never a burst.
+Order per person: one message per recipient is in flight at a time, and a row waiting for a retry
+holds back that recipient's later rows (scheduled rows, never tried, hold back nothing). The
+common case has no claim: a turn's replies are committed already claimed and the process that
+committed them hands them to its sender (`take`). The claim is the recovery sweep: rows others
+queued, retries, rows a limit held back, rows left "sending" by a crash (sent again once if
+younger than `resend_window_s`, else "ambiguous": at-least-once, never a burst). Safeguarding
+rows go first. Several senders (PostgreSQL) claim with an UPDATE that takes only rows still
+queued. docs/send-path.md tells the whole story.
 """
 from __future__ import annotations
 
@@ -37,20 +22,19 @@ import dataclasses
 import logging
 import random
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Callable, Sequence
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import sessionmaker
 
-from bot.channels import registry
 from bot.channels.base import Outcome, Outgoing
 from bot.clock import Clock
 from bot.metrics import OUTBOUND
-from bot.outbox import claim_rows, joining_pays
-from storage.models import DeliveryStatus, OutboundMessage, Person, PersonAddress
+from bot.outbox import (
+    Outbox, claim_due, claim_rows, count_due, count_waiting, join_turn, mark_unreachable, read_outbox, update_rows,
+)
+from bot.send_limits import Route
 
 log = logging.getLogger(__name__)
 
@@ -58,175 +42,17 @@ log = logging.getLogger(__name__)
 INTERRUPTED_NOTE = "interrupted while sending; sent again"
 RESCAN_S = 1.0            # how often the rows holding recipients back are read from the database
 
-# Core statements, built once: the sender runs them many times a second.
-_OUTBOX = OutboundMessage.__table__
-_PERSON = Person.__table__
-_ADDRESS = PersonAddress.__table__
-_HOLDING = select(
-    _OUTBOX.c.id, _OUTBOX.c.channel, _OUTBOX.c.address, _OUTBOX.c.status, _OUTBOX.c.claimed_until,
-    _OUTBOX.c.created_at, _OUTBOX.c.attempts, _OUTBOX.c.not_before, _OUTBOX.c.last_error,
-).where(or_(
-    _OUTBOX.c.status == "sending",
-    # Tried and waiting to be tried again (a 429 leaves attempts as they were, so the error
-    # is the mark); a scheduled row, never tried, holds nothing back.
-    and_(_OUTBOX.c.status == "queued", _OUTBOX.c.not_before > bindparam("now"),
-         or_(_OUTBOX.c.attempts > 0, _OUTBOX.c.last_error.is_not(None))),
-))
-_CANDIDATES = (
-    select(_OUTBOX.c.id, _OUTBOX.c.channel, _OUTBOX.c.address, _OUTBOX.c.body, _OUTBOX.c.options,
-           _OUTBOX.c.attempts, _OUTBOX.c.created_at, _OUTBOX.c.ignore_opt_out, _OUTBOX.c.priority,
-           _OUTBOX.c.language, _OUTBOX.c.template,
-           _PERSON.c.opted_out, _ADDRESS.c.unreachable_at)
-    .select_from(_OUTBOX.outerjoin(_PERSON, _PERSON.c.id == _OUTBOX.c.person_id)
-                 .outerjoin(_ADDRESS, and_(_ADDRESS.c.channel == _OUTBOX.c.channel,
-                                           _ADDRESS.c.address == _OUTBOX.c.address)))
-    .where(_OUTBOX.c.status == "queued", _OUTBOX.c.not_before <= bindparam("now"),
-           _OUTBOX.c.channel.in_(bindparam("channels", expanding=True)))
-    # Safeguarding first (issue 14): a crisis reply goes at the next token, not behind a flood.
-    .order_by(_OUTBOX.c.priority.desc(), _OUTBOX.c.id)
-    .limit(bindparam("limit"))
-)
-_STATUS = DeliveryStatus.__table__
-_EARLY_STATUSES = select(_STATUS.c.channel, _STATUS.c.provider_id, _STATUS.c.status).where(
-    _STATUS.c.provider_id.in_(bindparam("ids", expanding=True)))
-_CLAIM = (
-    update(_OUTBOX)
-    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)), _OUTBOX.c.status == "queued",
-           _OUTBOX.c.not_before <= bindparam("now"))
-    .values(status="sending", claimed_until=bindparam("until"), attempts=_OUTBOX.c.attempts + 1)
-    .returning(_OUTBOX.c.id)
-)
-_UPDATES: dict[tuple[str, ...], Any] = {}
-
-
-def _update_rows(session, changes: list[dict[str, Any]]) -> None:
-    """Apply per-row changes ({"id": .., column: value}) as a few executemany UPDATEs."""
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for change in changes:
-        columns = tuple(sorted(k for k in change if k != "id"))
-        groups.setdefault(columns, []).append({f"v_{k}": v for k, v in change.items()})
-    for columns, rows in groups.items():
-        statement = _UPDATES.get(columns)
-        if statement is None:
-            statement = _UPDATES[columns] = (
-                update(_OUTBOX).where(_OUTBOX.c.id == bindparam("v_id"))
-                .values({name: bindparam(f"v_{name}") for name in columns})
-            )
-        session.execute(statement, rows)
-
-
-class Transport(Protocol):
-    async def send(self, message: Outgoing) -> Outcome: ...
-
-
-class TokenBucket:
-    """`rate` tokens a second up to `capacity`; a costly message may take it into debt.
-
-    Debt lets a 3-segment SMS through a 1-segment-a-second limit, then holds the next ones.
-    """
-
-    def __init__(self, rate: float, capacity: float, now: float | None = None):
-        self.rate = rate
-        self.capacity = max(capacity, 1.0)
-        self.tokens = self.capacity
-        self.updated = time.monotonic() if now is None else now
-
-    def take(self, cost: float = 1.0, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        self.tokens = min(self.capacity, self.tokens + max(0.0, now - self.updated) * self.rate)
-        self.updated = max(self.updated, now)
-        if self.tokens <= 0 or self.tokens < min(cost, 1.0):
-            return False
-        self.tokens -= cost
-        return True
-
-
-@dataclass
-class Route:
-    """A channel's transport and its limits (overall, and per recipient)."""
-
-    channel: str
-    transport: Transport
-    overall: TokenBucket
-    per_recipient_rate: float | None = None
-    per_recipient_burst: int = 1
-    cost: Callable[[str, tuple], int] = lambda body, options: 1
-    joins_turns: bool = False   # a turn's rows to one address go as one message when that costs no more (SMS)
-    paused_until: float = 0.0
-    recipients: dict[str, TokenBucket] = field(default_factory=dict)
-
-    def allow(self, address: str, cost: int, now: float) -> bool:
-        if now < self.paused_until:
-            return False
-        bucket = None
-        if self.per_recipient_rate:
-            bucket = self.recipients.get(address)
-            if bucket is None:
-                bucket = self.recipients[address] = TokenBucket(self.per_recipient_rate, self.per_recipient_burst,
-                                                                now)
-            # Refill without taking, so a refusal by the overall limit costs the recipient nothing.
-            if not bucket.take(0, now) or bucket.tokens < 1:
-                return False
-        if not self.overall.take(cost, now):
-            return False
-        if bucket is not None:
-            bucket.tokens -= 1
-        if len(self.recipients) > 50_000:
-            self.recipients.clear()  # full buckets carry no information: start again
-        return True
-
-    def wait_hint(self, address: str, cost: int, now: float) -> float:
-        """Seconds until a message refused now could be allowed."""
-        waits = [self.paused_until - now]
-        if self.overall.rate:
-            waits.append((min(cost, 1.0) - self.overall.tokens) / self.overall.rate)
-        bucket = self.recipients.get(address)
-        if bucket is not None and bucket.rate:
-            waits.append((1.0 - bucket.tokens) / bucket.rate)
-        return max(0.0, *waits)
-
-    def reopens_in(self, now: float) -> float:
-        """Seconds until this route lets any message through (0: it would now)."""
-        self.overall.take(0, now)   # brings the bucket up to date, takes nothing
-        waits = [self.paused_until - now]
-        if self.overall.tokens < 1:
-            waits.append((1 - self.overall.tokens) / self.overall.rate if self.overall.rate > 0 else float("inf"))
-        return max(0.0, *waits)
-
-    def pause(self, seconds: float) -> None:
-        self.paused_until = max(self.paused_until, time.monotonic() + seconds)
-
-
-def routes_from_settings(settings, transports: dict[str, Transport]) -> dict[str, Route]:
-    """Each channel's limits (its spec, bot/channels/) applied to the transports we have."""
-    share = 1 / max(1, settings.sender.instances)   # several senders: each keeps to its share of the limits
-    routes = {}
-    for name, transport in transports.items():
-        spec = registry.spec(name)
-        limits = spec.limits(settings)
-        overall = limits.per_second * share
-        routes[name] = Route(
-            name, transport, TokenBucket(overall, max(1.0, overall)),
-            per_recipient_rate=limits.per_recipient_per_second and limits.per_recipient_per_second * share,
-            per_recipient_burst=limits.per_recipient_burst, cost=spec.cost, joins_turns=spec.joins_turns,
-        )
-    return routes
-
-
-def unlimited_routes(transports: dict[str, Transport]) -> dict[str, Route]:
-    """Routes without limits, for in-memory transports (tests, the console simulator)."""
-    routes = {channel: Route(channel, transport, TokenBucket(1e9, 1e9)) for channel, transport in transports.items()}
-    for name, route in routes.items():
-        if (spec := registry.spec(name)) is not None:
-            route.cost, route.joins_turns = spec.cost, spec.joins_turns
-    return routes
-
-
 def outbound_result(kind: str, attempts: int, max_attempts: int) -> str:
     """The metric's result for one send attempt: a retry after the last attempt is a failure."""
     if kind == "retry" and attempts >= max_attempts:
         return "failed"
     return kind if kind in ("sent", "retry", "rate_limited") else "failed"
+
+
+def _outgoing(row) -> Outgoing:
+    """A candidate row as the message that would send it."""
+    return Outgoing(row.id, row.channel, row.address, row.body or "", tuple(row.options or ()), row.attempts + 1,
+                    1, (), row.created_at, row.language, row.template)
 
 
 @dataclass
@@ -244,29 +70,19 @@ DEFERRED = Outcome("deferred")
 
 
 @dataclass
-class Outbox:
-    """What the claim read, in one transaction: plain rows, decided on by the event loop."""
-
-    now: datetime
-    candidates: list
-    holding: list | None   # None: not read this time (the sender's own records are current)
-
-
-@dataclass
 class Plan:
     """What the event loop decided from a read: rows to claim and other changes to store."""
 
     now: datetime
     messages: list[Outgoing]
     changes: list[dict[str, Any]]
-    more_waiting: bool
 
 
 class Sender:
     """Sends the outbox in the background of the web app; safe to stop and start again.
 
-    Its state (what is in flight, who waits for a retry, the token buckets) belongs to the event
-    loop alone: the database work runs in threads that take and return plain values.
+    Its state (the rows in its hands, who waits for a retry, the token buckets) belongs to the
+    event loop alone: the database work runs in threads that take and return plain values.
     """
 
     def __init__(self, sessions: sessionmaker, clock: Clock, settings, routes: dict[str, Route],
@@ -280,8 +96,9 @@ class Sender:
         self.write_lock = write_lock if write_lock is not None else contextlib.nullcontext()
         self.stats = Stats()
         self.running = False
-        self._in_flight: dict[int, tuple[str, str]] = {}   # message's first row id -> recipient, while being sent
-        self._sending_rows: set[int] = set()   # every row of those messages (a turn's SMS rows go as one)
+        # Every row of the messages in this sender's hands (claimed or handed over, until recorded):
+        # one message per recipient at a time (a turn's SMS rows go as one).
+        self._sending: dict[int, tuple[str, str]] = {}
         self._waiting: dict[tuple[str, str], tuple[int, datetime]] = {}   # recipient -> (row id, retry at)
         self._elsewhere: set[tuple[str, str]] = set()   # recipients with a row in another sender's hands
         self._scanned_at = float("-inf")
@@ -295,7 +112,6 @@ class Sender:
         self._held_back = float("inf")   # seconds until a row a rate limit held back may go
         self._more_waiting = True        # the last claim left rows behind (look again after a record)
         self._next: dict[tuple[str, str], list[Outgoing]] = {}   # handed messages waiting for the one before
-        self._threads: ThreadPoolExecutor | None = None   # a claim and a record may run at once
 
     def wake(self) -> None:
         """Rows were queued that nobody handed over: look now rather than at the next poll."""
@@ -309,9 +125,7 @@ class Sender:
         one before it is recorded as sent, in the same transaction; anything else (a retry, a
         limit that holds the first back) leaves the rest to the claim, in order.
         """
-        if not messages:
-            return
-        first, rest = messages[0], list(messages[1:])
+        first, *rest = messages
         if not self.running:
             # Stopping: nothing here will send it. Back to the queue (or, if that fails, it
             # counts as interrupted when its claim expires, as after a crash).
@@ -320,15 +134,10 @@ class Sender:
             return
         if rest:
             self._next[(first.channel, first.address)] = rest
-        self._go(first)
-
-    def _go(self, message: Outgoing) -> None:
-        """Send a message whose rows this sender has claimed, if its route's limits allow it now."""
-        key = (message.channel, message.address)
-        route = self.routes[message.channel]
-        message = dataclasses.replace(message, segments=route.cost(message.body, message.options))
-        self._in_flight[message.id] = key
-        self._sending_rows.update(message.row_ids)
+        key = (first.channel, first.address)
+        route = self.routes[first.channel]
+        message = dataclasses.replace(first, segments=route.cost(first.body, first.options))
+        self._hold(message)
         # A look at the outbox may have seen these rows before they were handed over and taken
         # them for another sender's: they are ours.
         if self._waiting.get(key, (None,))[0] in message.row_ids:
@@ -339,22 +148,24 @@ class Sender:
             self._start(message)
         else:
             self._held_back = min(self._held_back, route.wait_hint(message.address, message.segments, mono))
-            self._results.append((message, DEFERRED))
-            self._results_ready.set()
+            self._done(message, DEFERRED)
+
+    def _hold(self, message: Outgoing) -> None:
+        self._sending.update(dict.fromkeys(message.row_ids, (message.channel, message.address)))
 
     def _defer(self, message: Outgoing) -> None:
         """Put claimed rows back in the queue, as if never tried, through the recorder."""
-        self._in_flight[message.id] = (message.channel, message.address)
-        self._sending_rows.update(message.row_ids)
-        self._results.append((message, DEFERRED))
+        self._hold(message)
+        self._done(message, DEFERRED)
+
+    def _done(self, message: Outgoing, outcome: Outcome) -> None:
+        self._results.append((message, outcome))
         self._results_ready.set()
 
     # ------------------------------------------------------------ the loops
 
     async def _in_thread(self, function: Callable[..., Any], *args: Any) -> Any:
-        if self._threads is None:
-            self._threads = ThreadPoolExecutor(2, thread_name_prefix="sender")
-        return await asyncio.get_running_loop().run_in_executor(self._threads, function, *args)
+        return await asyncio.get_running_loop().run_in_executor(None, function, *args)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Claim, send and record until `stop` is set; then finish what is in flight."""
@@ -363,55 +174,50 @@ class Sender:
         recorder = asyncio.create_task(self._record_loop(stop))
         try:
             while not stop.is_set():
-                claimed = 0
                 # Cleared before looking, so a wake-up that comes while we look is not lost.
                 self._wake.clear()
-                capacity = self.settings.concurrency - len(self._in_flight)
-                # A channel at its provider's limit is left out of the claim: with a backlog
-                # behind Twilio's 1 segment a second, every wake-up would otherwise read and
-                # refuse a whole batch of rows.
-                channels, closed_for = self._open_channels()
-                if capacity > 0 and channels:
-                    plan = None
-                    try:
-                        read = await self._in_thread(self._read, channels, self._rescan_due())
-                        if self._db_lost:
-                            self._db_lost, self._db_back_at = False, read.now
-                        plan = self._decide(read, capacity)
-                        claimed_ids = await self._in_thread(self._write, plan)
-                        batch = self._claimed(plan, claimed_ids)
-                    except Exception:  # noqa: BLE001 - e.g. the database is down: try again later
-                        log.exception("could not claim outbox rows")
-                        self._db_lost = True
-                        if plan is not None:
-                            # Not ours after all (nothing was sent): kept, they would hold their
-                            # recipients back for good. A claim that did commit expires and the
-                            # sweep sends its rows, once.
-                            self._claimed(plan, set())
-                        batch = []
-                        await asyncio.sleep(1)
-                    self._held_back = min(self._held_back, closed_for)
-                    for message in batch:
-                        self._start(message)
-                    claimed = len(batch)
-                elif capacity > 0:
-                    self._held_back = closed_for
-                if not claimed:
+                if not await self._sweep():
                     # Rows held back by a rate limit go as soon as it allows, not at the next poll.
                     wait = min(self.settings.idle_poll_s, max(0.002, self._held_back))
-                    try:
+                    with contextlib.suppress(asyncio.TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), wait)
-                    except asyncio.TimeoutError:
-                        pass
         finally:
             self.running = False
-            if self._tasks:
-                await asyncio.gather(*self._tasks, return_exceptions=True)
+            await asyncio.gather(*self._tasks, return_exceptions=True)
             self._results_ready.set()
             await recorder
-            if self._threads is not None:
-                self._threads.shutdown(wait=False)
-                self._threads = None
+
+    async def _sweep(self) -> int:
+        """The recovery sweep: read the outbox, decide, claim and start sending; how many messages it started."""
+        capacity = self.settings.concurrency - len(set(self._sending.values()))
+        if capacity <= 0:
+            return 0
+        # A channel at its provider's limit is left out of the claim: with a backlog behind
+        # Twilio's 1 segment a second, every wake-up would otherwise read and refuse a whole batch.
+        channels, closed_for = self._open_channels()
+        if not channels:
+            self._held_back = closed_for
+            return 0
+        plan = None
+        try:
+            read = await self._in_thread(self._read, channels, self._rescan_due())
+            if self._db_lost:
+                self._db_lost, self._db_back_at = False, read.now
+            plan = self._decide(read, capacity)
+            batch = self._claimed(plan, await self._in_thread(self._write, plan))
+        except Exception:  # noqa: BLE001 - e.g. the database is down: try again later
+            log.exception("could not claim outbox rows")
+            self._db_lost = True
+            if plan is not None:
+                # Not ours after all (nothing was sent): kept, they would hold their recipients
+                # back for good. A claim that did commit expires and the sweep sends its rows, once.
+                self._claimed(plan, set())
+            batch = []
+            await asyncio.sleep(1)
+        self._held_back = min(self._held_back, closed_for)
+        for message in batch:
+            self._start(message)
+        return len(batch)
 
     def _start(self, message: Outgoing) -> None:
         task = asyncio.create_task(self._send(message))
@@ -431,8 +237,7 @@ class Sender:
             route.pause(outcome.retry_after or self._backoff(message.attempts))
         OUTBOUND.labels(message.channel, outbound_result(outcome.kind, message.attempts,
                                                          self.settings.max_attempts)).inc()
-        self._results.append((message, outcome))
-        self._results_ready.set()
+        self._done(message, outcome)
 
     async def _record_loop(self, stop: asyncio.Event) -> None:
         while True:
@@ -440,46 +245,47 @@ class Sender:
             self._results_ready.clear()
             if self._results:
                 results, self._results = self._results, []
-                changes, unreachable = self._outcomes(results)
-                following = []
-                for message, outcome in results:
-                    waiting = self._next.pop((message.channel, message.address), None)
-                    if waiting and outcome.kind == "sent":
-                        following.append(waiting)   # its next message is claimed with this record
-                claim_ids = [i for waiting in following for i in waiting[0].row_ids]
-                claimed: set[int] = set()
-                attempt = 0
-                while True:
-                    try:
-                        claimed = await self._in_thread(self._store_outcomes, changes, unreachable, claim_ids)
-                        break
-                    except Exception:  # noqa: BLE001 - keep the outcome and try again
-                        attempt += 1
-                        log.exception("could not record sent messages (attempt %d)", attempt)
-                        # Giving up would forget these rows are ours and sent: the sweep would
-                        # send them all again after a long outage. Only stopping gives up (a
-                        # crash, in effect: at most one message per person is repeated).
-                        if stop.is_set() and attempt >= 30:
-                            break
-                        await asyncio.sleep(min(5, 0.1 * 2 ** min(attempt, 10)))
-                for message, _ in results:
-                    # A look at the outbox that began before this record committed still saw
-                    # the rows "sending": this says they are ours and done, not another sender's.
-                    self._finished.update(message.row_ids)
-                    self._sending_rows.difference_update(message.row_ids)
-                    self._in_flight.pop(message.id, None)
-                for first, *rest in following:
-                    got = tuple(i for i in first.row_ids if i in claimed)
-                    if got == first.row_ids and self.running:
-                        if rest:
-                            self._next[(first.channel, first.address)] = rest
-                        self._go(first)
-                    elif got:   # another sender took part of it, or we are stopping: back to the queue
-                        self._defer(dataclasses.replace(first, id=got[0], ids=got))
-                if self._more_waiting or any(o.kind != "sent" for _, o in results):
-                    self._wake.set()  # a recipient's next row may go now
+                await self._record_results(results, stop)
             if stop.is_set() and all(t.done() for t in self._tasks) and not self._results:
                 return
+
+    async def _record_results(self, results: list[tuple[Outgoing, Outcome]], stop: asyncio.Event) -> None:
+        """Store what happened to these messages; claim in the same transaction the handed message
+        after each one sent, and send it."""
+        changes, unreachable = self._outcomes(results)
+        following = [waiting for message, outcome in results
+                     if (waiting := self._next.pop((message.channel, message.address), None))
+                     and outcome.kind == "sent"]
+        claim_ids = [i for waiting in following for i in waiting[0].row_ids]
+        attempt = 0
+        while True:
+            try:
+                claimed = await self._in_thread(self._store_outcomes, changes, unreachable, claim_ids)
+                break
+            except Exception:  # noqa: BLE001 - keep the outcome and try again
+                attempt += 1
+                log.exception("could not record sent messages (attempt %d)", attempt)
+                # Giving up would forget these rows are ours and sent: the sweep would send them
+                # all again after a long outage. Only stopping gives up (a crash, in effect: at
+                # most one message per person is repeated).
+                if stop.is_set() and attempt >= 30:
+                    claimed = set()
+                    break
+                await asyncio.sleep(min(5, 0.1 * 2 ** min(attempt, 10)))
+        for message, _ in results:
+            # A look at the outbox that began before this record committed still saw the rows
+            # "sending": this says they are ours and done, not another sender's.
+            self._finished.update(message.row_ids)
+            for row_id in message.row_ids:
+                self._sending.pop(row_id, None)
+        for first, *rest in following:
+            got = tuple(i for i in first.row_ids if i in claimed)
+            if got == first.row_ids and self.running:
+                self.take([first, *rest])
+            elif got:   # another sender took part of it, or we are stopping: back to the queue
+                self._defer(dataclasses.replace(first, id=got[0], ids=got))
+        if self._more_waiting or any(o.kind != "sent" for _, o in results):
+            self._wake.set()  # a recipient's next row may go now
 
     async def drain(self, timeout: float = 30.0) -> None:
         """Run until nothing is queued (due now) or sending: how tests and the simulator send."""
@@ -487,7 +293,7 @@ class Sender:
         runner = asyncio.create_task(self.run(stop))
         try:
             deadline = time.monotonic() + timeout
-            while await self._in_thread(self._due_count, self.clock.now()) or self._in_flight or self._results:
+            while await self._in_thread(self._due_count, self.clock.now()) or self._sending or self._results:
                 if time.monotonic() > deadline:
                     raise TimeoutError("the outbox did not drain")
                 self._wake.set()
@@ -529,21 +335,18 @@ class Sender:
         now, mono = read.now, time.monotonic()
         self._held_back = float("inf")
         changes: list[dict[str, Any]] = []
-        requeued = self._scan(read.holding, now, mono, changes) if read.holding is not None else {}
+        requeued = self._scan(read.holding, now, changes) if read.holding is not None else {}
         blocked = self._blocked(now, read.candidates)
         for key, row_id in requeued.items():   # put back in the queue now: it goes before their later rows
             blocked[key] = min(blocked.get(key, row_id), row_id)
-        in_flight = set(self._in_flight.values())
+        in_flight = set(self._sending.values())
         candidates = read.candidates
         messages: list[Outgoing] = []
         decided: set[tuple[str, str]] = set()
         more_waiting = False
-        index = 0
-        while index < len(candidates):
-            row = candidates[index]
-            index += 1
+        for index, row in enumerate(candidates, 1):
             key = (row.channel, row.address)
-            if row.id in self._sending_rows:
+            if row.id in self._sending:
                 # Ours already: claimed with a record (or handed over) since this read. Planned
                 # again, its claim would fail and _claimed would forget it was ours, and the
                 # recovery sweep would later send it again as another sender's expired claim.
@@ -561,13 +364,11 @@ class Sender:
                 more_waiting = True
                 continue
             # Checked now, at send time: a STOP after the row was queued still counts.
-            if row.opted_out and not row.ignore_opt_out:
-                changes.append({"id": row.id, "status": "suppressed"})
-                self.stats.suppressed += 1
-                OUTBOUND.labels(row.channel, "suppressed").inc()
-                continue
-            if row.unreachable_at is not None:
-                changes.append({"id": row.id, "status": "unreachable", "last_error": "address unreachable"})
+            refused = ({"status": "suppressed"} if row.opted_out and not row.ignore_opt_out else
+                       {"status": "unreachable", "last_error": "address unreachable"}
+                       if row.unreachable_at is not None else None)
+            if refused:
+                changes.append({"id": row.id, **refused})
                 self.stats.suppressed += 1
                 OUTBOUND.labels(row.channel, "suppressed").inc()
                 continue
@@ -576,53 +377,65 @@ class Sender:
                 more_waiting = True
                 continue
             route = self.routes[row.channel]
-            body, options, ids = row.body or "", tuple(row.options or ()), [row.id]
+            message = _outgoing(row)
             if route.joins_turns:
-                body, options, ids, index = self._join_turn(row, candidates, index)
-            cost = route.cost(body, options)
-            if not route.allow(row.address, cost, mono):
-                self._held_back = min(self._held_back, route.wait_hint(row.address, cost, mono))
+                message = join_turn([message, *map(_outgoing, self._same_turn(row, candidates[index:]))])[0]
+            message = dataclasses.replace(message, segments=route.cost(message.body, message.options))
+            if not route.allow(row.address, message.segments, mono):
+                self._held_back = min(self._held_back, route.wait_hint(row.address, message.segments, mono))
                 more_waiting = True
                 continue
-            messages.append(Outgoing(row.id, row.channel, row.address, body, options, row.attempts + 1, cost,
-                                     tuple(ids) if len(ids) > 1 else (), row.created_at, row.language, row.template))
+            messages.append(message)
         for message in messages:   # ours from now: a take() or the next look must know
-            self._in_flight[message.id] = (message.channel, message.address)
-            self._sending_rows.update(message.row_ids)
+            self._hold(message)
         # Now, not once the claim is written: a record that lands meanwhile must see it and wake us.
         self._more_waiting = more_waiting
-        return Plan(now, messages, changes, more_waiting)
+        return Plan(now, messages, changes)
+
+    @staticmethod
+    def _same_turn(first, later: list) -> list:
+        """The rows after `first` that its turn wrote to the same address and that may join it (SMS).
+
+        Rows of one turn need not be next to each other in id order (other turns commit in
+        between), so this looks past other recipients' rows; those are left for the main loop.
+        """
+        rows = []
+        for row in later:
+            if (row.channel, row.address) != (first.channel, first.address):
+                continue
+            if row.created_at != first.created_at or row.attempts or row.opted_out and not row.ignore_opt_out \
+                    or row.unreachable_at is not None:
+                break
+            rows.append(row)
+        return rows
 
     def _claimed(self, plan: Plan, claimed_ids: set[int]) -> list[Outgoing]:
         """The planned messages whose rows were all still queued (another sender may have won some)."""
-        claimed, lost = [], []
+        claimed = []
         for message in plan.messages:
             if all(i in claimed_ids for i in message.row_ids):
                 claimed.append(message)
                 continue
-            self._in_flight.pop(message.id, None)
-            self._sending_rows.difference_update(message.row_ids)
+            for row_id in message.row_ids:
+                self._sending.pop(row_id, None)
             got = tuple(i for i in message.row_ids if i in claimed_ids)
             if got:   # part of a joined SMS (another sender took the rest): put it back
-                lost.append(dataclasses.replace(message, id=got[0], ids=got))
-        for message in lost:
-            self._defer(message)
+                self._defer(dataclasses.replace(message, id=got[0], ids=got))
         return claimed
 
-    def _scan(self, holding: list, now: datetime, mono: float, changes: list[dict[str, Any]]
-              ) -> dict[tuple[str, str], int]:
+    def _scan(self, holding: list, now: datetime, changes: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
         """Take in the rows holding recipients back: retries, other senders' rows, crashed ones.
 
         Returns the recipients whose row a crash interrupted and that goes back in the queue.
         """
-        self._scanned_at = mono
+        self._scanned_at = time.monotonic()
         noted, self._waiting, self._elsewhere = self._waiting, {}, set()
         requeued: dict[tuple[str, str], int] = {}
         for row in holding:
             key = (row.channel, row.address)
             if row.status == "queued":
                 self._note_waiting(key, row.id, row.not_before)
-            elif row.id in self._sending_rows or row.id in self._finished:
+            elif row.id in self._sending or row.id in self._finished:
                 # Ours. (Checking only the first row of each message in flight took the other
                 # rows of a joined SMS for another sender's and held their recipient back
                 # until the next look, a second later: the benchmark's p99 of 1 s.) "Sending" in
@@ -631,7 +444,6 @@ class Sender:
                 # the recipient back.
                 if noted.get(key, (None,))[0] == row.id:
                     self._note_waiting(key, *noted[key])
-                continue
             elif (row.claimed_until is None or row.claimed_until < now) and not self._owner_may_be_recording(now):
                 fresh = row.created_at >= now - timedelta(seconds=self.settings.resend_window_s)
                 if fresh and row.last_error != INTERRUPTED_NOTE:
@@ -672,40 +484,13 @@ class Sender:
                 # that put it back committed (it shows the row "sending"), so the recipient's
                 # later rows in it must still wait.
                 blocked[key] = row_id
-        for row_id, key in self._in_flight.items():
+        for row_id, key in self._sending.items():
             blocked[key] = min(blocked.get(key, row_id), row_id)
         return blocked
 
     def _note_waiting(self, key: tuple[str, str], row_id: int, until: datetime) -> None:
         known = self._waiting.get(key)
-        if known is None:
-            self._waiting[key] = (row_id, until)
-        else:
-            self._waiting[key] = (min(known[0], row_id), max(known[1], until))
-
-    @staticmethod
-    def _join_turn(first, candidates, index):
-        """One SMS for the rows a turn wrote to one number, when that costs no more segments.
-
-        Rows of one turn need not be next to each other in id order (other turns commit in
-        between), so this looks past other recipients' rows; those are left for the main loop.
-        """
-        body, options, ids = first.body or "", tuple(first.options or ()), [first.id]
-        for row in candidates[index:]:
-            if options:
-                break   # options end a message: what is offered must come last
-            if (row.channel, row.address) != (first.channel, first.address):
-                continue
-            if row.created_at != first.created_at or row.attempts or row.opted_out and not row.ignore_opt_out \
-                    or row.unreachable_at is not None:
-                break
-            joined = body + "\n\n" + (row.body or "")
-            row_options = tuple(row.options or ())
-            if not joining_pays(body, row.body or "", row_options):
-                break
-            body, options = joined, row_options
-            ids.append(row.id)
-        return body, options, ids, index
+        self._waiting[key] = (row_id, until) if known is None else (min(known[0], row_id), max(known[1], until))
 
     def _outcomes(self, results: list[tuple[Outgoing, Outcome]]) -> tuple[list[dict[str, Any]], set]:
         """The row changes for what happened to each message (stats and retries noted here, on the loop)."""
@@ -713,14 +498,13 @@ class Sender:
         changes: list[dict[str, Any]] = []
         unreachable: set[tuple[str, str]] = set()
         for message, outcome in results:
-            base: dict[str, Any] = {"claimed_until": None}
             key = (message.channel, message.address)
             if outcome.kind == "sent":
                 self.stats.sent += 1
-                base.update(status="sent", sent_at=now, provider_id=outcome.provider_id,
-                            provider_status=outcome.provider_status, last_error=None)
+                change = dict(status="sent", sent_at=now, provider_id=outcome.provider_id,
+                              provider_status=outcome.provider_status, last_error=None)
             elif outcome is DEFERRED:
-                base.update(status="queued", not_before=now, attempts=message.attempts - 1)
+                change = dict(status="queued", not_before=now, attempts=message.attempts - 1)
                 # Due now and still first in line: until a read shows it queued again, a read
                 # that began before this record (the row "sending") must not send the next row.
                 self._note_waiting(key, message.id, now)
@@ -728,23 +512,23 @@ class Sender:
                 self.stats.rate_limited += 1
                 until = now + timedelta(seconds=outcome.retry_after or self._backoff(message.attempts))
                 # Asked to slow down is not a failed attempt: it does not count towards giving up.
-                base.update(status="queued", not_before=until, attempts=message.attempts - 1,
-                            last_error=outcome.error)
+                change = dict(status="queued", not_before=until, attempts=message.attempts - 1,
+                              last_error=outcome.error)
                 self._note_waiting(key, message.id, until)
             elif outcome.kind == "retry" and self._worth_retrying(message, now):
                 self.stats.retried += 1
                 until = now + timedelta(seconds=self._backoff(message.attempts))
-                base.update(status="queued", last_error=outcome.error, not_before=until)
+                change = dict(status="queued", last_error=outcome.error, not_before=until)
                 self._note_waiting(key, message.id, until)
             else:
                 self.stats.failed += 1
-                base.update(status="failed", last_error=outcome.error)
+                change = dict(status="failed", last_error=outcome.error)
                 if outcome.unreachable:
                     unreachable.add(key)
             for row_id in message.row_ids:
-                segments = message.segments if row_id == message.row_ids[0] else 0
-                extra = {} if outcome is DEFERRED else {"segments": segments, "channel": message.channel}
-                changes.append({"id": row_id, **base, **extra})
+                segments = {} if outcome is DEFERRED else {
+                    "segments": message.segments if row_id == message.row_ids[0] else 0}
+                changes.append({"id": row_id, "claimed_until": None, **change, **segments})
         return changes, unreachable
 
     def _record(self, results: list[tuple[Outgoing, Outcome]]) -> None:
@@ -760,54 +544,31 @@ class Sender:
             if session.bind.dialect.name == "postgresql" and holding and self.settings.instances > 1:
                 # Another sender's claim must not fall between the two reads.
                 session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            rows = session.execute(_HOLDING, {"now": now}).all() if holding else None
-            candidates = session.execute(_CANDIDATES, {"now": now, "channels": channels,
-                                                       "limit": self.settings.batch}).all()
-        return Outbox(now, candidates, rows)
+            return read_outbox(session, now, channels, self.settings.batch, holding)
 
     def _write(self, plan: Plan) -> set[int]:
         """Store the plan's changes and mark its rows sending; the ids that were still queued."""
         ids = [i for message in plan.messages for i in message.row_ids]
         if not ids and not plan.changes:
             return set()
-        claim_until = plan.now + timedelta(seconds=self.settings.claim_s)
         with self.write_lock, self.sessions.begin() as session:
-            _update_rows(session, plan.changes)
-            if not ids:
-                return set()
+            update_rows(session, plan.changes)
             # Still queued: two senders never claim one row (the second's UPDATE finds it sending).
-            return set(session.execute(_CLAIM, {"ids": ids, "until": claim_until, "now": plan.now}).scalars())
+            return claim_due(session, ids, plan.now + timedelta(seconds=self.settings.claim_s), plan.now) if ids \
+                else set()
 
     def _store_outcomes(self, changes: list[dict[str, Any]], unreachable: set[tuple[str, str]],
                         claim_ids: Sequence[int] = ()) -> set[int]:
         """Store outcomes; and claim `claim_ids` (handed rows next in line), returning those it got."""
         now = self.clock.now()
         with self.write_lock, self.sessions.begin() as session:
-            sent_ids = [c["provider_id"] for c in changes if c.get("status") == "sent" and c.get("provider_id")]
-            if sent_ids:
-                # A status callback may have beaten us here; it is further along.
-                early = {(s.channel, s.provider_id): s.status
-                         for s in session.execute(_EARLY_STATUSES, {"ids": sent_ids})}
-                for change in changes:
-                    status = early.get((change.get("channel"), change.get("provider_id")))
-                    if status is not None:
-                        change["provider_status"] = status
-            _update_rows(session, [{k: v for k, v in c.items() if k != "channel"} for c in changes])
-            for channel, address in unreachable:
-                session.execute(
-                    update(PersonAddress)
-                    .where(PersonAddress.channel == channel, PersonAddress.address == address)
-                    .values(unreachable_at=now)
-                )
-            if claim_ids:
-                return claim_rows(session, claim_ids, now + timedelta(seconds=self.settings.claim_s))
-        return set()
+            update_rows(session, changes)
+            mark_unreachable(session, unreachable, now)
+            return claim_rows(session, claim_ids, now + timedelta(seconds=self.settings.claim_s)) if claim_ids else set()
 
     def _due_count(self, now: datetime) -> int:
         with self.sessions() as session:
-            return session.scalar(select(func.count()).select_from(OutboundMessage).where(
-                OutboundMessage.status == "queued", OutboundMessage.not_before <= now,
-                OutboundMessage.channel.in_(list(self.routes)))) or 0
+            return count_due(session, now, list(self.routes))
 
     def _worth_retrying(self, message: Outgoing, now: datetime) -> bool:
         """A timeout or 5xx is retried max_attempts times, and for retry_for_s however many tries that takes.
@@ -815,10 +576,8 @@ class Sender:
         Counting tries alone would give up on every queued message during a provider outage
         longer than the backoff adds up to (about two minutes by default), losing them all.
         """
-        if message.attempts < self.settings.max_attempts:
-            return True
-        return message.created_at is not None and now - message.created_at < timedelta(
-            seconds=self.settings.retry_for_s)
+        return message.attempts < self.settings.max_attempts or (
+            message.created_at is not None and now - message.created_at < timedelta(seconds=self.settings.retry_for_s))
 
     def _backoff(self, attempts: int) -> float:
         """Exponential, capped, with jitter so that retries after an outage do not arrive together."""
@@ -827,5 +586,4 @@ class Sender:
 
     def queue_depth(self) -> int:
         with self.sessions() as session:
-            return session.scalar(select(func.count()).select_from(OutboundMessage)
-                                  .where(OutboundMessage.status.in_(("queued", "sending")))) or 0
+            return count_waiting(session)

@@ -15,7 +15,8 @@ from bot.clock import FakeClock
 from bot.messages import InboundMessage
 from bot.channels.base import Outcome, Outgoing
 from bot.rendering import render_as_text, text_channels
-from bot.sender import Sender, unlimited_routes
+from bot.send_limits import unlimited_routes
+from bot.sender import Sender
 from storage.models import Conversation, DataSetEvent, PersonAddress
 
 _DURATION = re.compile(r"(\d+)\s*([wdhms])")

@@ -30,7 +30,8 @@ from bot.messages import InboundMessage
 from bot.metrics import INBOUND, TURN_SECONDS, exposition
 from bot.operations import read_snapshot
 from bot.scheduler import Scheduler
-from bot.sender import Sender, routes_from_settings
+from bot.send_limits import routes_from_settings
+from bot.sender import Sender
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,6 @@ class WebApp:
         self.write_lock = threading.Lock() if app.engine.dialect.name == "sqlite" else contextlib.nullcontext()
         self.sender = Sender(app.sessions, app.clock, app.settings, routes_from_settings(app.settings, self.channels),
                              write_lock=self.write_lock) if run_sender and self.channels else None
-        self.telegram_polling = telegram_polling
         for said in dict.fromkeys(w for name in self.channels
                                   for w in registry.spec(name).warnings(app.settings, polling=telegram_polling)):
             log.warning(said)
@@ -134,7 +134,7 @@ class WebApp:
         if self.sender:
             if handled.handed:
                 self.sender.take(handled.handed)
-            if len(handled.outbound_ids) > len(handled.handed):
+            if len(handled.outbound_ids) > sum(len(m.row_ids) for m in handled.handed):
                 self.sender.wake()   # rows only the claim will find (to others, or behind earlier ones)
         return handled
 

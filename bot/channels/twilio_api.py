@@ -3,11 +3,11 @@ delivery statuses back. Not a channel itself: bot/channels/sms and bot/channels/
 """
 from __future__ import annotations
 
-import asyncio
 import base64
+import json
 import logging
 from typing import Mapping
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.requests import Request
 from starlette.routing import Route
@@ -189,6 +189,7 @@ class TwilioMessaging:
         base = settings.public.base_url.rstrip("/")
         self.status_callback = f"{base}{self.status_path}" if base else None
         self.client: Client | None = None
+        self.messages_url = f"{TWILIO_API}/2010-04-01/Accounts/{settings.twilio.account_sid}/Messages.json"
 
     async def start(self) -> None:
         # aiohttp wants its session made inside the running event loop.
@@ -268,19 +269,26 @@ class TwilioMessaging:
     # ------------------------------------------------------------ outbound
 
     async def create(self, fields: dict) -> Outcome:
-        """One Messages.create with these fields (to, body or content_sid...), its outcome classified."""
+        """One Messages create with these parameters (To, Body or ContentSid...), its outcome classified.
+
+        Through the client's `request_async`: the Messages resource would build a MessageInstance
+        (every field parsed) for the two we keep.
+        """
         if self.status_callback:
-            fields["status_callback"] = self.status_callback
+            fields["StatusCallback"] = self.status_callback
         try:
-            sent = await self.client.messages.create_async(**fields)
-        except TwilioRestException as exc:
-            return self.classify(exc)
-        except (asyncio.TimeoutError, OSError) as exc:
+            # Encoded here: given a dict, aiohttp builds a FormData only to urlencode it.
+            response = await self.client.request_async("POST", self.messages_url, data=urlencode(fields))
+        except Exception as exc:  # noqa: BLE001 - timeouts, OSError, aiohttp's client errors and the like
             return Outcome.retry(f"twilio: {type(exc).__name__}: {exc}")
-        except Exception as exc:  # noqa: BLE001 - aiohttp's client errors and the like
-            return Outcome.retry(f"twilio: {type(exc).__name__}: {exc}")
-        return Outcome.sent(sent.sid, (sent.status or "queued").lower() if isinstance(sent.status, str)
-                            else str(sent.status.value if sent.status else "queued"))
+        try:
+            payload = json.loads(response.text or "{}")
+        except ValueError:
+            payload = {}
+        if not 200 <= response.status_code < 300:
+            return self.classify(TwilioRestException(response.status_code, self.messages_url,
+                                                     payload.get("message") or response.text, payload.get("code")))
+        return Outcome.sent(payload.get("sid"), (payload.get("status") or "queued").lower())
 
     def classify(self, exc: TwilioRestException) -> Outcome:
         return classify(exc)

@@ -11,7 +11,7 @@ from bot.bootstrap import build_app
 from bot.channels import registry
 from bot.clock import SystemClock
 from bot.config_check import check_settings
-from bot.sender import routes_from_settings
+from bot.send_limits import routes_from_settings
 from bot.settings import load_settings
 from bot.web import create_web_app
 from storage.models import OutboundMessage

@@ -8,7 +8,7 @@ from bot.channels.telegram.channel import TelegramChannel, keyboard, secret_matc
 from bot.channels.sms.channel import SignatureChecker, classify, inbound, lower_statuses
 from bot.dispatcher import Handled
 from bot.outbox import sms_segments
-from bot.sender import Route, TokenBucket
+from bot.send_limits import Route, TokenBucket
 from bot.settings import load_settings
 from tests.support.fake_telegram import TOKEN, FakeTelegram, UpdateFactory
 from tests.support.fake_twilio import AUTH_TOKEN, TwilioWebhooks

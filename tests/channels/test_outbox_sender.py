@@ -175,7 +175,8 @@ def test_healthz_reports_the_parts(server):
 
 
 def test_one_turns_sms_rows_are_joined_even_with_another_turns_rows_between_them(channel_app):
-    from bot.sender import Sender, routes_from_settings
+    from bot.send_limits import routes_from_settings
+    from bot.sender import Sender
 
     now = channel_app.clock.now()
     with channel_app.sessions.begin() as session:
@@ -243,7 +244,8 @@ def test_a_provider_down_for_a_while_is_backed_off_then_drained_in_order_once(se
 
 
 def test_a_joined_sms_in_flight_does_not_look_like_another_senders_at_the_next_look(channel_app):
-    from bot.sender import Sender, routes_from_settings
+    from bot.send_limits import routes_from_settings
+    from bot.sender import Sender
 
     now = channel_app.clock.now()
     with channel_app.sessions.begin() as session:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.messages import InboundMessage
 from bot.outbox import PRIORITY_URGENT
-from bot.sender import TokenBucket
+from bot.send_limits import TokenBucket
 from storage.models import OutboundMessage
 from tests.support.team import linked_practitioner
 

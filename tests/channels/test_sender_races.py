@@ -19,7 +19,8 @@ import pytest
 import bot.sender as sender_module
 from bot.channels.base import Outcome, Outgoing
 from bot.clock import FakeClock
-from bot.sender import Route, Sender, TokenBucket, unlimited_routes
+from bot.send_limits import Route, TokenBucket, unlimited_routes
+from bot.sender import Sender
 from storage.models import OutboundMessage
 
 CHAT = "7100"

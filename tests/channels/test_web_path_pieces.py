@@ -9,7 +9,8 @@ import pytest
 from bot.channels.base import Outgoing
 from bot.channels.telegram.channel import TelegramChannel, keyboard, keyboard_json
 from bot.channels.sms.channel import SIGNATURE_SETTINGS_HEADER, SignatureChecker, TwilioChannel
-from bot.sender import Route, Sender, TokenBucket
+from bot.send_limits import Route, TokenBucket
+from bot.sender import Sender
 from bot.settings import load_settings
 from bot.sms_segments import GSM_BASIC, GSM_EXTENDED, SmsSize, measure
 from tests.support.fake_telegram import TOKEN

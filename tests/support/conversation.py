@@ -14,7 +14,8 @@ from bot.bootstrap import App
 from bot.messages import InboundMessage
 from bot.channels.base import Outcome, Outgoing
 from bot.rendering import render_as_text, text_channels
-from bot.sender import Sender, unlimited_routes
+from bot.send_limits import unlimited_routes
+from bot.sender import Sender
 from bot.simulator import parse_duration
 from storage.models import Conversation, OutboundMessage, Person, PersonAddress
 

@@ -47,9 +47,9 @@ class TwilioChannel(TwilioMessaging):
 
     async def send(self, message: Outgoing) -> Outcome:
         twilio = self.settings.twilio
-        fields = {"to": message.address, "body": self.render(message)}
+        fields = {"To": message.address, "Body": self.render(message)}
         if twilio.messaging_service_sid:
-            fields["messaging_service_sid"] = twilio.messaging_service_sid
+            fields["MessagingServiceSid"] = twilio.messaging_service_sid
         else:
-            fields["from_"] = twilio.from_
+            fields["From"] = twilio.from_
         return await self.create(fields)

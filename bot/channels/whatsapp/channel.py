@@ -141,19 +141,19 @@ class WhatsAppChannel(TwilioMessaging):
         return render_numbered(message.body, message.options)[:MAX_TEXT]
 
     def fields(self, message: Outgoing, content: tuple[str, list[str]] | None = None) -> dict:
-        """What Messages.create is given for this row: a template, Content made for its options
+        """The Messages API parameters for this row: a template, Content made for its options
         (SID, and the message's own texts before the options'), or the text."""
-        fields = {"to": message.address, "from_": self.from_}
+        fields = {"To": message.address, "From": self.from_}
         if message.template:
-            fields["content_sid"] = message.template["content_sid"]
+            fields["ContentSid"] = message.template["content_sid"]
             if message.template.get("variables"):
-                fields["content_variables"] = json.dumps(message.template["variables"], ensure_ascii=False)
+                fields["ContentVariables"] = json.dumps(message.template["variables"], ensure_ascii=False)
         elif content:
             sid, lead = content
-            fields["content_sid"] = sid
-            fields["content_variables"] = json.dumps(content_variables(lead, message.options), ensure_ascii=False)
+            fields["ContentSid"] = sid
+            fields["ContentVariables"] = json.dumps(content_variables(lead, message.options), ensure_ascii=False)
         else:
-            fields["body"] = self.render(message)
+            fields["Body"] = self.render(message)
         return fields
 
     async def send(self, message: Outgoing) -> Outcome:
