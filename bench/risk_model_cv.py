@@ -2,6 +2,7 @@
 
     python -m bench.risk_model_cv                 # stratified 5-fold CV at THRESHOLD and nearby
     python -m bench.risk_model_cv --folds 3
+    python -m bench.risk_model_cv --seed 1          # other folds: the spread across seeds is the noise
 
 Trained and scored only on the shipped training sets (config/safeguarding/training/, every
 labelled set but the blind fifth). Printed per threshold: the classifier's own recall on held-out
@@ -64,8 +65,9 @@ def figures(cv: dict, threshold: float, language: str | None = None, tuned_only:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0, help="the folds' shuffle (a figure's spread across seeds is its noise)")
     args = parser.parse_args(argv)
-    cv = cross_validate(args.folds)
+    cv = cross_validate(args.folds, args.seed)
     print(f"== learned second reader: stratified {args.folds}-fold CV on {len(cv['messages'])} training "
           f"messages (threshold in use {THRESHOLD}; messages under {MIN_WORDS} words are not read)")
     for threshold in sorted({0.3, 0.4, THRESHOLD, 0.5, 0.6}):
