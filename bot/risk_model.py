@@ -46,7 +46,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 def training_files() -> list[Path]:
     """The labelled sets the model learns from (the blind fifth set is not shipped here), and
-    training-only files (`training_only: true`, e.g. *-sixth-train.yml): messages written to
+    training-only files (`training_only: true`, e.g. *-screen5-train.yml): messages written to
     teach the model, not a labelled test set and not a target of the lexicon's evaluation."""
     return sorted(config_path("safeguarding", "training").glob("*.yml"))
 

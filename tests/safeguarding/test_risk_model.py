@@ -45,7 +45,7 @@ def test_it_is_trained_from_the_shipped_copies_of_every_labelled_set_but_the_bli
 
 def test_training_only_files_are_marked_and_are_not_labelled_sets():
     extra = [f for f in training_files() if training_only(f)]
-    assert extra, "the training-only messages (*-sixth-train.yml) are shipped"
+    assert extra, "the training-only messages (*-screen5-train.yml) are shipped"
     for f in extra:
         data = yaml.safe_load(f.read_text(encoding="utf-8"))
         assert data["training_only"] is True and not (LABELLED / f.name).exists(), f.name
