@@ -45,8 +45,17 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 
 def training_files() -> list[Path]:
-    """The labelled sets the model learns from (the blind fifth set is not shipped here)."""
+    """The labelled sets the model learns from (the blind fifth set is not shipped here), and
+    training-only files (`training_only: true`, e.g. *-screen5-train.yml): messages written to
+    teach the model, not a labelled test set and not a target of the lexicon's evaluation."""
     return sorted(config_path("safeguarding", "training").glob("*.yml"))
+
+
+def training_only(path: Path) -> bool:
+    """Whether a shipped file is training data only (no copy of it in tests/safeguarding/labelled)."""
+    with path.open(encoding="utf-8") as f:
+        head = "".join(line for line, _ in zip(f, range(40)))
+    return bool(re.search(r"^training_only:\s*true\s*$", head, re.MULTILINE))
 
 
 def training_messages() -> list[Labelled]:

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from bench import risk_model_cv
-from bot.risk_model import RiskModel, load_or_train, long_enough, training_files
+from bot.risk_model import RiskModel, load_or_train, long_enough, training_files, training_only
 from bot.risk_phrases import RiskPhrases
 from bot.safeguarding import MODEL, Detection, detect_risk
 from nlu.embedded import EmbeddedModel
@@ -32,15 +32,26 @@ def model(tmp_path_factory) -> RiskModel:
 
 
 def test_it_is_trained_from_the_shipped_copies_of_every_labelled_set_but_the_blind_one():
-    shipped = {f.name: f for f in training_files()}
+    shipped = {f.name: f for f in training_files() if not training_only(f)}
     labelled = sorted(LABELLED.glob("*.yml"))
     blind = {f.name for f in labelled if yaml.safe_load(f.read_text(encoding="utf-8")).get("blind")}
-    assert blind and not blind & set(shipped), "the blind set is never trained on"
+    assert blind and not blind & {f.name for f in training_files()}, "the blind set is never trained on"
     assert set(shipped) == {f.name for f in labelled} - blind
     for f in labelled:
         if f.name in shipped:  # the shipped copy is the labelled set, not a drifted one
             assert shipped[f.name].read_bytes() == f.read_bytes(), f.name
     assert all("config/safeguarding/training" in f.as_posix() for f in shipped.values())
+
+
+def test_training_only_files_are_marked_and_are_not_labelled_sets():
+    extra = [f for f in training_files() if training_only(f)]
+    assert extra, "the training-only messages (*-screen5-train.yml) are shipped"
+    for f in extra:
+        data = yaml.safe_load(f.read_text(encoding="utf-8"))
+        assert data["training_only"] is True and not (LABELLED / f.name).exists(), f.name
+        assert {m["label"] for m in data["messages"]} <= {"risk", "ambiguous", "none"}
+        if data["language"] == "cy":
+            assert "needs-review" in f.read_text(encoding="utf-8").split("messages:")[0], f.name
 
 
 def test_the_trained_model_is_cached_by_a_hash_of_its_data(model, tmp_path_factory):
