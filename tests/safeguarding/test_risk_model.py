@@ -102,6 +102,8 @@ def test_the_phrase_lists_possible_and_middling_tier_evidence_are_two_signals_fo
     "I took an overdose when I was a student, I'm in a good place now",  # history
     "if they cancel the bingo again I'll jump off the pier lol",  # joke
     "my friend's husband hits her, how can I help her",  # helping
+    "dwi ddim isio marw, dwi jyst isio teimlo'n well",  # a death wish denied
+    "I don't want to die before I see my grandson again",
 ])
 def test_loss_loneliness_history_jokes_and_helping_never_get_the_crisis_tier_from_the_reader(text):
     assert PHRASES.guard(text), text
