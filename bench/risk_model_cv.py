@@ -11,6 +11,12 @@ overall and among those the lexicon found nothing in (what becomes a gentle chec
 The lexicon catches every training disclosure (it was tuned on them), so its union with the
 model says nothing here; the model's own recall is the estimate of what it adds. The fifth set
 is measured with `cyswllt safeguarding evaluate tests/safeguarding/labelled/*-fifth.yml`.
+
+The crisis tier (the tier reader, out of fold too): per language, the share of disclosures its
+evidence alone would give the crisis reply (at CLEAR_ALONE and nearby, guards applied), the
+share of ambiguous wording it would raise to the crisis reply, and the crisis false alarms it
+adds on non-risk messages, by theme (bereavement, loneliness, idioms...), with and without the
+phrase list's guards.
 """
 from __future__ import annotations
 
@@ -20,8 +26,10 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from bot.dispatcher import NO_TEXT
-from bot.risk_model import (MIN_WORDS, THRESHOLD, features, long_enough, labels, pipeline, training_files,
-                            training_messages, training_only)
+from bot.risk_model import (
+    CLEAR_ALONE, CLEAR_WITH_PHRASE, MIN_WORDS, THRESHOLD, clear_evidence, features, long_enough, labels, pipeline,
+    tier_labels, training_files, training_messages, training_only,
+)
 from bot.screen_evaluation import load_labelled
 from bot.risk_phrases import RiskPhrases
 from bot.safeguarding import detect_risk, screened_text
@@ -62,6 +70,74 @@ def figures(cv: dict, threshold: float, language: str | None = None, tuned_only:
     return out
 
 
+def cross_validate_tiers(cv: dict, folds: int = 5, seed: int = 0) -> dict:
+    """Adds out-of-fold tier-reader evidence, and the phrase list's finding and guard, per message."""
+    messages = cv["messages"]
+    classes = sorted(set(tier_labels(messages)))
+    probabilities = cross_val_predict(pipeline(), [features(m.text) for m in messages], tier_labels(messages),
+                                      cv=StratifiedKFold(folds, shuffle=True, random_state=seed),
+                                      method="predict_proba")
+    phrases = RiskPhrases.load(load_settings(environ={}).safeguarding.phrases_file)
+    findings = [phrases.assess(screened_text(m.text)) for m in messages]
+    return {**cv, "strength": np.array([clear_evidence(classes, p)[0] for p in probabilities]),
+            "phrase_clear": np.array([bool(f.clear) for f in findings]),
+            "phrase_possible": np.array([bool(f.possible) and not f.clear for f in findings]),
+            "idiom": np.array([f.idiom for f in findings]),
+            "guard": np.array([phrases.guard(screened_text(m.text)) for m in messages])}
+
+
+def tier_figures(cv: dict, alone: float, with_phrase: float, language: str | None = None,
+                 guards: bool = True) -> dict:
+    """The crisis tier the tier reader would add (out of fold), as detect_risk decides it."""
+    messages = cv["messages"]
+    keep = np.array([language is None or m.language == language for m in messages])
+    label = np.array([m.label for m in messages])
+    bar = np.where(cv["phrase_possible"], with_phrase, alone)
+    unguarded = (cv["guard"] == "") if guards else np.ones(len(messages), dtype=bool)
+    raised = ~cv["idiom"] & cv["long"] & (cv["strength"] >= bar) & unguarded
+    added = raised & ~cv["phrase_clear"]
+    risk, ambiguous, none = keep & (label == "risk"), keep & (label == "ambiguous"), keep & (label == "none")
+    themes = {}
+    for theme in sorted({m.theme for m, k in zip(messages, none) if k}):
+        mask = none & np.array([m.theme == theme for m in messages])
+        themes[theme] = (int(added[mask].sum()), int(mask.sum()))
+    # The phrase list gives every training disclosure the crisis tier, so for disclosures the reader
+    # is scored as if it had found nothing (the threshold "alone").
+    return {"recall": (raised & (cv["strength"] >= alone))[risk].mean(), "n_risk": int(risk.sum()), "ambiguous": added[ambiguous].mean(),
+            "n_ambiguous": int(ambiguous.sum()), "false_alarms": added[none].mean(), "n_none": int(none.sum()),
+            "false_alarm_count": int(added[none].sum()), "themes": themes}
+
+
+def print_tiers(cv: dict) -> None:
+    print(f"== crisis tier from the tier reader (out of fold; alone >= CLEAR_ALONE {CLEAR_ALONE}, with the phrase "
+          f"list's 'possible' >= CLEAR_WITH_PHRASE {CLEAR_WITH_PHRASE}; guarded messages keep the gentle check). "
+          "The phrase list gives every training disclosure the crisis tier already (tuned on them): 'reader recall' "
+          "is the share the reader's evidence alone would give it, the estimate of what it adds on unseen wording")
+    for alone in sorted({0.80, 0.85, CLEAR_ALONE, 0.95}):
+        for guards in (True, False) if alone == CLEAR_ALONE else (True,):
+            for language in ("cy", "en"):
+                f = tier_figures(cv, alone, CLEAR_WITH_PHRASE, language, guards)
+                mark = " <- in use" if alone == CLEAR_ALONE and guards else ""
+                print(f"alone {alone:.2f} {'guarded  ' if guards else 'unguarded'} {language}: reader recall "
+                      f"{f['recall']:.3f} (of {f['n_risk']}); ambiguous raised to crisis {f['ambiguous']:.3f} "
+                      f"(of {f['n_ambiguous']}); crisis false alarms added {f['false_alarms']:.4f} "
+                      f"({f['false_alarm_count']} of {f['n_none']}){mark}")
+    for language in ("cy", "en"):
+        f = tier_figures(cv, CLEAR_ALONE, CLEAR_WITH_PHRASE, language)
+        print(f"crisis false alarms added by theme, in use, {language}: "
+              + ", ".join(f"{theme or 'other'} {k}/{n}" for theme, (k, n) in f["themes"].items()))
+    for with_phrase in sorted({0.6, 0.7, CLEAR_WITH_PHRASE, 0.8, 0.85}):
+        f = [tier_figures(cv, CLEAR_ALONE, with_phrase, language) for language in ("cy", "en")]
+        print(f"with the phrase list's 'possible' >= {with_phrase:.2f}: ambiguous raised to crisis cy {f[0]['ambiguous']:.3f}"
+              f", en {f[1]['ambiguous']:.3f}; crisis false alarms added cy {f[0]['false_alarm_count']}, en "
+              f"{f[1]['false_alarm_count']}{' <- in use' if with_phrase == CLEAR_WITH_PHRASE else ''}")
+    label = np.array([m.label for m in cv["messages"]])
+    for kind in sorted(set(cv["guard"]) - {""}):
+        found = cv["guard"] == kind
+        print(f"guard {kind}: on {int((found & (label == 'none')).sum())} non-risk, "
+              f"{int((found & (label == 'risk')).sum())} disclosures, {int((found & (label == 'ambiguous')).sum())} ambiguous")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
@@ -89,6 +165,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"labelled sets, threshold {threshold:.2f} {language or 'all':>3}: CV recall {f['recall']:.3f} "
                   f"(of {f['n_risk']}); gentle checks added {f['gentle_added']:.3f} (of {f['n_none']}; "
                   f"bereavement {f['bereavement']:.3f}, loneliness {f['loneliness']:.3f})")
+    print_tiers(cross_validate_tiers(cv, args.folds))
 
 
 if __name__ == "__main__":

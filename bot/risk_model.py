@@ -1,10 +1,14 @@
-"""A learned second reader for the safeguarding screen: evidence for the gentle check only.
+"""A learned second reader for the safeguarding screen: the gentle check, and guarded strong evidence.
 
 The phrase lexicon (bot/risk_phrases.py) misses indirect disclosures it was never shown: quiet
 preparation, scenes of danger, abuse told without an abuse verb, third parties. On the blind
 fifth set it caught 0.40 (cy) / 0.50 (en) of disclosures. This classifier reads what the lexicon
-found nothing in and, above THRESHOLD, asks the gentle check ("are you safe?"). It never gives
-the crisis reply: a wrong gentle check to someone bereaved is mild, a crisis reply is not.
+found nothing in and, above THRESHOLD, asks the gentle check ("are you safe?"). Its own score
+never gives the crisis reply: a wrong gentle check to someone bereaved is mild, a crisis reply is not.
+
+Since risk-model-5 a second classifier on the same features, the tier reader, learns which
+category of clear disclosure a message is (or none); its strong evidence reaches the crisis tier
+(CLEAR_ALONE, CLEAR_WITH_PHRASE below), except where the phrase list guards the message.
 
 A TF-IDF over character n-grams (char_wb 2-5: mutations, typos, dialect) and words, joint for
 both languages with a language token, and a class-weighted logistic regression, trained from the
@@ -29,7 +33,7 @@ from nlu import training_data as nlu_training
 from nlu.embedded import CHAR_GRAMS, TOKEN_PATTERN, WORD_GRAMS, EmbeddedModel, cached
 from nlu.language import detect_language
 
-MODEL_VERSION = "risk-model-4"
+MODEL_VERSION = "risk-model-5"
 MAX_CHARS = 1000
 # 0.60, above what cross-validation alone suggested (0.45, bench/risk_model_cv.py): at 0.45 the
 # conversation tests' ordinary What Matters answers ("Getting out of the house more, I've been on
@@ -38,6 +42,23 @@ MAX_CHARS = 1000
 # Lower asks more bereaved and lonely people "are you safe?"; higher lets indirect disclosures through.
 THRESHOLD = 0.60
 C = 4.0
+# The tier reader (a second classifier, the same features): which category of CLEAR disclosure a
+# message is, or none of them ("rest": ambiguous wording and non-risk alike). Its score, the sum of
+# the four categories' probabilities, lets strong evidence reach the crisis tier
+# (bot/safeguarding.py, docs/safety/screen-evaluation.md):
+# - CLEAR_ALONE: the phrase list found nothing. Cross-validated (bench/risk_model_cv.py) at 0.90
+#   it finds ~0.43 of disclosures and gives the crisis reply to ~0.3% of non-risk messages;
+# - CLEAR_WITH_PHRASE: the phrase list found wording it holds ambiguous (tier possible): two
+#   independent readers agreeing.
+# Never for a message the phrase list set an idiom aside in, nor one it reads as past and
+# recovered, a joke, help for someone else, someone's death told as loss, or loneliness
+# (RiskPhrases.guard): those keep the gentle check.
+CLEAR_ALONE = 0.90
+CLEAR_WITH_PHRASE = 0.70
+# A category whose own probability is at least this is among the detection's categories (the
+# primary one is then chosen in CATEGORY_ORDER, immediate danger first).
+CATEGORY_MIN = 0.25
+REST = "rest"
 # Shorter messages are menu answers, names, "2", "hi": too little text for the model to mean
 # anything ("2" scored 0.57). Short disclosures are direct, and direct words are the lexicon's.
 MIN_WORDS = 4
@@ -106,6 +127,11 @@ def labels(messages: list[Labelled]) -> np.ndarray:
     return np.array([m.label != "none" for m in messages], dtype=int)
 
 
+def tier_labels(messages: list[Labelled]) -> np.ndarray:
+    """A disclosure's category (it must get the crisis tier); ambiguous and non-risk are REST."""
+    return np.array([m.category if m.label == "risk" else REST for m in messages])
+
+
 def data_hash() -> str:
     digest = hashlib.sha256(f"{MODEL_VERSION} {version('scikit-learn')} {THRESHOLD} {C}".encode())
     for file in training_files():
@@ -117,28 +143,46 @@ def data_hash() -> str:
 
 
 class RiskModel:
-    """The trained classifier: `flags(text)` is True when it asks for a gentle check."""
+    """The trained classifiers: `flags(text)` is True when it asks for a gentle check;
+    `clear_reading(text)` is the tier reader's evidence for the crisis tier."""
 
-    def __init__(self, fitted, key: str, threshold: float = THRESHOLD):
+    def __init__(self, fitted, key: str, threshold: float = THRESHOLD, tier_fitted=None):
         self.key = key
         self.threshold = threshold
         # Plain numbers, the same figures as the fitted pipeline's predict_proba (~10x quicker, and
         # neither pickled nor served with scikit-learn).
         self.scorer = EmbeddedModel(fitted, "risk", key)
+        self.tier_scorer = EmbeddedModel(tier_fitted, "risk-tier", key) if tier_fitted is not None else None
 
     @classmethod
     def train(cls) -> RiskModel:
         messages = training_messages()
         if not messages:
             raise FileNotFoundError(f"no training messages in {config_path('safeguarding', 'training')}")
-        fitted = pipeline().fit([features(m.text) for m in messages], labels(messages))
-        return cls(fitted, data_hash())
+        texts = [features(m.text) for m in messages]
+        fitted = pipeline().fit(texts, labels(messages))
+        return cls(fitted, data_hash(), tier_fitted=pipeline().fit(texts, tier_labels(messages)))
 
     def score(self, text: str) -> float:
         return float(self.scorer.predict_proba(features(text))[1])
 
     def flags(self, text: str) -> bool:
         return long_enough(text) and self.score(text) >= self.threshold
+
+    def clear_reading(self, text: str) -> tuple[float, tuple[str, ...]]:
+        """The tier reader's probability that this is a clear disclosure (0 for a short message),
+        and the categories it finds likely, most likely first."""
+        if self.tier_scorer is None or not long_enough(text):
+            return 0.0, ()
+        return clear_evidence(self.tier_scorer.classes, self.tier_scorer.predict_proba(features(text)))
+
+
+def clear_evidence(classes: list[str], probabilities) -> tuple[float, tuple[str, ...]]:
+    """From the tier reader's probabilities: P(a clear disclosure of any category), and the
+    categories of at least CATEGORY_MIN (the likeliest always), most likely first."""
+    by_class = {c: float(p) for c, p in zip(classes, probabilities) if c != REST}
+    ranked = sorted(by_class, key=by_class.get, reverse=True)
+    return sum(by_class.values()), tuple(c for i, c in enumerate(ranked) if i == 0 or by_class[c] >= CATEGORY_MIN)
 
 
 @lru_cache(maxsize=4)

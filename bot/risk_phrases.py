@@ -249,11 +249,12 @@ class RiskPhrases:
     """The compiled lexicon: `assess(text)` gives the categories found, clear and possible."""
 
     def __init__(self, readers: dict[str, _Reader], rules: list[_Rule], words: dict[str, tuple[str, ...]],
-                 context: "_Context | None" = None):
+                 context: "_Context | None" = None, guards: dict[str, dict[str, re.Pattern]] | None = None):
         self.readers = readers
         self.rules = rules
         self.words = words  # category -> distinctive words matched with a typo or two (clear)
         self.context = context or _Context()
+        self.guards = guards or {}  # kind (loss, lonely) -> language -> pattern: see guard()
 
     @classmethod
     def load(cls, path: str | Path) -> "RiskPhrases":
@@ -288,11 +289,16 @@ class RiskPhrases:
             context = _Context.load(data, {lang: {k.casefold(): fold_pattern(v) for k, v in
                                                   (data.get("macros", {}).get(lang) or {}).items()}
                                            for lang in LANGS})
+            guards = {kind: {lang: _compile([_expand(p, {k.casefold(): fold_pattern(v) for k, v in
+                                                         (data.get("macros", {}).get(lang) or {}).items()})
+                                             for p in patterns])
+                             for lang, patterns in (by_lang or {}).items() if patterns}
+                      for kind, by_lang in (data.get("escalation_guards") or {}).items()}
         except (yaml.YAMLError, KeyError, TypeError, AttributeError, re.error) as exc:
             raise PhraseListError(f"safeguarding phrase list {file} is malformed: {exc}") from None
         if not rules:
             raise PhraseListError(f"safeguarding phrase list {file} has no categories")
-        return cls(readers, rules, words, context)
+        return cls(readers, rules, words, context, guards)
 
     def readings(self, text: str) -> dict[str, list[str]]:
         """The canonical readings of a message, per language (for matching and for debugging)."""
@@ -382,6 +388,24 @@ class RiskPhrases:
                 base = fold(_spell_out(chunk)) if lang == "en" else fold(chunk, " ")
                 words |= reader.set_aside(_REPEAT_3.sub(r"\1\1", base))
         return words
+
+    def guard(self, text: str) -> str:
+        """Why a message must not get the crisis reply from the learned reader's score alone, or "":
+        a past, recovered experience ("history"), a joke ("joke"), help sought for someone else
+        ("helping"), someone's death told as loss ("loss"), loneliness ("lonely"). The phrase
+        list's own clear findings are not guarded here (they have their own rules)."""
+        readings = self.readings(text)
+        context = self.context
+        if context.historical(readings) and not context.happening_now(readings):
+            return "history"
+        if context.joking(text):
+            return "joke"
+        if context._found(context.helping, readings):
+            return "helping"
+        for kind, table in self.guards.items():
+            if context._found(table, readings):
+                return kind
+        return ""
 
     def categories_in(self, text: str) -> list[str]:
         """Every category found, clear or possible (the clear ones first)."""

@@ -42,7 +42,7 @@ from bot.outbox import preferred_address, queue_message
 from bot.practitioner_items import WaitingItem, commands, refuse, who_is
 from bot.practitioners import reads_welsh
 from bot.service_hours import ServiceHours
-from bot.risk_model import RiskModel, load_or_train
+from bot.risk_model import CLEAR_ALONE, CLEAR_WITH_PHRASE, RiskModel, load_or_train
 from bot.risk_phrases import RiskPhrases
 from bot.routing import reachable, team_for_postcode
 from config import load_yaml, setting_path
@@ -177,7 +177,9 @@ class Detection:
     by_nlu: bool
     tier: str = ""
     category: str = ""
-    by_model: bool = False  # the learned second reader (bot/risk_model.py): the gentle check only
+    # The learned second reader (bot/risk_model.py): the gentle check, or the crisis tier from its
+    # tier reader's strong, unguarded evidence (with `categories` then from it and the lexicon).
+    by_model: bool = False
 
     def __post_init__(self) -> None:
         if not self.tier:
@@ -225,14 +227,23 @@ def detect_risk(phrases: RiskPhrases, text: str, parse, nlu_threshold: float,
                 model: RiskModel | None = None) -> Detection | None:
     """What the screen finds in one message (the whole message, as `screened_text` gives it).
 
-    `model`, the learned second reader, is asked only when the lexicon found nothing, and its
-    "yes" is the gentle check, never the crisis reply (docs/safety/screen-evaluation.md)."""
+    `model`, the learned second reader, is asked only when the lexicon found nothing clear and set
+    no idiom aside. Its tier reader's strong evidence is the crisis tier: alone (the lexicon found
+    nothing) from CLEAR_ALONE, with the lexicon's "possible" from CLEAR_WITH_PHRASE, never for a
+    message the lexicon guards (past and recovered, a joke, helping, loss, loneliness). Otherwise
+    its "yes" is the gentle check (docs/safety/screen-evaluation.md)."""
     finding = phrases.assess(text)
     # An idiom the lexicon set aside ("mae'r tywydd yn fy lladd i") explains the model's "risk".
     by_nlu = (parse.intent == "risk" and parse.confidence >= max(nlu_threshold, NLU_POSSIBLE_MIN)
               and not finding.idiom)
     if finding.clear:
         return Detection((*finding.clear, *finding.possible), by_nlu, "clear")
+    if model is not None and not finding.idiom:
+        strength, categories = model.clear_reading(text)
+        bar = CLEAR_WITH_PHRASE if finding.possible else CLEAR_ALONE
+        if strength >= bar and not phrases.guard(text):
+            found = (*finding.possible, *(c for c in categories if c not in finding.possible))
+            return Detection(found, by_nlu, "clear", by_model=True)
     if finding.possible or by_nlu:
         return Detection(finding.possible, by_nlu, "possible")
     if model is not None and not finding.idiom and model.flags(text):

@@ -1,4 +1,5 @@
-"""The learned second reader (bot/risk_model.py): trained from shipped data, the gentle check only."""
+"""The learned second reader (bot/risk_model.py): trained from shipped data; the gentle check, and
+the crisis tier only from its tier reader's strong evidence on a message the phrase list does not guard."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +8,9 @@ import pytest
 import yaml
 
 from bench import risk_model_cv
-from bot.risk_model import RiskModel, load_or_train, long_enough, training_files, training_only
+from bot.risk_model import (
+    CLEAR_ALONE, CLEAR_WITH_PHRASE, RiskModel, clear_evidence, load_or_train, long_enough, training_files, training_only,
+)
 from bot.risk_phrases import RiskPhrases
 from bot.safeguarding import MODEL, Detection, detect_risk
 from nlu.embedded import EmbeddedModel
@@ -24,6 +27,19 @@ class Always:
 
     def flags(self, text: str) -> bool:
         return True
+
+    def clear_reading(self, text: str) -> tuple[float, tuple[str, ...]]:
+        return 0.0, ()
+
+
+class Strong(Always):
+    """A model whose tier reader is sure of a clear disclosure (`strength`) of `categories`."""
+
+    def __init__(self, strength: float, categories: tuple[str, ...] = ("suicide",)):
+        self.strength, self.categories = strength, categories
+
+    def clear_reading(self, text: str) -> tuple[float, tuple[str, ...]]:
+        return (self.strength, self.categories) if long_enough(text) else (0.0, ())
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +75,68 @@ def test_the_trained_model_is_cached_by_a_hash_of_its_data(model, tmp_path_facto
     assert list(folder.glob(f"risk-model-cache*/risk-model-{model.key}.pkl"))
 
 
-def test_its_evidence_is_a_gentle_check_never_clear_and_never_a_second_detector():
+def test_its_gentle_evidence_is_a_gentle_check_never_clear_and_never_a_second_detector():
     text = "I showed my son where the insurance papers are kept"
     assert detect_risk(PHRASES, text, NOTHING, 0.35) is None
     detection = detect_risk(PHRASES, text, NOTHING, 0.35, Always())
     assert detection == Detection((), False, "possible", by_model=True)
     assert detection.tier == "possible" and detection.level == "concern"
     assert detection.detected_by == [MODEL]
+
+
+def test_strong_tier_evidence_alone_is_the_crisis_tier_with_its_category():
+    text = "I showed my son where the insurance papers are kept"
+    below = detect_risk(PHRASES, text, NOTHING, 0.35, Strong(CLEAR_ALONE - 0.01))
+    assert below.tier == "possible", "below CLEAR_ALONE the reader's evidence is the gentle check"
+    detection = detect_risk(PHRASES, text, NOTHING, 0.35, Strong(CLEAR_ALONE, ("abuse", "immediate_danger")))
+    assert (detection.tier, detection.category, detection.by_model) == ("clear", "immediate_danger", True)
+    assert detection.level == "emergency" and detection.detected_by == ["abuse", "immediate_danger", MODEL]
+    assert detect_risk(PHRASES, "papers kept", NOTHING, 0.35, Strong(1.0)).tier == "possible", "too short"
+
+
+def test_the_phrase_lists_possible_and_middling_tier_evidence_are_two_signals_for_the_crisis_tier():
+    text = "I'm so tired of everything"  # ambiguous wording: the phrase list's "possible"
+    assert PHRASES.assess(text).possible and not PHRASES.assess(text).clear
+    assert detect_risk(PHRASES, text, NOTHING, 0.35, Strong(CLEAR_WITH_PHRASE - 0.01)).tier == "possible"
+    both = detect_risk(PHRASES, text, NOTHING, 0.35, Strong(CLEAR_WITH_PHRASE, ("self_harm",)))
+    assert both.tier == "clear" and both.category == "suicide", "the phrase list's category comes first"
+    assert both.categories == ("suicide", "self_harm")
+
+
+@pytest.mark.parametrize("text", [
+    "since my brother passed away I can't sleep or eat",  # loss
+    "the funeral was on friday and the house is so quiet now",
+    "mae mam wedi marw a dw i ddim yn gwybod beth i wneud efo fy hun",
+    "collais i fy ngŵr llynedd a does dim byd yr un peth",
+    "I'm so lonely these days, nobody to talk to from one week to the next",  # lonely
+    "dw i mor unig, teimlo fel bod pawb wedi anghofio amdana i",
+    "I took an overdose when I was a student, I'm in a good place now",  # history
+    "if they cancel the bingo again I'll jump off the pier lol",  # joke
+    "my friend's husband hits her, how can I help her",  # helping
+    "dwi ddim isio marw, dwi jyst isio teimlo'n well",  # a death wish denied
+    "I don't want to die before I see my grandson again",
+])
+def test_loss_loneliness_history_jokes_and_helping_never_get_the_crisis_tier_from_the_reader(text):
+    assert PHRASES.guard(text), text
+    detection = detect_risk(PHRASES, text, NOTHING, 0.35, Strong(1.0))
+    assert detection is None or detection.tier == "possible", (text, detection)
+
+
+def test_an_idiom_set_aside_is_never_read_by_the_tier_reader_either():
+    assert detect_risk(PHRASES, "my feet are killing me after that walk", NOTHING, 0.35, Strong(1.0)) is None
+
+
+def test_a_message_without_guard_words_is_not_guarded():
+    for text in ("I've put the tablets out on the table and written to the kids",
+                 "mae dyn tu allan efo cyllell yn trio dod i mewn", "I want to die"):
+        assert PHRASES.guard(text) == "", text
+
+
+def test_clear_evidence_sums_the_categories_and_keeps_the_likely_ones():
+    classes = ["abuse", "immediate_danger", "rest", "self_harm", "suicide"]
+    strength, categories = clear_evidence(classes, [0.30, 0.26, 0.04, 0.05, 0.35])
+    assert abs(strength - 0.96) < 1e-9 and categories == ("suicide", "abuse", "immediate_danger")
+    assert clear_evidence(classes, [0.0, 0.0, 0.9, 0.0, 0.1]) == (0.1, ("suicide",))
 
 
 def test_it_is_asked_only_when_the_lexicon_found_nothing_and_no_idiom():
@@ -77,6 +148,19 @@ def test_it_is_asked_only_when_the_lexicon_found_nothing_and_no_idiom():
 def test_a_short_answer_is_never_read_by_it(model):
     for text in ("2", "1", "hi", "yes", "tomorrow at 10", "nac ydw"):
         assert not model.flags(text), text
+        assert model.clear_reading(text) == (0.0, ()), text
+
+
+def test_the_trained_tier_reader_reads_clear_disclosures_and_leaves_ambiguous_and_everyday_wording(model):
+    from bot.risk_model import training_messages
+
+    messages = [m for m in training_messages() if long_enough(m.text)]
+    risk = [m for m in messages if m.label == "risk"]
+    rest = [m for m in messages if m.label != "risk"]
+    assert sum(model.clear_reading(m.text)[0] >= CLEAR_ALONE for m in risk) / len(risk) > 0.8
+    assert sum(model.clear_reading(m.text)[0] >= CLEAR_WITH_PHRASE for m in rest) / len(rest) < 0.01
+    right = sum(model.clear_reading(m.text)[1][0] == m.category for m in risk)
+    assert right / len(risk) > 0.9, "its likeliest category is the labelled one"
 
 
 def test_the_trained_model_has_learned_its_sets_and_leaves_a_plain_message(model):
@@ -107,3 +191,4 @@ def test_the_cross_validated_recall_is_printed(capsys):
     out = capsys.readouterr().out
     assert "2-fold CV" in out and "CV recall" in out and "<- in use" in out
     assert "bereavement" in out and "loneliness" in out
+    assert "crisis tier from the tier reader" in out and "crisis false alarms added by theme" in out
