@@ -19,7 +19,11 @@ the data, MODEL_VERSION and the scikit-learn version; nothing is downloaded.
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
+import subprocess
+import sys
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -188,4 +192,21 @@ def clear_evidence(classes: list[str], probabilities) -> tuple[float, tuple[str,
 @lru_cache(maxsize=4)
 def load_or_train(cache_dir: str) -> RiskModel:
     """The cached model if the data is unchanged, else a freshly trained one (once per process)."""
-    return cached(Path(cache_dir).expanduser() / f"risk-model-{data_hash()}.pkl", RiskModel.train)
+    return cached(Path(cache_dir).expanduser() / f"risk-model-{data_hash()}.pkl", train_in_child)
+
+
+def train_in_child() -> RiskModel:
+    """RiskModel.train() in a child process. Training imports scikit-learn and SciPy (about 95 MB);
+    trained in the server itself, they would stay resident for good after a fresh deploy."""
+    with tempfile.TemporaryDirectory(prefix="cyswllt-risk-model-") as tmp:
+        out = Path(tmp) / "model.pkl"
+        subprocess.run([sys.executable, "-m", "bot.risk_model", str(out)], check=True,
+                       cwd=Path(__file__).resolve().parents[1])
+        with out.open("rb") as fh:
+            return pickle.load(fh)
+
+
+if __name__ == "__main__":   # python -m bot.risk_model OUT: train and pickle (train_in_child's child)
+    from bot.risk_model import RiskModel as Trained   # pickled as bot.risk_model's, not __main__'s
+    with open(sys.argv[1], "wb") as out_file:
+        pickle.dump(Trained.train(), out_file)

@@ -2,6 +2,8 @@
 the crisis tier only from its tier reader's strong evidence on a message the phrase list does not guard."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,9 +44,27 @@ class Strong(Always):
         return (self.strength, self.categories) if long_enough(text) else (0.0, ())
 
 
+# A fresh process trains into an empty cache, as a server does on its first start after a deploy.
+FIRST_START = ("import sys; from bot.risk_model import load_or_train; load_or_train(sys.argv[1]); "
+               "print(sorted(name for name in ('sklearn', 'scipy') if name in sys.modules))")
+
+
 @pytest.fixture(scope="module")
-def model(tmp_path_factory) -> RiskModel:
-    return load_or_train(str(tmp_path_factory.mktemp("risk-model-cache")))
+def first_start(tmp_path_factory) -> tuple[str, str]:
+    folder = str(tmp_path_factory.mktemp("risk-model-cache"))
+    done = subprocess.run([sys.executable, "-c", FIRST_START, folder], capture_output=True, text=True, check=True,
+                          cwd=PROJECT_ROOT)
+    return folder, done.stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def model(first_start) -> RiskModel:
+    return load_or_train(first_start[0])
+
+
+def test_training_on_a_first_start_leaves_scikit_learn_out_of_the_serving_process(first_start, model):
+    assert first_start[1] == "[]"
+    assert model.score("dw i am ladd fy hun heno") > model.score("dw i am fynd i'r caffi heno")
 
 
 def test_it_is_trained_from_the_shipped_copies_of_every_labelled_set_but_the_blind_one():
