@@ -28,6 +28,7 @@ from flows.postcodes import find_postcode, parse_postcode
 from flows.referral_sources import SELF, clean_source, route_for
 from flows.yes_no import read_yes_no
 from nlu import answers
+from nlu.text import words
 
 NAME = "referral"
 WHAT_MATTERS_LIMIT = 1000
@@ -270,8 +271,9 @@ def begin(event, ctx: FlowContext) -> Transition:
     if ctx.person.get("referral_open") and not ctx.person.get("referral_draft"):
         # One open referral at a time: the practitioner who has it is the person to talk to.
         return Transition(None, replies=[Say("referral.already_open")], effects=[GoTo("menu")])
+    first_words = what_matters_in(str(payload.get("text") or ""))
     if not ctx.person.get("consented"):
-        then = {"source": source, "intro_shown": True}
+        then = {"source": source, "intro_shown": True, "text": first_words}
         return Transition(None, replies=[Say("referral.intro")],
                           effects=[GoTo("consent", {"then": NAME, "then_payload": then})])
     draft = ctx.person.get("referral_draft")
@@ -283,7 +285,29 @@ def begin(event, ctx: FlowContext) -> Transition:
     state = ReferralState(step="what_matters", source=source, route=route_for(source) if source else "",
                           pc_asked=bool(ctx.person.get("referred_before")))
     intro = () if payload.get("intro_shown") else (Say("referral.intro"),)
+    if first_words:
+        # They told us already ("I've been lonely since my wife died"): never ask them to say it again.
+        return _go(state, "what_matters", *intro, Say("referral.what_matters_noted"), what_matters=first_words)
     return _ask_at(state, *intro)
+
+
+# A first message this long says something of what matters even without a theme word.
+FIRST_WORDS_ENOUGH = 12
+
+
+def what_matters_in(text: str) -> str:
+    """The message that brought someone to the referral, kept as their What Matters answer when it
+    says what matters (a theme, reason or barrier word, or a sentence of some length), not when it
+    only asks to be referred ("I want to refer myself")."""
+    text = text.strip()
+    # Words only (a "2" here was a menu number), and not the service's own name ("social prescribing").
+    plain = f" {' '.join(w for w in words(text) if not w.isdigit())} "
+    for name in sorted(answers.words("service_names"), key=len, reverse=True):
+        plain = plain.replace(f" {name} ", " ")
+    in_words = Text(plain)
+    named = any(read_picks(in_words, options, groups) for options, groups in
+                ((THEMES, THEME_WORDS), (REASONS, REASON_WORDS), (BARRIERS, BARRIER_WORDS)))
+    return text[:WHAT_MATTERS_LIMIT] if named or len(plain.split()) >= FIRST_WORDS_ENOUGH else ""
 
 
 # ---------------------------------------------------------------- steps
