@@ -20,10 +20,11 @@ import re
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping
 
-from sqlalchemy import exists, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from bot.catalog import Catalog
+from bot.checkins import set_contact_times
 from bot.channels.registry import label
 from bot.outbox import preferred_address, queue_message
 from bot.person_facts import FactColumns
@@ -39,7 +40,7 @@ from flows.referral_sources import clean_source
 from flows.withdraw import NAME as WITHDRAW_FLOW, ForgetReferrals
 from nlu import answers
 from storage.models import DataSetEvent as DataSetEventRow
-from storage.models import Person, Practitioner, Referral, Team
+from storage.models import ContactPreference, Person, Practitioner, Referral, Team
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,19 @@ def age_text(catalog: Catalog, lang: str, days: int) -> str:
     if days <= 0:
         return catalog.text("snags.age.today", lang)
     return catalog.text("snags.age.one_day", lang) if days == 1 else catalog.text("snags.age.days", lang, days=days)
+
+
+# "When is best to contact you?" (local times): check-ins, reminders and nudges keep to it too,
+# within the quiet hours (bot/send_policy.py send_window).
+CONTACT_WINDOWS = {"morning": ("09:00", "12:00"), "afternoon": ("12:00", "17:00"), "evening": ("17:00", "20:00")}
+
+
+def keep_contact_times(session: Session, person_id: int, contact_when: str | None, now: datetime) -> None:
+    """The times a referral's answer names become the person's own hours; "any time" clears them."""
+    if contact_when in CONTACT_WINDOWS:
+        set_contact_times(session, person_id, *CONTACT_WINDOWS[contact_when], now)
+    elif contact_when == "any":
+        session.execute(delete(ContactPreference).where(ContactPreference.person_id == person_id))
 
 
 class Referrals:
@@ -168,6 +182,7 @@ class Referrals:
         session.flush()
         turn.facts["referral_draft"] = None
         turn.facts["referral_open"] = True
+        keep_contact_times(session, turn.person.id, answers.get("contact_when"), now)
         self._route(session, referral, now, turn.person)
         for hook in self.on_submitted:
             hook(session, turn.person, now)
