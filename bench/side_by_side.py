@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/side_by_side.py --app before=/tmp/core-before --app after=. \\
         [--rasa http://127.0.0.1:5917] [--workers 1,8,16] [--people 200] [--repeat 3] [--db sqlite|postgresql]
+        [--serve-workers 2]
 
 Uses the shared peer bench (../shared/peer-bench/turn_load_cyswllt.py: fake Twilio, `cyswllt serve`,
 the check-in script) for each checkout, all servers started once; then, per repeat, runs every
@@ -76,6 +77,8 @@ def main() -> None:
     ap.add_argument("--people", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument("--serve-workers", type=int, default=1,
+                    help="`cyswllt serve --workers N` processes (PostgreSQL only; SQLite runs one)")
     a = ap.parse_args()
     sys.path.insert(0, str(PEER_BENCH))
     import turn_load   # noqa: E402 - the peer's own driver
@@ -93,7 +96,8 @@ def main() -> None:
         # Each checkout imports its own tests.support.fake_twilio: start them one at a time.
         sys.modules.pop("tests.support.fake_twilio", None), sys.modules.pop("tests.support", None)
         sys.modules.pop("tests", None)
-        h = cy.Harness(os.path.abspath(directory), db, f"/tmp/side-by-side-{name}.log")
+        serve_args = ("--workers", str(a.serve_workers)) if a.serve_workers > 1 else ()
+        h = cy.Harness(os.path.abspath(directory), db, f"/tmp/side-by-side-{name}.log", serve_args=serve_args)
         sys.path.remove(os.path.abspath(directory))
         harnesses[name] = (h, cy.calibrate(h, f"+44{9999}{len(harnesses):02d}99999"))
     results: list[dict] = []
