@@ -61,7 +61,8 @@ VERBS = {"submitted": ("accept", "contacted", "not_appropriate", "redirect"),
 # The commands its LIST line shows: the next step, and the ways to close it.
 LIST_COMMANDS = {"submitted": ("practitioner.command_accept",),
                  "accepted": ("practitioner.command_called",),
-                 "contacted": ("practitioner.command_notforus", "practitioner.command_redirect")}
+                 "contacted": ("practitioner.command_close", "practitioner.command_notforus",
+                               "practitioner.command_redirect")}
 # How much of "what matters" the SMS referral quotes.
 SHORT_WHAT = 60
 CODE_KEYWORD = re.compile(r"^\s*(?:ref|refer|referral|atg|atgyfeirio|atgyfeiriad)\s*[:#]?\s+(\S{2,24})\s*$",

@@ -131,6 +131,16 @@ def test_show_gives_the_whole_referral_and_help_the_commands(bot, alys):
     alys.send("HELP").expect_key("practitioner.commands", lang="en")
 
 
+def test_a_referral_in_contact_is_listed_with_close_and_help_names_close(bot, alys):
+    referral = referred(bot, "+447700900672")
+    alys.deliver()
+    alys.send(f"CALLED {referral}")
+    catalog = bot.app.catalog
+    alys.send("LIST").expect(catalog.text("practitioner.command_close", "en", n=referral))
+    for lang in ("cy", "en"):   # the help names every command, closing a case among them
+        assert catalog.text("practitioner.command_close", lang, n="n") in catalog.text("practitioner.commands", lang)
+
+
 def test_erasure_by_buttons_is_two_taps_the_second_naming_the_request(bot, alys):
     request = erasure_from(bot, "+447700900681")
     alys.deliver()
