@@ -3,6 +3,9 @@
     python -m bench.risk_model_cv                 # stratified 5-fold CV at THRESHOLD and nearby
     python -m bench.risk_model_cv --folds 3
     python -m bench.risk_model_cv --seed 1          # other folds: the spread across seeds is the noise
+    python -m bench.risk_model_cv --not-scored sixth --not-scored screen7-train
+                                                    # those parts train every fold, are not scored:
+                                                    # figures comparable with a run before they were added
 
 Trained and scored only on the shipped training sets (config/safeguarding/training/, every
 labelled set but the blind fifth). Printed per threshold: the classifier's own recall on held-out
@@ -36,9 +39,10 @@ from bot.safeguarding import detect_risk, screened_text
 from bot.settings import load_settings
 
 
-def cross_validate(folds: int = 5, seed: int = 0) -> dict:
+def cross_validate(folds: int = 5, seed: int = 0, not_scored: tuple[str, ...] = ()) -> dict:
     """Out-of-fold scores for every training message, with its label, language, theme and
-    whether the lexicon found anything in it or set an idiom aside (then the model is not asked)."""
+    whether the lexicon found anything in it or set an idiom aside (then the model is not asked).
+    Messages of the `not_scored` parts train every fold but count in no figure."""
     messages = training_messages()
     y = labels(messages)
     scores = cross_val_predict(pipeline(), [features(m.text) for m in messages], y,
@@ -53,11 +57,13 @@ def cross_validate(folds: int = 5, seed: int = 0) -> dict:
     long = np.array([long_enough(m.text) for m in messages])
     extra = {(m.language, m.part) for f in training_files() if training_only(f) for m in load_labelled(f)}
     tuned = np.array([m.theme != "everyday_nlu" and (m.language, m.part) not in extra for m in messages])
-    return {"messages": messages, "y": y, "scores": scores, "lexicon": lexicon, "long": long, "tuned": tuned}
+    scored = np.array([m.part not in not_scored for m in messages])
+    return {"messages": messages, "y": y, "scores": scores, "lexicon": lexicon, "long": long, "tuned": tuned,
+            "scored": scored}
 
 
 def figures(cv: dict, threshold: float, language: str | None = None, tuned_only: bool = False) -> dict:
-    keep = np.array([language is None or m.language == language for m in cv["messages"]])
+    keep = cv["scored"] & np.array([language is None or m.language == language for m in cv["messages"]])
     if tuned_only:  # the labelled sets only: comparable whatever training-only data is added
         keep &= cv["tuned"]
     y, flagged, lexicon = cv["y"].astype(bool), (cv["scores"] >= threshold) & cv["long"], cv["lexicon"]
@@ -90,7 +96,7 @@ def tier_figures(cv: dict, alone: float, with_phrase: float, language: str | Non
                  guards: bool = True) -> dict:
     """The crisis tier the tier reader would add (out of fold), as detect_risk decides it."""
     messages = cv["messages"]
-    keep = np.array([language is None or m.language == language for m in messages])
+    keep = cv["scored"] & np.array([language is None or m.language == language for m in messages])
     label = np.array([m.label for m in messages])
     bar = np.where(cv["phrase_possible"], with_phrase, alone)
     unguarded = (cv["guard"] == "") if guards else np.ones(len(messages), dtype=bool)
@@ -142,10 +148,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0, help="the folds' shuffle (a figure's spread across seeds is its noise)")
+    parser.add_argument("--not-scored", action="append", default=[], metavar="PART",
+                        help="a part (e.g. sixth, screen7-train) that trains every fold but counts in no figure")
     args = parser.parse_args(argv)
-    cv = cross_validate(args.folds, args.seed)
+    cv = cross_validate(args.folds, args.seed, tuple(args.not_scored))
     print(f"== learned second reader: stratified {args.folds}-fold CV on {len(cv['messages'])} training "
-          f"messages (threshold in use {THRESHOLD}; messages under {MIN_WORDS} words are not read)")
+          f"messages (threshold in use {THRESHOLD}; messages under {MIN_WORDS} words are not read)"
+          + (f"; not scored: {', '.join(args.not_scored)} ({int((~cv['scored']).sum())} messages)"
+             if args.not_scored else ""))
     for threshold in sorted({0.3, 0.4, THRESHOLD, 0.5, 0.6}):
         for language in (None, "cy", "en"):
             f = figures(cv, threshold, language)
@@ -165,7 +175,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"labelled sets, threshold {threshold:.2f} {language or 'all':>3}: CV recall {f['recall']:.3f} "
                   f"(of {f['n_risk']}); gentle checks added {f['gentle_added']:.3f} (of {f['n_none']}; "
                   f"bereavement {f['bereavement']:.3f}, loneliness {f['loneliness']:.3f})")
-    print_tiers(cross_validate_tiers(cv, args.folds))
+    print_tiers(cross_validate_tiers(cv, args.folds, args.seed))
 
 
 if __name__ == "__main__":

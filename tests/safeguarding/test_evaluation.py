@@ -24,13 +24,16 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ALL_LABELLED = sorted((PROJECT_ROOT / "tests/safeguarding/labelled").glob("*.yml"))
 
 
-def _blind(path: Path) -> bool:
+def _measured_only(path: Path) -> bool:
     # A blind part (`blind: true`) is the honest estimate on phrasings written after the last
     # change and never tuned on: it is measured (`cyswllt safeguarding evaluate`), not a target.
-    return bool(yaml.safe_load(path.read_text(encoding="utf-8")).get("blind"))
+    # A part with `required: false` (the sixth) is trained on by the learned readers but the phrase
+    # list was not rewritten to fit it: measured, not a target either.
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return bool(data.get("blind")) or data.get("required") is False
 
 
-LABELLED = [f for f in ALL_LABELLED if not _blind(f)]
+LABELLED = [f for f in ALL_LABELLED if not _measured_only(f)]
 
 
 @pytest.fixture(scope="module")

@@ -115,6 +115,21 @@ def test_an_idiom_does_not_hide_a_disclosure_in_the_same_message():
     assert finding.idiom and not finding
 
 
+def test_someone_elses_death_by_overdose_in_welsh_is_loss_not_a_disclosure():
+    # "wedi marw o overdose" (English word inside Welsh) is read as English too: set aside in both
+    for text in ("mae nghefnder i wedi marw o overdose, ma'r teulu mewn sioc", "mae fy mrawd di marw o orddos"):
+        assert not PHRASES.assess(text).clear, PHRASES.readings(text)
+    assert clear("mae fy mrawd wedi marw o orddos a dw i isio marw hefyd") == ("suicide",)
+    assert clear("dw i wedi cymryd overdose") == ("suicide",)
+    assert PHRASES.assess("bron wedi marw o orddos neithiwr").clear, "nearly died is not set aside"
+
+
+def test_will_murder_me_if_i_forget_is_a_scolding_but_a_threat_to_silence_is_not():
+    assert not PHRASES.assess("my wife will murder me if I forget our anniversary").clear
+    assert not PHRASES.assess("my son will strangle me if I miss his match").clear
+    assert PHRASES.assess("he will murder me if I tell anyone").clear
+
+
 @pytest.mark.parametrize("verb,template", [
     ("lladd", "dw i isio {} fy hun"), ("brifo", "dw i wedi {} fy hun eto"), ("torri", "dw i'n {} fy hun"),
     ("crogi", "dw i'n meddwl am {} fy hun"), ("taro", "mae o'n fy {} i"), ("curo", "mae fy mhartner yn fy {}"),
