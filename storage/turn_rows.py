@@ -72,7 +72,9 @@ def turn_select(fact_columns: Sequence[ColumnElement]):
     Several web workers (PostgreSQL): a second message from the same address waits on the row lock
     until the first one's turn commits, then reads the state that turn left, so one person's messages
     are handled one after another, in the order they got here. The conversation's version check
-    still catches anything else that moved it on. SQLite has one writer and ignores FOR UPDATE."""
+    still catches anything else that moved it on. SQLite has one writer and ignores FOR UPDATE.
+    The outbox columns are as fresh as the conversation: a turn that waited on the lock read both
+    before the other turn committed, and the version check sends it round again to read both anew."""
     other = aliased(PersonAddress)
     seen_elsewhere = exists().where(other.person_id == PersonAddress.person_id, other.id != PersonAddress.id,
                                     other.last_seen_at >= PersonAddress.last_seen_at)
