@@ -346,7 +346,8 @@ def real_select(url: str):
     """The dispatcher's own turn SELECT (every person fact a subquery) as driver SQL, and its parameters."""
     app = real_app(url)
     compiled = app.dispatcher.turn_query().compile(dialect=app.engine.dialect)
-    expanded = compiled.construct_expanded_state({"channel": "", "address": ""})   # IN (...) written out
+    # IN (...) written out; "now" (what holds the person's replies back) is fixed: it only has to be a time.
+    expanded = compiled.construct_expanded_state({"channel": "", "address": "", "now": now_utc()})
     app.close()
     fixed = dict(expanded.parameters)
     if expanded.positiontup is None:          # psycopg: named parameters
@@ -418,7 +419,7 @@ class CoreTurn:
 
     def _statements(self, connection, n: int) -> None:
         address, now = address_of(n % self.people + 1), now_utc()
-        row = connection.execute(self.select, {"channel": "sms", "address": address}).first()
+        row = connection.execute(self.select, {"channel": "sms", "address": address, "now": now}).first()
         connection.execute(self.inbox, {
             "channel": "sms", "provider_id": f"SM{uuid.uuid4().hex}", "address": address, "person_id": row[1],
             "text": "menu", "choice": None, "status": "processed", "received_at": now}).scalar()

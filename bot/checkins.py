@@ -15,7 +15,6 @@ from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 
 from bot.catalog import Catalog
 from bot.outbox import preferred_address, queue_message
@@ -69,26 +68,30 @@ def checkin_key(checkin: Checkin, kind: str) -> str:
 
 
 def plan_checkins(session: Session, person: Person, referred_at: datetime, settings,
-                  existing: set[str] | None = None) -> list[Checkin]:
+                  existing: set[str] | None = None) -> None:
     """Plan the baseline (due now) and the follow-up waves for a newly referred person; idempotent.
 
     `existing`: the waves the person has, if the caller has just read them."""
     if existing is None:
         existing = set(session.scalars(select(Checkin.wave).where(Checkin.person_id == person.id)))
-    planned = []
-    waves = [(BASELINE, referred_at)] + [
-        (wave_name(w), referred_at + timedelta(weeks=w)) for w in settings.checkins.follow_up_weeks
-    ]
-    for wave, due_at in waves:
-        if wave in existing:
-            continue
-        checkin = Checkin(person_id=person.id, wave=wave, questionnaires=questionnaires_for(wave, settings),
-                          status="planned", due_at=due_at, referred_at=referred_at, reminders_sent=0,
-                          created_at=referred_at)
-        session.add(checkin)
-        planned.append(checkin)
-    session.flush()
-    return planned
+    rows = [_planned(person.id, wave, due_at, referred_at, referred_at, settings)
+            for wave, due_at in _waves(referred_at, settings) if wave not in existing]
+    if rows:
+        session.flush()   # the person, if new: the rows name them
+        session.connection().execute(_CHECKIN_INSERT, rows)
+
+
+def _waves(referred_at: datetime, settings) -> list[tuple[str, datetime]]:
+    return [(BASELINE, referred_at)] + [
+        (wave_name(w), referred_at + timedelta(weeks=w)) for w in settings.checkins.follow_up_weeks]
+
+
+def _planned(person_id: int, wave: str, due_at: datetime, referred_at: datetime | None, now: datetime,
+             settings) -> dict[str, Any]:
+    """A new check-in row's values, planned."""
+    return {"person_id": person_id, "wave": wave, "questionnaires": questionnaires_for(wave, settings),
+            "status": "planned", "due_at": due_at, "referred_at": referred_at, "reminders_sent": 0,
+            "created_at": now, "offered_at": None, "expires_at": None, "started_at": None, "next_reminder_at": None}
 
 
 def cancel_pending(session: Session, person_id: int, reason: str, now: datetime | None = None) -> int:
@@ -160,6 +163,10 @@ def set_contact_times(session: Session, person_id: int, start: str, end: str, no
 # ---------------------------------------------------------------- an answer's statements (Core)
 
 _CHECKIN, _ANSWER, _SCORE = Checkin.__table__, CheckinAnswer.__table__, CheckinScore.__table__
+_CHECKIN_INSERT = insert(_CHECKIN)
+_THEIRS = select(_CHECKIN).where(_CHECKIN.c.person_id == bindparam("person_id")).order_by(_CHECKIN.c.due_at,
+                                                                                         _CHECKIN.c.id)
+_ANSWERED = select(_ANSWER.c.questionnaire, _ANSWER.c.item).where(_ANSWER.c.checkin_id == bindparam("checkin_id"))
 _OPEN_NOW = and_(or_(*(_CHECKIN.c.status == status for status in OPEN)),
                  or_(_CHECKIN.c.expires_at.is_(None), _CHECKIN.c.expires_at > bindparam("now")))
 _ANSWERING = (
@@ -190,14 +197,8 @@ _BASELINE_SCORES = (
 )
 
 
-def _settled(session: Session, checkin_id: int):
-    """The session's connection, for Core statements on a check-in: if this turn changed the
-    check-in through the ORM (opened it), that is written first and the ORM's copy read again after."""
-    loaded = session.identity_map.get(identity_key(Checkin, checkin_id))
-    if loaded is not None:
-        session.flush()
-        session.expire(loaded)
-    return session.connection()
+def _change(connection, checkin_id: int, **values: Any) -> None:
+    connection.execute(update(_CHECKIN).where(_CHECKIN.c.id == checkin_id).values(**values))
 
 
 # ---------------------------------------------------------------- the service
@@ -220,42 +221,45 @@ class CheckinService:
 
     # ------------------------------------------------------------ effects (inside a person's turn)
 
-    def _items(self, checkin: Checkin) -> list[str]:
-        return [f"{q}.{item.id}" for q in checkin.questionnaires if q in self.questionnaires
+    def _items(self, questionnaires: list[str]) -> list[str]:
+        return [f"{q}.{item.id}" for q in questionnaires if q in self.questionnaires
                 for item in self.questionnaires[q].items]
 
     def open_checkin(self, turn, effect: OpenCheckin) -> CheckinOpened:
-        session, person, now = turn.session, turn.person, turn.now
-        # Every check-in of theirs in one read: the one to answer, or the waves to plan from. No
-        # autoflush: it would write the conversation's passing state, and the turn writes it again.
-        with session.no_autoflush:
-            rows = session.scalars(select(Checkin).where(Checkin.person_id == person.id)
-                                   .order_by(Checkin.due_at, Checkin.id)).all()
-        checkin = self._open_for(rows, now)
+        """Every check-in of theirs in one read: the one to answer (opened if it was not), or the
+        waves to plan from. Core statements, as an answer's are: nothing of a check-in is held as an
+        ORM object in a turn, so no statement works on a stale copy."""
+        connection, person, now = turn.session.connection(), turn.person, turn.now
+        rows = connection.execute(_THEIRS, {"person_id": person.id}).all()
+        checkin = self._open_for(connection, rows, now)
         if checkin is None and effect.source == "end_of_support":
             return CheckinOpened(0, "", (), 0)  # the final check-in closed meanwhile: nothing to add
-        fresh = False   # made in this turn: no answers to look for
+        settings = self.settings.checkins
+        opening = {"status": "in_progress", "started_at": now,
+                   "next_reminder_at": now + timedelta(hours=settings.reminder_after_hours)}
+        expires_at = now + timedelta(days=settings.expire_after_days)
         if checkin is None:
-            checkin, fresh = self._new_for(session, person, now, rows)
-        if checkin.status in ("planned", "offered"):
-            if checkin.offered_at is None:
-                checkin.offered_at = now
-            checkin.expires_at = checkin.expires_at or now + timedelta(days=self.settings.checkins.expire_after_days)
-            checkin.status = "in_progress"
-            checkin.started_at = now
-            checkin.next_reminder_at = now + timedelta(hours=self.settings.checkins.reminder_after_hours)
-        done = set() if fresh else {f"{a.questionnaire}.{a.item}" for a in session.scalars(
-            select(CheckinAnswer).where(CheckinAnswer.checkin_id == checkin.id))}
-        items = self._items(checkin)
-        return CheckinOpened(checkin.id, checkin.wave, tuple(i for i in items if i not in done), len(items),
+            checkin_id, wave, questionnaires, fresh = self._new_for(connection, person, now, rows, {
+                **opening, "offered_at": now, "expires_at": expires_at})
+        else:
+            checkin_id, wave, questionnaires, fresh = checkin.id, checkin.wave, checkin.questionnaires, False
+            if checkin.status in ("planned", "offered"):
+                _change(connection, checkin.id, **opening, offered_at=checkin.offered_at or now,
+                        expires_at=checkin.expires_at or expires_at)
+        done = set() if fresh else {f"{a.questionnaire}.{a.item}"
+                                    for a in connection.execute(_ANSWERED, {"checkin_id": checkin_id})}
+        items = self._items(questionnaires)
+        return CheckinOpened(checkin_id, wave, tuple(i for i in items if i not in done), len(items),
                              answered=tuple(i for i in items if i in done))
 
-    def _open_for(self, rows: list[Checkin], now: datetime) -> Checkin | None:
+    @staticmethod
+    def _open_for(connection, rows: list, now: datetime):
         """The check-in to answer now: one already open, else a planned one that is due."""
         for checkin in rows:
             if checkin.status in OPEN and checkin.expires_at is not None and checkin.expires_at <= now:
-                checkin.status = "expired"  # the expiry job has not run yet; it would say the same
-                checkin.closed_reason = "unanswered" if checkin.last_answer_at is None else "unfinished"
+                # The expiry job has not run yet; it would say the same.
+                _change(connection, checkin.id, status="expired",
+                        closed_reason="unanswered" if checkin.last_answer_at is None else "unfinished")
             elif checkin.status in OPEN:
                 return checkin
         for checkin in rows:
@@ -263,38 +267,39 @@ class CheckinService:
                 return checkin
         return None
 
-    def _new_for(self, session: Session, person: Person, now: datetime,
-                 rows: list[Checkin]) -> tuple[Checkin, bool]:
-        """A check-in the person asked for: their baseline if they have none, else an extra one;
-        and whether it was made now (a reopened baseline was not). `rows`: all theirs."""
+    def _new_for(self, connection, person: Person, now: datetime, rows: list,
+                 opened: dict[str, Any]) -> tuple[int, str, list[str], bool]:
+        """A check-in the person asked for, opened (`opened`: the opening's values): their baseline if
+        they have none, else an extra one. Its id, wave and questionnaires, and whether it was made
+        now (a reopened baseline was not: it may have answers). `rows`: all theirs."""
         waves = {c.wave for c in rows}
         if BASELINE not in waves:
-            planned = plan_checkins(session, person, now, self.settings, existing=waves)
-            baseline = next(c for c in planned if c.wave == BASELINE)
             # One they start themselves is ONS-4 alone, even as their first: four questions they will
             # finish, rather than twenty by SMS. (A referral's planned baseline asks the longer tools.)
-            baseline.questionnaires = list(self.settings.checkins.interim_questionnaires)
-            return baseline, True
+            questionnaires = list(self.settings.checkins.interim_questionnaires)
+            baseline = {**_planned(person.id, BASELINE, now, now, now, self.settings),
+                        "questionnaires": questionnaires, **opened}
+            checkin_id = connection.execute(_CHECKIN_INSERT.returning(_CHECKIN.c.id), baseline).scalar_one()
+            later = [_planned(person.id, wave, due_at, now, now, self.settings)
+                     for wave, due_at in _waves(now, self.settings)[1:] if wave not in waves]
+            if later:
+                connection.execute(_CHECKIN_INSERT, later)
+            return checkin_id, BASELINE, questionnaires, True
         baseline = next(c for c in rows if c.wave == BASELINE)
         if baseline.status in ("expired", "cancelled"):
             # Without a baseline nothing later can show a change: reopen it, keeping any answers.
-            baseline.status, baseline.due_at, baseline.closed_reason = "planned", now, None
-            baseline.offered_at = baseline.expires_at = baseline.next_reminder_at = None
-            baseline.reminders_sent = 0
-            return baseline, False
-        number = 1 + sum(1 for w in waves if w.startswith("extra"))
-        checkin = Checkin(person_id=person.id, wave=f"extra{number}",
-                          questionnaires=questionnaires_for(f"extra{number}", self.settings), status="planned",
-                          due_at=now, reminders_sent=0, created_at=now)
-        session.add(checkin)
-        session.flush()
-        return checkin, True
+            _change(connection, baseline.id, **opened, due_at=now, closed_reason=None, reminders_sent=0)
+            return baseline.id, BASELINE, baseline.questionnaires, False
+        wave = f"extra{1 + sum(1 for w in waves if w.startswith('extra'))}"
+        extra = {**_planned(person.id, wave, now, None, now, self.settings), **opened}
+        return connection.execute(_CHECKIN_INSERT.returning(_CHECKIN.c.id), extra).scalar_one(), wave, \
+            extra["questionnaires"], True
 
     def record_answer(self, turn, effect: RecordAnswer) -> AnswerRecorded | CheckinGone:
         """Two Core statements: the check-in, if still the person's and open, marked answered
         (RETURNING says whether it was), then the answer upserted on its unique item."""
         session, now = turn.session, turn.now
-        connection = _settled(session, effect.checkin_id)
+        connection = session.connection()
         if connection.execute(_ANSWERING, {
             "checkin_id": effect.checkin_id, "owner": turn.person.id, "now": now,
             # Reminders count from the last answer, not the offer: someone answering is not nagged.
@@ -308,7 +313,7 @@ class CheckinService:
         return AnswerRecorded(effect.checkin_id, effect.questionnaire, effect.item)
 
     def complete_checkin(self, turn, effect: CompleteCheckin) -> None:
-        connection = _settled(turn.session, effect.checkin_id)
+        connection = turn.session.connection()
         checkin = connection.execute(_COMPLETING, {"checkin_id": effect.checkin_id, "now": turn.now}).first()
         if checkin is None:
             return None   # gone, or completed already
@@ -416,7 +421,7 @@ class CheckinService:
             if (self.on_final_wave is not None and checkin.wave != BASELINE
                     and is_full_wave(checkin.wave, self.settings) and self.on_final_wave(session, checkin, now)):
                 continue  # offered with the end-of-support conversation
-            count = len(self._items(checkin))
+            count = len(self._items(checkin.questionnaires))
             key = "checkin.offer_baseline" if checkin.wave == BASELINE else "checkin.offer_follow_up"
             sent_at = self._queue(session, checkin, key, "offer", now, max(now, checkin.due_at), preferences,
                                   count=count)

@@ -26,7 +26,7 @@ from bot.choices import resolve_choice
 from bot.clock import Clock
 from bot.keywords import Keyword, is_opt_in, match as match_keyword
 from bot.messages import InboundMessage, clean_text, storable_text
-from bot.outbox import claim_rows, join_turn, queue_message, recipient_free
+from bot.outbox import QUEUED_TO, joined, prepare_message, queue_message, store_message
 from bot.person_addresses import link_same_number
 from bot.person_facts import FactColumns, PersonFacts, QueriedFacts
 from bot.practitioners import PractitionerActions, link_code_in, record_consent, redeem_link_code
@@ -46,7 +46,7 @@ from nlu.result import NLUBackend, Parse
 from nlu.text import has_phrase, words as text_words
 from storage.models import Conversation, DataSetEvent as DataSetEventRow, OutboundMessage, Person, PersonAddress
 from storage.turn_rows import (
-    ADDRESS_SEEN, EVENT_COLUMNS, EVENT_INSERT, INBOX_INSERT, LANGUAGE_OF, turn_select,
+    ADDRESS_SEEN, EVENT_COLUMNS, EVENT_INSERT, INBOX_INSERT, LANGUAGE_OF, RECIPIENT_STATE, turn_select,
 )
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,9 @@ class Turn:
     # Set when this process's sender sends what the turn commits: the first reply to the person
     # goes in claimed until then, and their replies are handed to it after the commit (Handled.handed).
     hand_over_until: datetime | None = None
+    # Whether a row to the address is being sent, and whether one waits to go first, as the turn's
+    # SELECT read them (storage/turn_rows.py; None: not read, someone's first message).
+    recipient: tuple[bool, bool] | None = None
 
     @property
     def home_flow(self) -> str:
@@ -155,6 +158,9 @@ class Handled:
     # The turn's replies to the person, for this process's sender to send without a claim: the
     # first message committed claimed, the others queued behind it (see bot/sender.py, take).
     handed: tuple[OutgoingRow, ...] = ()
+    # The handed messages were all committed queued, behind the person's message being sent: the
+    # sender claims them when that one is recorded (bot/sender.py, take_behind).
+    behind: bool = False
 
 
 # A screen looks at every inbound message before any flow. Returning a Transition means it
@@ -267,7 +273,7 @@ class Dispatcher:
               parsed: tuple[str, Parse] | None) -> tuple[Handled, Turn | None]:
         """One message's whole turn in the session's transaction (the caller commits)."""
         now = self.clock.now()
-        person, conversation, facts, is_new, seen_address_id = self._load(session, message, now)
+        person, conversation, facts, is_new, seen_address_id, recipient = self._load(session, message, now)
         inbound_id = _store_inbound(session, message, person.id, now, "processed")
         if inbound_id is None:
             return Handled(duplicate=True), None
@@ -280,10 +286,11 @@ class Dispatcher:
         parse = NO_TEXT if not text else parsed[1] if parsed and parsed[0] == hint else self.nlu.parse(text, hint)
         turn = Turn(session, person, conversation, message, text, parse, now, inbound_id, facts=facts,
                     seen_address_id=seen_address_id,
-                    hand_over_until=now + timedelta(seconds=self.settings.sender.claim_s) if hand_over else None)
+                    hand_over_until=now + timedelta(seconds=self.settings.sender.claim_s) if hand_over else None,
+                    recipient=recipient)
         self.decide(turn, is_new)
-        ids, handed = self._flush_turn(turn)
-        return Handled(outbound_ids=ids, handed=handed), turn
+        ids, handed, behind = self._flush_turn(turn)
+        return Handled(outbound_ids=ids, handed=handed, behind=behind), turn
 
     # ------------------------------------------------------------ the pipeline
 
@@ -497,31 +504,37 @@ class Dispatcher:
             conversation.flow, conversation.state = flow_name, state.to_json()
         conversation.updated_at = turn.now
 
-    def _flush_turn(self, turn: Turn) -> tuple[tuple[int, ...], tuple[OutgoingRow, ...]]:
+    def _flush_turn(self, turn: Turn) -> tuple[tuple[int, ...], tuple[OutgoingRow, ...], bool]:
         session, here = turn.session, (turn.message.channel, turn.message.address)
-        # The sender sends the replies to the person without a claim when nothing of theirs must
-        # go first: checked before this turn's rows are written, with their address locked.
-        hand_over = turn.hand_over_until is not None and any(
-            (o.channel, o.address) == here for o in turn.outgoing) and recipient_free(session, *here, turn.now)
+        sending, waiting = self._recipient(turn)
+        # The replies to the person go to this process's sender unless a row of theirs must go first
+        # (a row queued to them earlier in this turn too): the first message committed claimed, or,
+        # behind their message being sent, all queued, to be claimed when that one is recorded.
+        hand_over = not waiting and here not in session.info.get(QUEUED_TO, ())
         ids, handed, recipients = [], [], {turn.person.id: turn.person}
         for out in turn.outgoing:
             if out.person_id is not None and out.person_id not in recipients:
                 recipients[out.person_id] = session.get(Person, out.person_id)
-            row = queue_message(
+            prepared = prepare_message(
                 session, self.catalog, out.reply, channel=out.channel, address=out.address,
                 now=turn.now, person=recipients.get(out.person_id), language=out.language,
                 idempotency_key=out.idempotency_key, ignore_opt_out=out.ignore_opt_out,
-                conversation=turn.conversation,
             )
-            if row is not None:
-                ids.append(row.id)
-                if hand_over and (out.channel, out.address) == here and (
-                        out.ignore_opt_out or not turn.person.opted_out):
-                    handed.append(row)
-        if handed:
-            # One message in flight per person: the first claimed now, the rest after it is sent.
-            handed = join_turn(handed)
-            claim_rows(session, handed[0].row_ids, turn.hand_over_until)
+            handing = (hand_over and prepared.outgoing is not None and (out.channel, out.address) == here
+                       and (out.ignore_opt_out or not turn.person.opted_out))
+            # One message in flight per person: the first (a turn's SMS rows joined) claimed now,
+            # the rest after it is sent.
+            both = joined(handed[-1], prepared.outgoing) if handing and handed else None
+            claimed = handing and not sending and (not handed or len(handed) == 1 and both is not None)
+            row = store_message(session, self.catalog, prepared, conversation=turn.conversation,
+                                claimed_until=turn.hand_over_until if claimed else None)
+            if row is None:
+                continue
+            ids.append(row.id)
+            if handing and both is not None:
+                handed[-1] = dataclasses.replace(both, ids=handed[-1].row_ids + (row.id,))
+            elif handing:
+                handed.append(row)
         to_person = [o for o in turn.outgoing if o.person_id == turn.person.id]
         if to_person and not any(o.reply.options for o in to_person):
             turn.conversation.pending_options = []
@@ -536,7 +549,20 @@ class Dispatcher:
             session.connection().execute(EVENT_INSERT, [
                 {name: getattr(event, name) for name in EVENT_COLUMNS} for event in turn.events])
         session.flush()
-        return tuple(ids), tuple(handed)
+        return tuple(ids), tuple(handed), bool(handed) and sending
+
+    @staticmethod
+    def _recipient(turn: Turn) -> tuple[bool, bool]:
+        """Whether a row to the person's address is being sent, and whether one waits to go first
+        (both true when there is no sender to hand to: nothing is handed)."""
+        if turn.hand_over_until is None or not any(
+                (o.channel, o.address) == (turn.message.channel, turn.message.address) for o in turn.outgoing):
+            return True, True
+        if turn.recipient is None:
+            sending, waiting = turn.session.connection().execute(RECIPIENT_STATE, {
+                "channel": turn.message.channel, "address": turn.message.address, "now": turn.now}).one()
+            return bool(sending), bool(waiting)
+        return turn.recipient
 
     # ------------------------------------------------------------ for effect handlers
 
@@ -582,16 +608,18 @@ class Dispatcher:
         return self._turn_query_cached
 
     def _load(self, session: Session, message: InboundMessage, now: datetime
-              ) -> tuple[Person, Conversation | None, dict[str, Any], bool, int | None]:
+              ) -> tuple[Person, Conversation | None, dict[str, Any], bool, int | None, tuple[bool, bool] | None]:
         """The person writing (created at first contact), their conversation, their facts,
-        whether the address is new, and the address id if its last-seen time is to be stored."""
-        where = {"channel": message.channel, "address": message.address}
+        whether the address is new, the address id if its last-seen time is to be stored, and
+        whether a row to the address is being sent and whether one waits (None: not read)."""
+        where = {"channel": message.channel, "address": message.address, "now": now}
         row = session.execute(self.turn_query(), where).mappings().first()
         if row is None and link_same_number(session, message.channel, message.address, now):
             row = session.execute(self.turn_query(), where).mappings().first()
-        seen_id = None
+        seen_id, recipient = None, None
         if row is not None:
             address, person, conversation = row["PersonAddress"], row["Person"], row["Conversation"]
+            recipient = (bool(row["recipient_sending"]), bool(row["recipient_waiting"]))
             # Last seen is what picks the address to reach someone on (outbox.preferred_address),
             # so it is stored when it would change that choice or is old; a conversation's
             # messages seconds apart would otherwise cost a write each.
@@ -610,7 +638,7 @@ class Dispatcher:
             session.add(person)
             session.flush()
         # A person created this turn has no facts: nothing can point at them yet.
-        return person, conversation, self.person_facts.read(row, session, person), row is None, seen_id
+        return person, conversation, self.person_facts.read(row, session, person), row is None, seen_id, recipient
 
     def _record_failure(self, message: InboundMessage) -> Handled:
         """Keep what the person said and tell them kindly, even when a turn failed."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -43,14 +43,16 @@ def priority_of(reply: Reply) -> int:
 
 _OUTBOX_COLUMNS = ("person_id", "channel", "address", "body", "options", "language", "catalog_key", "params",
                    "status", "idempotency_key", "ignore_opt_out", "created_at", "not_before", "attempts",
-                   "priority", "template", "last_error")
+                   "priority", "template", "last_error", "claimed_until")
 
 
 def _build_outbox_insert(postgresql: bool, keyed: bool):
     insert = pg_insert if postgresql else sqlite_insert
     # On the Core table: the ORM's bulk-insert path costs more than the INSERT itself.
     table = OutboundMessage.__table__
-    statement = insert(table).values({name: bindparam(name) for name in _OUTBOX_COLUMNS})
+    # claimed_until: none unless given (a turn's first reply, claimed as it is written).
+    statement = insert(table).values({name: bindparam(name, **({"value": None} if name == "claimed_until" else {}))
+                                      for name in _OUTBOX_COLUMNS})
     if keyed:
         statement = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
     return statement.returning(table.c.id)
@@ -66,16 +68,6 @@ def outbox_insert(postgresql: bool, keyed: bool):
 
 
 _TABLE = OutboundMessage.__table__
-# Something of the recipient's is in flight or must go first: a row being sent, one due (queued
-# earlier, not yet claimed) or one waiting to be tried again. A scheduled row not yet due, never
-# tried, holds nothing back (the sender's rule, bot/sender.py).
-_RECIPIENT_BUSY = select(exists().where(
-    _TABLE.c.channel == bindparam("channel"), _TABLE.c.address == bindparam("address"),
-    or_(_TABLE.c.status == "sending",
-        and_(_TABLE.c.status == "queued",
-             or_(_TABLE.c.not_before <= bindparam("now"), _TABLE.c.attempts > 0, _TABLE.c.last_error.is_not(None)))),
-))
-
 
 _CLAIM_ROWS = (
     update(_TABLE).where(_TABLE.c.id.in_(bindparam("ids", expanding=True)), _TABLE.c.status == "queued")
@@ -195,26 +187,28 @@ def _joins(channel: str) -> bool:
     return spec is not None and spec.joins_turns
 
 
+def joined(last: Outgoing, row: Outgoing) -> Outgoing | None:
+    """`row` sent as part of `last`, or None if it goes on its own: on SMS (a channel that joins turns),
+    a turn's row joins the message before it while that costs no more segments (options end a
+    message: they must come last)."""
+    if (row.channel == last.channel and _joins(row.channel) and not last.options
+            and (row.address, row.created_at) == (last.address, last.created_at)
+            and joining_pays(last.body, row.body, row.options)):
+        return dataclasses.replace(last, body=last.body + "\n\n" + row.body, options=row.options,
+                                   ids=last.row_ids + row.row_ids)
+    return None
+
+
 def join_turn(rows: Sequence[Outgoing]) -> list[Outgoing]:
-    """One turn's rows to one recipient as the messages that go: on SMS (a channel that joins turns), a row joins the message
-    before it while that costs no more segments (options end a message: they must come last)."""
+    """One turn's rows to one recipient as the messages that go (see `joined`)."""
     messages: list[Outgoing] = []
     for row in rows:
-        last = messages[-1] if messages else None
-        if (last is not None and row.channel == last.channel and _joins(row.channel) and not last.options
-                and (row.address, row.created_at) == (last.address, last.created_at)):
-            body = last.body + "\n\n" + row.body
-            if joining_pays(last.body, row.body, row.options):
-                messages[-1] = dataclasses.replace(last, body=body, options=row.options, ids=last.row_ids + row.row_ids)
-                continue
-        messages.append(row)
+        both = joined(messages[-1], row) if messages else None
+        if both is None:
+            messages.append(row)
+        else:
+            messages[-1] = both
     return messages
-
-
-def recipient_free(session: Session, channel: str, address: str, now: datetime) -> bool:
-    """Whether a row queued for this recipient now may go at once, ahead of no other of theirs."""
-    return not session.connection().execute(_RECIPIENT_BUSY, {"channel": channel, "address": address,
-                                                              "now": now}).scalar()
 
 
 def stored_params(params) -> dict:
@@ -232,6 +226,89 @@ def _stored_option(option) -> dict:
     if option.command:
         stored["command"] = option.command
     return stored
+
+
+@dataclass
+class Prepared:
+    """A reply rendered for its recipient, not yet stored: the outbox row's values, and the row as the
+    sender would send it (its id not known yet; None if it is held, never to be sent)."""
+
+    reply: Reply
+    person: Person | None
+    values: dict[str, Any]
+    outgoing: Outgoing | None
+
+
+def prepare_message(
+    session: Session,
+    catalog: Catalog,
+    reply: Reply,
+    *,
+    channel: str,
+    address: str,
+    now: datetime,
+    person: Person | None = None,
+    language: str | None = None,
+    not_before: datetime | None = None,
+    idempotency_key: str | None = None,
+    ignore_opt_out: bool = False,
+) -> Prepared:
+    """Render a reply in the recipient's language, in the form the channel takes now (queue_message)."""
+    language = language or (person.language if person else None) or BILINGUAL
+    rendered = catalog.render(reply, language)
+    # The channel's window (WhatsApp): free-form, an approved template, or held (bot/send_policy.py).
+    form = form_for(session, catalog, channel, address, not_before or now, reply.key, reply.params,
+                    rendered.language)
+    options = [_stored_option(o) for o in rendered.options]
+    values = {
+        "person_id": person.id if person else None, "channel": channel, "address": address,
+        "body": rendered.body, "options": options, "template": form.template,
+        "language": rendered.language, "catalog_key": reply.key, "params": stored_params(reply.params),
+        "status": "held" if form.held else "queued", "last_error": form.held,
+        "idempotency_key": idempotency_key,
+        "ignore_opt_out": ignore_opt_out, "created_at": now, "not_before": not_before or now, "attempts": 0,
+        "priority": priority_of(reply), "claimed_until": None,
+    }
+    outgoing = None if form.held else Outgoing(0, channel, address, rendered.body or "", tuple(options), 1, 1, (),
+                                               now, rendered.language, form.template)
+    return Prepared(reply, person, values, outgoing)
+
+
+# In session.info: the (channel, address) pairs this transaction queued a row to.
+QUEUED_TO = "outbox.queued_to"
+
+
+def store_message(session: Session, catalog: Catalog, prepared: Prepared, *,
+                  claimed_until: datetime | None = None, conversation: Conversation | None = None
+                  ) -> Outgoing | None:
+    """Queue a prepared message; the row as the sender would send it, or None if its key was queued
+    before or it is held. `claimed_until`: committed "sending", claimed by this process's sender
+    until then (a turn's first reply, handed to it: Handled.handed)."""
+    values, reply, person = prepared.values, prepared.reply, prepared.person
+    if claimed_until is not None and prepared.outgoing is not None:
+        values = {**values, "status": "sending", "claimed_until": claimed_until, "attempts": 1}
+    statement = outbox_insert(session.bind.dialect.name == "postgresql", values["idempotency_key"] is not None)
+    # On the connection: a Core INSERT needs neither the ORM's execute path nor its autoflush
+    # (which would write the conversation now and again when its pending options change below).
+    row_id = session.connection().execute(statement, values).scalar()
+    if row_id is None:
+        return None
+    about = [i for i in reply.about if person is None or i != person.id]
+    if about:
+        session.connection().execute(OutboundSubject.__table__.insert(),
+                                     [{"outbound_id": row_id, "person_id": i} for i in about])
+    if prepared.outgoing is None:
+        return None   # held: never sent, it offers nothing and is no one's to send
+    if person is not None and reply.options and not any(o.command for o in reply.options):
+        if conversation is None or conversation.person_id != person.id:
+            conversation = session.scalar(select(Conversation).where(Conversation.person_id == person.id))
+        if conversation is not None:
+            conversation.pending_options = [
+                {"value": o.value, "labels": catalog.labels(o.label, **o.params)} for o in reply.options
+            ]
+    # Rows queued in this transaction before a turn's replies: they go first (bot/dispatcher.py).
+    session.info.setdefault(QUEUED_TO, set()).add((prepared.outgoing.channel, prepared.outgoing.address))
+    return dataclasses.replace(prepared.outgoing, id=row_id)
 
 
 def queue_message(
@@ -255,38 +332,7 @@ def queue_message(
     When the message offers options, they become the recipient's pending options, so an SMS
     answer "1" means the first of them. Pass the recipient's `conversation` if it is at hand.
     """
-    language = language or (person.language if person else None) or BILINGUAL
-    rendered = catalog.render(reply, language)
-    # The channel's window (WhatsApp): free-form, an approved template, or held (bot/send_policy.py).
-    form = form_for(session, catalog, channel, address, not_before or now, reply.key, reply.params,
-                    rendered.language)
-    statement = outbox_insert(session.bind.dialect.name == "postgresql", idempotency_key is not None)
-    options = [_stored_option(o) for o in rendered.options]
-    # On the connection: a Core INSERT needs neither the ORM's execute path nor its autoflush
-    # (which would write the conversation now and again when its pending options change below).
-    row_id = session.connection().execute(statement, {
-        "person_id": person.id if person else None, "channel": channel, "address": address,
-        "body": rendered.body, "options": options, "template": form.template,
-        "language": rendered.language, "catalog_key": reply.key, "params": stored_params(reply.params),
-        "status": "held" if form.held else "queued", "last_error": form.held,
-        "idempotency_key": idempotency_key,
-        "ignore_opt_out": ignore_opt_out, "created_at": now, "not_before": not_before or now, "attempts": 0,
-        "priority": priority_of(reply),
-    }).scalar()
-    about = [i for i in reply.about if person is None or i != person.id]
-    if row_id is not None and about:
-        session.connection().execute(OutboundSubject.__table__.insert(),
-                                     [{"outbound_id": row_id, "person_id": i} for i in about])
-    if row_id is not None and form.held:
-        return None   # never sent: it offers nothing, and is no one's to send
-    if row_id is not None and person is not None and reply.options and not any(o.command for o in reply.options):
-        if conversation is None or conversation.person_id != person.id:
-            conversation = session.scalar(select(Conversation).where(Conversation.person_id == person.id))
-        if conversation is not None:
-            conversation.pending_options = [
-                {"value": o.value, "labels": catalog.labels(o.label, **o.params)} for o in reply.options
-            ]
-    if row_id is None:
-        return None
-    return Outgoing(row_id, channel, address, rendered.body or "", tuple(options), 1, 1, (), now, rendered.language,
-                    form.template)
+    prepared = prepare_message(session, catalog, reply, channel=channel, address=address, now=now, person=person,
+                               language=language, not_before=not_before, idempotency_key=idempotency_key,
+                               ignore_opt_out=ignore_opt_out)
+    return store_message(session, catalog, prepared, conversation=conversation)

@@ -150,6 +150,16 @@ class Sender:
             self._held_back = min(self._held_back, route.wait_hint(message.address, message.segments, mono))
             self._done(message, DEFERRED)
 
+    def take_behind(self, messages: Sequence[Outgoing]) -> None:
+        """Send a turn's replies to one person, committed queued, after their message in this sender's
+        hands: claimed when that one is recorded as sent, as take's later messages are. If nothing of
+        theirs is in our hands (another sender's, or recorded meanwhile), the claim sends them."""
+        key = (messages[0].channel, messages[0].address)
+        if self.running and key in self._sending.values() and key not in self._waiting:
+            self._next[key] = [*self._next.get(key, ()), *messages]
+        else:
+            self.wake()
+
     def _hold(self, message: Outgoing) -> None:
         self._sending.update(dict.fromkeys(message.row_ids, (message.channel, message.address)))
 
@@ -278,6 +288,8 @@ class Sender:
             self._finished.update(message.row_ids)
             for row_id in message.row_ids:
                 self._sending.pop(row_id, None)
+            if self._next.pop((message.channel, message.address), None):
+                self._wake.set()   # handed behind it while it was recorded: the claim sends them
         for first, *rest in following:
             got = tuple(i for i in first.row_ids if i in claimed)
             if got == first.row_ids and self.running:

@@ -132,7 +132,9 @@ class WebApp:
         INBOUND.labels(message.channel, "duplicate" if handled.duplicate else
                        "failed" if handled.failed else "handled").inc()
         if self.sender:
-            if handled.handed:
+            if handled.behind:
+                self.sender.take_behind(handled.handed)
+            elif handled.handed:
                 self.sender.take(handled.handed)
             if len(handled.outbound_ids) > sum(len(m.row_ids) for m in handled.handed):
                 self.sender.wake()   # rows only the claim will find (to others, or behind earlier ones)
