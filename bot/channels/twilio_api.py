@@ -4,6 +4,8 @@ delivery statuses back. Not a channel itself: bot/channels/sms and bot/channels/
 from __future__ import annotations
 
 import base64
+import contextlib
+import hmac
 import json
 import logging
 from typing import Mapping
@@ -54,6 +56,20 @@ def lower_statuses(status: str) -> list[str]:
     return [name for name, r in STATUS_RANK.items() if r < rank]
 
 
+class Form(dict):
+    """A posted form: each field's value (the last, if repeated), and every value of a field for
+    the signature, which RequestValidator reads through `getall` (as from Flask's MultiDict)."""
+
+    def __init__(self, pairs: list[tuple[str, str]]):
+        super().__init__(pairs)
+        self.every: dict[str, list[str]] = {}
+        for name, value in pairs:
+            self.every.setdefault(name, []).append(value)
+
+    def getall(self, name: str) -> list[str]:
+        return self.every[name]
+
+
 class SignatureChecker:
     """Checks X-Twilio-Signature against the public URL Twilio called, not the one we see.
 
@@ -73,7 +89,14 @@ class SignatureChecker:
         if self.validator is None or not self.base_url or not signature:
             return False
         algorithm = get_signature_algorithm(headers.get(SIGNATURE_SETTINGS_HEADER))
-        return self.validator.validate(self.public_url(path, query), dict(form), signature, algorithm)
+        url = self.public_url(path, query)
+        # The URL as configured first: one signature, where validate() computes two (the URL
+        # with and without its default port) for every request. It settles the rest: the port
+        # variants, and an algorithm the library does not know (compute_signature raises).
+        with contextlib.suppress(ValueError):
+            if hmac.compare_digest(self.validator.compute_signature(url, form, algorithm).encode(), signature.encode()):
+                return True
+        return self.validator.validate(url, form, signature, algorithm)
 
 
 def with_opt_out(form: Mapping[str, str], text: str) -> str:
@@ -213,7 +236,7 @@ class TwilioMessaging:
         # Starlette's request.form(), which would need python-multipart for nothing else.
         body = await read_body(request)
         try:
-            form = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+            form = Form(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
         except (UnicodeDecodeError, ValueError):
             return None
         if not self.checker.valid(request.url.path, request.url.query, form, request.headers):
