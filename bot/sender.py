@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import logging
 import random
 import time
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Sequence
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.channels.base import Outcome, Outgoing
@@ -112,10 +114,35 @@ class Sender:
         self._held_back = float("inf")   # seconds until a row a rate limit held back may go
         self._more_waiting = True        # the last claim left rows behind (look again after a record)
         self._next: dict[tuple[str, str], list[Outgoing]] = {}   # handed messages waiting for the one before
+        self._settling: dict[tuple[str, str], asyncio.Future] = {}   # recipients a webhook waits on (settled)
 
     def wake(self) -> None:
         """Rows were queued that nobody handed over: look now rather than at the next poll."""
         self._wake.set()
+
+    async def settled(self, channel: str, address: str, timeout: float) -> None:
+        """Return once nothing to this recipient is in this sender's hands, or after `timeout` seconds.
+
+        A turn for someone whose last reply is still being sent or recorded finds that reply
+        "sending" and leaves its own replies queued for the recovery sweep (a read and a claim
+        more each): a person who answers within milliseconds (a closed-loop benchmark, two quick
+        messages) waits for that record instead, and the turn hands its replies over.
+        """
+        key = (channel, address)
+        if key not in self._sending.values():
+            return
+        waiter = self._settling.get(key)
+        if waiter is None:
+            waiter = self._settling[key] = asyncio.get_running_loop().create_future()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                await asyncio.shield(waiter)
+
+    def _release_settled(self, everyone: bool = False) -> None:
+        """Wake the webhooks waiting on recipients with nothing in this sender's hands now."""
+        busy = () if everyone else set(self._sending.values())
+        for key in [key for key in self._settling if key not in busy]:
+            self._settling.pop(key).set_result(None)
 
     def take(self, messages: Sequence[Outgoing]) -> None:
         """Send a turn's replies to one person without a claim: the first message was committed
@@ -186,6 +213,7 @@ class Sender:
             await asyncio.gather(*self._tasks, return_exceptions=True)
             self._results_ready.set()
             await recorder
+            self._release_settled(everyone=True)
 
     async def _sweep(self) -> int:
         """The recovery sweep: read the outbox, decide, claim and start sending; how many messages it started."""
@@ -227,8 +255,9 @@ class Sender:
     async def _send(self, message: Outgoing) -> None:
         route = self.routes[message.channel]
         try:
-            outcome = await asyncio.wait_for(route.transport.send(message), self.settings.http_timeout_s * 1.5)
-        except asyncio.TimeoutError:
+            async with asyncio.timeout(self.settings.http_timeout_s * 1.5):   # no task more, as wait_for makes
+                outcome = await route.transport.send(message)
+        except TimeoutError:
             outcome = Outcome.retry("timed out")
         except Exception as exc:  # noqa: BLE001 - a transport bug must not lose the row
             log.exception("transport failed")
@@ -284,6 +313,8 @@ class Sender:
                 self.take([first, *rest])
             elif got:   # another sender took part of it, or we are stopping: back to the queue
                 self._defer(dataclasses.replace(first, id=got[0], ids=got))
+        if self._settling:
+            self._release_settled()
         if self._more_waiting or any(o.kind != "sent" for _, o in results):
             self._wake.set()  # a recipient's next row may go now
 
@@ -537,34 +568,42 @@ class Sender:
 
     # ------------------------------------------------------------ database work (threads)
 
+    @functools.cached_property
+    def engine(self) -> Engine:
+        # The sender's statements are all Core: a connection, not an ORM session, saves a third
+        # of what recording a send costs (bench/README.md, "Send side, second round").
+        with self.sessions() as session:
+            return session.get_bind()
+
     def _read(self, channels: list[str], holding: bool) -> Outbox:
         """The candidates on `channels` (and, if asked, the rows holding recipients back), in one snapshot."""
         now = self.clock.now()
-        with self.sessions() as session:
-            if session.bind.dialect.name == "postgresql" and holding and self.settings.instances > 1:
+        with self.engine.connect() as connection:
+            if connection.dialect.name == "postgresql" and holding and self.settings.instances > 1:
                 # Another sender's claim must not fall between the two reads.
-                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            return read_outbox(session, now, channels, self.settings.batch, holding)
+                connection.execution_options(isolation_level="REPEATABLE READ")
+            return read_outbox(connection, now, channels, self.settings.batch, holding)
 
     def _write(self, plan: Plan) -> set[int]:
         """Store the plan's changes and mark its rows sending; the ids that were still queued."""
         ids = [i for message in plan.messages for i in message.row_ids]
         if not ids and not plan.changes:
             return set()
-        with self.write_lock, self.sessions.begin() as session:
-            update_rows(session, plan.changes)
+        with self.write_lock, self.engine.begin() as connection:
+            update_rows(connection, plan.changes)
             # Still queued: two senders never claim one row (the second's UPDATE finds it sending).
-            return claim_due(session, ids, plan.now + timedelta(seconds=self.settings.claim_s), plan.now) if ids \
+            return claim_due(connection, ids, plan.now + timedelta(seconds=self.settings.claim_s), plan.now) if ids \
                 else set()
 
     def _store_outcomes(self, changes: list[dict[str, Any]], unreachable: set[tuple[str, str]],
                         claim_ids: Sequence[int] = ()) -> set[int]:
         """Store outcomes; and claim `claim_ids` (handed rows next in line), returning those it got."""
         now = self.clock.now()
-        with self.write_lock, self.sessions.begin() as session:
-            update_rows(session, changes)
-            mark_unreachable(session, unreachable, now)
-            return claim_rows(session, claim_ids, now + timedelta(seconds=self.settings.claim_s)) if claim_ids else set()
+        with self.write_lock, self.engine.begin() as connection:
+            update_rows(connection, changes)
+            mark_unreachable(connection, unreachable, now)
+            return claim_rows(connection, claim_ids, now + timedelta(seconds=self.settings.claim_s)) if claim_ids \
+                else set()
 
     def _due_count(self, now: datetime) -> int:
         with self.sessions() as session:

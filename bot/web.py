@@ -36,6 +36,7 @@ from bot.sender import Sender
 log = logging.getLogger(__name__)
 
 TURNS_AT_ONCE = 4      # below SQLAlchemy's default pool of 5, leaving one for the sender
+SETTLE_WAIT_S = 1.0    # the most a webhook waits for the person's last reply to be recorded (Sender.settled)
 
 
 class WebApp:
@@ -121,6 +122,8 @@ class WebApp:
 
     async def handle(self, message: InboundMessage) -> Handled:
         """Commit one inbound message through the dispatcher; Unavailable if it cannot be."""
+        if self._hand_over:
+            await self.sender.settled(message.channel, message.address, SETTLE_WAIT_S)
         started = time.perf_counter()
         try:
             handled = await self._in_turn_thread(self._dispatch, message)

@@ -267,3 +267,48 @@ def test_back_from_an_outage_a_crashed_senders_row_is_still_sent_once_its_owner_
     assert provider.arrived == ["message 0"]
     with channel_app.sessions() as session:
         assert session.get(OutboundMessage, row).status == "sent"
+
+
+class Blocked(Provider):
+    """A provider that answers only once let go."""
+
+    def __init__(self):
+        super().__init__()
+        self.go = asyncio.Event()
+
+    async def send(self, message: Outgoing) -> Outcome:
+        await self.go.wait()
+        return await super().send(message)
+
+
+def test_a_turn_waits_for_the_persons_last_reply_to_be_recorded_so_that_its_own_are_handed_over(channel_app):
+    """Sender.settled, which the web app awaits before a turn: it returns once the reply in the
+    sender's hands is recorded (the row no longer "sending"), or after its timeout."""
+    clock = channel_app.clock
+    (first,) = queue(channel_app, clock, ["message 0"], first_status="sending")
+    provider = Blocked()
+
+    def status() -> str:
+        with channel_app.sessions() as session:
+            return session.get(OutboundMessage, first).status
+
+    async def run():
+        sender = Sender(channel_app.sessions, clock, channel_app.settings, unlimited_routes({"telegram": provider}))
+        stop = asyncio.Event()
+        running = asyncio.create_task(sender.run(stop))
+        await asyncio.wait_for(sender.settled("telegram", CHAT, 60), 5)   # nothing in its hands: at once
+        sender.take([Outgoing(first, "telegram", CHAT, "message 0", created_at=clock.now())])
+        await asyncio.wait_for(sender.settled("telegram", CHAT, 0.05), 5)   # not sent yet: the timeout
+        assert status() == "sending"
+        waiting = asyncio.create_task(sender.settled("telegram", CHAT, 60))
+        await asyncio.sleep(0.05)
+        assert not waiting.done()
+        provider.go.set()
+        await asyncio.wait_for(waiting, 30)
+        assert status() == "sent"
+        stop.set()
+        sender.wake()
+        await running
+
+    asyncio.run(run())
+    assert provider.arrived == ["message 0"]
