@@ -108,6 +108,8 @@ def with_opt_out(form: Mapping[str, str], text: str) -> str:
     configured with, we record what Twilio did. Our own Welsh words (STOPIO, DECHRAU) are keywords.
     """
     opt_out_type = (form.get("OptOutType") or "").upper()
+    if opt_out_type not in ("STOP", "START", "HELP"):
+        return text   # most messages: no keyword matching here (the dispatcher matches its own)
     keyword = match_keyword(text)
     if opt_out_type == "STOP" and keyword is not Keyword.STOP:
         return "STOP"
@@ -229,6 +231,8 @@ class TwilioMessaging:
         self.checker = SignatureChecker(settings.twilio.auth_token.get_secret_value(), settings.public.base_url)
         base = settings.public.base_url.rstrip("/")
         self.status_callback = f"{base}{self.status_path}" if base else None
+        # Sent with every message: encoded once (quoting a URL is most of what encoding one costs).
+        self.status_callback_field = f"&{urlencode({'StatusCallback': self.status_callback})}" if base else ""
         self.client: Client | None = None
         self.messages_url = f"{TWILIO_API}/2010-04-01/Accounts/{settings.twilio.account_sid}/Messages.json"
 
@@ -315,11 +319,10 @@ class TwilioMessaging:
         Through the client's `request_async`: the Messages resource would build a MessageInstance
         (every field parsed) for the two we keep.
         """
-        if self.status_callback:
-            fields["StatusCallback"] = self.status_callback
         try:
             # Encoded here: given a dict, aiohttp builds a FormData only to urlencode it.
-            response = await self.client.request_async("POST", self.messages_url, data=urlencode(fields))
+            response = await self.client.request_async("POST", self.messages_url,
+                                                        data=urlencode(fields) + self.status_callback_field)
         except Exception as exc:  # noqa: BLE001 - timeouts, OSError, aiohttp's client errors and the like
             return Outcome.retry(f"twilio: {type(exc).__name__}: {exc}")
         try:
