@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -77,9 +77,13 @@ _CLAIM_ROWS = (
 _CLAIM_DUE = _CLAIM_ROWS.where(_TABLE.c.not_before <= bindparam("now"))
 
 
-def claim_rows(session: Session, ids: Sequence[int], until: datetime) -> set[int]:
-    """Mark rows still queued "sending" until `until` (a sender's claim); the ids it got."""
-    return set(session.connection().execute(_CLAIM_ROWS, {"ids": list(ids), "until": until}).scalars())
+def claim_rows(db: Session | Connection, ids: Sequence[int], until: datetime) -> set[int]:
+    """Mark rows still queued "sending" until `until` (a sender's claim); the ids it got.
+
+    `db`: a turn's session, or the sender's connection.
+    """
+    connection = db.connection() if isinstance(db, Session) else db
+    return set(connection.execute(_CLAIM_ROWS, {"ids": list(ids), "until": until}).scalars())
 
 
 # ------------------------------------------------------------ the sender's reads and writes (bot/sender.py)
@@ -117,7 +121,7 @@ _EARLY_STATUS = select(_STATUS.c.status).where(
 _UPDATES: dict[tuple[str, ...], Any] = {}
 
 
-def update_rows(session, changes: list[dict[str, Any]]) -> None:
+def update_rows(connection: Connection, changes: list[dict[str, Any]]) -> None:
     """Apply per-row changes ({"id": .., column: value}): one executemany UPDATE for each set of columns."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for change in changes:
@@ -129,7 +133,7 @@ def update_rows(session, changes: list[dict[str, Any]]) -> None:
             if "provider_status" in values:
                 values["provider_status"] = func.coalesce(_EARLY_STATUS, values["provider_status"])
             statement = _UPDATES[columns] = update(_TABLE).where(_TABLE.c.id == bindparam("v_id")).values(values)
-        session.execute(statement, rows)
+        connection.execute(statement, rows)
 
 
 @dataclass
@@ -141,21 +145,21 @@ class Outbox:
     holding: list | None   # None: not read this time (the sender's own records are current)
 
 
-def read_outbox(session: Session, now: datetime, channels: list[str], limit: int, holding: bool) -> Outbox:
+def read_outbox(connection: Connection, now: datetime, channels: list[str], limit: int, holding: bool) -> Outbox:
     """The due rows on `channels` (and, if asked, the rows holding their recipients back), in one snapshot."""
-    rows = session.execute(_HOLDING, {"now": now}).all() if holding else None
-    return Outbox(now, session.execute(_CANDIDATES, {"now": now, "channels": channels, "limit": limit}).all(), rows)
+    rows = connection.execute(_HOLDING, {"now": now}).all() if holding else None
+    return Outbox(now, connection.execute(_CANDIDATES, {"now": now, "channels": channels, "limit": limit}).all(), rows)
 
 
-def claim_due(session: Session, ids: Sequence[int], until: datetime, now: datetime) -> set[int]:
+def claim_due(connection: Connection, ids: Sequence[int], until: datetime, now: datetime) -> set[int]:
     """claim_rows for rows still due now (another sender may have put one back for a retry)."""
-    return set(session.connection().execute(_CLAIM_DUE, {"ids": list(ids), "until": until, "now": now}).scalars())
+    return set(connection.execute(_CLAIM_DUE, {"ids": list(ids), "until": until, "now": now}).scalars())
 
 
-def mark_unreachable(session: Session, addresses, now: datetime) -> None:
+def mark_unreachable(connection: Connection, addresses, now: datetime) -> None:
     for channel, address in addresses:
-        session.execute(update(_ADDRESS).where(_ADDRESS.c.channel == channel, _ADDRESS.c.address == address)
-                        .values(unreachable_at=now))
+        connection.execute(update(_ADDRESS).where(_ADDRESS.c.channel == channel, _ADDRESS.c.address == address)
+                           .values(unreachable_at=now))
 
 
 def count_due(session: Session, now: datetime, channels: list[str]) -> int:

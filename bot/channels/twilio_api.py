@@ -3,17 +3,20 @@ delivery statuses back. Not a channel itself: bot/channels/sms and bot/channels/
 """
 from __future__ import annotations
 
-import base64
+import contextlib
+import hmac
 import json
 import logging
 from typing import Mapping
 from urllib.parse import parse_qsl, urlencode
 
+import aiohttp
 from starlette.requests import Request
 from starlette.routing import Route
 from starlette.responses import PlainTextResponse, Response
 from twilio.base.exceptions import TwilioRestException
-from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.http import AsyncHttpClient
+from twilio.http.response import Response as TwilioResponse
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 from twilio.rest import Client
 
@@ -54,6 +57,20 @@ def lower_statuses(status: str) -> list[str]:
     return [name for name, r in STATUS_RANK.items() if r < rank]
 
 
+class Form(dict):
+    """A posted form: each field's value (the last, if repeated), and every value of a field for
+    the signature, which RequestValidator reads through `getall` (as from Flask's MultiDict)."""
+
+    def __init__(self, pairs: list[tuple[str, str]]):
+        super().__init__(pairs)
+        self.every: dict[str, list[str]] = {}
+        for name, value in pairs:
+            self.every.setdefault(name, []).append(value)
+
+    def getall(self, name: str) -> list[str]:
+        return self.every[name]
+
+
 class SignatureChecker:
     """Checks X-Twilio-Signature against the public URL Twilio called, not the one we see.
 
@@ -73,7 +90,14 @@ class SignatureChecker:
         if self.validator is None or not self.base_url or not signature:
             return False
         algorithm = get_signature_algorithm(headers.get(SIGNATURE_SETTINGS_HEADER))
-        return self.validator.validate(self.public_url(path, query), dict(form), signature, algorithm)
+        url = self.public_url(path, query)
+        # The URL as configured first: one signature, where validate() computes two (the URL
+        # with and without its default port) for every request. It settles the rest: the port
+        # variants, and an algorithm the library does not know (compute_signature raises).
+        with contextlib.suppress(ValueError):
+            if hmac.compare_digest(self.validator.compute_signature(url, form, algorithm).encode(), signature.encode()):
+                return True
+        return self.validator.validate(url, form, signature, algorithm)
 
 
 def with_opt_out(form: Mapping[str, str], text: str) -> str:
@@ -84,6 +108,8 @@ def with_opt_out(form: Mapping[str, str], text: str) -> str:
     configured with, we record what Twilio did. Our own Welsh words (STOPIO, DECHRAU) are keywords.
     """
     opt_out_type = (form.get("OptOutType") or "").upper()
+    if opt_out_type not in ("STOP", "START", "HELP"):
+        return text   # most messages: no keyword matching here (the dispatcher matches its own)
     keyword = match_keyword(text)
     if opt_out_type == "STOP" and keyword is not Keyword.STOP:
         return "STOP"
@@ -95,23 +121,40 @@ def with_opt_out(form: Mapping[str, str], text: str) -> str:
     return text
 
 
-class _RebasedHttpClient(AsyncTwilioHttpClient):
-    """Twilio's own async HTTP client, pointed at another API base (the tests' fake)."""
+class TwilioHttp(AsyncHttpClient):
+    """The Twilio client's HTTP: one keep-alive aiohttp session, every Twilio host sent to
+    `api_base` (the tests' fake).
 
-    def __init__(self, api_base: str, **kwargs):
-        super().__init__(**kwargs)
+    The client's own extension point (an AsyncHttpClient's `request`), in place of its
+    AsyncTwilioHttpClient, which formats a log line for each header of every request and response
+    whether or not logging is on, keeps a test-only copy of both, and ignores its timeout.
+    """
+
+    def __init__(self, api_base: str, timeout: float):
+        super().__init__(log, is_async=True, timeout=timeout)
         self.api_base = api_base.rstrip("/")
+        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout),
+                                             cookie_jar=aiohttp.DummyCookieJar())
+        self._authorization: dict[tuple[str, str], str] = {}
 
-    async def request(self, method, url, *args, **kwargs):
+    async def request(self, method, url, params=None, data=None, headers=None, auth=None, timeout=None,
+                      allow_redirects=False) -> TwilioResponse:
         if self.api_base != TWILIO_API and url.startswith("https://") and ".twilio.com/" in url:
             # Every Twilio API host (api., content.) goes to the one base.
             url = self.api_base + "/" + url.split(".twilio.com/", 1)[1]
-        auth = kwargs.pop("auth", None)
         if auth:
-            # As a header: aiohttp deprecates its BasicAuth argument.
-            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
-            kwargs["headers"] = {**(kwargs.get("headers") or {}), "Authorization": f"Basic {token}"}
-        return await super().request(method, url, *args, **kwargs)
+            # As a header, encoded once: aiohttp deprecates its auth argument.
+            authorization = self._authorization.get(auth)
+            if authorization is None:
+                authorization = self._authorization[auth] = aiohttp.BasicAuth(*auth).encode()
+            headers = {**(headers or {}), "Authorization": authorization}
+        this_once = {"timeout": aiohttp.ClientTimeout(total=timeout)} if timeout else {}
+        async with self.session.request(method, url, params=params, data=data, headers=headers,
+                                        allow_redirects=allow_redirects, **this_once) as response:
+            return TwilioResponse(response.status, await response.text(), response.headers)
+
+    async def close(self) -> None:
+        await self.session.close()
 
 
 def classify(exc: TwilioRestException) -> Outcome:
@@ -188,12 +231,14 @@ class TwilioMessaging:
         self.checker = SignatureChecker(settings.twilio.auth_token.get_secret_value(), settings.public.base_url)
         base = settings.public.base_url.rstrip("/")
         self.status_callback = f"{base}{self.status_path}" if base else None
+        # Sent with every message: encoded once (quoting a URL is most of what encoding one costs).
+        self.status_callback_field = f"&{urlencode({'StatusCallback': self.status_callback})}" if base else ""
         self.client: Client | None = None
         self.messages_url = f"{TWILIO_API}/2010-04-01/Accounts/{settings.twilio.account_sid}/Messages.json"
 
     async def start(self) -> None:
         # aiohttp wants its session made inside the running event loop.
-        http = _RebasedHttpClient(self.settings.twilio.api_base, timeout=self.settings.sender.http_timeout_s)
+        http = TwilioHttp(self.settings.twilio.api_base, timeout=self.settings.sender.http_timeout_s)
         self.client = Client(self.settings.twilio.account_sid, self.settings.twilio.auth_token.get_secret_value(),
                              http_client=http)
 
@@ -213,7 +258,7 @@ class TwilioMessaging:
         # Starlette's request.form(), which would need python-multipart for nothing else.
         body = await read_body(request)
         try:
-            form = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+            form = Form(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
         except (UnicodeDecodeError, ValueError):
             return None
         if not self.checker.valid(request.url.path, request.url.query, form, request.headers):
@@ -274,11 +319,10 @@ class TwilioMessaging:
         Through the client's `request_async`: the Messages resource would build a MessageInstance
         (every field parsed) for the two we keep.
         """
-        if self.status_callback:
-            fields["StatusCallback"] = self.status_callback
         try:
             # Encoded here: given a dict, aiohttp builds a FormData only to urlencode it.
-            response = await self.client.request_async("POST", self.messages_url, data=urlencode(fields))
+            response = await self.client.request_async("POST", self.messages_url,
+                                                        data=urlencode(fields) + self.status_callback_field)
         except Exception as exc:  # noqa: BLE001 - timeouts, OSError, aiohttp's client errors and the like
             return Outcome.retry(f"twilio: {type(exc).__name__}: {exc}")
         try:

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import random
 
 import pytest
@@ -24,6 +27,39 @@ def test_an_unknown_signature_algorithm_is_refused():
     form = webhooks.sms("+447700900123", "Helo")
     headers = {**webhooks.sign("/twilio/sms", form), SIGNATURE_SETTINGS_HEADER: "algorithm=HMAC_MD5"}
     assert not SignatureChecker(AUTH_TOKEN, "https://cyswllt.example.cymru").valid("/twilio/sms", "", form, headers)
+
+
+def test_the_signature_is_checked_as_the_library_checks_it():
+    """SignatureChecker signs the URL as configured once, then asks validate() only if that fails."""
+    from urllib.parse import parse_qsl, urlencode
+
+    from twilio.request_validator import RequestValidator
+
+    from bot.channels.twilio_api import Form
+
+    webhooks, reference = TwilioWebhooks(), RequestValidator(AUTH_TOKEN)
+    sha256 = {SIGNATURE_SETTINGS_HEADER: "key=k,algorithm=HMAC_SHA256"}
+    for base in ("https://cyswllt.example.cymru", "https://cyswllt.example.cymru:443", "http://x.example:8080"):
+        checker = SignatureChecker(AUTH_TOKEN, "https://cyswllt.example.cymru")
+        for query in ("", "a=1&b=%C5%B5"):
+            url = f"{base}/twilio/sms" + (f"?{query}" if query else "")
+            form = webhooks.sms("+447700900123", "Helô ŵyr & ŷd")
+            for settings, algorithm in (({}, None), (sha256, "HMAC_SHA256")):
+                signed = {"X-Twilio-Signature": reference.compute_signature(url, form, algorithm), **settings}
+                for signature in (signed, {**signed, "X-Twilio-Signature": "AAAA"}):
+                    expected = reference.validate(
+                        "https://cyswllt.example.cymru/twilio/sms" + (f"?{query}" if query else ""), form,
+                        signature["X-Twilio-Signature"], algorithm)
+                    assert checker.valid("/twilio/sms", query, form, signature) == expected
+    # A field posted twice is signed with both values, as Twilio signs it.
+    pairs = [*webhooks.sms("+447700900123", "Helo").items(), ("MediaUrl", "https://a"), ("MediaUrl", "https://b")]
+    url = "https://cyswllt.example.cymru/twilio/sms"
+    signed = url + "".join(name + value for name, value in sorted(pairs))   # Twilio's rule, by hand
+    signature = base64.b64encode(hmac.new(AUTH_TOKEN.encode(), signed.encode(), hashlib.sha1).digest()).decode()
+    form = Form(parse_qsl(urlencode(pairs), keep_blank_values=True))
+    assert form["MediaUrl"] == "https://b"
+    assert SignatureChecker(AUTH_TOKEN, "https://cyswllt.example.cymru").valid(
+        "/twilio/sms", "", form, {"X-Twilio-Signature": signature})
 
 
 # ------------------------------------------------------------ SMS segments
