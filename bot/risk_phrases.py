@@ -342,6 +342,10 @@ class RiskPhrases:
             if name not in clear and any(_near(token, word) for word in words for token in tokens):
                 clear.append(name)
         idiom = any("~" in r for rs in readings.values() for r in rs)
+        # A death set aside (or told as loss) covers its own words only: "...and I took one last
+        # night", "...a dw i isio neud yr un peth" in another clause is the writer's own disclosure.
+        if "suicide" not in clear and self.context.echoes(readings) and (idiom or self._tells_loss(readings)):
+            clear.append("suicide")
         if clear and "immediate_danger" not in clear:
             demoted = self._demoted(text, readings, clear, bool(signs))
             possible += [c for c in demoted if c not in possible]
@@ -389,6 +393,9 @@ class RiskPhrases:
                 words |= reader.set_aside(_REPEAT_3.sub(r"\1\1", base))
         return words
 
+    def _tells_loss(self, readings: dict[str, list[str]]) -> bool:
+        return self.context._found(self.guards.get("loss", {}), readings)
+
     def guard(self, text: str) -> str:
         """Why a message must not get the crisis reply from the learned reader's score alone, or "":
         a past, recovered experience ("history"), a joke ("joke"), help sought for someone else
@@ -428,7 +435,8 @@ class _Context:
                  third_categories: frozenset[str] = frozenset(),
                  signs: dict[str, dict[str, re.Pattern]] | None = None,
                  history: dict[str, dict[str, re.Pattern]] | None = None, jokes: re.Pattern | None = None,
-                 not_joking: re.Pattern | None = None, helping: dict[str, re.Pattern] | None = None):
+                 not_joking: re.Pattern | None = None, helping: dict[str, re.Pattern] | None = None,
+                 echo: dict[str, re.Pattern] | None = None):
         self.third = third or {}
         self.any_third = {lang: re.compile("|".join(p.pattern for p, _ in rewrites))
                           for lang, rewrites in self.third.items() if rewrites}
@@ -444,6 +452,7 @@ class _Context:
         self.jokes = jokes
         self.not_joking = not_joking
         self.helping = helping or {}
+        self.echo = echo or {}  # the writer doing the same as someone whose death the message tells
 
     @classmethod
     def load(cls, data: dict, macros: dict[str, dict[str, str]]) -> "_Context":
@@ -468,8 +477,10 @@ class _Context:
 
         helping = {lang: _compile([_expand(p, macros[lang]) for p in patterns])
                    for lang, patterns in (data.get("helping") or {}).items() if patterns}
+        echo = {lang: _compile([_expand(p, macros[lang]) for p in patterns])
+                for lang, patterns in (data.get("echo") or {}).items() if patterns}
         return cls(third, frozenset(data.get("third_person_categories") or []), signs, history,
-                   marks("jokes"), marks("not_joking"), helping)
+                   marks("jokes"), marks("not_joking"), helping, echo)
 
     def third_readings(self, readings: dict[str, list[str]], readers: dict[str, _Reader]) -> dict[str, list[str]]:
         """Each reading told in the first person ("she wants to die" -> "i want to die"), if it changes."""
@@ -517,6 +528,10 @@ class _Context:
     def told_as_past(self, clause: dict[str, list[str]]) -> bool:
         """Long ago ("years ago", "arfer") or in the past tense ("I was", "o'n i")."""
         return self._found(self.distant, clause) or self._found(self.past, clause)
+
+    def echoes(self, readings: dict[str, list[str]]) -> bool:
+        """The writer says they did, or will do, the same ("I took one last night", "neud yr un peth")."""
+        return self._found(self.echo, readings)
 
     def happening_now(self, readings: dict[str, list[str]]) -> bool:
         return self._found(self.now, readings)
