@@ -346,7 +346,7 @@ class RiskPhrases:
         # night", "...a dw i isio neud yr un peth" in another clause is the writer's own disclosure.
         if "suicide" not in clear and self.context.echoes(readings) and (idiom or self._tells_loss(readings)):
             clear.append("suicide")
-        if clear and "immediate_danger" not in clear:
+        if clear:
             demoted = self._demoted(text, readings, clear, bool(signs))
             possible += [c for c in demoted if c not in possible]
             clear = [c for c in clear if c not in demoted]
@@ -369,21 +369,38 @@ class RiskPhrases:
         return clear, possible
 
     def _demoted(self, text: str, readings: dict[str, list[str]], clear: list[str], signs: bool) -> list[str]:
-        """Clear categories that only a joke or a past, recovered experience carries (-> possible)."""
+        """Clear categories that only a joke or a past, recovered experience carries (-> possible).
+
+        Immediate danger is never a joke; it is history only when every risky clause is placed
+        long ago ("in my thirties I took a load of tablets"), not merely told in the past tense."""
         context = self.context
-        if context.historical(readings) and not context.happening_now(readings):
+        if self._historical(text, readings) and not context.happening_now(readings):
             # Every clause that is risky on its own must be told as past; a clause that is risky
             # only with its neighbours keeps the message clear.
             risky = [self.readings(c) for c in _clauses(text)]
             risky = [r for r in risky if self._match(r)[0]]
-            if risky and all(context.told_as_past(r) for r in risky):
+            told = context.distant_past if "immediate_danger" in clear else context.told_as_past
+            if risky and all(told(r) for r in risky):
                 return list(clear)
+        if "immediate_danger" in clear:
+            return []
         demoted = []
         if context.joking(text) and not signs:
             demoted.append("suicide")
         if context._found(context.helping, readings):
             demoted.append("abuse")
         return [c for c in clear if c in demoted]
+
+    def _historical(self, text: str, readings: dict[str, list[str]]) -> bool:
+        """Says it is over, read before idioms are set aside too: the second author's "o'n i'n ...
+        ond dw i'n iawn" set-aside takes the very words that say so."""
+        if self.context.historical(readings):
+            return True
+        if not any("~" in r for rs in readings.values() for r in rs):
+            return False
+        plain = {lang: [reader.standard(fold(_spell_out(chunk)) if lang == "en" else fold(chunk, " "))
+                        for chunk in _windows(text)] for lang, reader in self.readers.items()}
+        return self.context.historical(plain)
 
     def _set_aside(self, text: str) -> set[str]:
         words: set[str] = set()
@@ -403,7 +420,7 @@ class RiskPhrases:
         list's own clear findings are not guarded here (they have their own rules)."""
         readings = self.readings(text)
         context = self.context
-        if context.historical(readings) and not context.happening_now(readings):
+        if self._historical(text, readings) and not context.happening_now(readings):
             return "history"
         if context.joking(text):
             return "joke"
@@ -524,6 +541,10 @@ class _Context:
         """The message says it is over ("doing well now", "wedi gwella"): a disclosure of past
         abuse with no word that it is over stays clear (it is still a safeguarding matter)."""
         return self._found(self.recovered, readings)
+
+    def distant_past(self, clause: dict[str, list[str]]) -> bool:
+        """Placed long ago ("years ago", "in my thirties", "yn fy arddegau"), not only past tense."""
+        return self._found(self.distant, clause)
 
     def told_as_past(self, clause: dict[str, list[str]]) -> bool:
         """Long ago ("years ago", "arfer") or in the past tense ("I was", "o'n i")."""
