@@ -184,3 +184,8 @@ def test_recovery_words_taken_by_an_older_set_aside_still_say_it_is_over():
     text = "Cymerais i orddos pan o'n i'n ddeunaw, ond dw i'n iawn ers blynyddoedd"
     assert tier(text) != "clear"
     assert PHRASES.guard(text) == "history"
+
+
+@pytest.mark.parametrize("text", ["wnaeth o drio lladd ei hun neithiwr", "nath hi fygwth lladd ei hun"])
+def test_a_third_persons_attempt_or_threat_is_not_read_as_loss(text):
+    assert PHRASES.guard(text) != "loss", text
