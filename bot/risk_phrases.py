@@ -342,7 +342,11 @@ class RiskPhrases:
             if name not in clear and any(_near(token, word) for word in words for token in tokens):
                 clear.append(name)
         idiom = any("~" in r for rs in readings.values() for r in rs)
-        if clear and "immediate_danger" not in clear:
+        # A death set aside (or told as loss) covers its own words only: "...and I took one last
+        # night", "...a dw i isio neud yr un peth" in another clause is the writer's own disclosure.
+        if "suicide" not in clear and self.context.echoes(readings) and (idiom or self._tells_loss(readings)):
+            clear.append("suicide")
+        if clear:
             demoted = self._demoted(text, readings, clear, bool(signs))
             possible += [c for c in demoted if c not in possible]
             clear = [c for c in clear if c not in demoted]
@@ -365,21 +369,38 @@ class RiskPhrases:
         return clear, possible
 
     def _demoted(self, text: str, readings: dict[str, list[str]], clear: list[str], signs: bool) -> list[str]:
-        """Clear categories that only a joke or a past, recovered experience carries (-> possible)."""
+        """Clear categories that only a joke or a past, recovered experience carries (-> possible).
+
+        Immediate danger is never a joke; it is history only when every risky clause is placed
+        long ago ("in my thirties I took a load of tablets"), not merely told in the past tense."""
         context = self.context
-        if context.historical(readings) and not context.happening_now(readings):
+        if self._historical(text, readings) and not context.happening_now(readings):
             # Every clause that is risky on its own must be told as past; a clause that is risky
             # only with its neighbours keeps the message clear.
             risky = [self.readings(c) for c in _clauses(text)]
             risky = [r for r in risky if self._match(r)[0]]
-            if risky and all(context.told_as_past(r) for r in risky):
+            told = context.distant_past if "immediate_danger" in clear else context.told_as_past
+            if risky and all(told(r) for r in risky):
                 return list(clear)
+        if "immediate_danger" in clear:
+            return []
         demoted = []
         if context.joking(text) and not signs:
             demoted.append("suicide")
         if context._found(context.helping, readings):
             demoted.append("abuse")
         return [c for c in clear if c in demoted]
+
+    def _historical(self, text: str, readings: dict[str, list[str]]) -> bool:
+        """Says it is over, read before idioms are set aside too: the second author's "o'n i'n ...
+        ond dw i'n iawn" set-aside takes the very words that say so."""
+        if self.context.historical(readings):
+            return True
+        if not any("~" in r for rs in readings.values() for r in rs):
+            return False
+        plain = {lang: [reader.standard(fold(_spell_out(chunk)) if lang == "en" else fold(chunk, " "))
+                        for chunk in _windows(text)] for lang, reader in self.readers.items()}
+        return self.context.historical(plain)
 
     def _set_aside(self, text: str) -> set[str]:
         words: set[str] = set()
@@ -389,6 +410,9 @@ class RiskPhrases:
                 words |= reader.set_aside(_REPEAT_3.sub(r"\1\1", base))
         return words
 
+    def _tells_loss(self, readings: dict[str, list[str]]) -> bool:
+        return self.context._found(self.guards.get("loss", {}), readings)
+
     def guard(self, text: str) -> str:
         """Why a message must not get the crisis reply from the learned reader's score alone, or "":
         a past, recovered experience ("history"), a joke ("joke"), help sought for someone else
@@ -396,7 +420,7 @@ class RiskPhrases:
         list's own clear findings are not guarded here (they have their own rules)."""
         readings = self.readings(text)
         context = self.context
-        if context.historical(readings) and not context.happening_now(readings):
+        if self._historical(text, readings) and not context.happening_now(readings):
             return "history"
         if context.joking(text):
             return "joke"
@@ -428,7 +452,8 @@ class _Context:
                  third_categories: frozenset[str] = frozenset(),
                  signs: dict[str, dict[str, re.Pattern]] | None = None,
                  history: dict[str, dict[str, re.Pattern]] | None = None, jokes: re.Pattern | None = None,
-                 not_joking: re.Pattern | None = None, helping: dict[str, re.Pattern] | None = None):
+                 not_joking: re.Pattern | None = None, helping: dict[str, re.Pattern] | None = None,
+                 echo: dict[str, re.Pattern] | None = None):
         self.third = third or {}
         self.any_third = {lang: re.compile("|".join(p.pattern for p, _ in rewrites))
                           for lang, rewrites in self.third.items() if rewrites}
@@ -444,6 +469,7 @@ class _Context:
         self.jokes = jokes
         self.not_joking = not_joking
         self.helping = helping or {}
+        self.echo = echo or {}  # the writer doing the same as someone whose death the message tells
 
     @classmethod
     def load(cls, data: dict, macros: dict[str, dict[str, str]]) -> "_Context":
@@ -468,8 +494,10 @@ class _Context:
 
         helping = {lang: _compile([_expand(p, macros[lang]) for p in patterns])
                    for lang, patterns in (data.get("helping") or {}).items() if patterns}
+        echo = {lang: _compile([_expand(p, macros[lang]) for p in patterns])
+                for lang, patterns in (data.get("echo") or {}).items() if patterns}
         return cls(third, frozenset(data.get("third_person_categories") or []), signs, history,
-                   marks("jokes"), marks("not_joking"), helping)
+                   marks("jokes"), marks("not_joking"), helping, echo)
 
     def third_readings(self, readings: dict[str, list[str]], readers: dict[str, _Reader]) -> dict[str, list[str]]:
         """Each reading told in the first person ("she wants to die" -> "i want to die"), if it changes."""
@@ -514,9 +542,17 @@ class _Context:
         abuse with no word that it is over stays clear (it is still a safeguarding matter)."""
         return self._found(self.recovered, readings)
 
+    def distant_past(self, clause: dict[str, list[str]]) -> bool:
+        """Placed long ago ("years ago", "in my thirties", "yn fy arddegau"), not only past tense."""
+        return self._found(self.distant, clause)
+
     def told_as_past(self, clause: dict[str, list[str]]) -> bool:
         """Long ago ("years ago", "arfer") or in the past tense ("I was", "o'n i")."""
         return self._found(self.distant, clause) or self._found(self.past, clause)
+
+    def echoes(self, readings: dict[str, list[str]]) -> bool:
+        """The writer says they did, or will do, the same ("I took one last night", "neud yr un peth")."""
+        return self._found(self.echo, readings)
 
     def happening_now(self, readings: dict[str, list[str]]) -> bool:
         return self._found(self.now, readings)
