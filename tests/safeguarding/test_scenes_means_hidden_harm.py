@@ -147,3 +147,8 @@ def test_one_sign_alone_stays_below_the_crisis_tier():
     for text in ("I've cancelled the gym membership", "I won't need the car after Friday",
                  "dw i wedi canslo'r aelodaeth", "fydd dim angen y car ar ôl dydd Gwener"):
         assert "suicide" not in PHRASES.assess(text).clear, text
+
+
+def test_not_waking_at_a_set_time_is_about_sleep():
+    assert not PHRASES.assess("dw i'n cymryd tabled cysgu fel na fydda i'n deffro am bedwar bob bore")
+    assert "suicide" in PHRASES.assess("dw i am gymryd y cwbl fel na fydda i'n deffro am byth").clear
