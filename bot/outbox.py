@@ -315,28 +315,15 @@ def store_message(session: Session, catalog: Catalog, prepared: Prepared, *,
     return dataclasses.replace(prepared.outgoing, id=row_id)
 
 
-def queue_message(
-    session: Session,
-    catalog: Catalog,
-    reply: Reply,
-    *,
-    channel: str,
-    address: str,
-    now: datetime,
-    person: Person | None = None,
-    language: str | None = None,
-    not_before: datetime | None = None,
-    idempotency_key: str | None = None,
-    ignore_opt_out: bool = False,
-    conversation: Conversation | None = None,
-) -> Outgoing | None:
+def queue_message(session: Session, catalog: Catalog, reply: Reply, *,
+                  conversation: Conversation | None = None, **message: Any) -> Outgoing | None:
     """Render a reply in the recipient's language and queue it; the row as the sender would send
     it (a plain value, which a turn may hand to its sender), or None if the key was queued before.
+    `message`: prepare_message's channel, address, now, person, language, not_before,
+    idempotency_key and ignore_opt_out.
 
     When the message offers options, they become the recipient's pending options, so an SMS
     answer "1" means the first of them. Pass the recipient's `conversation` if it is at hand.
     """
-    prepared = prepare_message(session, catalog, reply, channel=channel, address=address, now=now, person=person,
-                               language=language, not_before=not_before, idempotency_key=idempotency_key,
-                               ignore_opt_out=ignore_opt_out)
-    return store_message(session, catalog, prepared, conversation=conversation)
+    return store_message(session, catalog, prepare_message(session, catalog, reply, **message),
+                         conversation=conversation)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import functools
 import logging
 import random
 import time
@@ -552,12 +551,11 @@ class Sender:
 
     # ------------------------------------------------------------ database work (threads)
 
-    @functools.cached_property
+    @property
     def engine(self) -> Engine:
         # The sender's statements are all Core: a connection, not an ORM session, saves a third
         # of what recording a send costs (bench/README.md, "Send side, second round").
-        with self.sessions() as session:
-            return session.get_bind()
+        return self.sessions.kw["bind"]
 
     def _read(self, channels: list[str], holding: bool) -> Outbox:
         """The candidates on `channels` (and, if asked, the rows holding recipients back), in one snapshot."""
