@@ -52,7 +52,9 @@ def _wait(predicate, timeout: float = 90, what: str = "") -> None:
 def test_two_senders_draining_one_outbox_send_each_row_exactly_once_in_order(postgres_url, fakes, tmp_path):
     # Each sender talks to its own fake Telegram, so we know which process sent what.
     telegram_a, telegram_b, twilio = fakes
-    shared = {**LIFTED_LIMITS, "CYSWLLT_SENDER_INSTANCES": "2"}
+    # Two in flight each: with 64, the first sender to wake claims every chat's head and,
+    # woken by its own records, drains the lot before the other's next idle poll.
+    shared = {**LIFTED_LIMITS, "CYSWLLT_SENDER_CONCURRENCY": "2"}
     senders = [
         ServeProcess(serve_environment(postgres_url, fake.api_base, twilio.api_base, **shared),
                      tmp_path / f"serve-{n}.log", "--no-scheduler")
