@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from bot.catalog import Catalog
 from bot.outbox import preferred_address, queue_message
-from bot.quiet_hours import parse_hhmm
 from bot.send_policy import send_window, when_allowed  # noqa: F401 - the check-ins' names for them
 from flows.base import DataSetEvent, Say
 from flows.checkin import (
@@ -148,16 +147,6 @@ def resume_after_opt_in(session: Session, person_id: int, now: datetime, expire_
 def _aware(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes; every time we store is UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def set_contact_times(session: Session, person_id: int, start: str, end: str, now: datetime) -> None:
-    """Record when a person would rather be contacted (local HH:MM); used for unprompted messages."""
-    parse_hhmm(start), parse_hhmm(end)
-    preference = session.scalar(select(ContactPreference).where(ContactPreference.person_id == person_id))
-    if preference is None:
-        session.add(ContactPreference(person_id=person_id, start=start, end=end, updated_at=now))
-    else:
-        preference.start, preference.end, preference.updated_at = start, end, now
 
 
 # ---------------------------------------------------------------- an answer's statements (Core)

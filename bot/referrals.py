@@ -24,7 +24,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from bot.catalog import Catalog
-from bot.checkins import set_contact_times
+from bot.send_policy import set_contact_times
 from bot.channels.registry import label
 from bot.outbox import preferred_address, queue_message
 from bot.person_facts import FactColumns

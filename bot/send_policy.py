@@ -78,6 +78,16 @@ class Form:
 FREE_FORM = Form()
 
 
+def set_contact_times(session: Session, person_id: int, start: str, end: str, now: datetime) -> None:
+    """Record when a person would rather be contacted (local HH:MM); used for unprompted messages."""
+    parse_hhmm(start), parse_hhmm(end)
+    preference = session.scalar(select(ContactPreference).where(ContactPreference.person_id == person_id))
+    if preference is None:
+        session.add(ContactPreference(person_id=person_id, start=start, end=end, updated_at=now))
+    else:
+        preference.start, preference.end, preference.updated_at = start, end, now
+
+
 def outside_window(session: Session, channel: str, address: str, at: datetime) -> bool:
     """Whether a message due `at` falls outside the channel's window since the person last wrote.
 

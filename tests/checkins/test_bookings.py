@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.checkins import set_contact_times
+from bot.send_policy import set_contact_times
 from storage.models import Booking, DataSetEvent, OutboundMessage
 from tests.support.referral import finish_quickly, start_referral
 from tests.support.team import linked_practitioner

@@ -5,7 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.checkins import cancel_pending, plan_checkins, set_contact_times
+from bot.checkins import cancel_pending, plan_checkins
+from bot.send_policy import set_contact_times
 from storage.models import Checkin, OutboundMessage, Person
 from tests.checkins.support import consenting_person
 from tests.support.conversation import ConversationDriver
