@@ -31,6 +31,9 @@ CLEAR = [
     "I self harmed until 2015 but I started again last night",
     "was doing fine for months then cut again",
     "o'n i'n lân am flwyddyn ond nes i dorri eto neithiwr",
+    # "yesterday", "last Saturday" are recent: never history, whatever follows
+    "found running after I tried to kill myself last Saturday",
+    "triais i ladd fy hun ddoe, dw i lot gwell rŵan",
     # two warning signs: absence with a goodbye, calm, rehoming, stopped medicines
     "thanks for everything, I won't be around by next month so don't save me a seat",
     "diolch am bob dim, fydda i ddim yma erbyn Nadolig",
@@ -84,6 +87,7 @@ NOT_CLEAR = [
     "my old self harm scars have healed, is the pool changing room private?",
     "our charity walk is for my uncle who we lost to suicide",
     "mae'r daith i gofio ffrind gollon ni drwy hunanladdiad",
+    "I self harmed as a teenager, all healed now, can I volunteer at the weekend?",
 ]
 
 NONE = [
