@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.catalog import Catalog
 from bot.outbox import preferred_address, queue_message
-from bot.person_facts import FactColumns
+from bot.person_facts import FactColumns, one_of
 from bot.send_policy import when_allowed
 from bot.referrals import OPEN as OPEN_REFERRAL
 from bot.nudges import TIME_NOT_KNOWN, record_booking, weekday_and_month
@@ -91,7 +91,7 @@ def _has_practitioner_column(person_id) -> dict[str, Any]:
     # practitioner, and whether that practitioner is active.
     return {"active": select(Practitioner.active)
             .join(Referral, Referral.practitioner_id == Practitioner.id)
-            .where(Referral.person_id == person_id, Referral.status.in_(OPEN_REFERRAL))
+            .where(Referral.person_id == person_id, one_of(Referral.status, OPEN_REFERRAL))
             .order_by(Referral.created_at.desc()).limit(1).scalar_subquery()}
 
 

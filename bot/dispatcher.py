@@ -228,7 +228,7 @@ class Dispatcher:
             # it is stored, after the safeguarding screen has read it as sent.
             message = dataclasses.replace(message, choice=storable_text(message.choice),
                                           payload=storable_text(message.payload))
-        parsed = self._parse_first(message)
+        parsed = None if getattr(self.nlu, "in_process", False) else self._parse_first(message)
         for _ in range(CONCURRENT_UPDATE_RETRIES):
             try:
                 with self.sessions.begin() as session:

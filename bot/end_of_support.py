@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot.catalog import Catalog
 from bot.checkins import OPEN as CHECKIN_OPEN, BASELINE, when_allowed, wave_name
 from bot.outbox import preferred_address, queue_message
-from bot.person_facts import FactColumns
+from bot.person_facts import FactColumns, one_of
 from flows.base import Say
 from flows.end_of_support import (
     CompleteEndOfSupport, EndAnswerRecorded, EndOfSupportDone, EndOfSupportGone, EndOfSupportOpened,
@@ -182,7 +182,7 @@ class EndOfSupportService:
 
 
 def _fact_columns(person_id) -> dict[str, Any]:
-    return {"eos_open": exists().where(EndOfSupport.person_id == person_id, EndOfSupport.status.in_(OPEN))}
+    return {"eos_open": exists().where(EndOfSupport.person_id == person_id, one_of(EndOfSupport.status, OPEN))}
 
 
 def _read_facts(values: Mapping[str, Any]) -> Mapping[str, Any]:

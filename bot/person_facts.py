@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
-from sqlalchemy import ColumnElement, bindparam, select
+from sqlalchemy import ColumnElement, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Person
@@ -24,6 +24,13 @@ ColumnsFor = Callable[[ColumnElement], Mapping[str, ColumnElement]]
 # {label: value read} -> facts for ctx.person
 ReadFacts = Callable[[Mapping[str, Any]], Mapping[str, Any]]
 QueriedFacts = Callable[[Session, Person], Mapping[str, Any]]
+
+
+def one_of(column: ColumnElement, values: Sequence[Any]) -> ColumnElement:
+    """`column IN values` for a fact column. SQLAlchemy expands an IN list into its bound values
+    again at every execution ("postcompile"), where equalities compile once with the statement:
+    the turn's SELECT runs with every message."""
+    return or_(*(column == value for value in values))
 
 
 @dataclass(frozen=True)

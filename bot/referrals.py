@@ -27,7 +27,7 @@ from bot.catalog import Catalog
 from bot.send_policy import set_contact_times
 from bot.channels.registry import label
 from bot.outbox import preferred_address, queue_message
-from bot.person_facts import FactColumns
+from bot.person_facts import FactColumns, one_of
 from bot.practitioner_items import WaitingItem, commands, refuse, who
 from bot.send_policy import when_allowed
 from bot.referral_summary import SHORT, summary_text
@@ -448,7 +448,7 @@ def _fact_columns(person_id) -> dict[str, Any]:
     return {
         "has_draft": exists().where(Referral.person_id == person_id, Referral.status == "draft"),
         "draft_answers": draft,
-        "open": exists().where(Referral.person_id == person_id, Referral.status.in_(OPEN)),
+        "open": exists().where(Referral.person_id == person_id, one_of(Referral.status, OPEN)),
         # Sent a referral before (protected characteristics are asked once, in the first).
         "before": exists().where(Referral.person_id == person_id, Referral.submitted_at.is_not(None)),
     }

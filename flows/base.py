@@ -181,7 +181,9 @@ class FlowState:
         return dataclasses.replace(self, **changes)
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        # Not dataclasses.asdict: its deep copy walked every field of the state twice a turn, and
+        # a state is frozen, its values JSON's own types (stored as they are).
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "FlowState":

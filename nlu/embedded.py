@@ -214,6 +214,10 @@ def _load_or_train_locked(path: Path, train):
 class EmbeddedBackend:
     """The NLUBackend used by default: models for both languages, trained or loaded lazily."""
 
+    # About 0.1 ms a message: parsed in the turn (see NLUBackend), not before it, which would
+    # cost a connection and a read of the person's language for each message.
+    in_process = True
+
     def __init__(self, cache_dir: str | Path, default_lang: str = "cy"):
         self.cache_dir = Path(cache_dir)
         self.default_lang = default_lang

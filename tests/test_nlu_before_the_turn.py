@@ -1,9 +1,9 @@
-"""The NLU reads a message before the turn's transaction opens: a slow NLU holds no lock or connection."""
+"""A remote NLU (Rasa) reads a message before the turn's transaction opens: a slow answer holds no
+lock or connection. The embedded NLU, in process, reads it inside the turn (nlu/result.py)."""
 from __future__ import annotations
 
 
-def test_the_nlu_parses_with_no_connection_checked_out(bot, app):
-    bot.speaking("en")
+def _watch(app) -> list[int]:
     parse, checked_out = app.dispatcher.nlu.parse, []
 
     def watching(text, lang):
@@ -11,5 +11,19 @@ def test_the_nlu_parses_with_no_connection_checked_out(bot, app):
         return parse(text, lang)
 
     app.dispatcher.nlu.parse = watching
+    return checked_out
+
+
+def test_a_remote_nlu_parses_with_no_connection_checked_out(bot, app):
+    bot.speaking("en")
+    checked_out = _watch(app)
+    app.dispatcher.nlu.in_process = False   # as RasaBackend
     bot.send("I feel lonely").expect(options=True)
     assert checked_out == [0]
+
+
+def test_the_embedded_nlu_parses_once_inside_the_turn(bot, app):
+    bot.speaking("en")
+    checked_out = _watch(app)
+    bot.send("I feel lonely").expect(options=True)
+    assert checked_out == [1]
