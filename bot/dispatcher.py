@@ -6,6 +6,7 @@ data set events stored together.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import uuid
@@ -190,8 +191,11 @@ class Dispatcher:
         practitioner_actions: PractitionerActions | None = None,
         resources: Mapping[str, Any] | None = None,
         on_opt_in: Sequence[Callable[[Session, int, datetime], Reply | None]] = (),
+        write_lock: contextlib.AbstractContextManager | None = None,
     ):
         self.sessions = sessions
+        # Held for the transaction only (the App's: SQLite's one writer), never while a remote NLU answers.
+        self.write_lock = write_lock if write_lock is not None else contextlib.nullcontext()
         self.nlu = nlu
         self.catalog = catalog
         self.clock = clock
@@ -231,7 +235,7 @@ class Dispatcher:
         parsed = None if getattr(self.nlu, "in_process", False) else self._parse_first(message)
         for _ in range(CONCURRENT_UPDATE_RETRIES):
             try:
-                with self.sessions.begin() as session:
+                with self.write_lock, self.sessions.begin() as session:
                     handled, turn = self._turn(session, message, hand_over, parsed)
                 for action in turn.after_commit if turn else ():
                     action()
@@ -644,7 +648,7 @@ class Dispatcher:
         """Keep what the person said and tell them kindly, even when a turn failed."""
         now = self.clock.now()
         try:
-            with self.sessions.begin() as session:
+            with self.write_lock, self.sessions.begin() as session:
                 person = session.scalar(select(Person).join(PersonAddress).where(
                     PersonAddress.channel == message.channel, PersonAddress.address == message.address))
                 inbound_id = _store_inbound(session, message, person.id if person else None, now, "failed")

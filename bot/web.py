@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -56,11 +55,7 @@ class WebApp:
         # Turns at once: more than the database pool holds only queue for connections (with
         # PostgreSQL the benchmark showed 1 s tails at 32 concurrent webhooks, none at 8).
         self._turn_threads: ThreadPoolExecutor | None = None
-        # SQLite has one writer at a time; threads that wait for it in SQLite's busy handler
-        # back off in sleeps of up to 100 ms (1 s tails). Taking turns on a lock in this process
-        # instead costs nothing: the GIL serialises the work anyway. Measured (bench/README.md):
-        # without it p99 tripled and turns/s fell by a quarter to a half.
-        self.write_lock = threading.Lock() if app.engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        self.write_lock = app.write_lock
         self.sender = Sender(app.sessions, app.clock, app.settings, routes_from_settings(app.settings, self.channels),
                              write_lock=self.write_lock) if run_sender and self.channels else None
         for said in dict.fromkeys(w for name in self.channels
@@ -141,8 +136,7 @@ class WebApp:
         return handled
 
     def _dispatch(self, message: InboundMessage) -> Handled:
-        with self.write_lock:
-            return self.app.dispatcher.handle(message, hand_over=self._hand_over)
+        return self.app.dispatcher.handle(message, hand_over=self._hand_over)
 
     async def _in_turn_thread(self, function, *args):
         """A blocking call (a database transaction) in one of the turn threads."""
