@@ -12,7 +12,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
@@ -88,6 +88,16 @@ def _without(state: Mapping | None, mark: str) -> dict:
     return {k: v for k, v in (state or {}).items() if k != mark}
 
 
+class Recipient(NamedTuple):
+    """What of the person's outbox may be in the way of handing this turn's replies over."""
+    sending: bool   # a row to their address is being sent
+    waiting: bool   # a row to their address waits to go first
+
+
+# No sender to hand to (or no reply to the person): as if a row were in the way, so nothing is handed.
+NOTHING_HANDED = Recipient(sending=True, waiting=True)
+
+
 @dataclass
 class Outgoing:
     """A reply to render once the turn's effects have settled the language."""
@@ -126,7 +136,7 @@ class Turn:
     hand_over_until: datetime | None = None
     # Whether a row to the address is being sent, and whether one waits to go first, as the turn's
     # SELECT read them (storage/turn_rows.py; None: not read, someone's first message).
-    recipient: tuple[bool, bool] | None = None
+    recipient: Recipient | None = None
 
     @property
     def home_flow(self) -> str:
@@ -556,16 +566,15 @@ class Dispatcher:
         return tuple(ids), tuple(handed), bool(handed) and sending
 
     @staticmethod
-    def _recipient(turn: Turn) -> tuple[bool, bool]:
-        """Whether a row to the person's address is being sent, and whether one waits to go first
-        (both true when there is no sender to hand to: nothing is handed)."""
+    def _recipient(turn: Turn) -> Recipient:
+        """Whether a row to the person's address is being sent, and whether one waits to go first."""
         if turn.hand_over_until is None or not any(
                 (o.channel, o.address) == (turn.message.channel, turn.message.address) for o in turn.outgoing):
-            return True, True
+            return NOTHING_HANDED
         if turn.recipient is None:
             sending, waiting = turn.session.connection().execute(RECIPIENT_STATE, {
                 "channel": turn.message.channel, "address": turn.message.address, "now": turn.now}).one()
-            return bool(sending), bool(waiting)
+            return Recipient(bool(sending), bool(waiting))
         return turn.recipient
 
     # ------------------------------------------------------------ for effect handlers
@@ -623,7 +632,7 @@ class Dispatcher:
         seen_id, recipient = None, None
         if row is not None:
             address, person, conversation = row["PersonAddress"], row["Person"], row["Conversation"]
-            recipient = (bool(row["recipient_sending"]), bool(row["recipient_waiting"]))
+            recipient = Recipient(bool(row["recipient_sending"]), bool(row["recipient_waiting"]))
             # Last seen is what picks the address to reach someone on (outbox.preferred_address),
             # so it is stored when it would change that choice or is old; a conversation's
             # messages seconds apart would otherwise cost a write each.
