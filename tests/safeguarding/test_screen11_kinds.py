@@ -160,3 +160,20 @@ def test_a_now_word_in_the_recovery_clause_does_not_undo_the_past(text):
 ])
 def test_a_now_word_outside_the_recovery_clause_still_counts(text):
     assert PHRASES.guard(text) != "history", text
+
+
+@pytest.mark.parametrize("text", [
+    "haven't eaten in three days, it's my punishment",
+    "heb fwyta ers tridie, cosb ydi o a dw i'n haeddu fo",
+])
+def test_starving_as_a_punishment_is_self_harm(text):
+    assert "self_harm" in PHRASES.assess(text).clear, text
+
+
+@pytest.mark.parametrize("text", [
+    "skipping meals to save money, I deserve a treat though",
+    "not eaten since the op, the nurse says it's normal",
+    "dim wedi bwyta ers y llawdriniaeth, mae'r nyrs yn deud bod hynny'n iawn",
+])
+def test_not_eating_for_an_ordinary_reason_is_not_self_harm(text):
+    assert "self_harm" not in PHRASES.assess(text).clear, text
