@@ -177,3 +177,13 @@ def test_starving_as_a_punishment_is_self_harm(text):
 ])
 def test_not_eating_for_an_ordinary_reason_is_not_self_harm(text):
     assert "self_harm" not in PHRASES.assess(text).clear, text
+
+
+@pytest.mark.parametrize("text,clear", [
+    ("thanks for putting up with me, this is the last message I'll send x", True),
+    ("diolch am fod yn ffeind efo fi. dyma'r tro ola i mi decstio x", True),
+    ("thanks for the lifts, this is the last time I'll text before my holiday", False),
+    ("diolch am y gwersi, dyma'r tro olaf i mi ddod cyn y gwyliau", False),
+])
+def test_a_final_thank_you_message(text, clear):
+    assert bool(PHRASES.assess(text).clear) is clear, text
