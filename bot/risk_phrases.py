@@ -337,7 +337,10 @@ class RiskPhrases:
         # ("dw i ddim yn hunanladdol" is not a disclosure, in the English reading either).
         tokens = {t for rs in readings.values() for r in rs for t in r.split() if len(t) >= 5}
         if any("~" in r for rs in readings.values() for r in rs):
-            tokens -= self._set_aside(text)
+            # The other language's reading sees the words unread ("orddos" beside the Welsh
+            # reading's set-aside "gorddos"): a token near a set-aside word is set aside too.
+            aside = self._set_aside(text)
+            tokens = {t for t in tokens if t not in aside and not any(_near(t, w) for w in aside if len(w) >= 5)}
         for name, words in self.words.items():
             if name not in clear and any(_near(token, word) for word in words for token in tokens):
                 clear.append(name)
@@ -374,13 +377,24 @@ class RiskPhrases:
         Immediate danger is never a joke; it is history only when every risky clause is placed
         long ago ("in my thirties I took a load of tablets"), not merely told in the past tense."""
         context = self.context
-        if self._historical(text, readings) and not context.happening_now(readings):
+        if self._historical(text, readings) and not self._happening_now(text, readings):
             # Every clause that is risky on its own must be told as past; a clause that is risky
-            # only with its neighbours keeps the message clear.
-            risky = [self.readings(c) for c in _clauses(text)]
-            risky = [r for r in risky if self._match(r)[0]]
+            # only with its neighbours keeps the message clear. A clause with no tense of its own
+            # ("..., meddwl am farw lot, ...") takes its sentence's, unless it says "now" itself.
             told = context.distant_past if "immediate_danger" in clear else context.told_as_past
-            if risky and all(told(r) for r in risky):
+            risky = []
+            for sentence in _sentences(text):
+                whole = None
+                for clause in _clauses(sentence):
+                    reading = self.readings(clause)
+                    if not self._match(reading)[0] or told(reading):
+                        continue
+                    if whole is None:
+                        whole = self.readings(sentence)
+                    risky.append(told(whole) and not context.happening_now(reading))
+            if risky == [] and self._any_risky_clause(text):
+                return list(clear)
+            if risky and all(risky):
                 return list(clear)
         if "immediate_danger" in clear:
             return []
@@ -402,6 +416,25 @@ class RiskPhrases:
                         for chunk in _windows(text)] for lang, reader in self.readers.items()}
         return self.context.historical(plain)
 
+    def _any_risky_clause(self, text: str) -> bool:
+        return any(self._match(self.readings(c))[0] for c in _clauses(text))
+
+    def _happening_now(self, text: str, readings: dict[str, list[str]]) -> bool:
+        """A word that says it is happening now ("again", "these days", "heddiw"), unless every
+        such word is a plain time word in a clause that only tells the recovery ("I'm doing well
+        these days", "dw i'n iawn y dyddiau yma"): there it says the recovery is now, not the harm.
+        A "now" in a clause with a risk phrase, in a clause that tells no recovery ("I'm doing it
+        again"), or one that names the harm ("relapsed after 2 years clean"), counts."""
+        context = self.context
+        if not context.happening_now(readings):
+            return False
+        clauses = [self.readings(c) for c in _clauses(text)]
+        with_now = [c for c in clauses if context.happening_now(c)]
+        if not with_now:  # the word spans two clauses: read it as now
+            return True
+        return any(not context.historical(c) or context.now_beyond_time(c) or self._match(c)[0] or self._match(c)[1]
+                   for c in with_now)
+
     def _set_aside(self, text: str) -> set[str]:
         words: set[str] = set()
         for chunk in _windows(text):
@@ -420,7 +453,7 @@ class RiskPhrases:
         list's own clear findings are not guarded here (they have their own rules)."""
         readings = self.readings(text)
         context = self.context
-        if self._historical(text, readings) and not context.happening_now(readings):
+        if self._historical(text, readings) and not self._happening_now(text, readings):
             return "history"
         if context.joking(text):
             return "joke"
@@ -445,6 +478,10 @@ def _clauses(text: str) -> list[str]:
     return [c for c in _CLAUSE.split(text) if c and c.strip()]
 
 
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
 class _Context:
     """The rules that read a message as a whole (see the module's docstring), from phrases.yml."""
 
@@ -466,6 +503,7 @@ class _Context:
         self.past = history.get("past", {})  # told in the past tense
         self.recovered = history.get("recovered", {})  # over now, anywhere in the message
         self.now = history.get("now", {})  # happening now, anywhere in the message
+        self.time = history.get("time", {})  # a plain time word ("these days"), not the harm itself
         self.jokes = jokes
         self.not_joking = not_joking
         self.helping = helping or {}
@@ -477,7 +515,7 @@ class _Context:
             return _compile(patterns) if patterns else None
 
         third, signs = {}, {}
-        history: dict[str, dict[str, re.Pattern]] = {part: {} for part in ("distant", "past", "recovered", "now")}
+        history: dict[str, dict[str, re.Pattern]] = {part: {} for part in ("distant", "past", "recovered", "now", "time")}
         for lang in LANGS:
             third[lang] = [(re.compile(r"(?<![0-9a-z])(?:" + _expand(p, macros[lang]) + r")(?![0-9a-z])"), r)
                            for p, r in (data.get("third_person", {}).get(lang) or [])]
@@ -556,6 +594,12 @@ class _Context:
 
     def happening_now(self, readings: dict[str, list[str]]) -> bool:
         return self._found(self.now, readings)
+
+    def now_beyond_time(self, readings: dict[str, list[str]]) -> bool:
+        """Happening now once the plain time words are taken out ("relapsed", "again" remain)."""
+        plain = {lang: [self.time[lang].sub(" ", r) if lang in self.time else r for r in rs]
+                 for lang, rs in readings.items()}
+        return self.happening_now(plain)
 
     def joking(self, text: str) -> bool:
         return (self.jokes is not None and bool(self.jokes.search(text))
