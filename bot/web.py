@@ -35,6 +35,10 @@ from bot.sender import Sender
 log = logging.getLogger(__name__)
 
 TURNS_AT_ONCE = 4      # below SQLAlchemy's default pool of 5, leaving one for the sender
+# SQLite writes one transaction at a time (the App's write lock): a second turn thread would only
+# wait at the lock, and the sender's record of a reply would wait behind every turn queued there
+# (p99 at 16 clients 0.6-0.7 of four threads in three of four pairs, bench/README.md).
+TURNS_AT_ONCE_SQLITE = 1
 
 
 class WebApp:
@@ -80,7 +84,8 @@ class WebApp:
     @contextlib.asynccontextmanager
     async def lifespan(self, _starlette):
         self._stop = asyncio.Event()
-        self._turn_threads = ThreadPoolExecutor(TURNS_AT_ONCE, thread_name_prefix="turn")
+        turns_at_once = TURNS_AT_ONCE_SQLITE if self.app.engine.dialect.name == "sqlite" else TURNS_AT_ONCE
+        self._turn_threads = ThreadPoolExecutor(turns_at_once, thread_name_prefix="turn")
         # Train or load the embedded NLU now, not inside the first message's transaction.
         nlu = self.app.dispatcher.nlu
         for backend in (nlu, getattr(nlu, "fallback", None)):
