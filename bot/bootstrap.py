@@ -32,7 +32,7 @@ from flows.safety import DropPaused, ResumePaused
 from flows.safety_check import RESOURCE as CHECK_ANSWERS, CheckAnswer
 from flows.withdraw import ForgetReferrals
 from bot.nlu_backends import build_nlu
-from storage.db import make_engine, upgrade
+from storage.db import make_engine, one_writer, upgrade
 from storage.places import default_gazetteer
 
 # Work that falls due with time (reminders, check-ins, escalations): called with a session
@@ -74,7 +74,7 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
     # window and its templates: bot/send_policy.py, form_for).
     sessions = sessionmaker(engine, expire_on_commit=False, info={"settings": settings})
     clock = clock or SystemClock()
-    write_lock = threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+    write_lock = threading.Lock() if one_writer(engine) else contextlib.nullcontext()
     questionnaires = load_questionnaires(
         wanted=[*settings.checkins.questionnaires, *settings.checkins.interim_questionnaires])
     catalog = catalog or Catalog.load(extra=questionnaires.texts)

@@ -31,6 +31,7 @@ from bot.operations import read_snapshot
 from bot.scheduler import Scheduler
 from bot.send_limits import routes_from_settings
 from bot.sender import Sender
+from storage.db import one_writer
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +60,8 @@ class WebApp:
         # Turns at once: more than the database pool holds only queue for connections (with
         # PostgreSQL the benchmark showed 1 s tails at 32 concurrent webhooks, none at 8).
         self._turn_threads: ThreadPoolExecutor | None = None
-        self.write_lock = app.write_lock
         self.sender = Sender(app.sessions, app.clock, app.settings, routes_from_settings(app.settings, self.channels),
-                             write_lock=self.write_lock) if run_sender and self.channels else None
+                             write_lock=app.write_lock) if run_sender and self.channels else None
         for said in dict.fromkeys(w for name in self.channels
                                   for w in registry.spec(name).warnings(app.settings, polling=telegram_polling)):
             log.warning(said)
@@ -84,7 +84,7 @@ class WebApp:
     @contextlib.asynccontextmanager
     async def lifespan(self, _starlette):
         self._stop = asyncio.Event()
-        turns_at_once = TURNS_AT_ONCE_SQLITE if self.app.engine.dialect.name == "sqlite" else TURNS_AT_ONCE
+        turns_at_once = TURNS_AT_ONCE_SQLITE if one_writer(self.app.engine) else TURNS_AT_ONCE
         self._turn_threads = ThreadPoolExecutor(turns_at_once, thread_name_prefix="turn")
         # Train or load the embedded NLU now, not inside the first message's transaction.
         nlu = self.app.dispatcher.nlu
@@ -151,7 +151,7 @@ class WebApp:
                            address: str | None) -> None:
         """Store a provider's delivery status (a channel's status callback); Unavailable if it cannot be."""
         def store() -> None:
-            with self.write_lock, self.app.sessions.begin() as session:
+            with self.app.write_lock, self.app.sessions.begin() as session:
                 record_status(session, channel, provider_id, status, error_code, self.app.clock.now(), address=address)
 
         try:

@@ -38,6 +38,11 @@ def make_engine(url: str, **kwargs) -> Engine:
     return create_engine(url, connect_args=connect_args, **kwargs)
 
 
+def one_writer(engine: Engine) -> bool:
+    """SQLite writes one transaction at a time; PostgreSQL lets transactions overlap."""
+    return engine.dialect.name == "sqlite"
+
+
 def _make_parent_folder(url: str) -> None:
     """SQLite creates the file but not its folder (the default lives in a state folder that may be new)."""
     database = make_url(url).database
